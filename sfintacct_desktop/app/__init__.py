@@ -1,0 +1,1 @@
+"""app layer of sfintacct-desktop (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""config layer of sfintacct-desktop (see docs/architecture.md)."""

@@ -1,0 +1,48 @@
+"""Where the product keeps its files: SFINTACCT_HOME when set, else the platform's directories."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "sfintacct-desktop"
+
+
+@dataclass(frozen=True)
+class AppPaths:
+    """All on-disk locations. With SFINTACCT_HOME everything lives under that one directory."""
+
+    config_dir: Path
+    data_dir: Path
+    log_dir: Path
+
+    @property
+    def profiles_file(self) -> Path:
+        return self.config_dir / "profiles.json"
+
+    @property
+    def sandbox_dir(self) -> Path:
+        return self.data_dir / "sandbox"
+
+    @property
+    def plans_dir(self) -> Path:
+        return self.data_dir / "plans"
+
+    def state_db(self, profile: str) -> Path:
+        return self.data_dir / "state" / f"{profile}.sqlite3"
+
+
+def app_paths() -> AppPaths:
+    """Resolve paths now (tests change SFINTACCT_HOME between cases, so never cache this)."""
+    home = os.environ.get("SFINTACCT_HOME")
+    if home:
+        root = Path(home).expanduser()
+        return AppPaths(root / "config", root / "data", root / "logs")
+    return AppPaths(
+        Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
+        Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
+        Path(platformdirs.user_log_dir(APP_NAME, appauthor=False)),
+    )

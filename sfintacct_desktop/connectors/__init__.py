@@ -1,0 +1,1 @@
+"""connectors layer of sfintacct-desktop (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""domain layer of sfintacct-desktop (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""engine layer of sfintacct-desktop (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""gui layer of sfintacct-desktop (see docs/architecture.md)."""

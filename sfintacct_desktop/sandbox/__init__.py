@@ -1,0 +1,1 @@
+"""sandbox layer of sfintacct-desktop (see docs/architecture.md)."""

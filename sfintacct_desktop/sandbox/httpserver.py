@@ -1,0 +1,205 @@
+"""Shared HTTP plumbing of the two emulators: the admin API, faults, loopback guard, the server thread.
+
+Each emulator subclasses :class:`Emulator` and implements ``handle`` (its wire protocol) and
+``load_seed``. This module owns what both share so that they behave the same way:
+``/__sandbox__/{stats,faults,clock,reset}`` (loopback callers only, JSON in and out), request
+counting, and closing a connection without an answer for the ``drop_after_apply`` fault.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import json
+import logging
+import socket
+import threading
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.wrappers import Request, Response
+
+from .clock import Clock
+from .faults import FaultRegistry, FaultSpecError
+from .stats import Stats
+from .storage import RecordStore
+
+log = logging.getLogger(__name__)
+ADMIN_PREFIX = "/__sandbox__/"
+SEEDS_HELP = "demo | empty | scale:N"
+
+
+class DropConnection(Exception):
+    """Raised by a handler after applying a request: close the socket without any answer."""
+
+
+class SandboxRequestError(ValueError):
+    """A bad admin request (unknown seed, bad fault spec)."""
+
+
+def is_loopback(host: str | None) -> bool:
+    """True for 127.0.0.0/8, ::1 and 'localhost'."""
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        json.dumps(body), status=status, headers=headers or {}, content_type="application/json;charset=UTF-8"
+    )
+
+
+class Emulator(ABC):
+    """One emulated system: a record store, a clock, armed faults, counters and a WSGI entry point."""
+
+    name = "emulator"
+
+    def __init__(self, data_dir: Path | str | None = None, *, clock: Clock | None = None) -> None:
+        self.data_dir = Path(data_dir) if data_dir is not None else None
+        db_path = self.data_dir / f"{self.name}.sqlite3" if self.data_dir is not None else None
+        self.store = RecordStore(db_path)
+        self.clock = clock or Clock(self.store.meta("clock_offset", 0.0) or 0.0)
+        self.faults = FaultRegistry()
+        self.stats = Stats()
+        self.seed_name: str | None = self.store.meta("seed")
+
+    # ------------------------------------------------------------ to implement
+    @abstractmethod
+    def handle(self, request: Request) -> Response:
+        """Answer one wire request (everything outside ``/__sandbox__/``)."""
+
+    @abstractmethod
+    def load_seed(self, seed: str) -> None:
+        """Fill the (already cleared) store with the named seed's data for this system."""
+
+    # ----------------------------------------------------------------- admin
+    def reset(self, seed: str = "demo") -> None:
+        """Drop all data and load ``seed``; counters and faults start again too."""
+        validate_seed(seed)
+        with self.store.lock:
+            self.store.clear()
+            self.faults.clear()
+            self.stats.reset()
+            self.clock.set_offset(0.0)
+            self.load_seed(seed)
+            self.store.set_meta("seed", seed)
+            self.seed_name = seed
+
+    def ensure_seeded(self, seed: str) -> bool:
+        """Load ``seed`` only into an empty store (a restart keeps the data). True if it loaded."""
+        if self.store.is_empty():
+            self.reset(seed)
+            return True
+        return False
+
+    def admin(self, request: Request) -> Response:
+        action = request.path[len(ADMIN_PREFIX) :].strip("/")
+        try:
+            body = request.get_json(silent=True) if request.method in ("POST", "PUT") else None
+            body = body if isinstance(body, dict) else {}
+            if action == "stats" and request.method == "GET":
+                return json_response(self.stats.snapshot())
+            if action == "faults":
+                if request.method == "POST":
+                    self.faults.arm(
+                        str(body.get("operation", "*")),
+                        str(body.get("mode", "")),
+                        int(body.get("count", 1)),
+                        float(body.get("delay_seconds", 120.0)),
+                    )
+                    return json_response({"armed": self.faults.pending()})
+                if request.method == "DELETE":
+                    self.faults.clear()
+                    return json_response({"armed": []})
+                if request.method == "GET":
+                    return json_response({"armed": self.faults.pending()})
+            if action == "clock":
+                if request.method == "POST":
+                    self.clock.set_offset(float(body.get("offset_seconds", 0)))
+                    self.store.set_meta("clock_offset", self.clock.offset_seconds)
+                return json_response({"offset_seconds": self.clock.offset_seconds, "now": self.clock.now().isoformat()})
+            if action == "reset" and request.method == "POST":
+                self.reset(str(body.get("seed", "demo")))
+                return json_response({"seed": self.seed_name, "stats": self.stats.snapshot()})
+        except (FaultSpecError, SandboxRequestError, TypeError, ValueError) as exc:
+            return json_response({"error": str(exc)}, status=400)
+        return json_response({"error": f"no admin action {request.method} {request.path}"}, status=404)
+
+    # ------------------------------------------------------------------ WSGI
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        request = Request(environ)
+        if request.path.startswith(ADMIN_PREFIX):
+            if not is_loopback(request.remote_addr):
+                response = json_response({"error": "the sandbox admin API answers loopback callers only"}, 403)
+            else:
+                response = self.admin(request)
+            return response(environ, start_response)
+        self.stats.request()
+        try:
+            response = self.handle(request)
+        except DropConnection:
+            sock = environ.get("werkzeug.socket")
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+            # Nothing valid is written: the client sees the connection closed with no answer.
+            start_response("500 Dropped", [("Content-Length", "0"), ("Connection", "close")])
+            return []
+        return response(environ, start_response)
+
+
+def validate_seed(seed: str) -> None:
+    if seed in ("demo", "empty"):
+        return
+    if seed.startswith("scale:"):
+        try:
+            n = int(seed.split(":", 1)[1])
+        except ValueError:
+            n = -1
+        if n >= 1:
+            return
+    raise SandboxRequestError(f"unknown seed {seed!r}; use {SEEDS_HELP}")
+
+
+class EmulatorServer:
+    """Runs one emulator on a loopback port in a daemon thread (threaded werkzeug server)."""
+
+    def __init__(self, emulator: Emulator, host: str = "127.0.0.1", port: int = 0) -> None:
+        if not is_loopback(host):
+            raise ValueError(f"the sandbox listens on loopback only, not {host!r}")
+        self.emulator = emulator
+        self.host = host
+        self._server: BaseWSGIServer = make_server(host, port, emulator, threaded=True)
+        self._server.daemon_threads = True  # type: ignore[attr-defined]
+        self.port = self._server.server_port
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def start(self) -> EmulatorServer:
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name=f"sandbox-{self.emulator.name}", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self.emulator.store.close()
+
+
+logging.getLogger("werkzeug").setLevel(logging.WARNING)

@@ -1,0 +1,92 @@
+"""Start both emulators together: what `sfintacct sandbox serve`, the app and the tests use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import credentials as cred
+from .httpserver import EmulatorServer, validate_seed
+
+
+@dataclass
+class SandboxOptions:
+    """How to run the sandbox. Ports 0 pick free ports; ``data_dir`` None keeps state in memory."""
+
+    host: str = "127.0.0.1"
+    salesforce_port: int = 0
+    intacct_port: int = 0
+    seed: str = "demo"
+    data_dir: Path | None = None
+    reset: bool = False
+    salesforce_options: dict[str, Any] = field(default_factory=dict)
+    intacct_options: dict[str, Any] = field(default_factory=dict)
+
+
+class Sandbox:
+    """Both emulators on loopback, seeded on first start, state kept in ``data_dir``."""
+
+    def __init__(self, options: SandboxOptions | None = None) -> None:
+        from .intacct.app import IntacctEmulator
+        from .salesforce.app import SalesforceEmulator
+
+        self.options = opts = options or SandboxOptions()
+        validate_seed(opts.seed)
+        sf_dir = opts.data_dir / "salesforce" if opts.data_dir else None
+        ia_dir = opts.data_dir / "intacct" if opts.data_dir else None
+        self.salesforce = SalesforceEmulator(sf_dir, **opts.salesforce_options)
+        self.intacct = IntacctEmulator(ia_dir, **opts.intacct_options)
+        for emu in (self.salesforce, self.intacct):
+            if opts.reset:
+                emu.reset(opts.seed)
+            else:
+                emu.ensure_seeded(opts.seed)
+        self.sf_server = EmulatorServer(self.salesforce, opts.host, opts.salesforce_port)
+        self.ia_server = EmulatorServer(self.intacct, opts.host, opts.intacct_port)
+
+    def start(self) -> Sandbox:
+        self.sf_server.start()
+        self.ia_server.start()
+        return self
+
+    def stop(self) -> None:
+        self.sf_server.stop()
+        self.ia_server.stop()
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def salesforce_url(self) -> str:
+        return self.sf_server.url
+
+    @property
+    def intacct_url(self) -> str:
+        return self.ia_server.url + "/ia/xml/xmlgw.phtml"
+
+    def connection_info(self, profile: str = "sandbox") -> dict[str, Any]:
+        """The one JSON line of `sandbox serve` (contract section 3)."""
+        return {
+            "salesforce": {
+                "url": self.salesforce_url,
+                "login_url": self.salesforce_url,
+                "username": cred.SF_USERNAME,
+                "password": cred.SF_PASSWORD,
+                "security_token": cred.SF_SECURITY_TOKEN,
+                "consumer_key": cred.SF_CONSUMER_KEY,
+                "consumer_secret": cred.SF_CONSUMER_SECRET,
+            },
+            "intacct": {
+                "url": self.intacct_url,
+                "sender_id": cred.INTACCT_SENDER_ID,
+                "sender_password": cred.INTACCT_SENDER_PASSWORD,
+                "company_id": cred.INTACCT_COMPANY_ID,
+                "user_id": cred.INTACCT_USER_ID,
+                "user_password": cred.INTACCT_USER_PASSWORD,
+            },
+            "profile": profile,
+        }

@@ -1,0 +1,1 @@
+"""secrets layer of sfintacct-desktop (see docs/architecture.md)."""

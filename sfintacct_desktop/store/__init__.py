@@ -1,0 +1,1 @@
+"""store layer of sfintacct-desktop (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""wire layer of sfintacct-desktop (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""intacct layer of sfintacct-desktop (see docs/architecture.md)."""

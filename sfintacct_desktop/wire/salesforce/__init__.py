@@ -1,0 +1,1 @@
+"""salesforce layer of sfintacct-desktop (see docs/architecture.md)."""
