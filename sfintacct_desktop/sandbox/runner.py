@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,13 +38,38 @@ class Sandbox:
         ia_dir = opts.data_dir / "intacct" if opts.data_dir else None
         self.salesforce = SalesforceEmulator(sf_dir, **opts.salesforce_options)
         self.intacct = IntacctEmulator(ia_dir, **opts.intacct_options)
+        seeded = False
         for emu in (self.salesforce, self.intacct):
             if opts.reset:
                 emu.reset(opts.seed)
+                seeded = True
             else:
-                emu.ensure_seeded(opts.seed)
+                seeded = emu.ensure_seeded(opts.seed) or seeded
+        if seeded and opts.data_dir is not None:
+            self.write_ground_truth(opts.data_dir / "ground_truth.json")
         self.sf_server = EmulatorServer(self.salesforce, opts.host, opts.salesforce_port)
         self.ia_server = EmulatorServer(self.intacct, opts.host, opts.intacct_port)
+
+    def ground_truth(self) -> dict[str, Any]:
+        """The seed's own truth (which records are the same company or product), in real ids and keys.
+
+        Both emulators must hold the same seed; each stored its ref -> id map while loading.
+        """
+        from .seeds import build_seed, resolve_truth
+
+        seed = self.salesforce.seed_name or "empty"
+        if self.intacct.seed_name != seed:
+            return {"seed": None, "note": "the two emulators hold different seeds; no common truth"}
+        truth = resolve_truth(
+            build_seed(seed).truth,
+            self.salesforce.store.meta("seed_refs", {}) or {},
+            self.intacct.store.meta("seed_refs", {}) or {},
+        )
+        return {"seed": seed, **truth}
+
+    def write_ground_truth(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.ground_truth(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
     def start(self) -> Sandbox:
         self.sf_server.start()
