@@ -1,0 +1,166 @@
+"""The Intacct XML gateway emulator: ``POST /ia/xml/xmlgw.phtml`` over loopback.
+
+Why this layer: it owns the transport behaviour a client must survive (GW-0011 as HTTP 400 for a
+body that is not a request, GW-0010 as 429, XML bodies on every status, the injected faults) and
+keeps the store lock for the whole of one request so that requests apply one at a time.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+from werkzeug.wrappers import Request, Response
+
+from ..clock import Clock
+from ..faults import Fault
+from ..httpserver import DropConnection, Emulator
+from .envelope import (
+    CONTENT_TYPE,
+    ControlError,
+    GatewayError,
+    ParsedRequest,
+    control_block,
+    control_failure,
+    error_message,
+    gateway_error,
+    parse_request,
+    serialize,
+    sub,
+)
+from .errors import ErrorItem
+from .gateway import auth_failure, process
+from .hostile import cloudflare_524, entity_bomb_body, xxe_body
+from .model import Company
+from .reads import Cursors
+from .sessions import SessionManager
+
+GATEWAY_PATH = "/ia/xml/xmlgw.phtml"
+DEFAULT_MAX_REQUEST_BYTES = 16 * 1024 * 1024
+
+
+class IntacctEmulator(Emulator):
+    """Sage Intacct Web Services (XML, dtdversion 3.0) for one company, with the order-to-cash model."""
+
+    name = "intacct"
+
+    def __init__(
+        self,
+        data_dir: Path | str | None = None,
+        *,
+        clock: Clock | None = None,
+        session_timeout_seconds: float = 3600 * 12,
+        company_timezone: str = "America/Los_Angeles",
+        sotransaction_key: str = "docid",
+        duplicate_controlid_errorno: str = "XL03000013",
+        max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
+    ) -> None:
+        super().__init__(data_dir, clock=clock)
+        if sotransaction_key not in ("docid", "recordno"):
+            raise ValueError("sotransaction_key is 'docid' or 'recordno'")
+        self.company = Company(self.store, self.clock, company_timezone)
+        self.sessions = SessionManager(self.clock, session_timeout_seconds, self.company.tz)
+        self.cursors = Cursors()
+        self.sotransaction_key = sotransaction_key
+        self.duplicate_controlid_errorno = duplicate_controlid_errorno
+        self.max_request_bytes = max_request_bytes
+
+    # ------------------------------------------------------------------ seeds
+    def load_seed(self, seed: str) -> None:
+        from .seedload import load_seed
+
+        self.cursors.clear()
+        load_seed(self, seed)
+
+    # ------------------------------------------------------------------- HTTP
+    def handle(self, request: Request) -> Response:
+        if request.path != GATEWAY_PATH or request.method != "POST":
+            body = gateway_error("GW-0404", "Not Found", f"No such endpoint: {request.method} {request.path}")
+            return _xml(body, 404)
+        raw = self._read_body(request)
+        if raw is None:
+            return _xml(gateway_error("GW-0011", "Invalid Request", "Invalid Request: the request is too large"), 400)
+        parsed: ParsedRequest | None = None
+        early: Response | None = None
+        try:
+            parsed = parse_request(raw)
+        except GatewayError:
+            early = _xml(gateway_error("GW-0011", "Invalid Request", "Invalid Request"), 400)
+        except ControlError as exc:
+            early = _xml(control_failure(exc.control, exc.errors))
+        fault = self.faults.take(*(parsed.function_names() if parsed else []))
+        if fault is not None:
+            refused = self._refuse(fault, parsed)
+            if refused is not None:
+                return refused
+        response = early or self._apply(parsed, request)  # type: ignore[arg-type]
+        if fault is None:
+            return response
+        if fault.mode == "drop_after_apply":
+            raise DropConnection()
+        if fault.mode == "http_524":
+            return Response(
+                cloudflare_524(), status=524, content_type="text/html; charset=UTF-8", headers={"Server": "cloudflare"}
+            )
+        if fault.mode == "timeout":
+            time.sleep(max(fault.delay_seconds, 0.0))
+        return response
+
+    def _read_body(self, request: Request) -> bytes | None:
+        length = request.content_length
+        if length is not None and length > self.max_request_bytes:
+            return None
+        raw = request.stream.read(self.max_request_bytes + 1)
+        if len(raw) > self.max_request_bytes:
+            return None
+        if (request.mimetype or "") == "application/x-www-form-urlencoded":
+            # The old PHP toolkit posted the XML as a form field.
+            form = parse_qs(raw.decode("utf-8", "replace"))
+            raw = (form.get("xmlrequest") or [""])[0].encode("utf-8")
+        return raw
+
+    def _apply(self, parsed: ParsedRequest, request: Request) -> Response:
+        endpoint = request.host_url.rstrip("/") + GATEWAY_PATH
+        with self.store.lock:
+            try:
+                root = process(self, parsed, endpoint)
+            except ControlError as exc:
+                return _xml(control_failure(exc.control, exc.errors))
+        return _xml(serialize(root, parsed.pretty))
+
+    def _refuse(self, fault: Fault, parsed: ParsedRequest | None) -> Response | None:
+        """Faults that answer instead of applying; None for those that apply first."""
+        control = parsed.control if parsed else {}
+        if fault.mode == "http_500":
+            err = ErrorItem("XL03000001", "The Service is Temporarily Off-line", "Please Try Again Later")
+            from lxml import etree
+
+            root = etree.Element("response")
+            sub(sub(root, "control"), "status", "failure")
+            error_message(root, [err])
+            return _xml(serialize(root), 500)
+        if fault.mode == "rate_limit":
+            return _xml(gateway_error("GW-0010", "Too Many Requests", "API rate limit exceeded"), 429)
+        if fault.mode == "invalid_session":
+            from lxml import etree
+
+            sid = None
+            if parsed is not None:
+                for op in parsed.operations:
+                    sid = op.auth.sessionid or sid
+            self.sessions.invalidate(sid)
+            root = etree.Element("response")
+            control_block(root, control, "success")
+            auth_failure(sub(root, "operation"), "", "", f"Invalid session {(sid or '')[:8]}....")
+            return _xml(serialize(root))
+        if fault.mode == "xxe":
+            return _xml(xxe_body(control))
+        if fault.mode == "entity_bomb":
+            return _xml(entity_bomb_body(control))
+        return None
+
+
+def _xml(body: bytes, status: int = 200, **headers: Any) -> Response:
+    return Response(body, status=status, content_type=CONTENT_TYPE, headers=headers or None)

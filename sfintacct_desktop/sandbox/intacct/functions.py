@@ -1,0 +1,226 @@
+"""Write and metadata functions, and the dispatch table over every supported function.
+
+Each handler takes the call context and the operation element and returns an ``Outcome``: what goes
+in the result (``<data>`` or a legacy ``<key>``) and what it costs the way Intacct bills
+(``transactions``) and changes (``writes``). Failures raise ``FunctionError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from lxml import etree
+
+from .envelope import sub, text
+from .errors import ErrorItem, FunctionError, fail
+from .objects import OBJECTS, get_object, inspect_data, lookup_data
+from .reads import do_query, do_read, do_read_by_query, do_read_more
+from .schema import children
+
+if TYPE_CHECKING:
+    from .app import IntacctEmulator
+    from .sessions import Session
+
+
+@dataclass
+class Context:
+    emulator: IntacctEmulator
+    session: Session | None
+    login: dict[str, str] | None
+    endpoint: str
+    single_function: bool
+    owner: str  # cursor owner: the session id or the login user
+
+
+@dataclass
+class Outcome:
+    data: etree._Element | None = None
+    key: str | None = None
+    transactions: int = 0
+    writes: int = 0
+    partial_errors: list[ErrorItem] = field(default_factory=list)
+
+
+def to_value(el: etree._Element) -> Any:
+    """XML -> nested dict/str; repeated child tags become lists."""
+    kids = children(el)
+    if not kids:
+        return (el.text or "").strip()
+    out: dict[str, Any] = {}
+    for kid in kids:
+        val = to_value(kid)
+        if kid.tag in out:
+            prev = out[kid.tag]
+            out[kid.tag] = [*prev, val] if isinstance(prev, list) else [prev, val]
+        else:
+            out[kid.tag] = val
+    return out
+
+
+def _write_objects(ctx: Context, el: etree._Element, action: str) -> Outcome:
+    """Generic create/update: several objects per function; each one succeeds or fails on its own."""
+    company = ctx.emulator.company
+    data = etree.Element("data", listtype="objects", count="0")
+    errors: list[ErrorItem] = []
+    n = 0
+    kids = children(el)
+    if not kids:
+        raise fail("XL03000003", f"XML Parse schema error: Element '{action}': Missing child element(s).")
+    for obj_el in kids:
+        name = obj_el.tag.upper()
+        od = OBJECTS.get(name)
+        n += 1
+        values = to_value(obj_el)
+        values = values if isinstance(values, dict) else {}
+        try:
+            if od is None or not od.writable:
+                raise fail(
+                    "BL01001973",
+                    f"{action.capitalize()} of object {obj_el.tag} is not supported.",
+                    "Use a supported object or its legacy function.",
+                )
+            with ctx.emulator.store.atomic():
+                if name == "ARPYMT":
+                    rec = company.create_payment(values) if action == "create" else company.update_payment(values)
+                elif action == "create":
+                    rec = company.create_master(name, values)
+                else:
+                    rec = company.update_master(name, values)
+        except FunctionError as exc:
+            errors.extend(exc.errors)
+            continue
+        row = etree.SubElement(data, name.lower())
+        sub(row, "RECORDNO", rec["RECORDNO"])
+        if od is not None and od.id_field:
+            sub(row, od.id_field, rec[od.id_field])
+    count = len(data)
+    data.set("count", str(count))
+    if errors:
+        raise FunctionError(errors, data if count else None, {"transactions": n, "writes": count})
+    return Outcome(data=data, transactions=n, writes=count)
+
+
+def fn_create(ctx: Context, el: etree._Element) -> Outcome:
+    return _write_objects(ctx, el, "create")
+
+
+def fn_update(ctx: Context, el: etree._Element) -> Outcome:
+    return _write_objects(ctx, el, "update")
+
+
+def fn_delete(ctx: Context, el: etree._Element) -> Outcome:
+    args = {c.tag: text(c) for c in children(el)}
+    od = get_object(args.get("object"))
+    if od is None or not od.writable:
+        raise fail("BL01001973", f"Delete of object {args.get('object', '')} is not supported.")
+    keys = [k.strip() for k in args.get("keys", "").split(",") if k.strip()]
+    if not keys:
+        raise fail("BL01001973", "Provide the RECORDNO keys to delete.")
+    errors: list[ErrorItem] = []
+    done = 0
+    for key in keys:
+        try:
+            with ctx.emulator.store.atomic():
+                ctx.emulator.company.delete_record(od.name, key)
+            done += 1
+        except FunctionError as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise FunctionError(errors, None, {"transactions": len(keys), "writes": done})
+    return Outcome(transactions=len(keys), writes=done)
+
+
+def sotransaction_spec(el: etree._Element) -> dict[str, Any]:
+    """The XSD-checked XML of create_sotransaction -> the dict form the model (and seeds) use."""
+    spec: dict[str, Any] = {}
+    for kid in children(el):
+        if kid.tag == "sotransitems":
+            spec["sotransitems"] = [to_value(item) for item in children(kid)]
+        elif kid.tag in ("message", "memo"):
+            spec["memo"] = text(kid)
+        else:
+            spec[kid.tag] = to_value(kid)
+    return spec
+
+
+def fn_create_sotransaction(ctx: Context, el: etree._Element) -> Outcome:
+    with ctx.emulator.store.atomic():
+        doc = ctx.emulator.company.create_sotransaction(sotransaction_spec(el))
+    key = doc["RECORDNO"] if ctx.emulator.sotransaction_key == "recordno" else doc["DOCID"]
+    return Outcome(key=key, transactions=1, writes=1)
+
+
+def fn_inspect(ctx: Context, el: etree._Element) -> Outcome:
+    name = text(el.find("object"))
+    if name != "*" and get_object(name) is None:
+        raise fail("Query Failed", f"Object definition {name} not found")
+    return Outcome(data=inspect_data(name, el.get("detail", "0").strip() == "1"))
+
+
+def fn_lookup(ctx: Context, el: etree._Element) -> Outcome:
+    name = text(el.find("object"))
+    if get_object(name) is None:
+        raise fail("Query Failed", f"Object definition {name} not found")
+    return Outcome(data=lookup_data(name, text(el.find("docparid"))))
+
+
+def fn_get_api_session(ctx: Context, el: etree._Element) -> Outcome:
+    if not ctx.single_function:
+        # UNCONFIRMED wording: DOC-SESS only says the function must be alone in its request.
+        raise fail(
+            "XL03000003",
+            "getAPISession must be the only function in its request.",
+            "Send getAPISession in a request of its own.",
+        )
+    session = ctx.session
+    location = text(el.find("locationid")) if el.find("locationid") is not None else None
+    if session is None or location is not None:
+        login = ctx.login or {"userid": session.userid, "companyid": session.companyid}  # type: ignore[union-attr]
+        loc = location if location is not None else (ctx.login or {}).get("locationid", "")
+        session = ctx.emulator.sessions.create(login["userid"], login["companyid"], loc or "")
+    data = etree.Element("data")
+    api = sub(data, "api")
+    sub(api, "sessionid", session.sessionid)
+    sub(api, "endpoint", ctx.endpoint)
+    sub(api, "locationid", session.locationid)
+    return Outcome(data=data)
+
+
+def fn_query(ctx: Context, el: etree._Element) -> Outcome:
+    return Outcome(data=do_query(ctx.emulator.store, el), transactions=1)
+
+
+def fn_read_by_query(ctx: Context, el: etree._Element) -> Outcome:
+    data = do_read_by_query(ctx.emulator.store, ctx.emulator.cursors, el, ctx.owner)
+    return Outcome(data=data, transactions=1)
+
+
+def fn_read_more(ctx: Context, el: etree._Element) -> Outcome:
+    return Outcome(data=do_read_more(ctx.emulator.cursors, el, ctx.owner), transactions=1)
+
+
+def fn_read(ctx: Context, el: etree._Element) -> Outcome:
+    return Outcome(data=do_read(ctx.emulator.store, el), transactions=1)
+
+
+def fn_read_by_name(ctx: Context, el: etree._Element) -> Outcome:
+    return Outcome(data=do_read(ctx.emulator.store, el, by_name=True), transactions=1)
+
+
+FUNCTIONS: dict[str, Callable[[Context, etree._Element], Outcome]] = {
+    "getAPISession": fn_get_api_session,
+    "query": fn_query,
+    "readByQuery": fn_read_by_query,
+    "readMore": fn_read_more,
+    "read": fn_read,
+    "readByName": fn_read_by_name,
+    "create": fn_create,
+    "update": fn_update,
+    "delete": fn_delete,
+    "create_sotransaction": fn_create_sotransaction,
+    "inspect": fn_inspect,
+    "lookup": fn_lookup,
+}
+WRITE_FUNCTIONS = frozenset({"create", "update", "delete", "create_sotransaction"})

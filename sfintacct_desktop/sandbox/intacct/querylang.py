@@ -1,0 +1,569 @@
+"""The Intacct ``<query>`` function: parse its XML (select, filter, orderby, paging, options) and run it.
+
+Records are flat dicts of upper-case (dotted) field names to wire strings. Values are compared by
+field type the way the Oracle database behind Intacct does: numbers numerically, dates and
+timestamps chronologically, text byte-wise and case-sensitively (unless ``caseinsensitive``). An
+empty value is SQL NULL, so any comparison with it is *unknown* and the row is not returned; that is
+why ``notequalto``/``notin``/``notlike`` skip empty fields, as they do on the real system.
+
+Grammar violations are reported like Intacct's schema validation (``XL03000003`` "XML Parse schema
+error", libxml2 wording) as :class:`QuerySchemaError`; semantic failures (unknown field, bad value
+format) as ``DL02000001`` "There was an error processing the request."; an unknown object as
+``Query Failed`` "Object definition X not found" (PHP SDK ``ResultTest``).
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from lxml import etree
+
+FieldTypes = Callable[[str], str | None]
+Tri = bool | None  # SQL three-valued logic: None is "unknown"
+Pred = Callable[[dict], Tri]
+
+GENERIC_ERROR = "There was an error processing the request."
+NUMERIC_TYPES = frozenset({"integer", "decimal"})
+TEMPORAL_TYPES = frozenset({"date", "timestamp"})
+AGGREGATES = ("count", "avg", "min", "max", "sum")
+MAX_PAGESIZE = 2000
+DEFAULT_PAGESIZE = 100
+MAX_IN_VALUES = 1000
+# Element order of the XSD's xs:all, used for libxml2-style "Expected is one of (...)" texts.
+QUERY_CHILDREN = ("select", "object", "docparid", "pagesize", "orderby", "options", "offset", "filter")
+OPERATORS = (
+    "equalto", "notequalto", "lessthan", "lessthanorequalto", "greaterthan", "greaterthanorequalto",
+    "between", "in", "notin", "like", "notlike", "isnull", "isnotnull",
+)  # fmt: skip
+VALUE_COUNTS = {"isnull": (0, 0), "isnotnull": (0, 0), "between": (2, 2), "in": (1, MAX_IN_VALUES)}
+VALUE_COUNTS["notin"] = VALUE_COUNTS["in"]
+DOCUMENT_OBJECTS = frozenset({"SODOCUMENT", "PODOCUMENT", "INVDOCUMENT"})
+
+
+class QueryError(Exception):
+    """A query the real system rejects; the gateway turns it into a failure ``<result>``."""
+
+    def __init__(self, errorno: str, description2: str, correction: str = "", description: str = "") -> None:
+        super().__init__(f"{errorno}: {description2}" + (f" ({description})" if description else ""))
+        self.errorno = errorno
+        self.description = description
+        self.description2 = description2
+        self.correction = correction
+
+
+class QuerySchemaError(QueryError):
+    """An XSD violation. Intacct validates the whole request, so the gateway may answer it at control level."""
+
+    def __init__(self, code: int, message: str, element: Any = None) -> None:
+        line = getattr(element, "sourceline", None) or 1
+        super().__init__("XL03000003", f"XML Parse schema error: Error {code}: {message} Line: {line}, column: 0.")
+
+
+def object_not_found(name: str) -> QueryError:
+    """The error both query functions answer for an unknown object (PHP SDK ``ResultTest``)."""
+    return QueryError("Query Failed", f"Object definition {name} not found")
+
+
+def invalid_field(name: str, obj: str = "") -> QueryError:
+    where = f" on object {obj}" if obj else ""
+    return QueryError("DL02000001", GENERIC_ERROR, description=f"Invalid field '{name}'{where}")
+
+
+def bad_value(value: str, ftype: str, name: str) -> QueryError:
+    return QueryError("DL02000001", GENERIC_ERROR, description=f"Invalid {ftype} value '{value}' for field {name}")
+
+
+# ----------------------------------------------------------------------------------------------
+# Typed values. Comparable keys: Decimal for numbers, int YYYYMMDDHHMMSS for dates and timestamps,
+# bool for booleans, str for text. None is SQL NULL.
+
+_DATE_RE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*$")
+
+
+def _stored_temporal(text: str) -> int | None:
+    """Fast path for stored values, which the model always writes as ``MM/DD/YYYY[ HH:MM:SS]``."""
+    if len(text) == 19 and text[2] == "/" and text[5] == "/" and text[10] == " ":
+        digits = text[6:10] + text[0:2] + text[3:5] + text[11:13] + text[14:16] + text[17:19]
+        if digits.isdigit():
+            return int(digits)
+    if len(text) == 10 and text[2] == "/" and text[5] == "/":
+        digits = text[6:10] + text[0:2] + text[3:5]
+        if digits.isdigit():
+            return int(digits) * 1_000_000
+    return parse_temporal(text)
+
+
+def parse_temporal(text: str) -> int | None:
+    """``MM/DD/YYYY`` or ``MM/DD/YYYY HH:MM[:SS]`` -> sortable int, or None if it is not a real date."""
+    m = _DATE_RE.match(text)
+    if not m:
+        return None
+    mo, d, y, hh, mi, ss = (int(g) if g else 0 for g in m.groups())
+    try:
+        datetime(y, mo, d, hh, mi, ss)
+    except ValueError:
+        return None
+    return ((y * 100 + mo) * 100 + d) * 1_000_000 + hh * 10_000 + mi * 100 + ss
+
+
+def _parse_number(text: str) -> Decimal | None:
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def _parse_bool(text: str) -> bool | None:
+    low = text.strip().lower()
+    return True if low == "true" else False if low == "false" else None
+
+
+def literal_key(ftype: str, value: str, name: str, ci: bool = False) -> Any:
+    """Typed key of a filter literal; '' is NULL; a malformed number or date is an error, as in Intacct."""
+    if value == "":
+        return None
+    if ftype in NUMERIC_TYPES:
+        key: Any = _parse_number(value)
+    elif ftype in TEMPORAL_TYPES:
+        key = parse_temporal(value)
+    elif ftype == "boolean":
+        key = _parse_bool(value)
+    else:
+        return value.lower() if ci else value
+    if key is None:
+        raise bad_value(value, ftype, name)
+    return key
+
+
+def key_getter(name: str, ftype: str, ci: bool = False) -> Callable[[dict], Any]:
+    """row -> typed key of a stored value (None for empty or unparsable)."""
+    if ftype in NUMERIC_TYPES:
+        return lambda row: _parse_number(v) if (v := row.get(name)) else None
+    if ftype in TEMPORAL_TYPES:
+        return lambda row: _stored_temporal(v) if (v := row.get(name)) else None
+    if ftype == "boolean":
+        return lambda row: _parse_bool(v) if (v := row.get(name)) else None
+    if ci:
+        return lambda row: v.lower() if (v := row.get(name)) else None
+    return lambda row: row.get(name) or None
+
+
+def like_regex(pattern: str, ci: bool = False) -> re.Pattern[str]:
+    """SQL LIKE (``%`` any run, ``_`` one character, no escape character) as an anchored regex."""
+    parts = [".*" if ch == "%" else "." if ch == "_" else re.escape(ch) for ch in pattern]
+    return re.compile("".join(parts), re.DOTALL | (re.IGNORECASE if ci else 0))
+
+
+def compare_pred(get: Callable[[dict], Any], op: Callable[[Any, Any], bool], lit: Any) -> Pred:
+    if lit is None:  # comparing with NULL is never true
+        return lambda row: None
+
+    def pred(row: dict) -> Tri:
+        k = get(row)
+        return None if k is None else op(k, lit)
+
+    return pred
+
+
+def in_pred(get: Callable[[dict], Any], lits: list[Any], negate: bool) -> Pred:
+    values = frozenset(x for x in lits if x is not None)
+    has_null = any(x is None for x in lits)
+
+    def pred(row: dict) -> Tri:
+        k = get(row)
+        if k is None:
+            return None
+        if k in values:
+            return not negate
+        return None if has_null else negate  # x NOT IN (..., NULL) is unknown in SQL
+
+    return pred
+
+
+def like_pred(name: str, pattern: str, ci: bool, negate: bool) -> Pred:
+    if pattern == "":
+        return lambda row: None
+    match = like_regex(pattern, ci).fullmatch
+
+    def pred(row: dict) -> Tri:
+        v = row.get(name)
+        if not v:
+            return None
+        return (match(v) is None) if negate else (match(v) is not None)
+
+    return pred
+
+
+def null_pred(name: str, negate: bool) -> Pred:
+    return (lambda row: bool(row.get(name))) if negate else (lambda row: not row.get(name))
+
+
+def and_pred(preds: list[Pred]) -> Pred:
+    def pred(row: dict) -> Tri:
+        result: Tri = True
+        for p in preds:
+            r = p(row)
+            if r is False:
+                return False
+            if r is None:
+                result = None
+        return result
+
+    return pred
+
+
+def or_pred(preds: list[Pred]) -> Pred:
+    def pred(row: dict) -> Tri:
+        result: Tri = False
+        for p in preds:
+            r = p(row)
+            if r is True:
+                return True
+            if r is None:
+                result = None
+        return result
+
+    return pred
+
+
+def not_pred(inner: Pred) -> Pred:
+    return lambda row: None if (r := inner(row)) is None else not r
+
+
+COMPARATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "equalto": operator.eq,
+    "notequalto": operator.ne,
+    "lessthan": operator.lt,
+    "lessthanorequalto": operator.le,
+    "greaterthan": operator.gt,
+    "greaterthanorequalto": operator.ge,
+}
+
+
+# ----------------------------------------------------------------------------------------------
+# The <query> element.
+
+
+@dataclass
+class ParsedQuery:
+    """A validated ``<query>``; ``predicate`` and the sort keys are compiled once, then run per row."""
+
+    object: str
+    fields: list[str]
+    aggregates: list[tuple[str, str]]
+    predicate: Callable[[dict], bool]
+    order: list[tuple[str, bool]]  # (field, ascending)
+    pagesize: int
+    offset: int
+    docparid: str | None
+    case_insensitive: bool
+    show_private: bool
+    return_format: str
+    columns: list[tuple[str | None, str]] = field(default_factory=list)  # select order: (aggregate|None, field)
+    field_types: FieldTypes = field(default=lambda _name: None, repr=False)
+
+
+def _children(el: Any) -> list[Any]:
+    return [c for c in el if isinstance(c.tag, str)]
+
+
+def _text(el: Any) -> str:
+    return (el.text or "").strip()
+
+
+def _missing(el: Any, expected: Iterable[str]) -> QuerySchemaError:
+    names = list(expected)
+    if len(names) == 1:
+        return QuerySchemaError(1871, f"Element '{el.tag}': Missing child element(s). Expected is ( {names[0]} ).", el)
+    return QuerySchemaError(
+        1871, f"Element '{el.tag}': Missing child element(s). Expected is one of ( {', '.join(names)} ).", el
+    )
+
+
+def _unexpected(el: Any, expected: Iterable[str]) -> QuerySchemaError:
+    names = list(expected)
+    tail = f" Expected is one of ( {', '.join(names)} )." if names else ""
+    return QuerySchemaError(1871, f"Element '{el.tag}': This element is not expected.{tail}", el)
+
+
+def _xs_integer(el: Any, low: int, high: int | None) -> int:
+    text = _text(el)
+    if not re.fullmatch(r"[+-]?\d+", text):
+        raise QuerySchemaError(1824, f"Element '{el.tag}': '{text}' is not a valid value of the local atomic type.", el)
+    value = int(text)
+    if value < low:
+        msg = f"[facet 'minInclusive'] The value '{text}' is less than the minimum value allowed ('{low}')."
+        raise QuerySchemaError(1833, f"Element '{el.tag}': {msg}", el)
+    if high is not None and value > high:
+        msg = f"[facet 'maxInclusive'] The value '{text}' is greater than the maximum value allowed ('{high}')."
+        raise QuerySchemaError(1834, f"Element '{el.tag}': {msg}", el)
+    return value
+
+
+def _xs_boolean(el: Any) -> bool:
+    text = _text(el)
+    if text not in ("true", "false", "1", "0"):
+        msg = f"'{text}' is not a valid value of the atomic type 'xs:boolean'."
+        raise QuerySchemaError(1824, f"Element '{el.tag}': {msg}", el)
+    return text in ("true", "1")
+
+
+class _Resolver:
+    """Field-name resolution against one object's definition (names are case-insensitive)."""
+
+    def __init__(self, obj: str, types: FieldTypes) -> None:
+        self.obj, self.types = obj, types
+
+    def __call__(self, raw: str) -> tuple[str, str]:
+        name = raw.strip().upper()
+        ftype = self.types(name) if name and name != "*" else None
+        if ftype is None:
+            raise invalid_field(raw.strip(), self.obj)
+        return name, ftype
+
+
+def parse_query(query_el: etree._Element, field_types_for: Callable[[str], FieldTypes | None]) -> ParsedQuery:
+    """Validate a ``<query>`` element like the XSD and the server do, and compile it.
+
+    Schema violations win over semantic errors, as Intacct validates the request before running it.
+    """
+    seen: dict[str, Any] = {}
+    for child in _children(query_el):
+        if child.tag not in QUERY_CHILDREN or child.tag in seen:
+            raise _unexpected(child, [n for n in QUERY_CHILDREN if n not in seen])
+        seen[child.tag] = child
+    if "select" not in seen or "object" not in seen:
+        raise _missing(query_el, [n for n in QUERY_CHILDREN if n not in seen])
+    pagesize = _xs_integer(seen["pagesize"], 1, MAX_PAGESIZE) if "pagesize" in seen else DEFAULT_PAGESIZE
+    offset = _xs_integer(seen["offset"], 0, None) if "offset" in seen else 0
+    ci = show_private = False
+    return_format = "xml"
+    if (options := seen.get("options")) is not None:
+        ci, show_private, return_format = _parse_options(options)
+    try:  # structure first: field names and values are only checked below
+        _compile_parts(seen, lambda raw: (raw.strip().upper(), "text"), ci)
+    except QuerySchemaError:
+        raise
+    except QueryError:
+        pass
+
+    obj_raw = _text(seen["object"])
+    types = field_types_for(obj_raw.upper())
+    if types is None:
+        raise object_not_found(obj_raw)
+    obj = obj_raw.upper()
+    columns, predicate, order = _compile_parts(seen, _Resolver(obj, types), ci)
+    fields = [f for agg, f in columns if agg is None]
+    aggregates = [(agg, f) for agg, f in columns if agg is not None]
+    docparid = _text(seen["docparid"]) if "docparid" in seen else None
+    if docparid and obj in DOCUMENT_OBJECTS:
+        predicate = and_pred([predicate, lambda row: row.get("DOCPARID") == docparid])
+    if aggregates:
+        for name, _asc in order:
+            if name not in fields:
+                raise QueryError("DL02000001", GENERIC_ERROR, description=f"ORDER BY field {name} is not grouped")
+    final = predicate
+    return ParsedQuery(
+        object=obj,
+        fields=fields,
+        aggregates=aggregates,
+        predicate=lambda row: final(row) is True,
+        order=order,
+        pagesize=pagesize,
+        offset=offset,
+        docparid=docparid,
+        case_insensitive=ci,
+        show_private=show_private,
+        return_format=return_format,
+        columns=columns,
+        field_types=types,
+    )
+
+
+def _compile_parts(
+    seen: dict[str, Any], resolve: Callable[[str], tuple[str, str]], ci: bool
+) -> tuple[list[tuple[str | None, str]], Pred, list[tuple[str, bool]]]:
+    columns = _parse_select(seen["select"], resolve)
+    predicate: Pred = lambda row: True  # noqa: E731
+    if (flt := seen.get("filter")) is not None:
+        kids = _children(flt)
+        if not kids:
+            raise _missing(flt, ("and", "or", *OPERATORS))
+        if len(kids) > 1:
+            raise _unexpected(kids[1], ())
+        predicate = _compile_filter(kids[0], resolve, ci)
+    order = _parse_orderby(seen["orderby"], resolve) if "orderby" in seen else []
+    return columns, predicate, order
+
+
+def _parse_options(options: Any) -> tuple[bool, bool, str]:
+    ci = show_private = False
+    return_format = "xml"
+    order = ("caseinsensitive", "showprivate", "returnformat")
+    pos = 0
+    for child in _children(options):
+        if child.tag not in order[pos:]:
+            raise _unexpected(child, order[pos:])
+        pos = order.index(child.tag) + 1
+        if child.tag == "caseinsensitive":
+            ci = _xs_boolean(child)
+        elif child.tag == "showprivate":
+            show_private = _xs_boolean(child)
+        else:
+            return_format = _text(child).lower() or "xml"
+            if return_format not in ("xml", "csv", "json"):
+                raise QueryError("DL02000001", GENERIC_ERROR, description=f"Invalid returnformat '{_text(child)}'")
+    return ci, show_private, return_format
+
+
+def _parse_select(select: Any, resolve: Callable[[str], tuple[str, str]]) -> list[tuple[str | None, str]]:
+    kids = _children(select)
+    if not kids:
+        raise _missing(select, ("field", *AGGREGATES))
+    columns: list[tuple[str | None, str]] = []
+    for child in kids:
+        if child.tag != "field" and child.tag not in AGGREGATES:
+            raise _unexpected(child, ("field", *AGGREGATES))
+        name, ftype = resolve(child.text or "")
+        if child.tag in ("sum", "avg") and ftype not in NUMERIC_TYPES:
+            raise QueryError("DL02000001", GENERIC_ERROR, description=f"Cannot {child.tag} non-numeric field {name}")
+        column = (None if child.tag == "field" else child.tag, name)
+        if column not in columns:
+            columns.append(column)
+    return columns
+
+
+def _parse_orderby(orderby: Any, resolve: Callable[[str], tuple[str, str]]) -> list[tuple[str, bool]]:
+    kids = _children(orderby)
+    if not kids:
+        raise _missing(orderby, ("order",))
+    order: list[tuple[str, bool]] = []
+    for od in kids:
+        if od.tag != "order":
+            raise _unexpected(od, ("order",))
+        parts = _children(od)
+        if not parts or parts[0].tag != "field":
+            raise _missing(od, ("field",)) if not parts else _unexpected(parts[0], ("field",))
+        if len(parts) > 2 or (len(parts) == 2 and parts[1].tag not in ("ascending", "descending")):
+            raise _unexpected(parts[-1] if len(parts) > 2 else parts[1], ("ascending", "descending"))
+        name, _ftype = resolve(parts[0].text or "")
+        order.append((name, not (len(parts) == 2 and parts[1].tag == "descending")))
+    return order
+
+
+def _compile_filter(el: Any, resolve: Callable[[str], tuple[str, str]], ci: bool) -> Pred:
+    tag = el.tag
+    if tag in ("and", "or"):
+        kids = _children(el)
+        for kid in kids:
+            if kid.tag not in ("and", "or", *OPERATORS):
+                raise _unexpected(kid, ("and", "or", *OPERATORS))
+        if len(kids) < 2:
+            raise _missing(el, ("and", "or", *OPERATORS))
+        preds = [_compile_filter(k, resolve, ci) for k in kids]
+        return and_pred(preds) if tag == "and" else or_pred(preds)
+    if tag not in OPERATORS:
+        raise _unexpected(el, ("and", "or", *OPERATORS))
+    kids = _children(el)
+    if not kids:
+        raise _missing(el, ("field",))
+    if kids[0].tag != "field":
+        raise _unexpected(kids[0], ("field",))
+    values = kids[1:]
+    low, high = VALUE_COUNTS.get(tag, (1, 1))
+    for i, v in enumerate(values):
+        if v.tag != "value" or i >= high:
+            raise _unexpected(v, ("value",) if i < high else ())
+    if len(values) < low:
+        raise _missing(el, ("value",))
+    name, ftype = resolve(kids[0].text or "")
+    raw = [v.text or "" for v in values]
+    if tag in ("isnull", "isnotnull"):
+        return null_pred(name, tag == "isnotnull")
+    if tag in ("like", "notlike"):
+        return like_pred(name, raw[0], ci, tag == "notlike")
+    text_ci = ci and ftype not in NUMERIC_TYPES | TEMPORAL_TYPES | {"boolean"}
+    get = key_getter(name, ftype, text_ci)
+    lits = [literal_key(ftype, r, name, text_ci) for r in raw]
+    if tag in ("in", "notin"):
+        return in_pred(get, lits, tag == "notin")
+    if tag == "between":
+        return and_pred([compare_pred(get, operator.ge, lits[0]), compare_pred(get, operator.le, lits[1])])
+    return compare_pred(get, COMPARATORS[tag], lits[0])
+
+
+# ----------------------------------------------------------------------------------------------
+# Running.
+
+
+def sort_rows(rows: list[dict], order: list[tuple[str, bool]], field_types: FieldTypes) -> list[dict]:
+    """Oracle order: NULLs last when ascending, first when descending; sort keys computed once per row."""
+    for name, ascending in reversed(order):
+        get = key_getter(name, field_types(name) or "text")
+        keyed = [(k is None, k if k is not None else 0, i) for i, k in enumerate(map(get, rows))]
+        keyed.sort(key=lambda t: (t[0], t[1]), reverse=not ascending)
+        rows = [rows[t[2]] for t in keyed]
+    return rows
+
+
+def run_query(pq: ParsedQuery, rows: Iterable[dict]) -> tuple[list[dict], int]:
+    """Filter, group (when aggregating), sort and page. Returns (page rows in select order, totalcount)."""
+    matched = [row for row in rows if pq.predicate(row)]
+    if pq.aggregates:
+        result = _aggregate(pq, matched)
+        result = sort_rows(result, pq.order, pq.field_types) if pq.order else result
+        total = len(result)
+        return result[pq.offset : pq.offset + pq.pagesize], total
+    if pq.order:
+        matched = sort_rows(matched, pq.order, pq.field_types)
+    total = len(matched)
+    names = pq.fields
+    page = [{n: row.get(n, "") for n in names} for row in matched[pq.offset : pq.offset + pq.pagesize]]
+    return page, total
+
+
+def _aggregate(pq: ParsedQuery, rows: list[dict]) -> list[dict]:
+    groups: dict[tuple[str, ...], list[dict]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row.get(f, "") for f in pq.fields), []).append(row)
+    if not groups and not pq.fields:
+        groups[()] = []  # an aggregate without GROUP BY always answers one row
+    out: list[dict] = []
+    for key, members in groups.items():
+        plain = dict(zip(pq.fields, key, strict=True))
+        record: dict[str, str] = {}
+        for agg, name in pq.columns:
+            if agg is None:
+                record[name] = plain[name]
+            else:
+                record[f"{agg.upper()}.{name}"] = _aggregate_value(agg, name, pq.field_types(name) or "text", members)
+        out.append(record)
+    return out
+
+
+def _aggregate_value(agg: str, name: str, ftype: str, rows: list[dict]) -> str:
+    present = [r[name] for r in rows if r.get(name)]
+    if agg == "count":
+        return str(len(present))
+    if not present:
+        return ""
+    get = key_getter(name, ftype)
+    if agg in ("min", "max"):
+        pairs = [(get({name: v}), v) for v in present]
+        pairs = [p for p in pairs if p[0] is not None]
+        if not pairs:
+            return ""
+        pick = min if agg == "min" else max
+        return pick(pairs, key=lambda p: p[0])[1]
+    numbers = [n for v in present if (n := _parse_number(v)) is not None]
+    total = sum(numbers, Decimal(0))
+    if agg == "sum":
+        return str(total)
+    return str(total / len(numbers)) if numbers else ""

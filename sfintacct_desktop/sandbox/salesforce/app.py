@@ -1,0 +1,201 @@
+"""The Salesforce emulator: routing, sessions, API allocation, faults and stats.
+
+Clients reach it over plain HTTP on loopback (simple-salesforce through an https->http adapter).
+Endpoints: SOAP partner login, the OAuth2 token endpoint and the REST API under
+``/services/data/``; the wire behaviour of each is in ``auth.py``, ``rest.py`` and
+``composite.py``, the record model in ``org.py`` and ``rules.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from werkzeug.wrappers import Request, Response
+
+from .. import credentials as cred
+from ..clock import Clock
+from ..httpserver import DropConnection, Emulator, json_response
+from . import auth, composite
+from .org import Org
+from .rest import Call, QueryCursors, Reply, dispatch, operation_of, split_data_path, version_ok
+from .schema import Schema
+from .seedload import load_seed
+
+USAGE_META = "api_usage"  # {minute-epoch: calls}, a rolling 24 h window on the emulator clock
+REFUSING = frozenset({"http_500", "rate_limit", "invalid_session", "http_524", "xxe", "entity_bomb"})
+SESSION_ERROR = [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
+LIMIT_ERROR = [{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}]
+SERVER_ERROR = [
+    {
+        "message": "An unexpected error occurred. Please include this ErrorId if you contact support: "
+        "1234567890-12345 (-1234567890)",
+        "errorCode": "UNKNOWN_EXCEPTION",
+    }
+]
+NOT_FOUND = [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
+
+
+def _release_label(version: int) -> str:
+    idx = version - 20
+    return f"{('Winter', 'Spring', 'Summer')[idx % 3]} '{11 + (idx + 2) // 3:02d}"
+
+
+class SalesforceEmulator(Emulator):
+    """A Salesforce org on loopback, faithful to the REST/SOAP wire formats simple-salesforce uses."""
+
+    name = "salesforce"
+
+    def __init__(
+        self,
+        data_dir: Path | str | None = None,
+        *,
+        clock: Clock | None = None,
+        session_idle_seconds: float = 7200.0,
+        daily_api_limit: int = 15000,
+    ) -> None:
+        super().__init__(data_dir, clock=clock)
+        self.schema = Schema()
+        self.org = Org(self.store, self.clock, self.schema, cred.SF_USER_ID)
+        self.sessions = auth.Sessions(session_idle_seconds)
+        self.daily_api_limit = int(daily_api_limit)
+        self.cursors = QueryCursors()
+        self._jwt_pem = auth.load_or_create_key(self.data_dir)
+        self.last_host = "127.0.0.1"
+        self.instance_url = "http://127.0.0.1"
+
+    # ------------------------------------------------------------ public API
+    def jwt_private_key_pem(self) -> str:
+        """The private key whose assertions the JWT bearer flow accepts (public sandbox secret)."""
+        return self._jwt_pem.decode()
+
+    def jwt_public_key(self) -> Any:
+        return serialization.load_pem_private_key(self._jwt_pem, password=None).public_key()
+
+    def load_seed(self, seed: str) -> None:
+        load_seed(self, seed)
+
+    def reset(self, seed: str = "demo") -> None:
+        super().reset(seed)
+        self.cursors.clear()
+
+    def base_url(self, request: Request) -> str:
+        self.last_host = request.host
+        return f"http://{request.host}"
+
+    # -------------------------------------------------------- API allocation
+    def api_usage(self) -> int:
+        now_min = int(self.clock.monotonic_now() // 60)
+        buckets = self.store.meta(USAGE_META, {}) or {}
+        return sum(n for m, n in buckets.items() if now_min - int(m) < 1440)
+
+    def _spend_api_call(self) -> None:
+        now_min = int(self.clock.monotonic_now() // 60)
+        buckets = self.store.meta(USAGE_META, {}) or {}
+        kept = {m: n for m, n in buckets.items() if now_min - int(m) < 1440}
+        kept[str(now_min)] = kept.get(str(now_min), 0) + 1
+        self.store.set_meta(USAGE_META, kept)
+
+    def _limit_header(self) -> dict[str, str]:
+        return {"Sforce-Limit-Info": f"api-usage={self.api_usage()}/{self.daily_api_limit}"}
+
+    # --------------------------------------------------------------- routing
+    def handle(self, request: Request) -> Response:
+        path = request.path
+        if path.startswith("/services/Soap/u/") and request.method == "POST":
+            return self._login(request, lambda: auth.soap_login(self, request, path.split("/")[4]))
+        if path.rstrip("/") == "/services/oauth2/token" and request.method == "POST":
+            return self._login(request, lambda: auth.oauth_token(self, request))
+        if path.rstrip("/") == "/services/data" and request.method == "GET":
+            return json_response(
+                [
+                    {"version": f"{v}.0", "url": f"/services/data/v{v}.0", "label": _release_label(v)}
+                    for v in range(20, 67)
+                ]
+            )
+        if path.startswith("/services/data/"):
+            return self._rest(request)
+        return json_response(NOT_FOUND, 404)
+
+    def _login(self, request: Request, answer: Any) -> Response:
+        self.stats.count("login")
+        fault = self.faults.take("login")
+        if fault is not None and fault.mode in REFUSING | {"unable_to_lock_row"}:
+            if fault.mode == "rate_limit":
+                return json_response(LIMIT_ERROR, 403)
+            if fault.mode == "invalid_session":
+                return json_response({"error": "invalid_grant", "error_description": "authentication failure"}, 400)
+            return json_response(SERVER_ERROR, 500)
+        with self.store.lock:
+            response: Response = answer()
+        self._after_apply(fault)
+        return response
+
+    def _after_apply(self, fault: Any) -> None:
+        if fault is None:
+            return
+        if fault.mode == "timeout":
+            time.sleep(fault.delay_seconds)
+        elif fault.mode == "drop_after_apply":
+            raise DropConnection
+
+    def _rest(self, request: Request) -> Response:
+        raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.path
+        split = split_data_path(raw.split("?", 1)[0])
+        if split is None or not version_ok(split[0]):
+            return json_response(NOT_FOUND, 404)
+        token = auth.bearer_token(request)
+        if token is None or not self.sessions.touch(token, self.clock.monotonic_now()):
+            return json_response(SESSION_ERROR, 401)
+        data = request.get_data()
+        body: Any = None
+        body_error = False
+        if data.strip():
+            try:
+                body = json.loads(data)
+            except ValueError:
+                body_error = True
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        args = {k: v for k, v in request.args.items()}
+        call = Call(request.method, split[0], split[1], args, body, body_error, headers)
+        op = operation_of(call)
+        fault = self.faults.take(op)
+        if fault is not None and fault.mode in REFUSING:
+            self.stats.count(op)
+            if fault.mode == "invalid_session":
+                self.sessions.invalidate(token)
+                return json_response(SESSION_ERROR, 401)
+            if fault.mode == "rate_limit":
+                return json_response(LIMIT_ERROR, 403, self._limit_header())
+            return json_response(SERVER_ERROR, 500, self._limit_header())
+        with self.store.lock:
+            if self.api_usage() >= self.daily_api_limit:
+                self.stats.count(op)
+                return json_response(LIMIT_ERROR, 403, self._limit_header())
+            self._spend_api_call()
+            self.instance_url = self.base_url(request)
+            if fault is not None and fault.mode == "unable_to_lock_row":
+                reply = self._lock_fault(call, op)
+            else:
+                reply = dispatch(self, call)
+            self.stats.count(op, api_calls=1, writes=reply.writes)
+            response = self._to_response(reply)
+        self._after_apply(fault)
+        return response
+
+    def _lock_fault(self, call: Call, op: str) -> Reply:
+        if op == "composite/sobjects":
+            return composite.route(self, call, lock_fault=True)
+        target = call.segs[2] if len(call.segs) > 2 and op == "sobjects" else ""
+        message = f"unable to obtain exclusive access to this record or 1 records: {target}".rstrip()
+        return Reply(400, [{"message": message, "errorCode": "UNABLE_TO_LOCK_ROW", "fields": []}])
+
+    def _to_response(self, reply: Reply) -> Response:
+        headers = dict(reply.headers)
+        headers.update(self._limit_header())
+        if reply.status == 204 or (reply.body is None and reply.status < 300):
+            return Response(status=reply.status, headers=headers)
+        return json_response(reply.body, reply.status, headers)
