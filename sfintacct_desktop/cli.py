@@ -108,7 +108,7 @@ def cmd_sandbox_show(args: argparse.Namespace) -> int:
         *(f"    {name:<22} {count:>6}" for name, count in summary["salesforce"]["counts"].items()),
         f"  Intacct at {summary['intacct']['url']}:",
         *(f"    {name:<22} {count:>6}" for name, count in summary["intacct"]["counts"].items()),
-        "  Sample customers (Salesforce Account | Intacct CUSTOMER):",
+        "  Same company, keyed differently (Salesforce Account | Intacct CUSTOMER):",
         *(f"    {a:<38} | {c}" for a, c in summary["samples"]),
     ]
     _emit(args, summary, "\n".join(lines))

@@ -48,9 +48,7 @@ def describe_sandbox(*, seed: str = "demo", data_dir: Path | None = None, profil
     running = start_sandbox(seed=seed, data_dir=data_dir, profile=profile)
     try:
         sf, ia = running.salesforce, running.intacct
-        accounts = [r.get("Name", "") for r in sf.store.rows("Account").values() if not r.get("IsDeleted")]
-        customers = [r.get("NAME", "") for r in ia.store.rows("CUSTOMER").values()]
-        samples = list(zip(sorted(accounts)[:8], sorted(customers)[:8], strict=False))
+        samples = _same_company_samples(running, limit=8)
         return {
             "data_dir": str(running.options.data_dir),
             "seed": sf.seed_name,
@@ -60,3 +58,18 @@ def describe_sandbox(*, seed: str = "demo", data_dir: Path | None = None, profil
         }
     finally:
         running.stop()
+
+
+def _same_company_samples(running: Sandbox, limit: int) -> list[tuple[str, str]]:
+    """Pairs the seed's ground truth says are one company, as each side spells it: the mess to clean up."""
+    pairs = running.ground_truth().get("customers", {}).get("pairs", [])
+    by_customerid = {r.get("CUSTOMERID"): r for r in running.intacct.store.rows("CUSTOMER").values()}
+    out: list[tuple[str, str]] = []
+    for pair in pairs:
+        account = running.salesforce.store.get("Account", pair.get("salesforce", ""))
+        customer = by_customerid.get(pair.get("intacct"))
+        if account and customer and account.get("Name") != customer.get("NAME"):
+            out.append((str(account.get("Name", "")), str(customer.get("NAME", ""))))
+        if len(out) >= limit:
+            break
+    return out

@@ -245,6 +245,6 @@ class RecordStore:
 
 
 def table_counts(store: RecordStore) -> dict[str, int]:
-    """Row counts per table, without the internal meta table (for `sandbox show` and stats)."""
+    """Row counts per table, without internal tables (named with a leading underscore)."""
     with store.lock:
-        return {name: len(rows) for name, rows in store._tables.items() if name != _META}
+        return {name: len(rows) for name, rows in store._tables.items() if not name.startswith("_")}

@@ -76,21 +76,77 @@ def test_serve_rejects_a_bad_seed_with_exit_1(tmp_path):
     assert result.stdout == ""
 
 
+def _sf_token(info: dict) -> str:
+    sf = info["salesforce"]
+    r = requests.post(
+        sf["url"] + "/services/oauth2/token",
+        data={
+            "grant_type": "password",
+            "client_id": sf["consumer_key"],
+            "client_secret": sf["consumer_secret"],
+            "username": sf["username"],
+            "password": sf["password"] + sf["security_token"],
+        },
+        timeout=30,
+    )
+    assert r.status_code == 200, r.text
+    return r.json()["access_token"]
+
+
+def _ia_call(info: dict, function: str) -> str:
+    ia = info["intacct"]
+    body = (
+        f"<?xml version='1.0' encoding='UTF-8'?><request><control><senderid>{ia['sender_id']}</senderid>"
+        f"<password>{ia['sender_password']}</password><controlid>t</controlid><uniqueid>false</uniqueid>"
+        "<dtdversion>3.0</dtdversion></control><operation><authentication><login>"
+        f"<userid>{ia['user_id']}</userid><companyid>{ia['company_id']}</companyid>"
+        f"<password>{ia['user_password']}</password></login></authentication>"
+        f"<content><function controlid='f1'>{function}</function></content></operation></request>"
+    )
+    r = requests.post(ia["url"], data=body.encode(), headers={"Content-Type": "application/xml"}, timeout=30)
+    assert r.status_code == 200
+    return r.text
+
+
 def test_state_survives_a_kill_and_restart(tmp_path):
     proc, info = _start(tmp_path, "--seed", "empty")
-    sf = info["salesforce"]["url"]
     try:
-        # a write through the admin-visible counters: reset to demo changes the stored data
-        r = requests.post(sf + "/__sandbox__/reset", json={"seed": "scale:5"}, timeout=60)
-        assert r.status_code == 200
+        token = _sf_token(info)
+        r = requests.post(
+            info["salesforce"]["url"] + "/services/data/v59.0/sobjects/Account/",
+            json={"Name": "Survivor Ltd"},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+        )
+        assert r.status_code == 201, r.text
+        account_id = r.json()["id"]
+        created = _ia_call(
+            info, "<create><CUSTOMER><CUSTOMERID>SURV-1</CUSTOMERID><NAME>Survivor Ltd</NAME></CUSTOMER></create>"
+        )
+        assert "<status>success</status>" in created.split("<result>", 1)[1], created
     finally:
-        proc.kill()  # no clean shutdown
+        proc.kill()  # SIGKILL: no clean shutdown, no flush at exit
         proc.wait(timeout=SERVE_TIMEOUT)
-    proc, info = _start(tmp_path, "--seed", "empty")
+
+    proc, info = _start(tmp_path, "--seed", "demo")  # a seed never overwrites existing data
     try:
-        r = requests.post(info["salesforce"]["url"] + "/__sandbox__/clock", json={}, timeout=10)
-        assert r.status_code == 200
-        data_dir = tmp_path / "data" / "sandbox"
-        assert (data_dir / "salesforce").exists() and (data_dir / "intacct").exists()
+        token = _sf_token(info)
+        r = requests.get(
+            info["salesforce"]["url"] + f"/services/data/v59.0/sobjects/Account/{account_id}",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+        )
+        assert r.status_code == 200 and r.json()["Name"] == "Survivor Ltd"
+        q = requests.get(
+            info["salesforce"]["url"] + "/services/data/v59.0/query/",
+            params={"q": "SELECT COUNT() FROM Account"},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+        )
+        assert q.json()["totalSize"] == 1  # the demo seed was not loaded on top
+        read = _ia_call(
+            info, "<readByName><object>CUSTOMER</object><keys>SURV-1</keys><fields>NAME</fields></readByName>"
+        )
+        assert "<NAME>Survivor Ltd</NAME>" in read
     finally:
         _stop(proc)
