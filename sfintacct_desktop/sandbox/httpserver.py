@@ -172,12 +172,15 @@ def validate_seed(seed: str) -> None:
 class EmulatorServer:
     """Runs one emulator on a loopback port in a daemon thread (threaded werkzeug server)."""
 
-    def __init__(self, emulator: Emulator, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, emulator: Emulator, host: str = "127.0.0.1", port: int = 0, *, ssl_context: Any = None) -> None:
+        """``ssl_context`` (an ``ssl.SSLContext``, a (cert, key) pair or ``"adhoc"``) serves https,
+        which lets tests prove that clients refuse a certificate that does not verify."""
         if not is_loopback(host):
             raise ValueError(f"the sandbox listens on loopback only, not {host!r}")
         self.emulator = emulator
         self.host = host
-        self._server: BaseWSGIServer = make_server(host, port, emulator, threaded=True)
+        self.scheme = "https" if ssl_context is not None else "http"
+        self._server: BaseWSGIServer = make_server(host, port, emulator, threaded=True, ssl_context=ssl_context)
         self._server.daemon_threads = True  # type: ignore[attr-defined]
         self.port = self._server.server_port
         self._thread: threading.Thread | None = None
@@ -185,7 +188,7 @@ class EmulatorServer:
     @property
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return f"{self.scheme}://{host}:{self.port}"
 
     def start(self) -> EmulatorServer:
         self._thread = threading.Thread(

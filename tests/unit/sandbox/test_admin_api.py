@@ -111,3 +111,13 @@ def test_is_loopback(host, ok):
 def test_server_refuses_non_loopback_bind():
     with pytest.raises(ValueError, match="loopback"):
         EmulatorServer(Echo(None), "0.0.0.0", 0)  # noqa: S104 - the point of the test
+
+
+def test_tls_mode_serves_https_that_a_verifying_client_refuses():
+    srv = EmulatorServer(Echo(None), "127.0.0.1", 0, ssl_context="adhoc").start()
+    try:
+        assert srv.url.startswith("https://127.0.0.1:")
+        with pytest.raises(requests.exceptions.SSLError):
+            requests.get(srv.url + "/x", timeout=10)  # verification is on by default
+    finally:
+        srv.stop()
