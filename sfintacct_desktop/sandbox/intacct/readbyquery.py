@@ -21,7 +21,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from .querylang import (
+from .querycore import (
     COMPARATORS,
     GENERIC_ERROR,
     FieldTypes,

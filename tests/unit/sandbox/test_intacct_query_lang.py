@@ -8,12 +8,12 @@ import pytest
 import xmltodict
 from lxml import etree
 
+from sfintacct_desktop.sandbox.intacct.querycore import parse_temporal
 from sfintacct_desktop.sandbox.intacct.querylang import (
     ParsedQuery,
     QueryError,
     QuerySchemaError,
     parse_query,
-    parse_temporal,
     run_query,
 )
 
