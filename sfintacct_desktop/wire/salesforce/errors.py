@@ -1,0 +1,36 @@
+"""Typed errors of the Salesforce client (subclasses of the shared wire errors)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..transport import BudgetExceededError, OutcomeUnknownError, WireError
+
+
+class SalesforceAuthError(WireError):
+    """The login was refused (or a session could not be renewed). Never carries a secret."""
+
+
+class SalesforceBudgetError(BudgetExceededError):
+    """403 REQUEST_LIMIT_EXCEEDED: the org's API allocation is spent. Never retried."""
+
+
+class SalesforceApiError(WireError):
+    """A definite error answer of the REST API (``code`` = errorCode, e.g. MALFORMED_QUERY)."""
+
+    def __init__(self, message: str, *, code: str = "", status: int | None = None, retryable: bool = False) -> None:
+        super().__init__(message, code=code, status=status)
+        self.retryable = retryable
+
+
+class SalesforceOutcomeUnknownError(OutcomeUnknownError):
+    """A create batch left and no trustworthy answer came back.
+
+    ``results`` holds the per-record results of the batches that did complete (input order) and
+    ``first_unknown`` the input index of the first record whose fate is unknown.
+    """
+
+    def __init__(self, message: str, *, key: str, results: list[Any], first_unknown: int, status: int | None) -> None:
+        super().__init__(message, key=key, code="OUTCOME_UNKNOWN", status=status)
+        self.results = results
+        self.first_unknown = first_unknown

@@ -1,0 +1,108 @@
+"""HTTP session and login: timeouts on every request, the sandbox URL rewrite, the four logins.
+
+Why an adapter: simple-salesforce hard-codes ``https://{instance}`` and sends its login requests
+without a timeout. The adapter gives every request a default timeout and, only for a loopback
+``http://`` target (the sandbox) or a custom https login host, rewrites where it goes
+(salesforce-api.md section 1.4, option A). Real hosts keep https with verification.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from simple_salesforce.exceptions import SalesforceAuthenticationFailed
+from simple_salesforce.login import SalesforceLogin
+
+from ..transport import TlsVerificationError, TransportError, check_url, is_loopback_host, new_session
+from .errors import SalesforceAuthError
+from .settings import SF_SUFFIX, AuthMethod, LoginTarget, SalesforceSecrets, SalesforceSettings
+
+
+class _WireAdapter(HTTPAdapter):
+    """Default timeout on every request; optional rewrite to the sandbox or a custom login host."""
+
+    def __init__(self, timeout: tuple[float, float], rewrite_to: str = "", only_host: str | None = None) -> None:
+        super().__init__()
+        self.timeout = timeout
+        target = urlsplit(rewrite_to) if rewrite_to else None
+        self.target = (target.scheme, target.netloc) if target else None
+        self.only_host = only_host  # None: rewrite every request (the sandbox)
+
+    def send(self, request: requests.PreparedRequest, **kw: Any) -> requests.Response:  # type: ignore[override]
+        if kw.get("timeout") is None:
+            kw["timeout"] = self.timeout
+        if self.target is not None:
+            parts = urlsplit(request.url or "")
+            if self.only_host is None or parts.hostname == self.only_host:
+                request.url = urlunsplit((self.target[0], self.target[1], parts.path, parts.query, parts.fragment))
+        return super().send(request, **kw)
+
+
+def make_session(settings: SalesforceSettings, target: LoginTarget) -> requests.Session:
+    session = new_session()
+    only_host = None if target.loopback else f"{target.domain}{SF_SUFFIX}"
+    adapter = _WireAdapter(settings.timeout, target.rewrite_to, only_host)
+    session.mount("https://", adapter)
+    session.mount("http://", _WireAdapter(settings.timeout))
+    return session
+
+
+def login(
+    settings: SalesforceSettings, secrets: SalesforceSecrets, target: LoginTarget, session: requests.Session
+) -> tuple[str, str]:
+    """Log in with the configured method; returns (session_id, instance host[:port])."""
+    kw: dict[str, Any] = {"session": session, "sf_version": settings.api_version, "domain": target.domain}
+    method = AuthMethod(settings.auth_method)
+    if method is AuthMethod.SOAP:
+        kw.update(username=settings.username, password=secrets.password, security_token=secrets.security_token)
+    elif method is AuthMethod.OAUTH_PASSWORD:
+        kw.update(
+            username=settings.username,
+            password=secrets.password + secrets.security_token,
+            consumer_key=settings.consumer_key,
+            consumer_secret=secrets.consumer_secret,
+        )
+    elif method is AuthMethod.JWT:
+        if not settings.private_key_file:
+            raise SalesforceAuthError("JWT login needs a private key file", code="CONFIG")
+        kw.update(
+            username=settings.username,
+            consumer_key=settings.consumer_key,
+            privatekey_file=settings.private_key_file,
+        )
+    else:
+        if target.domain in ("login", "test"):
+            raise SalesforceAuthError("The client-credentials login needs a My Domain login host", code="CONFIG")
+        kw.update(consumer_key=settings.consumer_key, consumer_secret=secrets.consumer_secret)
+    try:
+        session_id, instance = SalesforceLogin(**kw)
+    except SalesforceAuthenticationFailed as exc:
+        code = str(getattr(exc, "code", "") or "")
+        raw = exc.content
+        message = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw or "")
+        text = message if message.startswith(code) else f"{code}: {message}"
+        raise SalesforceAuthError(_scrub(f"Salesforce refused the login: {text}", secrets), code=code) from None
+    except requests.exceptions.SSLError:
+        raise TlsVerificationError("Salesforce login: the server certificate did not verify") from None
+    except requests.RequestException as exc:
+        raise TransportError(f"Salesforce login failed: {type(exc).__name__}") from None
+    except (OSError, ValueError) as exc:  # unreadable key file, bad version
+        raise SalesforceAuthError(f"Salesforce login not attempted: {type(exc).__name__}", code="CONFIG") from None
+    host = instance.split(":")[0]
+    if target.loopback:
+        if not is_loopback_host(host):
+            raise SalesforceAuthError("The sandbox handed back a non-loopback instance", code="BAD_INSTANCE")
+    else:
+        check_url(f"https://{instance}")
+    return session_id, instance
+
+
+def _scrub(text: str, secrets: SalesforceSecrets) -> str:
+    """Belt and braces: never let a secret through in an error text."""
+    for value in (secrets.password, secrets.security_token, secrets.consumer_secret):
+        if value and len(value) >= 4:
+            text = text.replace(value, "***")
+    return text
