@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from werkzeug.wrappers import Request, Response
 from .. import credentials as cred
 from ..clock import Clock
 from ..httpserver import DropConnection, Emulator, json_response
-from . import auth, composite
+from . import auth, composite, soap
 from .org import Org
 from .rest import Call, QueryCursors, Reply, dispatch, operation_of, split_data_path, version_ok
 from .schema import Schema
@@ -56,9 +57,12 @@ class SalesforceEmulator(Emulator):
         clock: Clock | None = None,
         session_idle_seconds: float = 7200.0,
         daily_api_limit: int = 15000,
+        omit_fields: Iterable[str] = (),
     ) -> None:
         super().__init__(data_dir, clock=clock)
         self.schema = Schema()
+        # "Object.Field" or "Object": left out of describe, to emulate an org without our metadata.
+        self.schema.omitted = frozenset(omit_fields)
         self.org = Org(self.store, self.clock, self.schema, cred.SF_USER_ID)
         self.sessions = auth.Sessions(session_idle_seconds)
         self.daily_api_limit = int(daily_api_limit)
@@ -106,7 +110,10 @@ class SalesforceEmulator(Emulator):
     def handle(self, request: Request) -> Response:
         path = request.path
         if path.startswith("/services/Soap/u/") and request.method == "POST":
-            return self._login(request, lambda: auth.soap_login(self, request, path.split("/")[4]))
+            version = path.split("/")[4]
+            return soap.handle_soap(
+                self, request, version, lambda: self._login(request, lambda: auth.soap_login(self, request, version))
+            )
         if path.rstrip("/") == "/services/oauth2/token" and request.method == "POST":
             return self._login(request, lambda: auth.oauth_token(self, request))
         if path.rstrip("/") == "/services/data" and request.method == "GET":

@@ -199,6 +199,35 @@ class Org:
             self._remove(obj, old, to_bin=obj.name not in NO_RECYCLE_BIN)
             rules.after_delete(self, obj, old)
 
+    def undelete(self, record_id: str) -> str:
+        """Restore a record from the recycle bin (partner API ``undelete``); returns its Id.
+
+        Only the record itself is restored (children deleted with it stay in the bin). A unique
+        external id taken meanwhile by another live record refuses the restore, as a real org does.
+        """
+        norm = ids.normalize(record_id)
+        obj = self.schema.by_prefix.get(norm[:3]) if norm else None
+        if norm is None or obj is None:
+            raise SfError("MALFORMED_ID", f"malformed id {record_id}")
+        rec = self.store.get(obj.name, norm)
+        if rec is None or not rec.get("IsDeleted"):
+            raise SfError("UNDELETE_FAILED", "Entity is not in the recycle bin")
+        for f in obj.fields.values():
+            value = rec.get(f.name)
+            if f.unique and value not in (None, ""):
+                for other in self.find_external(obj, f, value):
+                    if other != norm:
+                        raise SfError(
+                            "DUPLICATE_VALUE",
+                            f"duplicate value found: {f.name} duplicates value on record with id: {other}",
+                            [f.name],
+                        )
+        now = self.now()
+        with self.store.atomic():
+            self.store.put(obj.name, norm, dict(rec, IsDeleted=False, SystemModstamp=now, LastModifiedDate=now))
+            self.store.delete(TOMBSTONES, norm)
+        return norm
+
     def _remove(self, obj: SObject, rec: dict[str, Any], *, to_bin: bool) -> None:
         now = self.now()
         if to_bin:
