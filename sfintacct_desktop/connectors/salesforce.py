@@ -1,0 +1,317 @@
+"""The Salesforce connector: domain records in and out over the Salesforce wire client.
+
+Thin on purpose: it reads pages, maps rows, writes batches and converts errors. Ownership, merge
+and linking are the engine's job. Every wire error leaves as :class:`SyncError`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ..domain import Customer, ErrorInfo, ErrorKind, Opportunity, Product, StreamSpec, SyncError, System
+from ..wire.salesforce import RecordResult, SalesforceClient, SalesforceSecrets, SalesforceSettings
+from ..wire.transport import WireError
+from . import sf_mapping as m
+from .errors import record_error, to_sync_error
+from .results import Deletion, WriteResult
+from .streams import SALESFORCE_STREAMS, SF_OVERLAP
+from .values import json_number, money, sf_datetime, text
+
+_ID = re.compile(r"^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$")
+ID_CHUNK = 200  # ids per IN (...) list: keeps the SOQL well under its length limit
+CUSTOMER_EXT_ID = "Intacct_Customer_ID__c"
+PRODUCT_EXT_ID = "Intacct_Item_ID__c"
+
+
+def _soql_id(value: str) -> str:
+    if not _ID.match(value):
+        raise ValueError(f"not a Salesforce Id: {value!r}")
+    return f"'{value}'"
+
+
+def _soql_time(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("cursor must be timezone-aware")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class SalesforceConnector:
+    """Reads and writes customers, products and opportunities of one org."""
+
+    system = System.SALESFORCE
+
+    def __init__(self, client: SalesforceClient, *, profile: str = "") -> None:
+        self.client = client
+        self.profile = profile
+        self._standard_book: str | None = None
+
+    @classmethod
+    def connect(
+        cls, settings: SalesforceSettings, secrets: SalesforceSecrets, *, profile: str = "", **kw: Any
+    ) -> SalesforceConnector:
+        """Log in and wrap the client; a refused login raises SyncError(AUTH)."""
+        try:
+            client = SalesforceClient.connect(settings, secrets, **kw)
+        except WireError as exc:
+            raise to_sync_error(exc, System.SALESFORCE, profile=profile) from exc
+        return cls(client, profile=profile)
+
+    @contextmanager
+    def errors(self) -> Iterator[None]:
+        """Convert wire errors, with the API usage known at the time (for the budget hint)."""
+        try:
+            yield
+        except WireError as exc:
+            raise to_sync_error(exc, self.system, profile=self.profile, api_usage=self.client.api_usage) from exc
+
+    # ------------------------------------------------------------------ session
+    def login(self) -> None:
+        """Log in again (e.g. after the profile's secrets changed)."""
+        with self.errors():
+            self.client._login()
+
+    def whoami(self) -> dict[str, Any]:
+        usage = self.client.api_usage
+        return {
+            "system": self.system.value,
+            "instance": self.client.instance,
+            "username": self.client.settings.username,
+            "api_version": self.client.settings.api_version,
+            "api_usage": {"used": usage[0], "max": usage[1]} if usage else None,
+        }
+
+    @staticmethod
+    def stream_specs() -> tuple[StreamSpec, ...]:
+        return SALESFORCE_STREAMS
+
+    # -------------------------------------------------------------------- reads
+    def _pages(self, soql: str, include_deleted: bool = False) -> Iterator[list[dict[str, Any]]]:
+        with self.errors():
+            yield from self.client.query_pages(soql, include_deleted)
+
+    @staticmethod
+    def _since(since: datetime | None, overlap: timedelta) -> str:
+        return "" if since is None else f" WHERE SystemModstamp >= {_soql_time(since - overlap)}"
+
+    def read_customers(self) -> Iterator[list[Customer]]:
+        """All live Accounts, one list per API page."""
+        yield from self.changed_customers(None)
+
+    def changed_customers(self, since: datetime | None, overlap: timedelta = SF_OVERLAP) -> Iterator[list[Customer]]:
+        """Accounts with SystemModstamp >= since - overlap, oldest first."""
+        soql = f"SELECT {', '.join(m.ACCOUNT_FIELDS)} FROM Account{self._since(since, overlap)}"
+        for page in self._pages(soql + " ORDER BY SystemModstamp ASC, Id ASC"):
+            yield [m.customer_from_account(r) for r in page]
+
+    def read_products(self) -> Iterator[list[Product]]:
+        yield from self.changed_products(None)
+
+    def changed_products(self, since: datetime | None, overlap: timedelta = SF_OVERLAP) -> Iterator[list[Product]]:
+        """Product2 rows changed since the cursor, plus products whose standard price changed.
+
+        A price lives on the PricebookEntry, whose change does not touch the Product2, so a second
+        query finds those; ``modified_at`` is the later of the two stamps so a cursor covers both.
+        """
+        fields = f"{', '.join(m.PRODUCT_FIELDS)}, {m.PRICE_SUBQUERY}"
+        soql = f"SELECT {fields} FROM Product2{self._since(since, overlap)} ORDER BY SystemModstamp ASC, Id ASC"
+        seen: set[str] = set()
+        for page in self._pages(soql):
+            products = [self._product(r) for r in page]
+            seen.update(p.key for p in products)
+            yield products
+        if since is None:
+            return
+        entry_soql = (
+            "SELECT Product2Id FROM PricebookEntry WHERE Pricebook2.IsStandard = true"
+            f" AND SystemModstamp >= {_soql_time(since - overlap)}"
+        )
+        extra = sorted({text(r.get("Product2Id")) for p in self._pages(entry_soql) for r in p} - seen)
+        for start in range(0, len(extra), ID_CHUNK):
+            ids = ", ".join(_soql_id(i) for i in extra[start : start + ID_CHUNK])
+            for page in self._pages(f"SELECT {fields} FROM Product2 WHERE Id IN ({ids}) ORDER BY Id ASC"):
+                yield [self._product(r) for r in page]
+
+    @staticmethod
+    def _product(row: dict[str, Any]) -> Product:
+        entry = m.standard_entry(row)
+        product = m.product_from_row(row, entry)
+        entry_stamp = sf_datetime(entry.get("SystemModstamp")) if entry else None
+        if entry_stamp and (product.modified_at is None or entry_stamp > product.modified_at):
+            product = replace(product, modified_at=entry_stamp)
+        return product
+
+    def changed_opportunities(
+        self, since: datetime | None, overlap: timedelta = SF_OVERLAP
+    ) -> Iterator[list[Opportunity]]:
+        """Opportunities with their lines (one query with a child subquery), oldest first."""
+        soql = (
+            f"SELECT {', '.join(m.OPPORTUNITY_FIELDS)}, {m.LINES_SUBQUERY} FROM Opportunity"
+            f"{self._since(since, overlap)} ORDER BY SystemModstamp ASC, Id ASC"
+        )
+        for page in self._pages(soql):
+            yield [self._opportunity(r) for r in page]
+
+    def _opportunity(self, row: dict[str, Any]) -> Opportunity:
+        child = row.get("OpportunityLineItems") or {}
+        if child and not child.get("done", True):  # a long child list: read it whole
+            soql = (
+                f"SELECT {', '.join(m.LINE_FIELDS)} FROM OpportunityLineItem"
+                f" WHERE OpportunityId = {_soql_id(text(row.get('Id')))} ORDER BY SortOrder ASC, Id ASC"
+            )
+            return m.opportunity_from_row(row, [r for p in self._pages(soql) for r in p])
+        return m.opportunity_from_row(row)
+
+    def _deleted(self, sobject: str, since: datetime, until: datetime | None) -> list[Deletion]:
+        """``sobjects/T/deleted/`` from the cursor to ``until`` (default now; about 15 days kept).
+
+        Salesforce works in whole minutes and reports a deletion only once its minute is over, so
+        the engine reads with its overlap window; a window under a minute is answered empty here
+        (Salesforce refuses one: INVALID_REPLICATION_DATE).
+        """
+        end = until or datetime.now(UTC)
+        if end.replace(second=0, microsecond=0) - since.replace(second=0, microsecond=0) < timedelta(minutes=1):
+            return []
+        with self.errors():
+            got = self.client.deleted_since(sobject, since, end)
+        return [Deletion(key=i, deleted_at=sf_datetime(when)) for i, when in got.records]
+
+    def deleted_customers(self, since: datetime, until: datetime | None = None) -> list[Deletion]:
+        return self._deleted("Account", since, until)
+
+    def deleted_products(self, since: datetime, until: datetime | None = None) -> list[Deletion]:
+        return self._deleted("Product2", since, until)
+
+    def deleted_opportunities(self, since: datetime, until: datetime | None = None) -> list[Deletion]:
+        return self._deleted("Opportunity", since, until)
+
+    # ------------------------------------------------------------------- writes
+    def _write(self, sobject: str, ext_field: str, records: list[tuple[str, str, dict[str, Any]]]) -> list[WriteResult]:
+        """Update by Id where the record is linked, else upsert by external id; input order kept.
+
+        An Id wins over the external id: upserting a linked record that lacks the external id
+        would create a duplicate instead of updating it.
+        """
+        upserts = [(i, k, body) for i, (k, sf_id, body) in enumerate(records) if not sf_id and body.get(ext_field)]
+        updates = [(i, k, {**body, "Id": sf_id}) for i, (k, sf_id, body) in enumerate(records) if sf_id]
+        out: dict[int, WriteResult] = {}
+        for i, (key, sf_id, body) in enumerate(records):
+            if not body.get(ext_field) and not sf_id:
+                message = f"The record has neither an Id nor {ext_field}."
+                err = record_error(self.system, "REQUIRED_FIELD_MISSING", message, (ext_field,), key)
+                out[i] = WriteResult(i, key, False, error=err)
+        with self.errors():
+            if upserts:
+                res = self.client.upsert_many(sobject, ext_field, [b for _, _, b in upserts])
+                out.update(self._results(upserts, res))
+            if updates:
+                res = self.client.update_many(sobject, [b for _, _, b in updates])
+                out.update(self._results(updates, res))
+        return [out[i] for i in range(len(records))]
+
+    def _results(
+        self, sent: list[tuple[int, str, dict[str, Any]]], results: list[RecordResult]
+    ) -> dict[int, WriteResult]:
+        out: dict[int, WriteResult] = {}
+        for (index, key, _), res in zip(sent, results, strict=True):
+            if res.success:
+                out[index] = WriteResult(index, key, True, id=res.id or "", created=res.created)
+            else:
+                first = res.errors[0] if res.errors else None
+                err = record_error(
+                    self.system,
+                    first.status_code if first else "",
+                    first.message if first else "",
+                    first.fields if first else (),
+                    key,
+                )
+                out[index] = WriteResult(index, key, False, id=res.id or "", error=err)
+        return out
+
+    def upsert_customers(self, customers: list[Customer]) -> list[WriteResult]:
+        """Update linked Accounts by Id, upsert the others by ``Intacct_Customer_ID__c``; 200 per call."""
+        return self._write(
+            "Account",
+            CUSTOMER_EXT_ID,
+            [(c.cross_ref or c.key, c.key, m.account_fields(c)) for c in customers],
+        )
+
+    def upsert_products(self, products: list[Product]) -> list[WriteResult]:
+        """Update by Id or upsert by ``Intacct_Item_ID__c``, then set each one's standard price."""
+        results = self._write(
+            "Product2", PRODUCT_EXT_ID, [(p.cross_ref or p.key, p.key, m.product_fields(p)) for p in products]
+        )
+        priced = [
+            (r, products[r.index].price) for r in results if r.ok and r.id and products[r.index].price is not None
+        ]
+        if priced:
+            failures = self._set_standard_prices({r.id: price for r, price in priced})  # type: ignore[misc]
+            results = [
+                WriteResult(r.index, r.key, False, r.id, created=r.created, error=failures[r.id])
+                if r.id in failures
+                else r
+                for r in results
+            ]
+        return results
+
+    def standard_pricebook_id(self) -> str:
+        if self._standard_book is None:
+            rows = [r for p in self._pages("SELECT Id FROM Pricebook2 WHERE IsStandard = true") for r in p]
+            if not rows:
+                raise SyncError(
+                    ErrorInfo(
+                        ErrorKind.SCHEMA,
+                        "Salesforce has no standard price book",
+                        "Products cannot get a price without the standard price book.",
+                        "Activate the Standard Price Book in Salesforce setup.",
+                        self.system,
+                    )
+                )
+            self._standard_book = text(rows[0].get("Id"))
+        return self._standard_book
+
+    def _set_standard_prices(self, prices: dict[str, Any]) -> dict[str, Any]:
+        """Update or create standard PricebookEntries; returns {product id: ErrorInfo} for failures."""
+        book = self.standard_pricebook_id()
+        existing: dict[str, dict[str, Any]] = {}
+        ids = sorted(prices)
+        for start in range(0, len(ids), ID_CHUNK):
+            chunk = ", ".join(_soql_id(i) for i in ids[start : start + ID_CHUNK])
+            soql = (
+                "SELECT Id, Product2Id, UnitPrice FROM PricebookEntry"
+                f" WHERE Pricebook2Id = {_soql_id(book)} AND Product2Id IN ({chunk})"
+            )
+            existing.update({text(r.get("Product2Id")): r for p in self._pages(soql) for r in p})
+        updates = [
+            (pid, {"Id": existing[pid]["Id"], "UnitPrice": json_number(prices[pid])})
+            for pid in ids
+            if pid in existing and money(existing[pid].get("UnitPrice")) != prices[pid]
+        ]
+        creates = [
+            (pid, {"Pricebook2Id": book, "Product2Id": pid, "UnitPrice": json_number(prices[pid]), "IsActive": True})
+            for pid in ids
+            if pid not in existing
+        ]
+        failures: dict[str, Any] = {}
+        with self.errors():
+            for batch, call in (
+                (updates, lambda bodies: self.client.update_many("PricebookEntry", bodies)),
+                (creates, lambda bodies: self.client.create_many("PricebookEntry", bodies, key="standard-price")),
+            ):
+                if not batch:
+                    continue
+                for (pid, _), res in zip(batch, call([b for _, b in batch]), strict=True):
+                    if not res.success:
+                        first = res.errors[0] if res.errors else None
+                        failures[pid] = record_error(
+                            self.system,
+                            first.status_code if first else "",
+                            first.message if first else "",
+                            first.fields if first else ("UnitPrice",),
+                            pid,
+                        )
+        return failures

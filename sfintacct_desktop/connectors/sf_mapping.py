@@ -1,0 +1,238 @@
+"""Salesforce rows ↔ domain records: Account, Product2 (+ standard PricebookEntry), Opportunity.
+
+Pure functions over the dicts the REST API returns (JSON numbers arrive as floats and become
+Decimal via their shortest repr). Write bodies use ``None`` to clear a field, as Salesforce does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..domain import Address, Customer, Invoice, Opportunity, OpportunityLine, Payment, Product, System
+from .values import flag, json_number, money, money0, sf_date, sf_datetime, text
+
+ACCOUNT_FIELDS = (
+    "Id",
+    "Name",
+    "AccountNumber",
+    "Phone",
+    "Website",
+    "BillingStreet",
+    "BillingCity",
+    "BillingState",
+    "BillingPostalCode",
+    "BillingCountry",
+    "Intacct_Customer_ID__c",
+    "Intacct_Inactive__c",
+    "IsDeleted",
+    "SystemModstamp",
+)
+PRODUCT_FIELDS = (
+    "Id",
+    "Name",
+    "ProductCode",
+    "Description",
+    "IsActive",
+    "IsDeleted",
+    "Intacct_Item_ID__c",
+    "SystemModstamp",
+)
+PRICE_SUBQUERY = "(SELECT Id, UnitPrice, Pricebook2.IsStandard FROM PricebookEntries)"
+OPPORTUNITY_FIELDS = (
+    "Id",
+    "Name",
+    "AccountId",
+    "StageName",
+    "IsClosed",
+    "IsWon",
+    "CloseDate",
+    "Amount",
+    "Intacct_Sales_Order_ID__c",
+    "Intacct_Sync_Status__c",
+    "IsDeleted",
+    "SystemModstamp",
+)
+LINE_FIELDS = (
+    "Id",
+    "Product2Id",
+    "PricebookEntryId",
+    "Quantity",
+    "UnitPrice",
+    "TotalPrice",
+    "Discount",
+    "ProductCode",
+    "Description",
+)
+LINES_SUBQUERY = f"(SELECT {', '.join(LINE_FIELDS)} FROM OpportunityLineItems)"
+
+
+def _none_if_empty(value: str) -> str | None:
+    return value or None
+
+
+# ----------------------------------------------------------------------------- Account
+def split_street(street: Any) -> tuple[str, ...]:
+    """BillingStreet is one textarea: each non-empty line is an address line."""
+    lines = text(street).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return tuple(line.strip() for line in lines if line.strip())
+
+
+def customer_from_account(row: dict[str, Any]) -> Customer:
+    return Customer(
+        system=System.SALESFORCE,
+        key=text(row.get("Id")),
+        name=text(row.get("Name")),
+        number=text(row.get("AccountNumber")),
+        phone=text(row.get("Phone")),
+        website=text(row.get("Website")),
+        address=Address(
+            lines=split_street(row.get("BillingStreet")),
+            city=text(row.get("BillingCity")),
+            state=text(row.get("BillingState")),
+            postal_code=text(row.get("BillingPostalCode")),
+            country=text(row.get("BillingCountry")),
+            country_code=text(row.get("BillingCountryCode")),
+        ),
+        active=not flag(row.get("Intacct_Inactive__c")),
+        deleted=flag(row.get("IsDeleted")),
+        cross_ref=text(row.get("Intacct_Customer_ID__c")),
+        modified_at=sf_datetime(row.get("SystemModstamp")),
+    )
+
+
+def account_fields(customer: Customer, *, with_country_code: bool = False) -> dict[str, Any]:
+    """The writable Account fields of a customer (no Id; the caller adds what identifies it).
+
+    ``with_country_code`` only for orgs with state and country picklists (BillingCountryCode).
+    """
+    addr = customer.address
+    body: dict[str, Any] = {
+        "Name": customer.name,
+        "AccountNumber": _none_if_empty(customer.number),
+        "Phone": _none_if_empty(customer.phone),
+        "Website": _none_if_empty(customer.website),
+        "BillingStreet": _none_if_empty("\n".join(addr.lines)),
+        "BillingCity": _none_if_empty(addr.city),
+        "BillingState": _none_if_empty(addr.state),
+        "BillingPostalCode": _none_if_empty(addr.postal_code),
+        "BillingCountry": _none_if_empty(addr.country),
+        "Intacct_Customer_ID__c": _none_if_empty(customer.cross_ref),
+        "Intacct_Inactive__c": not customer.active,
+    }
+    if with_country_code:
+        body["BillingCountryCode"] = _none_if_empty(addr.country_code)
+    return body
+
+
+# ----------------------------------------------------------------------------- Product2
+def standard_entry(row: dict[str, Any]) -> dict[str, Any] | None:
+    """The product's PricebookEntry in the standard price book, from the child subquery."""
+    entries = (row.get("PricebookEntries") or {}).get("records") or []
+    for entry in entries:
+        book = entry.get("Pricebook2") or {}
+        if flag(book.get("IsStandard")):
+            return dict(entry)
+    return None
+
+
+def product_from_row(row: dict[str, Any], entry: dict[str, Any] | None = None) -> Product:
+    entry = entry if entry is not None else standard_entry(row)
+    return Product(
+        system=System.SALESFORCE,
+        key=text(row.get("Id")),
+        name=text(row.get("Name")),
+        code=text(row.get("ProductCode")),
+        description=text(row.get("Description")),
+        active=flag(row.get("IsActive")),
+        deleted=flag(row.get("IsDeleted")),
+        price=money(entry.get("UnitPrice")) if entry else None,
+        cross_ref=text(row.get("Intacct_Item_ID__c")),
+        pricebook_entry_id=text(entry.get("Id")) if entry else "",
+        modified_at=sf_datetime(row.get("SystemModstamp")),
+    )
+
+
+def product_fields(product: Product) -> dict[str, Any]:
+    """Writable Product2 fields (the price lives on the PricebookEntry, written separately)."""
+    return {
+        "Name": product.name,
+        "ProductCode": _none_if_empty(product.code),
+        "Description": _none_if_empty(product.description),
+        "IsActive": product.active,
+        "Intacct_Item_ID__c": _none_if_empty(product.cross_ref),
+    }
+
+
+# -------------------------------------------------------------------------- Opportunity
+def line_from_row(row: dict[str, Any]) -> OpportunityLine:
+    return OpportunityLine(
+        product_id=text(row.get("Product2Id")),
+        pricebook_entry_id=text(row.get("PricebookEntryId")),
+        quantity=money0(row.get("Quantity")),
+        unit_price=money0(row.get("UnitPrice")),
+        total_price=money0(row.get("TotalPrice")),
+        discount_percent=money(row.get("Discount")),
+        product_code=text(row.get("ProductCode")),
+        description=text(row.get("Description")),
+        line_id=text(row.get("Id")),
+    )
+
+
+def opportunity_from_row(row: dict[str, Any], lines: list[dict[str, Any]] | None = None) -> Opportunity:
+    """An Opportunity with its lines (from the ``OpportunityLineItems`` subquery unless given)."""
+    if lines is None:
+        lines = list((row.get("OpportunityLineItems") or {}).get("records") or [])
+    close = sf_date(row.get("CloseDate"))
+    if close is None:
+        raise ValueError(f"Opportunity {row.get('Id')} has no CloseDate")
+    return Opportunity(
+        id=text(row.get("Id")),
+        name=text(row.get("Name")),
+        account_id=text(row.get("AccountId")),
+        stage=text(row.get("StageName")),
+        is_closed=flag(row.get("IsClosed")),
+        is_won=flag(row.get("IsWon")),
+        close_date=close,
+        amount=money(row.get("Amount")),
+        currency=text(row.get("CurrencyIsoCode")),
+        sales_order_id=text(row.get("Intacct_Sales_Order_ID__c")),
+        sync_status=text(row.get("Intacct_Sync_Status__c")),
+        deleted=flag(row.get("IsDeleted")),
+        lines=tuple(line_from_row(r) for r in lines),
+        modified_at=sf_datetime(row.get("SystemModstamp")),
+    )
+
+
+# ----------------------------------------------------------- invoices and payments (out)
+def invoice_fields(invoice: Invoice, *, account_id: str, opportunity_id: str = "") -> dict[str, Any]:
+    """``Intacct_Invoice__c`` fields of an invoice, keyed by ``Invoice_Number__c`` for upserts."""
+    return {
+        "Name": invoice.number,
+        "Invoice_Number__c": invoice.number,
+        "Account__c": _none_if_empty(account_id),
+        "Opportunity__c": _none_if_empty(opportunity_id),
+        "Status__c": _none_if_empty(invoice.state),
+        "Invoice_Date__c": invoice.invoice_date.isoformat() if invoice.invoice_date else None,
+        "Due_Date__c": invoice.due_date.isoformat() if invoice.due_date else None,
+        "Total_Amount__c": json_number(invoice.total),
+        "Amount_Paid__c": json_number(invoice.paid),
+        "Amount_Due__c": json_number(invoice.due),
+        "Currency__c": _none_if_empty(invoice.currency),
+        "Paid_Date__c": invoice.paid_date.isoformat() if invoice.paid_date else None,
+        "Sales_Order_ID__c": _none_if_empty(invoice.sales_order_id),
+        "Intacct_Deleted__c": invoice.deleted,
+    }
+
+
+def payment_fields(payment: Payment, *, account_id: str, invoice_id: str = "") -> dict[str, Any]:
+    """``Intacct_Payment__c`` fields of a payment, keyed by ``Intacct_Record_No__c`` for upserts."""
+    return {
+        "Name": f"Payment {payment.record_no}",
+        "Intacct_Record_No__c": payment.record_no,
+        "Account__c": _none_if_empty(account_id),
+        "Invoice__c": _none_if_empty(invoice_id),
+        "Amount__c": json_number(payment.amount),
+        "Payment_Date__c": payment.payment_date.isoformat() if payment.payment_date else None,
+        "Method__c": _none_if_empty(payment.method),
+        "State__c": _none_if_empty(payment.state),
+    }
