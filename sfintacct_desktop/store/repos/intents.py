@@ -1,0 +1,144 @@
+"""Intents: the idempotency ledger. A remote write is PLANNED and committed before the call.
+
+Every state change goes through ``IntentState.can_become`` (the graph lives in ``domain.state``);
+anything else raises, so a bug can never confirm a write that was never sent or resend one that
+was already confirmed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from ...domain.errors import ErrorInfo
+from ...domain.records import System
+from ...domain.state import Intent, IntentState
+from ..errors import DuplicateError, InvalidTransitionError, NotFoundError
+from ..models import IntentRow
+from ..types import to_json, utcnow
+from ._base import Repo
+
+
+def _to_intent(row: IntentRow) -> Intent:
+    return Intent(
+        id=row.id,
+        key=row.key,
+        kind=row.kind,
+        target=System(row.target),
+        state=IntentState(row.state),
+        payload=dict(row.payload or {}),
+        result=row.result,
+        attempts=row.attempts,
+        last_error=row.last_error,
+        run_id=row.run_id,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _error_json(error: ErrorInfo | Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if error is None:
+        return None
+    return error.as_dict() if isinstance(error, ErrorInfo) else to_json(dict(error))
+
+
+class IntentRepo(Repo):
+    def plan(
+        self,
+        key: str,
+        kind: str,
+        target: System | str,
+        payload: Mapping[str, Any] | None = None,
+        *,
+        run_id: int | None = None,
+    ) -> Intent:
+        """Record a write before making it; a second intent for the same key is refused."""
+        if self._row(key) is not None:
+            raise DuplicateError(f"an intent with key {key!r} already exists")
+        row = IntentRow(
+            key=key,
+            kind=kind,
+            target=System(target).value,
+            state=IntentState.PLANNED.value,
+            payload=to_json(dict(payload or {})),
+            attempts=0,
+            run_id=run_id,
+        )
+        self._s.add(row)
+        self._s.flush()
+        return _to_intent(row)
+
+    def get_or_plan(
+        self,
+        key: str,
+        kind: str,
+        target: System | str,
+        payload: Mapping[str, Any] | None = None,
+        *,
+        run_id: int | None = None,
+    ) -> tuple[Intent, bool]:
+        """The existing intent for ``key`` (False), or a new PLANNED one (True)."""
+        existing = self.get(key)
+        if existing is not None:
+            return existing, False
+        return self.plan(key, kind, target, payload, run_id=run_id), True
+
+    def get(self, key: str) -> Intent | None:
+        row = self._row(key)
+        return _to_intent(row) if row else None
+
+    def by_id(self, intent_id: int) -> Intent:
+        return _to_intent(self._get(IntentRow, intent_id))
+
+    def mark_sent(self, key: str) -> Intent:
+        """About to call (commit this first): counts the attempt."""
+        row = self._move(key, IntentState.SENT)
+        row.attempts += 1
+        self._s.flush()
+        return _to_intent(row)
+
+    def confirm(self, key: str, result: Mapping[str, Any] | None = None) -> Intent:
+        row = self._move(key, IntentState.CONFIRMED)
+        row.result = to_json(dict(result or {}))
+        self._s.flush()
+        return _to_intent(row)
+
+    def mark_unknown(self, key: str, error: ErrorInfo | Mapping[str, Any] | None = None) -> Intent:
+        """The call's outcome is ambiguous: look it up by its key before anything is resent."""
+        row = self._move(key, IntentState.UNKNOWN)
+        row.last_error = _error_json(error)
+        self._s.flush()
+        return _to_intent(row)
+
+    def quarantine(self, key: str, error: ErrorInfo | Mapping[str, Any] | None = None) -> Intent:
+        row = self._move(key, IntentState.QUARANTINED)
+        if error is not None:
+            row.last_error = _error_json(error)
+        self._s.flush()
+        return _to_intent(row)
+
+    def in_state(self, *states: IntentState | str, kind: str | None = None) -> list[Intent]:
+        query = sa.select(IntentRow).where(IntentRow.state.in_([IntentState(s).value for s in states]))
+        if kind is not None:
+            query = query.where(IntentRow.kind == kind)
+        return [_to_intent(r) for r in self._s.scalars(query.order_by(IntentRow.id))]
+
+    def unresolved(self) -> list[Intent]:
+        """SENT or UNKNOWN: to reconcile at start-up before any new work."""
+        return self.in_state(IntentState.SENT, IntentState.UNKNOWN)
+
+    def _row(self, key: str) -> IntentRow | None:
+        return self._s.scalar(sa.select(IntentRow).where(IntentRow.key == key))
+
+    def _move(self, key: str, target: IntentState) -> IntentRow:
+        row = self._row(key)
+        if row is None:
+            raise NotFoundError(f"no intent with key {key!r}")
+        current = IntentState(row.state)
+        if not current.can_become(target):
+            raise InvalidTransitionError(f"intent {key!r}: {current} -> {target} is not allowed")
+        row.state = target.value
+        row.updated_at = utcnow()
+        return row

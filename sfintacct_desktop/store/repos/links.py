@@ -1,0 +1,170 @@
+"""Links: the record pairs and the merge bases. Lookups come in bulk too, for 1,000-record batches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from ...domain.records import System
+from ...domain.state import Entity, Link, LinkState
+from ..errors import DuplicateError
+from ..models import LinkRow
+from ..types import to_json, utcnow
+from ._base import Repo
+
+_CHUNK = 500  # stay well below SQLite's bound-parameter limit in IN (...) lookups
+
+
+def to_link(row: LinkRow) -> Link:
+    return Link(
+        id=row.id,
+        entity=Entity(row.entity),
+        sf_id=row.sf_id,
+        ia_key=row.ia_key,
+        ia_record_no=row.ia_record_no,
+        sf_base=dict(row.sf_base or {}),
+        ia_base=dict(row.ia_base or {}),
+        sf_seen=row.sf_seen,
+        ia_seen=row.ia_seen,
+        sf_deleted_at=row.sf_deleted_at,
+        ia_deleted_at=row.ia_deleted_at,
+        state=LinkState(row.state),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+class LinkRepo(Repo):
+    def create(
+        self,
+        entity: Entity | str,
+        sf_id: str,
+        ia_key: str,
+        *,
+        ia_record_no: str | None = None,
+        sf_base: Mapping[str, Any] | None = None,
+        ia_base: Mapping[str, Any] | None = None,
+        sf_seen: str | None = None,
+        ia_seen: str | None = None,
+    ) -> Link:
+        """Link two records; refuses a second link for either record (DuplicateError)."""
+        entity = Entity(entity)
+        if len(sf_id) != 18:
+            raise ValueError(f"Salesforce Id must be the 18-character form, got {sf_id!r}")
+        clash = self._s.scalar(
+            sa.select(LinkRow).where(
+                LinkRow.entity == entity.value, sa.or_(LinkRow.sf_id == sf_id, LinkRow.ia_key == ia_key)
+            )
+        )
+        if clash is not None:
+            raise DuplicateError(f"{entity} already linked: {clash.sf_id} <-> {clash.ia_key} (link {clash.id})")
+        row = LinkRow(
+            entity=entity.value,
+            sf_id=sf_id,
+            ia_key=ia_key,
+            ia_record_no=ia_record_no,
+            sf_base=to_json(dict(sf_base or {})),
+            ia_base=to_json(dict(ia_base or {})),
+            sf_seen=sf_seen,
+            ia_seen=ia_seen,
+            state=LinkState.ACTIVE.value,
+        )
+        self._s.add(row)
+        self._s.flush()
+        return to_link(row)
+
+    def get(self, link_id: int) -> Link:
+        return to_link(self._get(LinkRow, link_id))
+
+    def by_sf_id(self, entity: Entity | str, sf_id: str) -> Link | None:
+        row = self._s.scalar(sa.select(LinkRow).where(LinkRow.entity == Entity(entity).value, LinkRow.sf_id == sf_id))
+        return to_link(row) if row else None
+
+    def by_ia_key(self, entity: Entity | str, ia_key: str) -> Link | None:
+        row = self._s.scalar(sa.select(LinkRow).where(LinkRow.entity == Entity(entity).value, LinkRow.ia_key == ia_key))
+        return to_link(row) if row else None
+
+    def many_by_sf_id(self, entity: Entity | str, sf_ids: Iterable[str]) -> dict[str, Link]:
+        return {link.sf_id: link for link in self._many(entity, LinkRow.sf_id, sf_ids)}
+
+    def many_by_ia_key(self, entity: Entity | str, ia_keys: Iterable[str]) -> dict[str, Link]:
+        return {link.ia_key: link for link in self._many(entity, LinkRow.ia_key, ia_keys)}
+
+    def _many(self, entity: Entity | str, column: Any, keys: Iterable[str]) -> list[Link]:
+        wanted = sorted(set(keys))
+        found: list[Link] = []
+        for i in range(0, len(wanted), _CHUNK):
+            rows = self._s.scalars(
+                sa.select(LinkRow).where(LinkRow.entity == Entity(entity).value, column.in_(wanted[i : i + _CHUNK]))
+            )
+            found.extend(to_link(r) for r in rows)
+        return found
+
+    def list(self, entity: Entity | str | None = None, state: LinkState | str | None = None) -> list[Link]:
+        query = sa.select(LinkRow).order_by(LinkRow.id)
+        if entity is not None:
+            query = query.where(LinkRow.entity == Entity(entity).value)
+        if state is not None:
+            query = query.where(LinkRow.state == LinkState(state).value)
+        return [to_link(r) for r in self._s.scalars(query)]
+
+    def count(self, entity: Entity | str | None = None) -> int:
+        query = sa.select(sa.func.count()).select_from(LinkRow)
+        if entity is not None:
+            query = query.where(LinkRow.entity == Entity(entity).value)
+        return int(self._s.scalar(query) or 0)
+
+    def update(
+        self,
+        link_id: int,
+        *,
+        sf_base: Mapping[str, Any] | None = None,
+        ia_base: Mapping[str, Any] | None = None,
+        sf_seen: str | None = None,
+        ia_seen: str | None = None,
+        ia_record_no: str | None = None,
+    ) -> Link:
+        """Replace the given bases / seen marks (None leaves a value as it is)."""
+        row = self._get(LinkRow, link_id)
+        if sf_base is not None:
+            row.sf_base = to_json(dict(sf_base))
+        if ia_base is not None:
+            row.ia_base = to_json(dict(ia_base))
+        if sf_seen is not None:
+            row.sf_seen = sf_seen
+        if ia_seen is not None:
+            row.ia_seen = ia_seen
+        if ia_record_no is not None:
+            row.ia_record_no = ia_record_no
+        row.updated_at = utcnow()
+        self._s.flush()
+        return to_link(row)
+
+    def mark_deleted(self, link_id: int, side: System | str, at: datetime | None = None) -> Link:
+        """Record that one side deleted (or deactivated) its record: the link becomes a tombstone."""
+        row = self._get(LinkRow, link_id)
+        when = at or utcnow()
+        if System(side) is System.SALESFORCE:
+            row.sf_deleted_at = when
+        else:
+            row.ia_deleted_at = when
+        row.state = LinkState.TOMBSTONED.value
+        row.updated_at = utcnow()
+        self._s.flush()
+        return to_link(row)
+
+    def mark_restored(self, link_id: int, side: System | str) -> Link:
+        """Undelete on one side; the link is active again once neither side is deleted."""
+        row = self._get(LinkRow, link_id)
+        if System(side) is System.SALESFORCE:
+            row.sf_deleted_at = None
+        else:
+            row.ia_deleted_at = None
+        if row.sf_deleted_at is None and row.ia_deleted_at is None:
+            row.state = LinkState.ACTIVE.value
+        row.updated_at = utcnow()
+        self._s.flush()
+        return to_link(row)
