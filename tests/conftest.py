@@ -1,0 +1,10 @@
+"""Suite-wide test settings."""
+
+from __future__ import annotations
+
+from hypothesis import settings
+
+# Timing is never a test assertion here (timings live in benchmarks/): no per-example deadline,
+# so a loaded CI machine cannot turn a slow example into a failure.
+settings.register_profile("sfintacct", deadline=None, print_blob=True)
+settings.load_profile("sfintacct")
