@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import signal
 import sys
 import threading
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, cli_profiles
 from .app import sandbox_service
+from .app.logging_setup import setup_logging
 from .config.profiles import SANDBOX_PROFILE, ProfileError
+from .secrets import CredentialStoreError, redacted_exception_text
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -33,6 +36,7 @@ class CliFailure(Exception):
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", default=SANDBOX_PROFILE, help="connection profile (default: sandbox)")
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more detail on stderr (-vv: debug)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(show)
     show.add_argument("--seed", default="demo")
     show.add_argument("--data", type=Path, default=None)
+
+    cli_profiles.register(sub, _common)
     return parser
 
 
@@ -122,13 +128,23 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # argparse exits 2 on bad usage, 0 on --help
         return int(exc.code or 0)
     handlers = {("sandbox", "serve"): cmd_sandbox_serve, ("sandbox", "show"): cmd_sandbox_show}
-    key = (args.command, getattr(args, "sandbox_command", None))
+    handlers.update(cli_profiles.handlers())
+    key = (args.command, getattr(args, f"{args.command}_command", None))
+    try:
+        setup_logging(getattr(args, "verbose", 0))
+    except OSError as exc:  # an unwritable log directory must not stop the command
+        print(f"Warning: cannot write the log file ({exc.__class__.__name__})", file=sys.stderr)
     try:
         return handlers[key](args)
     except CliFailure as exc:
         _fail(args, exc.title, exc.message, exc.hint)
     except ProfileError as exc:
         _fail(args, "Profile problem", str(exc), exc.hint)
+    except CredentialStoreError as exc:
+        _fail(args, exc.title, exc.message, exc.hint)
+    except Exception as exc:  # a bug: say so plainly, keep the (redacted) traceback in the log only
+        logging.getLogger(__name__).error("Unexpected error\n%s", redacted_exception_text(exc))
+        _fail(args, "Unexpected error", f"{type(exc).__name__}", "See the log file; please report it.")
     return EXIT_FAILED
 
 

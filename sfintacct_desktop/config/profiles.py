@@ -6,15 +6,30 @@ is the built-in ``sandbox`` profile, whose credentials are public constants of t
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .paths import app_paths
 
 SANDBOX_PROFILE = "sandbox"
+KIND_SANDBOX = "sandbox"
+KIND_REAL = "real"
+AUTH_METHODS = ("soap", "oauth_password", "jwt", "client_credentials")
+LOGIN_HOSTS = ("production", "sandbox")
+CREDENTIAL_BACKENDS = ("keyring", "cryptfile")
+DEFAULT_API_VERSION = "59.0"
+DEFAULT_INTACCT_ENDPOINT = "https://api.intacct.com/ia/xml/xmlgw.phtml"
+DEFAULT_TIMEZONE = "America/Los_Angeles"
+_PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_MY_DOMAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,62}(--[A-Za-z0-9]+)*$")
+_API_VERSION = re.compile(r"^\d{2,3}\.0$")
 
 
 class ProfileError(Exception):
@@ -89,3 +104,126 @@ def save_sandbox_profile(connection_info: dict[str, Any]) -> None:
             "intacct": dict(connection_info["intacct"]),
         },
     )
+
+
+def remove_profile(name: str) -> dict[str, Any]:
+    """Delete a profile from the file and return what it held (secrets are the caller's job)."""
+    path = app_paths().profiles_file
+    data = _read(path)
+    if name not in data["profiles"]:
+        raise ProfileError(f"No connection profile named {name!r}.", "See `sfintacct profile list`.")
+    removed = data["profiles"].pop(name)
+    _write(path, data)
+    return dict(removed)
+
+
+# ------------------------------------------------------------------------ validation
+# Why here and not in wire: config must not import wire, yet a profile that wire would refuse
+# (plain http to a remote host) must already be refused when it is added. Same rule as
+# ``wire.transport.check_url``: https anywhere, http to loopback only.
+
+
+def is_loopback_host(host: str | None) -> bool:
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_url_policy(url: str, what: str) -> str:
+    """Return ``url`` when the transport policy allows it, else raise ProfileError."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return url
+    if parts.scheme == "http" and is_loopback_host(parts.hostname):
+        return url
+    if parts.scheme == "http":
+        raise ProfileError(
+            f"Refusing plain http:// to {parts.hostname} for the {what}: "
+            "only loopback hosts (the sandbox) may use http.",
+            "Use the https:// address.",
+        )
+    raise ProfileError(f"The {what} {url!r} is not a usable URL.", "Give a full https:// address.")
+
+
+def check_profile_name(name: str) -> str:
+    if not _PROFILE_NAME.match(name or ""):
+        raise ProfileError(
+            f"{name!r} is not a valid profile name.", "Use letters, digits, '.', '_' or '-' (at most 64)."
+        )
+    return name
+
+
+def check_login_host(host: str) -> str:
+    """production | sandbox | mydomain:NAME | an https URL (http only to loopback)."""
+    host = host.strip()
+    if host in LOGIN_HOSTS:
+        return host
+    if host.startswith("mydomain:"):
+        name = host.split(":", 1)[1].removesuffix(".my.salesforce.com")
+        if not _MY_DOMAIN.match(name):
+            raise ProfileError(f"{name!r} is not a My Domain name.", "Give the part before .my.salesforce.com.")
+        return f"mydomain:{name}"
+    if "://" in host:
+        return check_url_policy(host.rstrip("/"), "Salesforce login host")
+    raise ProfileError(
+        f"Unknown Salesforce login host {host!r}.",
+        "Use production, sandbox, mydomain:NAME or a full https:// URL.",
+    )
+
+
+def check_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ProfileError(
+            f"{name!r} is not an IANA time zone.", "Use a name like America/New_York (the Intacct company's zone)."
+        ) from None
+    return name
+
+
+def validate_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """Check a real profile's settings; return them normalised. Raises ProfileError."""
+    sf = dict(settings.get("salesforce") or {})
+    ia = dict(settings.get("intacct") or {})
+    method = sf.get("auth_method", "soap")
+    if method not in AUTH_METHODS:
+        raise ProfileError(f"Unknown Salesforce auth method {method!r}.", "Use one of: " + ", ".join(AUTH_METHODS))
+    sf["auth_method"] = method
+    sf["login_host"] = check_login_host(str(sf.get("login_host") or "production"))
+    sf["api_version"] = str(sf.get("api_version") or DEFAULT_API_VERSION)
+    if not _API_VERSION.match(sf["api_version"]):
+        raise ProfileError(f"{sf['api_version']!r} is not an API version.", "Use a version like 59.0.")
+    if method != "client_credentials" and not sf.get("username"):
+        raise ProfileError("The Salesforce username is missing.", "Give --sf-username.")
+    if method in ("oauth_password", "jwt", "client_credentials") and not sf.get("consumer_key"):
+        raise ProfileError(f"The {method} login needs the connected app's consumer key.", "Give --sf-consumer-key.")
+    if method == "jwt" and not sf.get("private_key_file"):
+        raise ProfileError("The JWT login needs a private key file.", "Give --sf-jwt-key-file PATH.")
+    if method == "client_credentials" and not sf["login_host"].startswith(("mydomain:", "http")):
+        raise ProfileError(
+            "The client-credentials login needs a My Domain login host.", "Give --sf-login-host mydomain:NAME."
+        )
+    ia["endpoint"] = check_url_policy(str(ia.get("endpoint") or DEFAULT_INTACCT_ENDPOINT), "Intacct endpoint")
+    for key, option in (
+        ("sender_id", "--ia-sender-id"),
+        ("company_id", "--ia-company-id"),
+        ("user_id", "--ia-user-id"),
+    ):
+        if not ia.get(key):
+            raise ProfileError(f"The Intacct {key.replace('_', ' ')} is missing.", f"Give {option}.")
+    ia["timezone"] = check_timezone(str(ia.get("timezone") or DEFAULT_TIMEZONE))
+    backend = settings.get("credential_backend", "keyring")
+    if backend not in CREDENTIAL_BACKENDS:
+        raise ProfileError(f"Unknown credential backend {backend!r}.", "Use keyring or cryptfile.")
+    clean = {key: value for key, value in sf.items() if value not in (None, "")}
+    return {
+        "kind": KIND_REAL,
+        "credential_backend": backend,
+        "salesforce": clean,
+        "intacct": {key: value for key, value in ia.items() if value not in (None, "")},
+    }

@@ -8,6 +8,7 @@ keeps the store lock for the whole of one request so that requests apply one at 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -56,8 +57,11 @@ class IntacctEmulator(Emulator):
         sotransaction_key: str = "docid",
         duplicate_controlid_errorno: str = "XL03000013",
         max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
+        omit_fields: Iterable[str] = (),
     ) -> None:
         super().__init__(data_dir, clock=clock)
+        # "OBJECT.FIELD": left out of inspect, to emulate a company without our custom fields.
+        self.omit_fields = frozenset(f.upper() for f in omit_fields)
         if sotransaction_key not in ("docid", "recordno"):
             raise ValueError("sotransaction_key is 'docid' or 'recordno'")
         self.company = Company(self.store, self.clock, company_timezone)

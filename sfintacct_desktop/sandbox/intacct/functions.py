@@ -156,7 +156,11 @@ def fn_inspect(ctx: Context, el: etree._Element) -> Outcome:
     name = text(el.find("object"))
     if name != "*" and get_object(name) is None:
         raise fail("Query Failed", f"Object definition {name} not found")
-    return Outcome(data=inspect_data(name, el.get("detail", "0").strip() == "1"))
+    data = inspect_data(name, el.get("detail", "0").strip() == "1")
+    for fld in list(data.iterfind("Type/Fields/Field")):
+        if f"{name.upper()}.{(fld.findtext('Name') or fld.text or '').upper()}" in ctx.emulator.omit_fields:
+            fld.getparent().remove(fld)
+    return Outcome(data=data)
 
 
 def fn_lookup(ctx: Context, el: etree._Element) -> Outcome:

@@ -455,6 +455,8 @@ def _route(emu: SalesforceEmulator, call: Call) -> Reply:
             if len(s) == 2:
                 return sobject_info(emu, call, obj)
             if len(s) == 3 and s[2] == "describe" and m == "GET":
+                if obj.name in emu.schema.omitted:
+                    raise not_found()
                 return Reply(200, emu.schema.describe(obj, call.version, emu.instance_url))
             if len(s) == 3 and s[2] == "updated" and m == "GET":
                 return updated(emu, call, obj)

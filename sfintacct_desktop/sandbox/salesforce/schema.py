@@ -398,6 +398,7 @@ class Schema:
 
     def __init__(self) -> None:
         self.objects = build_objects()
+        self.omitted: frozenset[str] = frozenset()  # "Object.Field" / "Object" hidden from describe
         self._lower = {name.lower(): obj for name, obj in self.objects.items()}
         self.by_prefix = {obj.key_prefix: obj for obj in self.objects.values()}
         # parent object -> [(child object, child field)]
@@ -491,7 +492,7 @@ class Schema:
         )
         return {
             "name": obj.name,
-            "fields": [f.describe() for f in obj.fields.values()],
+            "fields": [f.describe() for f in obj.fields.values() if f"{obj.name}.{f.name}" not in self.omitted],
             "label": obj.label,
             "custom": obj.custom,
             "keyPrefix": obj.key_prefix,

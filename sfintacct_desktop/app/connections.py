@@ -1,0 +1,306 @@
+"""`connections test`: log in to both systems with a profile and check the schema of contract section 4.
+
+Why a schema check at connect time: a real org without our custom fields would otherwise fail
+much later, in the middle of a sync, with an opaque INVALID_FIELD. Salesforce fields are required
+(missing ones make the check fail, with a hint to deploy ``resources/salesforce``); the Intacct
+custom fields are optional (the product then keeps links only in its local table, with a warning).
+Every failure is reported as title / message / hint; no traceback and no secret ever reaches the user.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import requests
+
+from ..config.profiles import KIND_SANDBOX, ProfileError
+from ..domain.errors import ErrorInfo, ErrorKind
+from ..domain.records import System
+from ..secrets import CredentialStoreError, redact, register_secret
+from ..wire.intacct import IntacctClient, IntacctSecrets, IntacctSettings
+from ..wire.intacct.errors import (
+    IntacctAuthError,
+    IntacctControlError,
+    IntacctHostileResponseError,
+    IntacctResponseError,
+    IntacctServerError,
+)
+from ..wire.salesforce import (
+    AuthMethod,
+    SalesforceApiError,
+    SalesforceAuthError,
+    SalesforceClient,
+    SalesforceSecrets,
+    SalesforceSettings,
+)
+from ..wire.transport import (
+    Backoff,
+    BudgetExceededError,
+    InsecureTransportError,
+    TlsVerificationError,
+    TransportError,
+    WireError,
+)
+from .profiles import ResolvedProfile, StoreFactory, default_store, resolve_profile
+
+log = logging.getLogger(__name__)
+
+DEPLOY_HINT = (
+    "Deploy the metadata shipped in resources/salesforce to the org "
+    "(see resources/salesforce/README.md: `sf project deploy start --manifest package.xml`)."
+)
+_EXT_UNIQUE = {"type": "string", "externalId": True, "unique": True}
+# object -> field -> expected describe attributes (contract section 4)
+SALESFORCE_SCHEMA: dict[str, dict[str, dict[str, Any]]] = {
+    "Account": {"Intacct_Customer_ID__c": _EXT_UNIQUE, "Intacct_Inactive__c": {"type": "boolean"}},
+    "Product2": {"Intacct_Item_ID__c": _EXT_UNIQUE},
+    "Opportunity": {"Intacct_Sales_Order_ID__c": {"type": "string"}, "Intacct_Sync_Status__c": {"type": "string"}},
+    "Intacct_Invoice__c": {
+        "Invoice_Number__c": _EXT_UNIQUE,
+        "Account__c": {"type": "reference", "referenceTo": "Account"},
+        "Opportunity__c": {"type": "reference", "referenceTo": "Opportunity"},
+        "Status__c": {},
+        "Invoice_Date__c": {"type": "date"},
+        "Due_Date__c": {"type": "date"},
+        "Total_Amount__c": {},
+        "Amount_Paid__c": {},
+        "Amount_Due__c": {},
+        "Currency__c": {},
+        "Paid_Date__c": {"type": "date"},
+        "Sales_Order_ID__c": {},
+        "Intacct_Deleted__c": {"type": "boolean"},
+    },
+    "Intacct_Payment__c": {
+        "Intacct_Record_No__c": _EXT_UNIQUE,
+        "Account__c": {"type": "reference", "referenceTo": "Account"},
+        "Invoice__c": {"type": "reference", "referenceTo": "Intacct_Invoice__c"},
+        "Amount__c": {},
+        "Payment_Date__c": {"type": "date"},
+        "Method__c": {},
+        "State__c": {},
+    },
+}
+INTACCT_SCHEMA: dict[str, dict[str, str]] = {
+    "CUSTOMER": {"SFDC_ACCOUNT_ID": "customer links are kept only in the local link table"},
+    "ITEM": {"SFDC_PRODUCT_ID": "product links are kept only in the local link table"},
+    "SODOCUMENT": {"PONUMBER": "sales orders cannot be looked up by Opportunity Id after an unclear outcome"},
+}
+_TEST_BACKOFF = Backoff(max_attempts=2, cap=2.0)  # a connection test answers quickly or says why not
+
+
+# ------------------------------------------------------------------------ settings from a profile
+def salesforce_config(profile: ResolvedProfile) -> tuple[SalesforceSettings, SalesforceSecrets]:
+    sf = profile.settings.get("salesforce") or {}
+    secrets = SalesforceSecrets(
+        password=profile.secrets.get("salesforce.password", ""),
+        security_token=profile.secrets.get("salesforce.security_token", ""),
+        consumer_secret=profile.secrets.get("salesforce.consumer_secret", ""),
+    )
+    if profile.kind == KIND_SANDBOX:
+        return (
+            SalesforceSettings(
+                auth_method=AuthMethod.SOAP,
+                login_host=str(sf.get("login_url") or sf.get("url") or ""),
+                username=str(sf.get("username", "")),
+                consumer_key=str(sf.get("consumer_key", "")),
+                max_attempts=_TEST_BACKOFF.max_attempts,
+            ),
+            secrets,
+        )
+    host = str(sf.get("login_host", "production"))
+    my_domain = ""
+    if host.startswith("mydomain:"):
+        host, my_domain = "mydomain", host.split(":", 1)[1]
+    settings = SalesforceSettings(
+        auth_method=AuthMethod(sf.get("auth_method", "soap")),
+        login_host=host,
+        my_domain=my_domain,
+        username=str(sf.get("username", "")),
+        consumer_key=str(sf.get("consumer_key", "")),
+        private_key_file=str(sf.get("private_key_file", "")),
+        api_version=str(sf.get("api_version") or SalesforceSettings.api_version),
+        max_attempts=_TEST_BACKOFF.max_attempts,
+    )
+    return settings, secrets
+
+
+def intacct_config(profile: ResolvedProfile) -> tuple[IntacctSettings, IntacctSecrets]:
+    ia = profile.settings.get("intacct") or {}
+    settings = IntacctSettings(
+        sender_id=str(ia.get("sender_id", "")),
+        company_id=str(ia.get("company_id", "")),
+        user_id=str(ia.get("user_id", "")),
+        endpoint=str(ia.get("url") or ia.get("endpoint") or ""),
+        location_id=ia.get("location_id") or None,
+    )
+    secrets = IntacctSecrets(
+        sender_password=profile.secrets.get("intacct.sender_password", ""),
+        user_password=profile.secrets.get("intacct.user_password", ""),
+    )
+    return settings, secrets
+
+
+# ------------------------------------------------------------------------ errors
+def error_info(exc: BaseException, system: System) -> ErrorInfo:
+    """A wire (or lookup) failure as a person should read it. A small mapping until connectors own it."""
+    side = "Salesforce" if system is System.SALESFORCE else "Intacct"
+    message = redact(str(exc)) or type(exc).__name__
+    code = str(getattr(exc, "code", "") or "")
+    if isinstance(exc, SalesforceAuthError | IntacctAuthError | IntacctControlError):
+        hint = (
+            "Check the username, password and security token (and the login host) of this profile; "
+            "to change them: sfintacct profile remove NAME, then sfintacct profile add NAME."
+            if system is System.SALESFORCE
+            else "Check the sender id and password, company id, user id and user password of this profile, "
+            "and that the sender id is authorised in the company (Company > Security > Web Services authorizations)."
+        )
+        return ErrorInfo(ErrorKind.AUTH, f"{side} login failed", message, hint, system, code)
+    if isinstance(exc, InsecureTransportError | TlsVerificationError):
+        return ErrorInfo(
+            ErrorKind.INSECURE,
+            f"Insecure connection to {side} refused",
+            message,
+            "Use an https:// address whose certificate verifies; plain http is only for the local sandbox.",
+            system,
+            code,
+        )
+    if isinstance(exc, BudgetExceededError):
+        return ErrorInfo(
+            ErrorKind.BUDGET, f"{side} API limit reached", message, "Wait for the limit window to roll.", system, code
+        )
+    if isinstance(exc, IntacctHostileResponseError):
+        return ErrorInfo(
+            ErrorKind.HOSTILE_RESPONSE,
+            f"{side} sent an unsafe response",
+            message,
+            "Check the endpoint address: it should be Sage Intacct's XML gateway.",
+            system,
+            code,
+        )
+    if isinstance(exc, TransportError | requests.RequestException):
+        return ErrorInfo(
+            ErrorKind.CONNECTION,
+            f"Cannot reach {side}",
+            message,
+            "Check the address in the profile and the network "
+            "(for the sandbox: is `sfintacct sandbox serve` running?).",
+            system,
+            code,
+        )
+    if isinstance(exc, IntacctServerError | IntacctResponseError | SalesforceApiError | WireError):
+        return ErrorInfo(
+            ErrorKind.SERVER, f"{side} answered with an error", message, "Try again in a few minutes.", system, code
+        )
+    if isinstance(exc, ProfileError):
+        return ErrorInfo(ErrorKind.AUTH, "Profile problem", message, exc.hint, system)
+    if isinstance(exc, CredentialStoreError):
+        return ErrorInfo(ErrorKind.AUTH, exc.title, redact(exc.message), exc.hint, system)
+    return ErrorInfo(
+        ErrorKind.INTERNAL,
+        f"Unexpected problem while testing {side}",
+        f"{type(exc).__name__}: {message}",
+        "See the log file for details.",
+        system,
+    )
+
+
+def _failed(info: ErrorInfo, **extra: Any) -> dict[str, Any]:
+    return {"ok": False, **extra, "error": {"title": info.title, "message": info.message, "hint": info.hint}}
+
+
+# ------------------------------------------------------------------------ the two checks
+def check_salesforce_fields(describes: Mapping[str, dict[str, Any] | None]) -> tuple[list[str], list[str]]:
+    """(missing, problems) against SALESFORCE_SCHEMA; ``None`` means the object itself is missing."""
+    missing: list[str] = []
+    problems: list[str] = []
+    for obj, wanted in SALESFORCE_SCHEMA.items():
+        describe = describes.get(obj)
+        if describe is None:
+            missing.append(obj)
+            missing += [f"{obj}.{name}" for name in wanted]
+            continue
+        fields = {f.get("name"): f for f in describe.get("fields", [])}
+        for name, expected in wanted.items():
+            have = fields.get(name)
+            if have is None:
+                missing.append(f"{obj}.{name}")
+                continue
+            for attr, value in expected.items():
+                actual = have.get(attr)
+                if attr == "referenceTo":
+                    if value not in (actual or []):
+                        problems.append(f"{obj}.{name} should be a lookup to {value}")
+                elif actual != value:
+                    problems.append(f"{obj}.{name}: {attr} is {actual!r}, expected {value!r}")
+    return missing, problems
+
+
+def check_salesforce(profile: ResolvedProfile) -> dict[str, Any]:
+    settings, secrets = salesforce_config(profile)
+    extra: dict[str, Any] = {"user": settings.username, "api_version": settings.api_version}
+    client: SalesforceClient | None = None
+    try:
+        client = SalesforceClient.connect(settings, secrets, backoff=_TEST_BACKOFF)
+        scheme = "http" if client.instance.split(":")[0] in ("127.0.0.1", "localhost", "[::1]") else "https"
+        extra["instance_url"] = f"{scheme}://{client.instance}"
+        describes: dict[str, dict[str, Any] | None] = {}
+        for obj in SALESFORCE_SCHEMA:
+            try:
+                describes[obj] = client.describe(obj)
+            except SalesforceApiError as exc:
+                if exc.code != "NOT_FOUND" and exc.status != 404:
+                    raise
+                describes[obj] = None
+        if client.api_usage:
+            extra["api_usage"] = {"used": client.api_usage[0], "limit": client.api_usage[1]}
+    except Exception as exc:
+        log.info("Salesforce connection test failed", exc_info=True)  # file only: no traceback on stderr
+        return _failed(error_info(exc, System.SALESFORCE), **extra)
+    finally:
+        if client is not None:
+            client.close()
+    missing, problems = check_salesforce_fields(describes)
+    result: dict[str, Any] = {"ok": not missing and not problems, **extra, "missing": missing, "problems": problems}
+    if missing or problems:
+        gone = {m for m in missing if "." not in m}
+        named = [f"{m} (whole object)" if m in gone else m for m in missing if m.split(".")[0] not in gone or m in gone]
+        what = "; ".join(named + problems)
+        result["error"] = {"title": "Salesforce is missing the sync fields", "message": what, "hint": DEPLOY_HINT}
+        log.info("Salesforce schema check: %s", what)
+    return result
+
+
+def check_intacct(profile: ResolvedProfile) -> dict[str, Any]:
+    settings, secrets = intacct_config(profile)
+    extra: dict[str, Any] = {"company_id": settings.company_id, "user": settings.user_id, "endpoint": settings.endpoint}
+    missing: list[str] = []
+    try:
+        client = IntacctClient(settings, secrets, backoff=_TEST_BACKOFF)
+        client.login()
+        for obj, wanted in INTACCT_SCHEMA.items():
+            have = {f.upper() for f in client.inspect(obj).fields}
+            missing += [f"{obj}.{name}" for name in wanted if name not in have]
+        extra["transactions"] = client.transactions
+    except Exception as exc:
+        log.info("Intacct connection test failed", exc_info=True)
+        return _failed(error_info(exc, System.INTACCT), **extra)
+    warnings = [f"{key} is missing: {INTACCT_SCHEMA[key.split('.')[0]][key.split('.')[1]]}." for key in missing]
+    for warning in warnings:
+        log.info("Intacct schema check: %s", warning)
+    return {"ok": True, **extra, "missing": missing, "warnings": warnings}
+
+
+def check_connections(profile_name: str, *, store_factory: StoreFactory = default_store) -> dict[str, Any]:
+    """Both sides, each independently: a failure on one never hides the other's result.
+
+    A profile that cannot be resolved (no such profile, keyring refused) raises ProfileError or
+    CredentialStoreError for the caller to report.
+    """
+    profile = resolve_profile(profile_name, store_factory=store_factory)
+    if profile.kind == KIND_SANDBOX:
+        for value in profile.secrets.values():
+            register_secret(value)
+    log.info("Testing the connections of profile %s", profile_name)
+    return {"salesforce": check_salesforce(profile), "intacct": check_intacct(profile)}

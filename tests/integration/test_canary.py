@@ -1,0 +1,131 @@
+"""The canary: one unique fake password, pushed through every path that handles secrets.
+
+It is the Salesforce password and the Intacct sender password of real (non-sandbox) profiles
+pointed at the emulators: once accepted (the emulators are told to expect it), once refused (a
+wrong password that contains it). It goes through `profile add`, the keyring, successful and
+failed logins, error reporting, `profile show`/`list`/`remove`, and logging at DEBUG. Afterwards it
+must appear in no stdout/stderr, no exception text, no log and no file under SFINTACCT_HOME
+(sandbox SQLite databases with their -wal/-shm included), and it must be in the test keyring file
+(so the test cannot pass by never storing it).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import traceback
+import uuid
+from pathlib import Path
+
+import pytest
+
+from sfintacct_desktop.app.connections import check_connections, intacct_config, salesforce_config
+from sfintacct_desktop.app.logging_setup import LOG_FILE_NAME, setup_logging
+from sfintacct_desktop.app.profiles import resolve_profile
+from sfintacct_desktop.sandbox import credentials as cred
+from sfintacct_desktop.sandbox.runner import Sandbox, SandboxOptions
+from sfintacct_desktop.secrets import CredentialStore, RedactingFilter
+from sfintacct_desktop.wire.intacct import IntacctClient
+from sfintacct_desktop.wire.salesforce import SalesforceClient
+from tests.support.cli_env import cli_env, run_cli
+from tests.support.file_keyring import FileKeyring
+
+CANARY = f"Canary{uuid.uuid4().hex}Pw"
+WRONG = f"{CANARY}-wrong"  # a refused password that carries the canary
+
+
+def _profile_args(running: Sandbox) -> list[str]:
+    return [
+        "--sf-login-host", running.salesforce_url,
+        "--sf-username", cred.SF_USERNAME,
+        "--ia-endpoint", running.intacct_url,
+        "--ia-sender-id", cred.INTACCT_SENDER_ID,
+        "--ia-company-id", cred.INTACCT_COMPANY_ID,
+        "--ia-user-id", cred.INTACCT_USER_ID,
+    ]  # fmt: skip
+
+
+def _files_holding(root: Path, needle: bytes) -> list[str]:
+    return [str(p) for p in sorted(root.rglob("*")) if p.is_file() and needle in p.read_bytes()]
+
+
+def _in_process_failures(home: Path, keyring_file: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Exception texts and results of failing logins made in this process, with logging at DEBUG to the file."""
+    monkeypatch.setenv("SFINTACCT_HOME", str(home))
+    monkeypatch.setenv("SFINTACCT_TEST_KEYRING_FILE", str(keyring_file))
+    monkeypatch.setenv("SFINTACCT_LOG_LEVEL", "DEBUG")
+    root = logging.getLogger()
+    before_level, before_handlers = root.level, list(root.handlers)
+    setup_logging(2, stderr=False)
+    texts: list[str] = []
+    try:
+        store = CredentialStore(FileKeyring())
+        profile = resolve_profile("bad", store_factory=lambda _settings: store)
+        assert profile.secrets["salesforce.password"] == WRONG  # the keyring round trip itself
+        texts.append(repr(profile))
+        for attempt in (
+            lambda: SalesforceClient.connect(*salesforce_config(profile)),
+            lambda: IntacctClient(*intacct_config(profile)).login(),
+        ):
+            with pytest.raises(Exception) as caught:  # any failure type: its text is what matters
+                attempt()
+            texts += [str(caught.value), repr(caught.value), "".join(traceback.format_exception(caught.value))]
+        logging.getLogger("canary").debug("a careless f-string: password %s", profile.secrets["salesforce.password"])
+        texts.append(json.dumps(check_connections("bad", store_factory=lambda _settings: store)))
+    finally:
+        for handler in [h for h in root.handlers if h not in before_handlers]:
+            root.removeHandler(handler)
+            handler.close()
+        for flt in [f for f in root.filters if isinstance(f, RedactingFilter)]:
+            root.removeFilter(flt)
+        root.setLevel(before_level)
+    return texts
+
+
+def test_the_canary_never_leaks(tmp_path, monkeypatch):
+    home, keyring_file = tmp_path / "home", tmp_path / "keyring.json"
+    # The emulators accept the canary as the Salesforce password and the Intacct sender password.
+    monkeypatch.setattr(cred, "SF_PASSWORD", CANARY)
+    monkeypatch.setattr(cred, "INTACCT_SENDER_PASSWORD", CANARY)
+    good = {
+        "SFINTACCT_SF_PASSWORD": CANARY,
+        "SFINTACCT_SF_SECURITY_TOKEN": cred.SF_SECURITY_TOKEN,
+        "SFINTACCT_INTACCT_SENDER_PASSWORD": CANARY,
+        "SFINTACCT_INTACCT_USER_PASSWORD": cred.INTACCT_USER_PASSWORD,
+    }
+    bad = {**good, "SFINTACCT_SF_PASSWORD": WRONG, "SFINTACCT_INTACCT_USER_PASSWORD": WRONG}
+    outputs: list[str] = []
+    options = SandboxOptions(seed="empty", data_dir=home / "data" / "sandbox")  # its SQLite lives under the home
+    with Sandbox(options) as running:
+
+        def run(secrets: dict[str, str], *args: str, expect: int) -> str:
+            env = cli_env(home, keyring_file, SFINTACCT_LOG_LEVEL="DEBUG", **secrets)
+            result = run_cli(env, *args, "-vv")
+            outputs.extend([result.stdout, result.stderr])
+            assert result.returncode == expect, result.stderr
+            return result.stdout
+
+        run(good, "profile", "add", "good", *_profile_args(running), expect=0)
+        run(bad, "profile", "add", "bad", *_profile_args(running), expect=0)
+        ok = json.loads(run({}, "connections", "test", "--profile", "good", "--json", expect=0))
+        assert ok["salesforce"]["ok"] and ok["intacct"]["ok"]  # the canary really logged in
+        failed = json.loads(run({}, "connections", "test", "--profile", "bad", "--json", expect=1))
+        assert failed["salesforce"]["error"]["title"] == "Salesforce login failed"
+        assert failed["intacct"]["error"]["title"] == "Intacct login failed"
+        run({}, "connections", "test", "--profile", "bad", expect=1)
+        for name in ("good", "bad"):
+            run({}, "profile", "show", name, expect=0)
+            run({}, "profile", "show", name, "--json", expect=0)
+        run({}, "profile", "list", expect=0)
+        outputs += _in_process_failures(home, keyring_file, monkeypatch)
+        run({}, "profile", "remove", "bad", expect=0)
+        assert _files_holding(home, CANARY.encode()) == []  # while the sandbox runs (-wal / -shm present)
+    assert _files_holding(home, CANARY.encode()) == []  # and after it stopped
+
+    leaked = [text for text in outputs if CANARY in text]
+    assert leaked == []
+    assert (home / "logs" / LOG_FILE_NAME).stat().st_size > 0  # the DEBUG log was written and checked
+    assert any(p.suffix == ".sqlite3" or "sqlite" in p.name for p in home.rglob("*")), "no database was checked"
+    stored = json.loads(keyring_file.read_text())
+    assert stored["sfintacct-desktop:good"]["salesforce.password"] == CANARY  # the keyring's job: it is there
+    assert "sfintacct-desktop:bad" not in stored  # removed with its profile

@@ -1,0 +1,1 @@
+"""Test-only helpers shared by integration tests (never imported by the product)."""
