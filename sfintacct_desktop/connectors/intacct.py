@@ -14,7 +14,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..domain import Customer, Invoice, Payment, Product, SalesOrder, StreamSpec, System
-from ..wire.intacct import Filter, IntacctClient, Result, create, update
+from ..wire.intacct import Filter, IntacctClient, IntacctGatewayError, Result, create, update
+from ..wire.intacct import functions as fx
 from ..wire.intacct.functions import Function, new_controlid
 from ..wire.transport import WireError
 from . import ia_mapping as m
@@ -159,6 +160,81 @@ class IntacctConnector:
         flt = Filter.and_(Filter.equalto("PONUMBER", opportunity_id), Filter.equalto("DOCPARID", transaction_type))
         rows = self._rows("SODOCUMENT", m.SODOCUMENT_FIELDS, flt)
         return self._orders(rows)[0] if rows else None
+
+    def changed_all(
+        self, customers_since: datetime | None, items_since: datetime | None, overlap: timedelta = IA_OVERLAP
+    ) -> tuple[list[Customer], list[Product], list[Deletion], list[Deletion]]:
+        """Customers and items changed since their cursors plus their deletions, in ONE request.
+
+        Why: three ``query`` functions in one request (3 transactions) make an idle cycle cheap.
+        Deletions (AUDITHISTORY, ACCESSMODE D) are read from the earlier of the two cursors; with
+        no cursor there is nothing linked yet, so none are read. Later pages follow by offset.
+        """
+        order = [("WHENMODIFIED", True), ("RECORDNO", True)]
+        specs: list[tuple[str, Sequence[str], Filter | None, list[tuple[str, bool]]]] = []
+        for obj, fields, since in (
+            ("CUSTOMER", m.CUSTOMER_FIELDS, customers_since),
+            ("ITEM", m.ITEM_FIELDS, items_since),
+        ):
+            flt = (
+                None
+                if since is None
+                else Filter.greaterthanorequalto("WHENMODIFIED", ia_wall_time(since - overlap, self.zone))
+            )
+            specs.append((obj, fields, flt, order if since is not None else [("RECORDNO", True)]))
+        known = [s for s in (customers_since, items_since) if s is not None]
+        if known:
+            flt = Filter.and_(
+                Filter.in_("OBJECTTYPE", ["customer", "item"]),
+                Filter.equalto("ACCESSMODE", "D"),
+                Filter.greaterthanorequalto("ACCESSTIME", ia_wall_time(min(known) - overlap, self.zone)),
+            )
+            specs.append(
+                (
+                    "AUDITHISTORY",
+                    ("RECORDNO", "OBJECTTYPE", "OBJECTKEY", "OBJECTDESC", "ACCESSTIME"),
+                    flt,
+                    [("RECORDNO", True)],
+                )
+            )
+        size = self.page_size
+        with self.errors():
+            results = self.client.call([fx.query(o, f, flt, ob, size, 0) for o, f, flt, ob in specs])
+            rows: list[list[dict[str, Any]]] = []
+            for (obj, fields, flt, ob), res in zip(specs, results, strict=True):
+                if not res.ok:
+                    raise IntacctGatewayError(f"Intacct query of {obj} failed", errors=res.errors)
+                got = list(res.records)
+                remaining = res.numremaining
+                while remaining and res.records:
+                    res = self.client.call([fx.query(obj, fields, flt, ob, size, len(got))])[0]
+                    if not res.ok:
+                        raise IntacctGatewayError(f"Intacct query of {obj} failed", errors=res.errors)
+                    got += res.records
+                    remaining = res.numremaining
+                rows.append(got)
+        customers = [m.customer_from_row(r, self.zone) for r in rows[0]]
+        items = [m.product_from_item(r, self.zone) for r in rows[1]]
+        deletions: dict[str, list[Deletion]] = {"customer": [], "item": []}
+        for r in rows[2] if len(rows) > 2 else []:
+            deletions.setdefault(m.field(r, "OBJECTTYPE").lower(), []).append(
+                Deletion(
+                    key=m.field(r, "OBJECTDESC"),
+                    deleted_at=ia_timestamp(m.field(r, "ACCESSTIME"), self.zone),
+                    record_no=m.field(r, "OBJECTKEY"),
+                )
+            )
+        return customers, items, deletions["customer"], deletions["item"]
+
+    def customers_by_ids(self, ids: Sequence[str]) -> list[Customer]:
+        """CUSTOMERs by CUSTOMERID (1,000 per query)."""
+        return [
+            m.customer_from_row(r, self.zone) for r in self._rows_in("CUSTOMER", m.CUSTOMER_FIELDS, "CUSTOMERID", ids)
+        ]
+
+    def products_by_ids(self, ids: Sequence[str]) -> list[Product]:
+        """ITEMs by ITEMID (1,000 per query)."""
+        return [m.product_from_item(r, self.zone) for r in self._rows_in("ITEM", m.ITEM_FIELDS, "ITEMID", ids)]
 
     def _deleted(self, obj: str, since: datetime, overlap: timedelta = timedelta(0)) -> list[Deletion]:
         """AUDITHISTORY rows with ACCESSMODE D for the object (OBJECTDESC is its readable ID)."""

@@ -64,6 +64,7 @@ class SalesforceClient(WritesMixin):
         self.session = make_session(settings, self._target)
         self.session.hooks["response"].append(self._read_limit_info)
         self.api_usage: tuple[int, int] | None = None
+        self.api_calls = 0  # REST calls this client sent (each attempt), counted client-side
         self.instance = ""
         self._sf: Salesforce | None = None
 
@@ -116,6 +117,7 @@ class SalesforceClient(WritesMixin):
         """``restful`` under the reliability policy (calls.call_with_policy)."""
 
         def send() -> Any:
+            self.api_calls += 1
             return self.sf.restful(
                 path, params=params, method=method, json=json, headers=headers or {}, timeout=self.settings.timeout
             )
@@ -186,15 +188,19 @@ class SalesforceClient(WritesMixin):
         result: dict[str, Any] = self._rest("GET", f"sobjects/{_name(sobject)}/describe", what="describe", retry=True)
         return result
 
-    def query_many(self, soqls: list[str]) -> list[list[dict[str, Any]]]:
-        """Several queries, at most 5 per ``composite`` call; each result's later pages are followed."""
+    def query_many(self, soqls: list[str], include_deleted: bool = False) -> list[list[dict[str, Any]]]:
+        """Several queries, at most 5 per ``composite`` call; each result's later pages are followed.
+
+        ``include_deleted`` sends them as ``queryAll`` (deleted rows too, with IsDeleted).
+        """
+        resource = "queryAll" if include_deleted else "query"
         out: list[list[dict[str, Any]]] = []
         for start in range(0, len(soqls), MAX_QUERIES_PER_COMPOSITE):
             chunk = soqls[start : start + MAX_QUERIES_PER_COMPOSITE]
             subs = [
                 {
                     "method": "GET",
-                    "url": f"/services/data/v{self.settings.api_version}/query/?q={quote(q, safe='')}",
+                    "url": f"/services/data/v{self.settings.api_version}/{resource}/?q={quote(q, safe='')}",
                     "referenceId": f"q{i}",
                 }
                 for i, q in enumerate(chunk)

@@ -1,0 +1,288 @@
+"""The sync engine: one cycle reads both sides, pairs records, merges and writes in batches.
+
+Reads are cheap by design: every Salesforce stream in ONE ``composite`` call (queryAll, so deletes
+and undeletes come along) and every Intacct stream plus deletions in ONE request. Cursors are each
+system's own clock, read with a generous overlap (re-reading is harmless: the merge against the
+stored bases finds nothing to do), and move only after every batch they cover is committed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ..connectors import IntacctConnector, SalesforceConnector
+from ..domain import ErrorInfo, ErrorKind, Resolution, RunStatus, SyncError
+from ..store import StateStore
+from .budget import Budget
+from .entities import KINDS, EntityKind, kind_of
+from .entity_sync import BatchRunner, Pair, Tally
+from .events import Event, Progress, RunFinished, RunStarted, RunSummary, StreamCounters
+from .mapping import Mapping
+from .recovery import recover_intents
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """From the profile."""
+
+    profile: str
+    company_timezone: str = "America/Los_Angeles"
+    overlap: timedelta = timedelta(minutes=30)
+    salesforce_daily_share: float = 0.20
+    intacct_monthly_budget: int = 50_000
+    batch_size: int = 200
+
+
+class _Stopped(Exception):
+    pass
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        store: StateStore,
+        salesforce: SalesforceConnector,
+        intacct: IntacctConnector,
+        mapping: Mapping,
+        settings: EngineSettings,
+        *,
+        emit: Callable[[Event], None] = lambda e: None,
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> None:
+        self.store, self.sf, self.ia, self.mapping, self.settings = store, salesforce, intacct, mapping, settings
+        self.emit, self.should_stop = emit, should_stop
+        self.budget = Budget(store, salesforce, settings.salesforce_daily_share, settings.intacct_monthly_budget)
+
+    # ------------------------------------------------------------------ public API
+    def recover(self) -> int:
+        """Resolve every intent left SENT/UNKNOWN (look the record up by its key, then link or resend)."""
+        return recover_intents(self.store, self.sf, self.ia, self.mapping)
+
+    def run_cycle(self, trigger: str = "manual") -> RunSummary:
+        return self._run(trigger, self._cycle)
+
+    def retry(self, inbox_id: int | None = None) -> RunSummary:
+        """Re-read the inbox records from both sides and run them through the pipeline again."""
+        return self._run("retry", lambda ctx: self._retry(ctx, inbox_id))
+
+    def resolve(self, conflict_id: int, take: str) -> RunSummary:
+        """Resolve a conflict with ``salesforce``, ``intacct`` or a literal value; write it to both sides."""
+        return self._run("resolve", lambda ctx: self._resolve(ctx, conflict_id, take))
+
+    def budget_report(self, interval_seconds: float | None = None) -> dict[str, Any]:
+        return self.budget.report(interval_seconds)
+
+    # ------------------------------------------------------------------- running
+    def _counters(self) -> tuple[int, int, int]:
+        return self.sf.client.api_calls, self.ia.client.transactions, self.ia.client.requests
+
+    def _run(self, trigger: str, body: Callable[[dict[str, Any]], None]) -> RunSummary:
+        started = datetime.now(UTC)
+        with self.store.write() as tx:
+            run = tx.runs.start(trigger)
+        self.emit(RunStarted(started, run.id, trigger))
+        before = self._counters()
+        ctx: dict[str, Any] = {"run_id": run.id, "tallies": {}}
+        status, error = RunStatus.OK, None
+        try:
+            self.budget.check()
+            self.recover()
+            body(ctx)
+        except _Stopped:
+            status = RunStatus.INTERRUPTED
+        except SyncError as exc:
+            status, error = RunStatus.FAILED, exc.info
+        except Exception as exc:  # a bug of ours: record the run as failed, never leave it 'running'
+            status = RunStatus.FAILED
+            error = ErrorInfo(ErrorKind.INTERNAL, "Internal error", f"{type(exc).__name__}: {exc}", "Report this.")
+        after = self._counters()
+        sf_calls, ia_tx, ia_req = (a - b for a, b in zip(after, before, strict=True))
+        tallies: dict[str, Tally] = ctx["tallies"]
+        counters = {name: vars(t) for name, t in tallies.items()}
+        with self.store.write() as tx:
+            tx.runs.finish(run.id, status, counters=counters, sf_api_calls=sf_calls, ia_transactions=ia_tx, error=error)
+        self.budget.record(sf_calls, ia_tx)
+        summary = RunSummary(
+            run_id=run.id,
+            status=status.value,
+            started_at=started,
+            finished_at=datetime.now(UTC),
+            streams=tuple(StreamCounters(name, **vars(t)) for name, t in sorted(tallies.items())),
+            salesforce_api_calls=sf_calls,
+            intacct_transactions=ia_tx,
+            intacct_requests=ia_req,
+            error=error,
+        )
+        self.emit(RunFinished(summary.finished_at, summary))
+        return summary
+
+    def _runner(self, kind: EntityKind, ctx: dict[str, Any]) -> BatchRunner:
+        def key_start() -> int:
+            with self.store.read() as r:
+                return int(r.meta.get(f"{kind.name}_key_seq", 1))
+
+        return BatchRunner(
+            self.store,
+            self.sf,
+            self.ia,
+            kind,
+            self.mapping.entity(kind.name),
+            run_id=ctx["run_id"],
+            tallies=ctx["tallies"],
+            emit=self.emit,
+            key_start=key_start,
+        )
+
+    def _cursor(self, name: str) -> datetime | None:
+        with self.store.read() as r:
+            value = r.cursors.value(name)
+        return datetime.fromisoformat(value) if value else None
+
+    # --------------------------------------------------------------------- cycle
+    def _cycle(self, ctx: dict[str, Any]) -> None:
+        overlap = self.settings.overlap
+        cur = {k.sf_stream: self._cursor(k.sf_stream) for k in KINDS} | {
+            k.ia_stream: self._cursor(k.ia_stream) for k in KINDS
+        }
+        sf_customers, sf_products = self.sf.changed_all(
+            cur["salesforce.customers"], cur["salesforce.products"], overlap
+        )
+        ia_customers, ia_items, ia_del_c, ia_del_i = self.ia.changed_all(
+            cur["intacct.customers"], cur["intacct.items"], overlap
+        )
+        reads = {
+            "customer": (sf_customers, ia_customers, ia_del_c),
+            "product": (sf_products, ia_items, ia_del_i),
+        }
+        new_cursors: dict[str, str] = {}
+        for kind in KINDS:
+            sf_recs, ia_recs, deletions = reads[kind.name]
+            tallies: dict[str, Tally] = ctx["tallies"]
+            tallies.setdefault(kind.sf_stream, Tally()).read += len(sf_recs)
+            tallies.setdefault(kind.ia_stream, Tally()).read += len(ia_recs) + len(deletions)
+            pairs = self._pairs(kind, sf_recs, ia_recs, [d.key for d in deletions])
+            self._process(kind, ctx, pairs)
+            for stream, recs in ((kind.sf_stream, sf_recs), (kind.ia_stream, ia_recs)):
+                stamps = [r.modified_at for r in recs if r.modified_at is not None]
+                if stamps:
+                    latest = max(stamps)
+                    old = cur[stream]
+                    new_cursors[stream] = (max(latest, old) if old else latest).isoformat()
+        with self.store.write() as tx:  # the cursors move only after every batch is committed
+            for stream, value in new_cursors.items():
+                tx.cursors.set(stream, value)
+
+    def _pairs(self, kind: EntityKind, sf_recs: list[Any], ia_recs: list[Any], deleted_keys: list[str]) -> list[Pair]:
+        """Pair the changed records by link, then by matching cross-references; fetch what is missing."""
+        pairs: list[Pair] = []
+        by_sf: dict[str, Pair] = {}
+        by_ia: dict[str, Pair] = {}
+        with self.store.read() as r:
+            links_sf = r.links.many_by_sf_id(kind.entity, [x.key for x in sf_recs])
+            links_ia = r.links.many_by_ia_key(kind.entity, [x.key for x in ia_recs] + deleted_keys)
+        for rec in sf_recs:
+            p = Pair(sf=rec, link=links_sf.get(rec.key), streams={kind.sf_stream})
+            pairs.append(p)
+            by_sf[rec.key] = p
+            if p.link:
+                by_ia[p.link.ia_key] = p
+        for rec in ia_recs:
+            link = links_ia.get(rec.key)
+            p = by_ia.get(rec.key) or (by_sf.get(link.sf_id) if link else None)
+            if p is None and not link and rec.cross_ref in by_sf:
+                cand = by_sf[rec.cross_ref]
+                if cand.link is None and cand.ia is None and cand.sf is not None and cand.sf.cross_ref in ("", rec.key):
+                    p = cand
+            if p is None:
+                p = Pair(link=link)
+                pairs.append(p)
+            p.ia = rec
+            p.streams.add(kind.ia_stream)
+            by_ia[rec.key] = p
+        for key in deleted_keys:
+            link = links_ia.get(key)
+            if link is None or link.ia_deleted_at is not None:
+                continue
+            p = by_ia.get(key) or by_sf.get(link.sf_id)
+            if p is None:
+                p = Pair(link=link, streams={kind.ia_stream})
+                pairs.append(p)
+            p.ia, p.ia_deleted = None, True
+        self._fill(kind, pairs)
+        return pairs
+
+    def _fill(self, kind: EntityKind, pairs: list[Pair]) -> None:
+        """Read the other side of unlinked records with a cross-reference, and counterparts to write."""
+        runner = self._runner(kind, {"run_id": None, "tallies": {}})
+        want_ia = {p.sf.cross_ref: p for p in pairs if p.link is None and p.ia is None and p.sf and p.sf.cross_ref}
+        want_sf = {p.ia.cross_ref: p for p in pairs if p.link is None and p.sf is None and p.ia and p.ia.cross_ref}
+        for p in pairs:
+            if p.link is not None:
+                need_sf, need_ia = runner.needs_fetch(p)
+                if need_sf:
+                    want_sf[p.link.sf_id] = p
+                if need_ia:
+                    want_ia[p.link.ia_key] = p
+        for rec in kind.ia_by_ids(self.ia, sorted(want_ia)):
+            p = want_ia[rec.key]
+            if p.link is not None or (p.sf is not None and rec.cross_ref in ("", p.sf.key)):
+                p.ia = rec
+        for rec in kind.sf_by_ids(self.sf, sorted(k for k in want_sf if len(k) in (15, 18))):
+            p = want_sf.get(rec.key) or want_sf.get(rec.key[:15])
+            if p is not None and (p.link is not None or (p.ia is not None and rec.cross_ref in ("", p.ia.key))):
+                p.sf = rec
+
+    def _process(self, kind: EntityKind, ctx: dict[str, Any], pairs: list[Pair]) -> None:
+        runner = self._runner(kind, ctx)
+        size = max(1, self.settings.batch_size)
+        for start in range(0, len(pairs), size):
+            if self.should_stop():
+                raise _Stopped
+            batch = pairs[start : start + size]
+            self.emit(Progress(datetime.now(UTC), ctx["run_id"], kind.name, "writing", start, len(pairs)))
+            runner.run(batch)
+            with self.store.write() as tx:
+                tx.runs.checkpoint(ctx["run_id"], {n: vars(t) for n, t in ctx["tallies"].items()})
+
+    # ---------------------------------------------------------------- retry/resolve
+    def _retry(self, ctx: dict[str, Any], inbox_id: int | None) -> None:
+        with self.store.write() as tx:
+            items = [tx.inbox.get(inbox_id)] if inbox_id is not None else tx.inbox.list()
+            for item in items:
+                tx.inbox.mark_retrying(item.id)
+        for kind in KINDS:
+            mine = [i for i in items if i.entity == kind.name]
+            if not mine:
+                continue
+            sf_ids = [str(i.payload.get("sf_id") or "") for i in mine]
+            ia_keys = [str(i.payload.get("ia_key") or "") for i in mine]
+            sf_recs = kind.sf_by_ids(self.sf, [s for s in sf_ids if s])
+            with self.store.read() as r:
+                links = r.links.many_by_sf_id(kind.entity, [s for s in sf_ids if s])
+            ia_keys += [link.ia_key for link in links.values()]
+            ia_recs = kind.ia_by_ids(self.ia, [k for k in ia_keys if k])
+            pairs = self._pairs(kind, list(sf_recs), list(ia_recs), [])
+            for p in pairs:
+                p.streams = {f"retry.{kind.name}"}
+            ctx["tallies"].setdefault(f"retry.{kind.name}", Tally()).read += len(mine)
+            self._process(kind, ctx, pairs)
+
+    def _resolve(self, ctx: dict[str, Any], conflict_id: int, take: str) -> None:
+        with self.store.write() as tx:
+            conflict = tx.conflicts.get(conflict_id)
+            if take in ("salesforce", "intacct"):
+                done = tx.conflicts.resolve(conflict_id, Resolution(take))
+            else:
+                done = tx.conflicts.resolve(conflict_id, Resolution.VALUE, take)
+            link = tx.links.get(conflict.link_id)
+        kind = kind_of(link.entity)
+        sf = kind.sf_by_ids(self.sf, [link.sf_id])
+        ia = kind.ia_by_ids(self.ia, [link.ia_key])
+        pair = Pair(sf=sf[0] if sf else None, ia=ia[0] if ia else None, link=link, streams={f"resolve.{kind.name}"})
+        pair.ia_deleted = not ia
+        pair.resolutions = {conflict.field: done.resolved_value}
+        ctx["tallies"].setdefault(f"resolve.{kind.name}", Tally()).read += 1
+        self._process(kind, ctx, [pair])
