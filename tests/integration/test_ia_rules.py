@@ -32,7 +32,8 @@ def ia(emu: IntacctEmulator, server: EmulatorServer) -> IaClient:
     return IaClient(server.url + "/ia/xml/xmlgw.phtml")
 
 
-def customer(cid: str, name: str = "Acme", extra: str = "") -> str:
+def customer(cid: str, name: str = "", extra: str = "") -> str:
+    name = name or f"Acme {cid}"  # contact names are unique per company, so one name per customer id
     return f"<create><CUSTOMER><CUSTOMERID>{cid}</CUSTOMERID><NAME>{name}</NAME>{extra}</CUSTOMER></create>"
 
 
@@ -106,7 +107,7 @@ def test_read_upper_case_and_key_limit(ia: IaClient) -> None:
     rec = ia.result(customer("C1")).findtext("data/customer/RECORDNO")
     data = ia.result(f"<read><object>CUSTOMER</object><keys>{rec}</keys><fields>*</fields></read>").find("data")
     assert data.get("listtype") == "CUSTOMER" and data[0].tag == "CUSTOMER"
-    assert data[0].findtext("DISPLAYCONTACT.CONTACTNAME") == "Acme"
+    assert data[0].findtext("DISPLAYCONTACT.CONTACTNAME") == "Acme C1"
     keys = ",".join(str(i) for i in range(101))
     assert ia.result(f"<read><object>CUSTOMER</object><keys>{keys}</keys></read>").findtext("status") == "failure"
 
@@ -274,3 +275,24 @@ def test_session_expires_after_the_sliding_timeout(emu: IntacctEmulator, ia: IaC
     root = ia.call("<inspect><object>ITEM</object></inspect>")
     assert root.findtext("operation/authentication/status") == "failure"
     assert root.findtext("operation/errormessage/error/description2").startswith("Invalid session")
+
+
+def test_customer_name_longer_than_intacct_allows_is_refused(ia: IaClient) -> None:
+    res = ia.result(customer("LONG", name="N" * 101))
+    assert res.findtext("status") == "failure"
+    errors = [e.findtext("errorno") for e in res.iter("error")]
+    assert errors == ["BL03000018", "BL01001973"]
+    assert "at most 100" in res.findtext("errormessage/error/description2")
+    assert ia.result(customer("LONG", name="N" * 100)).findtext("status") == "success"
+
+
+def test_two_customers_cannot_share_a_contact_name(ia: IaClient) -> None:
+    assert ia.result(customer("A1", name="Same Name Co")).findtext("status") == "success"
+    dup = ia.result(customer("A2", name="Same Name Co"))
+    assert dup.findtext("status") == "failure"
+    assert [e.findtext("errorno") for e in dup.iter("error")] == ["BL34000061", "BL01001973"]
+    assert "Another Contact with the given value(s) Same Name Co" in dup.findtext("errormessage/error/description2")
+    distinct = customer(
+        "A2", name="Same Name Co", extra="<DISPLAYCONTACT><CONTACTNAME>Same Name Co (A2)</CONTACTNAME></DISPLAYCONTACT>"
+    )
+    assert ia.result(distinct).findtext("status") == "success"

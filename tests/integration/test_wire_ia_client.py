@@ -162,7 +162,7 @@ def test_read_and_inspect(make: MakeClient) -> None:
 def test_batch_with_duplicates_each_carries_its_own_error(make: MakeClient, emu: IntacctEmulator) -> None:
     client = make()
     client.call(customers(10), uniqueid=True)  # C-00000..C-00009 exist
-    fns = [create("CUSTOMER", {"CUSTOMERID": f"C-{i:05d}", "NAME": "n"}, f"b-{i}") for i in range(200)]
+    fns = [create("CUSTOMER", {"CUSTOMERID": f"C-{i:05d}", "NAME": f"n{i}"}, f"b-{i}") for i in range(200)]
     results = client.call(fns, uniqueid=True)
     assert [r.controlid for r in results] == [f.controlid for f in fns]
     bad = [r for r in results if not r.ok]

@@ -181,6 +181,16 @@ class Company(OrdersMixin, PaymentsMixin):
                         f"Use one of: {', '.join(fd.valid)}.",
                     ),
                 )
+            if text and fd.type == "text" and fd.maxlength and len(text) > fd.maxlength:
+                raise could_not(
+                    action,
+                    od.singular,
+                    ErrorItem(
+                        "BL03000018",
+                        f"{fd.label or name} ({name}) is too long: {len(text)} characters, at most {fd.maxlength}.",
+                        f"Shorten {fd.label or name} to {fd.maxlength} characters.",
+                    ),
+                )
             if text and fd.type == "decimal":
                 to_decimal(text, name)
             if text and fd.type == "boolean":
@@ -213,6 +223,8 @@ class Company(OrdersMixin, PaymentsMixin):
                     "Use a unique value instead.",
                 ),
             )
+        if obj == "CUSTOMER":
+            self._check_contact_name(od, clean.get("DISPLAYCONTACT.CONTACTNAME") or clean["NAME"])
         no = self.next_recordno(obj)
         ts = self.now_ts()
         record: Record = {
@@ -242,6 +254,23 @@ class Company(OrdersMixin, PaymentsMixin):
         self.store.put(obj, no, record)
         self.audit(obj, record, "C", ident)
         return record
+
+    def _check_contact_name(self, od: ObjectDef, contact: str) -> None:
+        """A customer's display contact is a CONTACT record, and contact names are unique per company.
+
+        So two customers with the same name cannot both be created unless a distinct CONTACTNAME is
+        given (PsIntacct New-Customer tests: BL34000061 "Another Contact ..." then BL01001973).
+        """
+        if self.store.find("CUSTOMER", "DISPLAYCONTACT.CONTACTNAME", contact):
+            raise could_not(
+                "create",
+                od.singular,
+                ErrorItem(
+                    "BL34000061",
+                    f"Another Contact with the given value(s) {contact}  already exists",
+                    "Use a unique value instead.",
+                ),
+            )
 
     def find_for_update(self, obj: str, flat: dict[str, Any]) -> Record:
         od = OBJECTS[obj]
