@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from . import __version__, cli_profiles
+from . import __version__, cli_profiles, cli_sync
 from .app import sandbox_service
 from .app.logging_setup import setup_logging
 from .config.profiles import SANDBOX_PROFILE, ProfileError
@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--data", type=Path, default=None)
 
     cli_profiles.register(sub, _common)
+    cli_sync.register(sub, _common)  # sync, status, errors, retry, conflicts, resolve
     return parser
 
 
@@ -129,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0)
     handlers = {("sandbox", "serve"): cmd_sandbox_serve, ("sandbox", "show"): cmd_sandbox_show}
     handlers.update(cli_profiles.handlers())
+    handlers.update(cli_sync.handlers())
     key = (args.command, getattr(args, f"{args.command}_command", None))
     try:
         setup_logging(getattr(args, "verbose", 0))

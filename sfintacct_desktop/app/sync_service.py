@@ -1,0 +1,254 @@
+"""Build a sync engine from a profile: settings, secrets, wire clients, connectors, state store, mapping.
+
+Why a factory and not an engine: the worker calls :func:`engine_factory`'s result on its own
+thread, so the logins (network) and the state store's sessions belong to the thread that uses them,
+and a refused login becomes a fatal error the worker shows once instead of a crash in the GUI.
+Every failure leaves as :class:`SyncError` with a title, a message and a hint.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from ..config.paths import app_paths
+from ..config.profiles import DEFAULT_TIMEZONE, KIND_SANDBOX, ProfileError
+from ..connectors import IntacctConnector, SalesforceConnector, to_sync_error
+from ..domain import ErrorInfo, ErrorKind, SyncError, System
+from ..engine.cycle import EngineSettings, SyncEngine
+from ..engine.events import Event, RunSummary
+from ..engine.mapping import Mapping, MappingError, load_mapping
+from ..engine.worker import EngineFactory, SyncWorker
+from ..secrets import CredentialStoreError, register_secret
+from ..store import StateStore, StoreError
+from ..wire.intacct import IntacctClient
+from ..wire.salesforce import SalesforceClient, SalesforceSettings
+from ..wire.transport import WireError
+from .connections import error_info, intacct_config, salesforce_config
+from .profiles import ResolvedProfile, StoreFactory, default_store, resolve_profile
+
+log = logging.getLogger(__name__)
+
+DEFAULT_INTERVAL = 300.0  # seconds between cycles in watch mode (and the schedule the budget projects)
+
+
+# ------------------------------------------------------------------------------ settings
+def engine_settings(profile: ResolvedProfile) -> EngineSettings:
+    """EngineSettings from the profile (an optional ``sync`` section overrides the defaults)."""
+    ia = profile.settings.get("intacct") or {}
+    sync = profile.settings.get("sync") or {}
+    base = EngineSettings(profile=profile.name, company_timezone=str(ia.get("timezone") or DEFAULT_TIMEZONE))
+    try:
+        return dataclasses.replace(
+            base,
+            overlap=timedelta(minutes=float(sync.get("overlap_minutes", base.overlap.total_seconds() / 60))),
+            salesforce_daily_share=float(sync.get("salesforce_daily_share", base.salesforce_daily_share)),
+            intacct_monthly_budget=int(sync.get("intacct_monthly_budget", base.intacct_monthly_budget)),
+            batch_size=int(sync.get("batch_size", base.batch_size)),
+        )
+    except (TypeError, ValueError):
+        raise ProfileError(
+            f"The sync settings of profile {profile.name!r} are not numbers.",
+            "Fix the 'sync' section of the profile in the profiles file.",
+        ) from None
+
+
+def sync_interval(profile: ResolvedProfile | None) -> float:
+    """The watch-mode schedule of a profile (``sync.interval_seconds``), else the default."""
+    sync = (profile.settings.get("sync") or {}) if profile else {}
+    try:
+        value = float(sync.get("interval_seconds", DEFAULT_INTERVAL))
+    except (TypeError, ValueError):
+        value = DEFAULT_INTERVAL
+    return value if value > 0 else DEFAULT_INTERVAL
+
+
+def mapping_path(profile: ResolvedProfile) -> Path | None:
+    """The profile's own mapping file when the user has one, else None (the shipped default)."""
+    named = profile.settings.get("mapping_file")
+    if named:
+        return Path(str(named)).expanduser()
+    own = app_paths().config_dir / "mappings" / f"{profile.name}.toml"
+    return own if own.exists() else None
+
+
+def load_profile_mapping(profile: ResolvedProfile) -> Mapping:
+    try:
+        return load_mapping(mapping_path(profile))
+    except MappingError as exc:
+        where = f" ({exc.path})" if getattr(exc, "path", "") else ""
+        raise SyncError(ErrorInfo(ErrorKind.SCHEMA, exc.title, exc.message + where, exc.hint)) from None
+
+
+def open_state_store(profile_name: str) -> StateStore:
+    path = app_paths().state_db(profile_name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return StateStore.open(path)
+    except StoreError as exc:
+        raise SyncError(
+            ErrorInfo(
+                ErrorKind.SCHEMA,
+                "The sync state database cannot be opened",
+                f"{path}: {exc}",
+                "Restore it from the backup next to it, or move it away to start over (a baseline is then needed).",
+            )
+        ) from None
+
+
+# ------------------------------------------------------------------------------ the engine
+class ProfileEngine:
+    """A SyncEngine plus what it owns (state store, HTTP sessions), closed together by the worker."""
+
+    def __init__(self, engine: SyncEngine, closers: list[Callable[[], None]]) -> None:
+        self.engine = engine
+        self.store = engine.store
+        self._closers = closers
+
+    def recover(self) -> int:
+        return self.engine.recover()
+
+    def run_cycle(self, trigger: str = "manual") -> RunSummary:
+        return self.engine.run_cycle(trigger)
+
+    def retry(self, inbox_id: int | None = None) -> RunSummary:
+        return self.engine.retry(inbox_id)
+
+    def resolve(self, conflict_id: int, take: str) -> RunSummary:
+        return self.engine.resolve(conflict_id, take)
+
+    def budget_report(self, interval_seconds: float | None = None) -> dict[str, Any]:
+        return self.engine.budget_report(interval_seconds)
+
+    def close(self) -> None:
+        for close in reversed(self._closers):
+            with contextlib.suppress(Exception):
+                close()
+        self._closers.clear()
+
+
+def _resolve(name: str, store_factory: StoreFactory) -> ResolvedProfile:
+    profile = resolve_profile(name, store_factory=store_factory)
+    if profile.kind == KIND_SANDBOX:
+        for value in profile.secrets.values():
+            register_secret(value)  # public constants, but never echo a password in a log line anyway
+    return profile
+
+
+def build_engine(
+    profile_name: str,
+    *,
+    emit: Callable[[Event], None] = lambda e: None,
+    should_stop: Callable[[], bool] = lambda: False,
+    connect: bool = True,
+    store_factory: StoreFactory = default_store,
+) -> ProfileEngine:
+    """The engine of a profile. ``connect=False`` skips the logins (read-only uses: budget report)."""
+    try:
+        profile = _resolve(profile_name, store_factory)
+    except ProfileError as exc:
+        raise SyncError(ErrorInfo(ErrorKind.AUTH, "Profile problem", str(exc), exc.hint)) from None
+    except CredentialStoreError as exc:
+        raise SyncError(ErrorInfo(ErrorKind.AUTH, exc.title, exc.message, exc.hint)) from None
+    settings = engine_settings(profile)
+    mapping = load_profile_mapping(profile)
+    closers: list[Callable[[], None]] = []
+    try:
+        sf_settings, sf_secrets = salesforce_config(profile)
+        sf_settings = dataclasses.replace(sf_settings, max_attempts=SalesforceSettings.max_attempts)
+        ia_settings, ia_secrets = intacct_config(profile)
+        try:
+            sf_client = (
+                SalesforceClient.connect(sf_settings, sf_secrets)
+                if connect
+                else SalesforceClient(sf_settings, sf_secrets)
+            )
+        except WireError as exc:
+            raise to_sync_error(exc, System.SALESFORCE, profile=profile.name) from None
+        except Exception as exc:  # requests errors below the wire policy, bad settings
+            raise SyncError(error_info(exc, System.SALESFORCE)) from None
+        closers.append(sf_client.close)
+        try:
+            ia_client = IntacctClient(ia_settings, ia_secrets)
+        except WireError as exc:
+            raise to_sync_error(exc, System.INTACCT, profile=profile.name) from None
+        http = getattr(ia_client, "_http", None)
+        if http is not None:
+            closers.append(http.close)
+        salesforce = SalesforceConnector(sf_client, profile=profile.name)
+        intacct = IntacctConnector(ia_client, settings.company_timezone, profile=profile.name)
+        if connect:
+            intacct.login()
+        store = open_state_store(profile.name)
+        closers.append(store.close)
+    except BaseException:
+        for close in reversed(closers):
+            with contextlib.suppress(Exception):
+                close()
+        raise
+    engine = SyncEngine(store, salesforce, intacct, mapping, settings, emit=emit, should_stop=should_stop)
+    return ProfileEngine(engine, closers)
+
+
+def engine_factory(profile_name: str, *, store_factory: StoreFactory = default_store) -> EngineFactory:
+    """What :class:`SyncWorker` calls on its thread to build the engine."""
+
+    def factory(emit: Callable[[Event], None], should_stop: Callable[[], bool]) -> ProfileEngine:
+        return build_engine(profile_name, emit=emit, should_stop=should_stop, store_factory=store_factory)
+
+    return factory
+
+
+def start_worker(
+    profile_name: str, *, interval: float | None = None, store_factory: StoreFactory = default_store
+) -> SyncWorker:
+    """A started worker for a profile (the caller stops and joins it)."""
+    worker = SyncWorker(engine_factory(profile_name, store_factory=store_factory), interval=interval)
+    worker.start()
+    return worker
+
+
+@contextmanager
+def offline_engine(profile_name: str, *, store_factory: StoreFactory = default_store) -> Iterator[ProfileEngine]:
+    """An engine that has not logged in: for reports that need only the state store."""
+    engine = build_engine(profile_name, connect=False, store_factory=store_factory)
+    try:
+        yield engine
+    finally:
+        engine.close()
+
+
+def budget_report(
+    profile_name: str, interval: float | None = None, *, store_factory: StoreFactory = default_store
+) -> dict[str, Any]:
+    """Budgets and the projected cost of the schedule, without any network call."""
+    profile = _resolve(profile_name, store_factory)
+    seconds = interval or sync_interval(profile)
+    with offline_engine(profile_name, store_factory=store_factory) as engine:
+        return engine.budget_report(seconds)
+
+
+def profile_interval(profile_name: str, *, store_factory: StoreFactory = default_store) -> float:
+    return sync_interval(_resolve(profile_name, store_factory))
+
+
+__all__ = [
+    "DEFAULT_INTERVAL",
+    "ProfileEngine",
+    "budget_report",
+    "build_engine",
+    "engine_factory",
+    "engine_settings",
+    "error_info",
+    "load_profile_mapping",
+    "mapping_path",
+    "open_state_store",
+    "profile_interval",
+    "start_worker",
+]

@@ -1,0 +1,279 @@
+"""The sync worker: one plain thread that owns the engine and is the only writer of the state store.
+
+Why a thread of its own: the GUI thread must never do network or long database work, and the
+state store wants exactly one writer. Everything crosses the thread boundary through two queues:
+:class:`~.events.Command` objects go in, frozen :class:`~.events.Event` objects come out (the
+engine's ``emit`` puts its events on the same queue). No Qt here; the GUI drains ``events`` on a timer.
+
+Contract for callers (CLI, GUI, tests):
+
+- every ``sync_now`` / ``retry`` / ``resolve`` request ends with exactly one :class:`RunFinished`
+  (a failure before a run could start, e.g. a refused login, is reported as a ``failed`` summary
+  with ``run_id == 0`` and its error), unless ``stop()`` comes first;
+- ``pause()`` and ``stop()`` interrupt a running cycle between batches (``should_stop``); the engine's
+  cursors and intents make the next cycle resume where this one stopped, after ``recover()``;
+- a fatal error (auth, schema, budget, insecure, hostile response) pauses the worker and is
+  announced once, as ``EngineStateChanged("paused", reason)``; ``resume()`` tries again;
+- ``stop()`` then ``join()`` leaves no thread behind; the engine's ``close()`` (if any) runs on this thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from ..domain.errors import ErrorInfo, ErrorKind, SyncError
+from .events import (
+    Command,
+    CommandKind,
+    EngineStateChanged,
+    ErrorRaised,
+    Event,
+    RunFinished,
+    RunSummary,
+)
+
+log = logging.getLogger(__name__)
+
+IDLE, RUNNING, PAUSED, STOPPED = "idle", "running", "paused", "stopped"
+
+
+class EngineLike(Protocol):
+    """What the worker needs of :class:`~.cycle.SyncEngine` (a fake in unit tests)."""
+
+    def recover(self) -> int: ...
+    def run_cycle(self, trigger: str = "manual") -> RunSummary: ...
+    def retry(self, inbox_id: int | None = None) -> RunSummary: ...
+    def resolve(self, conflict_id: int, take: str) -> RunSummary: ...
+
+
+Emit = Callable[[Event], None]
+ShouldStop = Callable[[], bool]
+# Called on the worker thread: builds the engine wired to the worker's emit and should_stop.
+EngineFactory = Callable[[Emit, ShouldStop], EngineLike]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _error_of(exc: BaseException) -> ErrorInfo:
+    if isinstance(exc, SyncError):
+        return exc.info
+    info = getattr(exc, "info", None)  # MappingError and friends carry title/message/hint too
+    if isinstance(info, ErrorInfo):
+        return info
+    title = getattr(exc, "title", "")
+    if title:
+        return ErrorInfo(ErrorKind.SCHEMA, str(title), str(getattr(exc, "message", exc)), str(getattr(exc, "hint", "")))
+    return ErrorInfo(
+        ErrorKind.INTERNAL,
+        "Unexpected error in the sync engine",
+        type(exc).__name__,
+        "See the log file for details; please report it.",
+    )
+
+
+class SyncWorker(threading.Thread):
+    """Runs the engine on its own thread; drive it with the command methods, read ``events``."""
+
+    def __init__(
+        self,
+        engine_factory: EngineFactory,
+        *,
+        interval: float | None = None,
+        events: queue.Queue[Event] | None = None,
+        name: str = "sfintacct-sync",
+    ) -> None:
+        super().__init__(name=name, daemon=False)
+        self._factory = engine_factory
+        self.interval = interval if interval and interval > 0 else None
+        self.commands: queue.Queue[Command] = queue.Queue()
+        self.events: queue.Queue[Event] = events if events is not None else queue.Queue()
+        self._interrupt = threading.Event()  # pause/stop requested: the engine checks it between batches
+        self._engine: EngineLike | None = None
+        self._state = ""  # nothing announced yet
+        self._paused_reason = ""
+        self._paused_error: ErrorInfo | None = None  # the fatal error that paused the worker, if one did
+        self._finished_ids: set[int] = set()
+        self.last_error: ErrorInfo | None = None
+
+    # ------------------------------------------------------------------ commands (any thread)
+    def submit(self, command: Command) -> None:
+        if command.kind in (CommandKind.PAUSE, CommandKind.STOP):
+            self._interrupt.set()
+        self.commands.put(command)
+
+    def sync_now(self) -> None:
+        self.submit(Command(CommandKind.SYNC_NOW))
+
+    def pause(self) -> None:
+        self.submit(Command(CommandKind.PAUSE))
+
+    def resume(self) -> None:
+        self.submit(Command(CommandKind.RESUME))
+
+    def retry(self, inbox_id: int | None = None) -> None:
+        self.submit(Command(CommandKind.RETRY, {"id": inbox_id}))
+
+    def resolve(self, conflict_id: int, take: str) -> None:
+        self.submit(Command(CommandKind.RESOLVE, {"id": conflict_id, "take": take}))
+
+    def stop(self) -> None:
+        self.submit(Command(CommandKind.STOP))
+
+    @property
+    def state(self) -> str:
+        return self._state
+
+    def should_stop(self) -> bool:
+        """True once pause or stop was requested: the running cycle stops after its current batch."""
+        return self._interrupt.is_set()
+
+    # ------------------------------------------------------------------ the thread
+    def run(self) -> None:
+        try:
+            self._loop()
+        except BaseException:  # never die silently: the GUI would wait forever
+            log.exception("The sync worker failed")
+        finally:
+            self._close_engine()
+            self._set_state(STOPPED)
+
+    def _loop(self) -> None:
+        self._set_state(IDLE)
+        next_due = time.monotonic() + self.interval if self.interval else None
+        while True:
+            timeout = None
+            if next_due is not None and self._state != PAUSED:
+                timeout = max(0.0, next_due - time.monotonic())
+            try:
+                command = self.commands.get(timeout=timeout)
+            except queue.Empty:
+                command = Command(CommandKind.SYNC_NOW, {"trigger": "schedule"})
+            if command.kind is CommandKind.STOP:
+                return
+            self._handle(command)
+            if self.interval:
+                next_due = time.monotonic() + self.interval
+
+    def _handle(self, command: Command) -> None:
+        kind = command.kind
+        if kind is CommandKind.PAUSE:
+            self._interrupt.clear()
+            self._pause("Paused by the user.")
+            return
+        if kind is CommandKind.RESUME:
+            if self._state == PAUSED:
+                self._paused_reason, self._paused_error = "", None
+                self._set_state(IDLE)
+                self._work(lambda e: e.run_cycle("resume"))
+            return
+        if kind is CommandKind.SYNC_NOW:
+            trigger = str(command.args.get("trigger", "manual"))
+            if self._state == PAUSED:
+                log.info("Sync request ignored while paused (%s)", self._paused_reason)
+                if trigger != "schedule":
+                    self._report(self._refused())
+                return
+            self._work(lambda e: e.run_cycle(trigger))
+            return
+        if kind is CommandKind.RETRY:
+            inbox_id = command.args.get("id")
+            self._work(lambda e: e.retry(None if inbox_id is None else int(inbox_id)))
+            return
+        if kind is CommandKind.RESOLVE:
+            conflict_id, take = int(command.args["id"]), str(command.args["take"])
+            self._work(lambda e: e.resolve(conflict_id, take))
+            return
+        log.warning("Unknown worker command %r ignored", kind)
+
+    # ------------------------------------------------------------------ doing the work
+    def _work(self, action: Callable[[EngineLike], RunSummary]) -> None:
+        """Run one engine call: a RunFinished always follows; fatal errors pause the worker."""
+        started = _now()
+        was_paused = self._state == PAUSED  # a manual retry/resolve while paused keeps the pause
+        if not was_paused:
+            self._set_state(RUNNING)
+        try:
+            engine = self._ensure_engine()
+            summary = action(engine)
+        except Exception as exc:
+            info = _error_of(exc)
+            if info.kind is ErrorKind.INTERNAL:
+                log.error("Sync engine call failed", exc_info=True)
+            else:
+                log.info("Sync engine call failed: %s: %s", info.title, info.message)
+            summary = RunSummary(0, "failed", started, _now(), error=info)
+            self._emit(ErrorRaised(_now(), info))
+        self._report(summary)
+        error = summary.error
+        self.last_error = error
+        if error is not None and error.fatal:
+            self._pause(f"{error.title}: {error.message}" + (f" {error.hint}" if error.hint else ""), error)
+        elif not was_paused and not self._interrupt.is_set():  # else a queued pause/stop sets the state
+            self._set_state(IDLE)
+
+    def _ensure_engine(self) -> EngineLike:
+        if self._engine is None:
+            engine = self._factory(self._emit, self.should_stop)
+            try:
+                recovered = engine.recover()
+            except BaseException:
+                self._close(engine)
+                raise
+            if recovered:
+                log.info("Recovered %d interrupted write(s) from an earlier run", recovered)
+            self._engine = engine
+        return self._engine
+
+    def _report(self, summary: RunSummary) -> None:
+        """Publish the RunFinished, unless the engine already did for this run."""
+        if summary.run_id and summary.run_id in self._finished_ids:
+            return
+        self._emit(RunFinished(_now(), summary))
+
+    def _refused(self) -> RunSummary:
+        """The answer to a sync request while paused: the fatal error again, or 'paused by the user'."""
+        now = _now()
+        info = self._paused_error or ErrorInfo(
+            ErrorKind.INTERNAL, "Sync is paused", self._paused_reason or "Paused.", "Resume the sync to go on."
+        )
+        return RunSummary(0, "paused", now, now, error=info)
+
+    # ------------------------------------------------------------------ events and state
+    def _emit(self, event: Event) -> None:
+        if isinstance(event, RunFinished) and event.summary.run_id:
+            self._finished_ids.add(event.summary.run_id)
+        self.events.put(event)
+
+    def _pause(self, reason: str, error: ErrorInfo | None = None) -> None:
+        if self._state == PAUSED and self._paused_reason == reason:
+            return  # shown once
+        self._paused_reason, self._paused_error = reason, error
+        self._state = PAUSED
+        self._emit(EngineStateChanged(_now(), PAUSED, reason))
+
+    def _set_state(self, state: str) -> None:
+        if state != self._state:
+            self._state = state
+            self._emit(EngineStateChanged(_now(), state))
+
+    def _close_engine(self) -> None:
+        if self._engine is not None:
+            self._close(self._engine)
+            self._engine = None
+
+    @staticmethod
+    def _close(engine: Any) -> None:
+        close = getattr(engine, "close", None)
+        if callable(close):
+            try:
+                close()
+            except Exception:
+                log.warning("Closing the sync engine failed", exc_info=True)
