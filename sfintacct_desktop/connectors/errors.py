@@ -93,6 +93,7 @@ _IA_REQUIRED = re.compile(r"Required field .*?\((?P<field>[A-Z0-9_.]+)\) is miss
 _IA_FIELD = re.compile(
     r"\((?P<field>[A-Z0-9_.]{2,})\)|for (?P<f2>[A-Z0-9_.]{2,})\b|(?P<f3>[A-Z0-9_.]{2,}) is not a valid"
 )
+_IA_CONTACT = re.compile(r"Another Contact with the given value\(s\) (?P<name>.+?)\s+already exists", re.IGNORECASE)
 _IA_NOT_FOUND = re.compile(r"cannot find|does not exist|not found|invalid (customer|item)", re.IGNORECASE)
 
 
@@ -108,6 +109,14 @@ def record_error(
     name = NAMES[system]
     field_names = ", ".join(f for f in fields if f)
     rule = RECORD_RULES.get(code)
+    contact = _IA_CONTACT.search(message) if system is System.INTACCT and code == "BL34000061" else None
+    if contact:  # a customer's display contact is a CONTACT, and contact names are unique per company
+        taken = contact.group("name").strip().replace("{", "{{").replace("}", "}}")  # hint.format below
+        rule = _Rule(
+            ErrorKind.VALIDATION,
+            "Another customer already uses this contact name",
+            f"Intacct already has a contact named {taken}: rename one of the Accounts, or set a distinct contact name.",
+        )
     if system is System.INTACCT and code == "BL01001973":
         required = _IA_REQUIRED.search(message)
         if required:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..connectors import IntacctConnector, SalesforceConnector, WriteResult
+from ..connectors.partial import FieldSets
 from ..domain import Customer, Entity, Product, System
 from .keys import KeyChoice, customer_id, item_id
 from .mapping import EntityMapping
@@ -86,21 +87,26 @@ class EntityKind:
             return list(ia.customers_by_ids(ids))
         return list(ia.products_by_ids(ids))
 
-    def sf_write(self, sf: SalesforceConnector, records: list[Record]) -> list[WriteResult]:
+    def sf_write(self, sf: SalesforceConnector, records: list[Record], fields: FieldSets = None) -> list[WriteResult]:
+        """``fields``: per record, the native fields an update sends besides the keys (None: all)."""
         if not records:
             return []
         if self.entity is Entity.CUSTOMER:
-            return sf.upsert_customers(records)  # type: ignore[arg-type]
-        return sf.upsert_products(records)  # type: ignore[arg-type]
+            return sf.upsert_customers(records, fields)  # type: ignore[arg-type]
+        return sf.upsert_products(records, fields)  # type: ignore[arg-type]
 
     def ia_write(
-        self, ia: IntacctConnector, records: list[Record], controlids: Sequence[str] | None = None
+        self,
+        ia: IntacctConnector,
+        records: list[Record],
+        controlids: Sequence[str] | None = None,
+        fields: FieldSets = None,
     ) -> list[WriteResult]:
         if not records:
             return []
         if self.entity is Entity.CUSTOMER:
-            return ia.upsert_customers(records, controlids)  # type: ignore[arg-type]
-        return ia.upsert_products(records, controlids)  # type: ignore[arg-type]
+            return ia.upsert_customers(records, controlids, fields)  # type: ignore[arg-type]
+        return ia.upsert_products(records, controlids, fields)  # type: ignore[arg-type]
 
 
 CUSTOMERS = EntityKind(Entity.CUSTOMER, "salesforce.customers", "intacct.customers")

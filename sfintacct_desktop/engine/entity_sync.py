@@ -67,8 +67,13 @@ class _Work:
     values: dict[str, Any] = field(default_factory=dict)  # new record: the values both sides get
     sf_rec: Record | None = None
     ia_rec: Record | None = None
+    # native fields an update sends besides the keys (None: a create, everything); never the full
+    # record, so a field edited by someone between our read and our write keeps their edit
+    sf_fields: frozenset[str] | None = None
+    ia_fields: frozenset[str] | None = None
     ia_create: Record | None = None
     intent_key: str = ""
+    key_seq: int | None = None  # the pattern sequence number the new key used (None: AccountNumber)
     failed: bool = False
     wrote_sf: bool = False
     wrote_ia: bool = False
@@ -107,11 +112,14 @@ class BatchRunner:
         return datetime.now(UTC)
 
     def _tally(self, pair: Pair, attr: str, n: int = 1) -> None:
-        for stream in pair.streams or {self.kind.sf_stream}:
-            t = self.tallies.setdefault(stream, Tally())
-            setattr(t, attr, getattr(t, attr) + n)
-            if attr.startswith("writes_"):
-                break  # a write is counted once
+        """Count an outcome once, in one stream: a record seen on both sides is still one record.
+
+        The stream is the first in sorted order (a set's order varies between runs), so the
+        counters are deterministic and their sum over streams is the number of records.
+        """
+        stream = min(pair.streams) if pair.streams else self.kind.sf_stream
+        t = self.tallies.setdefault(stream, Tally())
+        setattr(t, attr, getattr(t, attr) + n)
 
     def _inbox(self, tx: WriteTx, w: _Work, target: System, error: ErrorInfo) -> None:
         pair = w.pair
@@ -123,6 +131,11 @@ class BatchRunner:
         item = tx.inbox.record(self.kind.name, source, target, pair.record_key, OP, error, payload, run_id=self.run_id)
         w.failed = True
         self.emit(ErrorRaised(self._now(), error, item.id))
+
+    def _natives(self, names: Any, system: System) -> frozenset[str]:
+        """The native fields behind canonical field ``names`` on ``system``."""
+        fms = [self.mapping.field(n) for n in names]
+        return frozenset(f for fm in fms for f in (fm.salesforce if system is System.SALESFORCE else fm.intacct))
 
     # --------------------------------------------------------------- planning
     def _plan(self, w: _Work) -> None:
@@ -148,14 +161,16 @@ class BatchRunner:
         if w.plan.write_salesforce and not sf_dead and pair.sf is not None:
             vals = {**sf_values(self.mapping, pair.sf), **w.plan.write_salesforce}
             w.sf_rec = dataclasses.replace(self.mapping.apply(pair.sf, vals), cross_ref=link.ia_key if link else "")
+            w.sf_fields = self._natives(w.plan.write_salesforce, System.SALESFORCE)
         if w.plan.write_intacct and not pair.ia_deleted and pair.ia is not None:
             vals = {**self.mapping.extract(pair.ia), **w.plan.write_intacct}
             w.ia_rec = dataclasses.replace(self.mapping.apply(pair.ia, vals), cross_ref=link.sf_id if link else "")
+            w.ia_fields = self._natives(w.plan.write_intacct, System.INTACCT)
         if link is not None:  # repair missing cross-references (contract section 4)
             if w.sf_rec is None and pair.sf is not None and not sf_dead and pair.sf.cross_ref != link.ia_key:
-                w.sf_rec = dataclasses.replace(pair.sf, cross_ref=link.ia_key)
+                w.sf_rec, w.sf_fields = dataclasses.replace(pair.sf, cross_ref=link.ia_key), frozenset()
             if w.ia_rec is None and pair.ia is not None and not pair.ia_deleted and pair.ia.cross_ref != link.sf_id:
-                w.ia_rec = dataclasses.replace(pair.ia, cross_ref=link.sf_id)
+                w.ia_rec, w.ia_fields = dataclasses.replace(pair.ia, cross_ref=link.sf_id), frozenset()
 
     def needs_fetch(self, pair: Pair) -> tuple[bool, bool]:
         """Whether the Salesforce / Intacct record must be read before writing (not in the read)."""
@@ -182,7 +197,7 @@ class BatchRunner:
                 if w.plan is None and w.pair.ia is not None:  # new from Intacct
                     w.sf_rec = self.kind.new_sf_record(self.mapping, w.values, w.pair.ia.key)
             sf_work = [w for w in work if w.sf_rec is not None and not w.failed]
-            results = self.kind.sf_write(self.sf, [w.sf_rec for w in sf_work])  # type: ignore[misc]
+            results = self.kind.sf_write(self.sf, [w.sf_rec for w in sf_work], [w.sf_fields for w in sf_work])  # type: ignore[misc]
             for w, res in zip(sf_work, results, strict=True):
                 if not res.ok:
                     self._inbox(tx, w, System.SALESFORCE, res.error or _unknown_error(System.SALESFORCE))
@@ -211,9 +226,10 @@ class BatchRunner:
                     )
                     self.emit(RecordApplied(self._now(), self.kind.name, "create", "salesforce", res.id))
                     if w.pair.ia.cross_ref != res.id:
-                        w.ia_rec = dataclasses.replace(w.pair.ia, cross_ref=res.id)
+                        w.ia_rec, w.ia_fields = dataclasses.replace(w.pair.ia, cross_ref=res.id), frozenset()
             ia_work = [w for w in work if w.ia_rec is not None and not w.failed]
-            results = self.kind.ia_write(self.ia, [w.ia_rec for w in ia_work])  # type: ignore[misc]
+            fields = [w.ia_fields for w in ia_work]
+            results = self.kind.ia_write(self.ia, [w.ia_rec for w in ia_work], None, fields)  # type: ignore[misc]
             for w, res in zip(ia_work, results, strict=True):
                 if not res.ok:
                     self._inbox(tx, w, System.INTACCT, res.error or _unknown_error(System.INTACCT))
@@ -231,11 +247,13 @@ class BatchRunner:
         with self.store.read() as r:
             links = {link.ia_key for link in r.links.list(self.kind.entity)}
             chosen: dict[str, str] = {}
+            seqs: dict[str, int | None] = {}
             for w in creates:
                 sf_id = w.pair.sf.key  # type: ignore[union-attr]
                 n, key = 1, ""
                 while (earlier := r.intents.get(f"{self.kind.name}.create:{sf_id}:{n}")) is not None:
                     key = str(earlier.payload.get("ia_key", key))
+                    seqs[sf_id] = earlier.payload.get("seq")
                     n += 1
                 w.intent_key = f"{self.kind.name}.create:{sf_id}:{n}"
                 if key:
@@ -249,6 +267,7 @@ class BatchRunner:
                     continue
                 choice = self.kind.choose_key(w.pair.sf, self.mapping, taken.__contains__, seq)  # type: ignore[arg-type]
                 chosen[sf_id] = choice.value
+                seqs[sf_id] = choice.seq
                 taken.add(choice.value)
                 seq = (choice.seq or seq) + 1 if choice.seq else seq
             probe = [v for v in chosen.values() if v not in self.taken]
@@ -260,16 +279,22 @@ class BatchRunner:
             for sf_id in [k for k, v in chosen.items() if v in found]:
                 del chosen[sf_id]
         for w in creates:
+            w.key_seq = seqs.get(w.pair.sf.key)  # type: ignore[union-attr]
             w.ia_create = self.kind.new_ia_record(self.mapping, w.values, chosen[w.pair.sf.key], w.pair.sf.key)  # type: ignore[union-attr]
 
     def _ia_creates(self, creates: list[_Work]) -> None:
         if not creates:
             return
-        with self.store.write() as tx:
+        seq_key = f"{self.kind.name}_key_seq"
+        with self.store.write() as tx:  # intents and the advanced key sequence commit together
+            next_seq = int(tx.meta.get(seq_key, 1))
             for w in creates:
-                payload = {"sf_id": w.pair.sf.key, "ia_key": w.ia_create.key, "values": w.values}  # type: ignore[union-attr]
+                payload = {"sf_id": w.pair.sf.key, "ia_key": w.ia_create.key, "values": w.values, "seq": w.key_seq}  # type: ignore[union-attr]
                 tx.intents.plan(w.intent_key, f"create_{self.kind.name}", System.INTACCT, payload, run_id=self.run_id)
                 tx.intents.mark_sent(w.intent_key)
+                if w.key_seq is not None:
+                    next_seq = max(next_seq, w.key_seq + 1)
+            tx.meta.set(seq_key, next_seq)
         try:
             results = self.kind.ia_write(self.ia, [w.ia_create for w in creates], [w.intent_key for w in creates])  # type: ignore[misc]
         except SyncError as exc:
@@ -322,7 +347,7 @@ class BatchRunner:
                 )
                 self.emit(RecordApplied(self._now(), self.kind.name, "create", "intacct", w.ia_create.key))
                 if not w.pair.sf.deleted:
-                    w.sf_rec = dataclasses.replace(w.pair.sf, cross_ref=w.ia_create.key)
+                    w.sf_rec, w.sf_fields = dataclasses.replace(w.pair.sf, cross_ref=w.ia_create.key), frozenset()
 
     # ------------------------------------------------------------------ commit
     def _commit(self, tx: WriteTx, w: _Work) -> None:

@@ -9,6 +9,7 @@ echo suppression hold after a write. Pure code: no I/O.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -335,17 +336,20 @@ def _build_tables() -> tuple[dict[str, str], dict[str, str]]:
     return by_key, names
 
 
-_BY_KEY, _NAMES = _build_tables()
+@functools.cache
+def _tables() -> tuple[dict[str, str], dict[str, str]]:
+    """Built on first use: the geocoder's display names cost ~0.3 s to import (fast start)."""
+    return _build_tables()
 
 
 def country_code(value: str) -> str | None:
     """ISO alpha-2 for a country name, alias or code; ``None`` when unknown."""
-    return _BY_KEY.get(_country_key(value))
+    return _tables()[0].get(_country_key(value))
 
 
 def country_name(code: str) -> str:
     """The English name for a code (as Salesforce BillingCountry and Intacct COUNTRY hold it)."""
-    return _NAMES.get(code.upper(), code) if code else ""
+    return _tables()[1].get(code.upper(), code) if code else ""
 
 
 TRANSFORMS: dict[str, Transform] = {
