@@ -35,7 +35,8 @@ from .profiles import ResolvedProfile, StoreFactory, default_store, resolve_prof
 
 log = logging.getLogger(__name__)
 
-DEFAULT_INTERVAL = 300.0  # seconds between cycles in watch mode (and the schedule the budget projects)
+DEFAULT_INTERVAL = 60.0  # seconds between watch-mode cycles: the Salesforce poll (Closed Won reaches Intacct fast)
+DEFAULT_INTACCT_INTERVAL = 300.0  # Intacct streams are read at most this often in watch mode (billed reads)
 
 
 # ------------------------------------------------------------------------------ settings
@@ -51,6 +52,9 @@ def engine_settings(profile: ResolvedProfile) -> EngineSettings:
             salesforce_daily_share=float(sync.get("salesforce_daily_share", base.salesforce_daily_share)),
             intacct_monthly_budget=int(sync.get("intacct_monthly_budget", base.intacct_monthly_budget)),
             batch_size=int(sync.get("batch_size", base.batch_size)),
+            salesforce_interval_seconds=sync_interval(profile),
+            intacct_interval_seconds=float(sync.get("intacct_interval_seconds", DEFAULT_INTACCT_INTERVAL)),
+            order_transaction_type=str((profile.settings.get("orders") or {}).get("transaction_type") or "Sales Order"),
         )
     except (TypeError, ValueError):
         raise ProfileError(
@@ -60,10 +64,11 @@ def engine_settings(profile: ResolvedProfile) -> EngineSettings:
 
 
 def sync_interval(profile: ResolvedProfile | None) -> float:
-    """The watch-mode schedule of a profile (``sync.interval_seconds``), else the default."""
+    """The watch-mode loop of a profile: ``sync.salesforce_interval_seconds`` (older name
+    ``sync.interval_seconds``), else the default. Intacct has its own, longer interval."""
     sync = (profile.settings.get("sync") or {}) if profile else {}
     try:
-        value = float(sync.get("interval_seconds", DEFAULT_INTERVAL))
+        value = float(sync.get("salesforce_interval_seconds", sync.get("interval_seconds", DEFAULT_INTERVAL)))
     except (TypeError, ValueError):
         value = DEFAULT_INTERVAL
     return value if value > 0 else DEFAULT_INTERVAL

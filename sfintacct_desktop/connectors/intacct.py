@@ -20,6 +20,7 @@ from ..wire.intacct.functions import Function, new_controlid
 from ..wire.transport import WireError
 from . import ia_mapping as m
 from .errors import intacct_record_error, to_sync_error
+from .partial import FieldSets, only, per_record
 from .results import Deletion, WriteResult
 from .streams import IA_OVERLAP, IA_PAGE_SIZE, INTACCT_STREAMS
 from .values import ia_timestamp, ia_wall_time
@@ -290,33 +291,43 @@ class IntacctConnector:
             raise ValueError("one controlid per record")
         return list(controlids)
 
-    def upsert_customers(self, customers: list[Customer], controlids: Sequence[str] | None = None) -> list[WriteResult]:
+    def upsert_customers(
+        self, customers: list[Customer], controlids: Sequence[str] | None = None, fields: FieldSets = None
+    ) -> list[WriteResult]:
         """Create customers without a RECORDNO, update those with one; one function per record.
 
         ``controlids`` (one per record) are the caller's idempotency keys, sent with uniqueid.
+        ``fields`` (per record, dotted native paths; None: all) limits what an update sends, so an
+        update never overwrites a field that someone changed since it was read.
         """
         ids = self._controlids(len(customers), controlids)
+        sets = per_record(fields, len(customers))
+        keys = ("CUSTOMERID", "SFDC_ACCOUNT_ID")
         fns = [
             (
                 c.key,
-                update("CUSTOMER", m.customer_fields(c, for_update=True), cid)
+                update("CUSTOMER", only(m.customer_fields(c, for_update=True), f, keys), cid)
                 if c.record_no
                 else create("CUSTOMER", m.customer_fields(c), cid),
             )
-            for c, cid in zip(customers, ids, strict=True)
+            for c, cid, f in zip(customers, ids, sets, strict=True)
         ]
         return self._write("CUSTOMER", fns)
 
-    def upsert_products(self, products: list[Product], controlids: Sequence[str] | None = None) -> list[WriteResult]:
-        """Create items without a RECORDNO, update those with one (BASEPRICE included)."""
+    def upsert_products(
+        self, products: list[Product], controlids: Sequence[str] | None = None, fields: FieldSets = None
+    ) -> list[WriteResult]:
+        """Create items without a RECORDNO, update those with one (BASEPRICE included); ``fields`` as above."""
         ids = self._controlids(len(products), controlids)
+        sets = per_record(fields, len(products))
+        keys = ("ITEMID", "SFDC_PRODUCT_ID")
         fns = [
             (
                 p.key,
-                update("ITEM", m.item_fields(p, for_update=True), cid)
+                update("ITEM", only(m.item_fields(p, for_update=True), f, keys), cid)
                 if p.record_no
                 else create("ITEM", m.item_fields(p), cid),
             )
-            for p, cid in zip(products, ids, strict=True)
+            for p, cid, f in zip(products, ids, sets, strict=True)
         ]
         return self._write("ITEM", fns)

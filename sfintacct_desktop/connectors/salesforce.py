@@ -18,6 +18,7 @@ from ..wire.salesforce import RecordResult, SalesforceClient, SalesforceSecrets,
 from ..wire.transport import WireError
 from . import sf_mapping as m
 from .errors import record_error, to_sync_error
+from .partial import FieldSets, only, per_record
 from .results import Deletion, WriteResult
 from .streams import SALESFORCE_STREAMS, SF_OVERLAP
 from .values import json_number, money, sf_datetime, text
@@ -26,6 +27,7 @@ _ID = re.compile(r"^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$")
 ID_CHUNK = 200  # ids per IN (...) list: keeps the SOQL well under its length limit
 CUSTOMER_EXT_ID = "Intacct_Customer_ID__c"
 PRODUCT_EXT_ID = "Intacct_Item_ID__c"
+PRICE_FIELD = "PricebookEntry.UnitPrice"  # the standard price, as the mapping names it
 
 
 def _soql_id(value: str) -> str:
@@ -148,7 +150,18 @@ class SalesforceConnector:
     def changed_all(
         self, customers_since: datetime | None, products_since: datetime | None, overlap: timedelta = SF_OVERLAP
     ) -> tuple[list[Customer], list[Product]]:
-        """Accounts and products changed since their cursors, deleted rows included, in ONE ``composite``.
+        customers, products, _ = self.changed_streams(customers_since, products_since, None, overlap, False)
+        return customers, products
+
+    def changed_streams(
+        self,
+        customers_since: datetime | None,
+        products_since: datetime | None,
+        opportunities_since: datetime | None,
+        overlap: timedelta = SF_OVERLAP,
+        opportunities: bool = True,
+    ) -> tuple[list[Customer], list[Product], list[Opportunity]]:
+        """Accounts, products (and opportunities with lines) changed since their cursors, in ONE ``composite``.
 
         Why one call: an idle sync cycle then costs a single API call (queryAll subrequests for
         Account, Product2 and standard PricebookEntry). Deleted and undeleted rows come back with
@@ -161,6 +174,11 @@ class SalesforceConnector:
             " ORDER BY SystemModstamp ASC, Id ASC",
             f"SELECT {fields} FROM Product2{self._since(products_since, overlap)} ORDER BY SystemModstamp ASC, Id ASC",
         ]
+        if opportunities:
+            soqls.append(
+                f"SELECT {', '.join(m.OPPORTUNITY_FIELDS)}, {m.LINES_SUBQUERY} FROM Opportunity"
+                f"{self._since(opportunities_since, overlap)} ORDER BY SystemModstamp ASC, Id ASC"
+            )
         if products_since is not None:
             soqls.append(
                 "SELECT Product2Id FROM PricebookEntry WHERE Pricebook2.IsStandard = true"
@@ -170,11 +188,13 @@ class SalesforceConnector:
             answers = self.client.query_many(soqls, include_deleted=True)
         customers = [m.customer_from_account(r) for r in answers[0]]
         products = [self._product(r) for r in answers[1]]
-        if len(answers) > 2:
+        opps = [self._opportunity(r) for r in answers[2]] if opportunities else []
+        prices = answers[3 if opportunities else 2] if products_since is not None else []
+        if prices:
             seen = {p.key for p in products}
-            extra = sorted({text(r.get("Product2Id")) for r in answers[2]} - seen)
+            extra = sorted({text(r.get("Product2Id")) for r in prices} - seen)
             products += self.products_by_ids(extra)
-        return customers, products
+        return customers, products, opps
 
     def _by_ids(self, select: str, ids: list[str]) -> list[dict[str, Any]]:
         uniq = sorted({i for i in ids if i})
@@ -205,6 +225,11 @@ class SalesforceConnector:
         )
         for page in self._pages(soql):
             yield [self._opportunity(r) for r in page]
+
+    def opportunities_by_ids(self, ids: list[str]) -> list[Opportunity]:
+        """Opportunities with their lines by Id, deleted ones included."""
+        select = f"SELECT {', '.join(m.OPPORTUNITY_FIELDS)}, {m.LINES_SUBQUERY} FROM Opportunity"
+        return [self._opportunity(r) for r in self._by_ids(select, ids)]
 
     def _opportunity(self, row: dict[str, Any]) -> Opportunity:
         child = row.get("OpportunityLineItems") or {}
@@ -282,21 +307,43 @@ class SalesforceConnector:
                 out[index] = WriteResult(index, key, False, id=res.id or "", error=err)
         return out
 
-    def upsert_customers(self, customers: list[Customer]) -> list[WriteResult]:
-        """Update linked Accounts by Id, upsert the others by ``Intacct_Customer_ID__c``; 200 per call."""
+    def upsert_customers(self, customers: list[Customer], fields: FieldSets = None) -> list[WriteResult]:
+        """Update linked Accounts by Id, upsert the others by ``Intacct_Customer_ID__c``; 200 per call.
+
+        ``fields``: per record, the Account fields to send besides the external id (None: all),
+        so an update never overwrites a field that someone changed since it was read.
+        """
+        sets = per_record(fields, len(customers))
         return self._write(
             "Account",
             CUSTOMER_EXT_ID,
-            [(c.cross_ref or c.key, c.key, m.account_fields(c)) for c in customers],
+            [
+                (c.cross_ref or c.key, c.key, only(m.account_fields(c), f, (CUSTOMER_EXT_ID,)))
+                for c, f in zip(customers, sets, strict=True)
+            ],
         )
 
-    def upsert_products(self, products: list[Product]) -> list[WriteResult]:
-        """Update by Id or upsert by ``Intacct_Item_ID__c``, then set each one's standard price."""
+    def upsert_products(self, products: list[Product], fields: FieldSets = None) -> list[WriteResult]:
+        """Update by Id or upsert by ``Intacct_Item_ID__c``, then set each one's standard price.
+
+        ``fields`` as for customers; the price is written only when ``PricebookEntry.UnitPrice`` is in it.
+        """
+        sets = per_record(fields, len(products))
         results = self._write(
-            "Product2", PRODUCT_EXT_ID, [(p.cross_ref or p.key, p.key, m.product_fields(p)) for p in products]
+            "Product2",
+            PRODUCT_EXT_ID,
+            [
+                (p.cross_ref or p.key, p.key, only(m.product_fields(p), f, (PRODUCT_EXT_ID,)))
+                for p, f in zip(products, sets, strict=True)
+            ],
         )
         priced = [
-            (r, products[r.index].price) for r in results if r.ok and r.id and products[r.index].price is not None
+            (r, products[r.index].price)
+            for r in results
+            if r.ok
+            and r.id
+            and products[r.index].price is not None
+            and (sets[r.index] is None or PRICE_FIELD in sets[r.index])  # type: ignore[operator]
         ]
         if priced:
             failures = self._set_standard_prices({r.id: price for r, price in priced})  # type: ignore[misc]
@@ -365,3 +412,14 @@ class SalesforceConnector:
                             pid,
                         )
         return failures
+
+    # ------------------------------------------------- orders, invoices and payments
+    def update_opportunities(self, bodies: list[dict[str, Any]]) -> list[WriteResult]:
+        """Write order status fields back (``Id`` plus the fields), 200 per collection call."""
+        return self._write(
+            "Opportunity", "Id", [(b["Id"], b["Id"], {k: v for k, v in b.items() if k != "Id"}) for b in bodies]
+        )
+
+    def upsert_by_external_id(self, sobject: str, ext_field: str, bodies: list[dict[str, Any]]) -> list[WriteResult]:
+        """Upsert ``Intacct_Invoice__c`` / ``Intacct_Payment__c`` rows by their external id."""
+        return self._write(sobject, ext_field, [(str(b.get(ext_field) or ""), "", b) for b in bodies])

@@ -102,7 +102,8 @@ INTENT_TRANSITIONS: dict[IntentState, frozenset[IntentState]] = {
     IntentState.SENT: frozenset({IntentState.CONFIRMED, IntentState.UNKNOWN}),
     IntentState.UNKNOWN: frozenset({IntentState.CONFIRMED, IntentState.QUARANTINED, IntentState.SENT}),
     IntentState.CONFIRMED: frozenset(),
-    IntentState.QUARANTINED: frozenset(),
+    # A definite refusal (e.g. an order blocked by Intacct) is planned again once its cause changes.
+    IntentState.QUARANTINED: frozenset({IntentState.PLANNED}),
 }
 
 

@@ -14,14 +14,19 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..connectors import IntacctConnector, SalesforceConnector
+from ..connectors.ia_orders import IntacctChanges, IntacctOrders
 from ..domain import ErrorInfo, ErrorKind, Resolution, RunStatus, SyncError
 from ..store import StateStore
 from .budget import Budget
 from .entities import KINDS, EntityKind, kind_of
 from .entity_sync import BatchRunner, Pair, Tally
 from .events import Event, Progress, RunFinished, RunStarted, RunSummary, StreamCounters
+from .invoices import ReceivablesSync
 from .mapping import Mapping
+from .order_recovery import recover_orders
+from .orders import OrderSync
 from .recovery import recover_intents
+from .schedule import LAST_READ_META, Schedule
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,9 @@ class EngineSettings:
     salesforce_daily_share: float = 0.20
     intacct_monthly_budget: int = 50_000
     batch_size: int = 200
+    order_transaction_type: str = "Sales Order"
+    salesforce_interval_seconds: float = 60.0
+    intacct_interval_seconds: float = 300.0
 
 
 class _Stopped(Exception):
@@ -59,7 +67,7 @@ class SyncEngine:
     # ------------------------------------------------------------------ public API
     def recover(self) -> int:
         """Resolve every intent left SENT/UNKNOWN (look the record up by its key, then link or resend)."""
-        return recover_intents(self.store, self.sf, self.ia, self.mapping)
+        return recover_intents(self.store, self.sf, self.ia, self.mapping) + recover_orders(self)
 
     def run_cycle(self, trigger: str = "manual") -> RunSummary:
         return self._run(trigger, self._cycle)
@@ -72,8 +80,14 @@ class SyncEngine:
         """Resolve a conflict with ``salesforce``, ``intacct`` or a literal value; write it to both sides."""
         return self._run("resolve", lambda ctx: self._resolve(ctx, conflict_id, take))
 
+    @property
+    def schedule(self) -> Schedule:
+        return Schedule(self.settings.salesforce_interval_seconds, self.settings.intacct_interval_seconds)
+
     def budget_report(self, interval_seconds: float | None = None) -> dict[str, Any]:
-        return self.budget.report(interval_seconds)
+        report = self.budget.report(interval_seconds)
+        report["schedule"] = self.schedule.projection(report)
+        return report
 
     # ------------------------------------------------------------------- running
     def _counters(self) -> tuple[int, int, int]:
@@ -85,7 +99,7 @@ class SyncEngine:
             run = tx.runs.start(trigger)
         self.emit(RunStarted(started, run.id, trigger))
         before = self._counters()
-        ctx: dict[str, Any] = {"run_id": run.id, "tallies": {}}
+        ctx: dict[str, Any] = {"run_id": run.id, "tallies": {}, "trigger": trigger}
         status, error = RunStatus.OK, None
         try:
             self.budget.check()
@@ -143,37 +157,63 @@ class SyncEngine:
 
     # --------------------------------------------------------------------- cycle
     def _cycle(self, ctx: dict[str, Any]) -> None:
+        """Read every Salesforce stream in ONE composite call and the due Intacct streams in ONE request.
+
+        Then: customers and products, then orders (they need both linked), then invoices and
+        payments (they need the orders). Each cursor moves only after all of it is committed.
+        """
         overlap = self.settings.overlap
-        cur = {k.sf_stream: self._cursor(k.sf_stream) for k in KINDS} | {
-            k.ia_stream: self._cursor(k.ia_stream) for k in KINDS
-        }
-        sf_customers, sf_products = self.sf.changed_all(
-            cur["salesforce.customers"], cur["salesforce.products"], overlap
+        streams = [k.sf_stream for k in KINDS] + [k.ia_stream for k in KINDS]
+        streams += ["salesforce.opportunities", "intacct.invoices", "intacct.payments"]
+        cur = {name: self._cursor(name) for name in streams}
+        now = datetime.now(UTC)
+        with self.store.read() as r:
+            last = r.meta.get(LAST_READ_META)
+        ia_due = self.schedule.intacct_due(
+            str(ctx.get("trigger", "")), datetime.fromisoformat(last) if last else None, now
         )
-        ia_customers, ia_items, ia_del_c, ia_del_i = self.ia.changed_all(
-            cur["intacct.customers"], cur["intacct.items"], overlap
+        sf_customers, sf_products, sf_opps = self.sf.changed_streams(
+            cur["salesforce.customers"], cur["salesforce.products"], cur["salesforce.opportunities"], overlap
         )
+        ia = IntacctOrders(self.ia).changed(cur, overlap=overlap) if ia_due else IntacctChanges()
         reads = {
-            "customer": (sf_customers, ia_customers, ia_del_c),
-            "product": (sf_products, ia_items, ia_del_i),
+            "customer": (sf_customers, ia.customers, ia.deleted_customers),
+            "product": (sf_products, ia.items, ia.deleted_items),
         }
         new_cursors: dict[str, str] = {}
+        tallies: dict[str, Tally] = ctx["tallies"]
+
+        def advance(stream: str, recs: list[Any]) -> None:
+            stamps = [r.modified_at for r in recs if r.modified_at is not None]
+            if stamps:
+                old = cur[stream]
+                new_cursors[stream] = (max(max(stamps), old) if old else max(stamps)).isoformat()
+
         for kind in KINDS:
             sf_recs, ia_recs, deletions = reads[kind.name]
-            tallies: dict[str, Tally] = ctx["tallies"]
             tallies.setdefault(kind.sf_stream, Tally()).read += len(sf_recs)
-            tallies.setdefault(kind.ia_stream, Tally()).read += len(ia_recs) + len(deletions)
+            if ia_due:
+                tallies.setdefault(kind.ia_stream, Tally()).read += len(ia_recs) + len(deletions)
             pairs = self._pairs(kind, sf_recs, ia_recs, [d.key for d in deletions])
             self._process(kind, ctx, pairs)
-            for stream, recs in ((kind.sf_stream, sf_recs), (kind.ia_stream, ia_recs)):
-                stamps = [r.modified_at for r in recs if r.modified_at is not None]
-                if stamps:
-                    latest = max(stamps)
-                    old = cur[stream]
-                    new_cursors[stream] = (max(latest, old) if old else latest).isoformat()
+            advance(kind.sf_stream, sf_recs)
+            advance(kind.ia_stream, ia_recs)
+        if self.should_stop():
+            raise _Stopped
+        changed = {r.key for r in (*sf_customers, *sf_products, *ia.customers, *ia.items)}
+        changed |= {r.cross_ref for r in (*sf_customers, *sf_products, *ia.customers, *ia.items) if r.cross_ref}
+        tallies.setdefault("salesforce.opportunities", Tally()).read += len(sf_opps)
+        OrderSync(self, ctx).run(sf_opps, changed)
+        advance("salesforce.opportunities", sf_opps)
+        if ia_due:
+            ReceivablesSync(self, ctx).run(ia)
+            advance("intacct.invoices", ia.invoices)
+            advance("intacct.payments", ia.payments)
         with self.store.write() as tx:  # the cursors move only after every batch is committed
             for stream, value in new_cursors.items():
                 tx.cursors.set(stream, value)
+            if ia_due:
+                tx.meta.set(LAST_READ_META, now.isoformat())
 
     def _pairs(self, kind: EntityKind, sf_recs: list[Any], ia_recs: list[Any], deleted_keys: list[str]) -> list[Pair]:
         """Pair the changed records by link, then by matching cross-references; fetch what is missing."""
@@ -183,6 +223,10 @@ class SyncEngine:
         with self.store.read() as r:
             links_sf = r.links.many_by_sf_id(kind.entity, [x.key for x in sf_recs])
             links_ia = r.links.many_by_ia_key(kind.entity, [x.key for x in ia_recs] + deleted_keys)
+            held = (r.meta.get("baseline_left_out") or {}).get(kind.name) or {}
+        # Records the baseline left out (duplicates, inactive, awaiting review) stay out until linked.
+        sf_recs = [x for x in sf_recs if x.key in links_sf or x.key not in held.get("salesforce", {})]
+        ia_recs = [x for x in ia_recs if x.key in links_ia or x.key not in held.get("intacct", {})]
         for rec in sf_recs:
             p = Pair(sf=rec, link=links_sf.get(rec.key), streams={kind.sf_stream})
             pairs.append(p)
@@ -253,6 +297,9 @@ class SyncEngine:
             items = [tx.inbox.get(inbox_id)] if inbox_id is not None else tx.inbox.list()
             for item in items:
                 tx.inbox.mark_retrying(item.id)
+        orders = sorted({i.record_key for i in items if i.entity == "order" and i.record_key})
+        if orders:  # blocked or refused orders: re-read the deals and try them again now
+            OrderSync(self, ctx).run(self.sf.opportunities_by_ids(orders), set(orders))
         for kind in KINDS:
             mine = [i for i in items if i.entity == kind.name]
             if not mine:

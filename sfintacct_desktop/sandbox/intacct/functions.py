@@ -152,6 +152,17 @@ def fn_create_sotransaction(ctx: Context, el: etree._Element) -> Outcome:
     return Outcome(key=key, transactions=1, writes=1)
 
 
+def fn_delete_sotransaction(ctx: Context, el: etree._Element) -> Outcome:
+    key = (el.get("key") or "").strip()
+    if not key:
+        raise fail(
+            "XL03000003", "XML Parse schema error: Element 'delete_sotransaction': The attribute 'key' is required."
+        )
+    with ctx.emulator.store.atomic():
+        ctx.emulator.company.delete_sotransaction(key)
+    return Outcome(key=key, transactions=1, writes=1)
+
+
 def fn_inspect(ctx: Context, el: etree._Element) -> Outcome:
     name = text(el.find("object"))
     if name != "*" and get_object(name) is None:
@@ -224,7 +235,8 @@ FUNCTIONS: dict[str, Callable[[Context, etree._Element], Outcome]] = {
     "update": fn_update,
     "delete": fn_delete,
     "create_sotransaction": fn_create_sotransaction,
+    "delete_sotransaction": fn_delete_sotransaction,
     "inspect": fn_inspect,
     "lookup": fn_lookup,
 }
-WRITE_FUNCTIONS = frozenset({"create", "update", "delete", "create_sotransaction"})
+WRITE_FUNCTIONS = frozenset({"create", "update", "delete", "create_sotransaction", "delete_sotransaction"})

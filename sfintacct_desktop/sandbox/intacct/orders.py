@@ -222,6 +222,44 @@ class OrdersMixin(_Base):
         self.adjust_customer_due(customer["CUSTOMERID"], total)
         return invoice
 
+    def delete_sotransaction(self, key: str) -> None:
+        """Legacy ``delete_sotransaction key="Sales Invoice-INV0001"``: the document, its lines, its AR invoice.
+
+        Refused like Intacct: a document other documents were converted from, or whose invoice has
+        payments applied. Deleting a converted invoice re-opens its source order.
+        """
+        from .errors import FunctionError
+
+        docid = key.strip()
+        doc = self.by_id("SODOCUMENT", "DOCID", docid)
+
+        def refuse(text: str) -> FunctionError:
+            return FunctionError(
+                [ErrorItem("BL01001973", text), ErrorItem("BL01001973", f"Could not delete {LABEL} record!")]
+            )
+
+        if doc is None:
+            raise refuse(f"Cannot find the transaction {docid} to delete.")
+        if self.store.find("SODOCUMENT", "CREATEDFROM", docid):
+            raise refuse(f"Transaction {docid} has been converted and cannot be deleted.")
+        invoice = self.store.get("ARINVOICE", doc.get("PRRECORDKEY") or "") if doc.get("PRRECORDKEY") else None
+        if invoice is not None:
+            if Decimal(invoice.get("TOTALPAID") or "0") != 0:
+                raise refuse(f"Transaction {docid} has payments applied; reverse them first.")
+            self.store.delete("ARINVOICE", invoice["RECORDNO"])
+            self.audit("ARINVOICE", invoice, "D", invoice["RECORDID"])
+            self.adjust_customer_due(invoice["CUSTOMERID"], -Decimal(invoice.get("TOTALDUE") or "0"))
+        for entry_key in self.store.find("SODOCUMENTENTRY", "DOCHDRNO", doc["RECORDNO"]):
+            self.store.delete("SODOCUMENTENTRY", entry_key)
+        self.store.delete("SODOCUMENT", doc["RECORDNO"])
+        self.audit("SODOCUMENT", doc, "D", docid)
+        source = self.by_id("SODOCUMENT", "DOCID", doc.get("CREATEDFROM") or "") if doc.get("CREATEDFROM") else None
+        if source is not None:
+            left = self.store.find("SODOCUMENT", "CREATEDFROM", source["DOCID"])
+            new = self.stamp_modified({**source, "STATE": "Partially Converted" if left else "Pending"})
+            self.store.put("SODOCUMENT", new["RECORDNO"], new)
+            self.audit("SODOCUMENT", new, "M", new["DOCID"])
+
     def adjust_customer_due(self, cid: str, delta: Decimal) -> None:
         from .model import money
 

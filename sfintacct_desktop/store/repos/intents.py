@@ -119,6 +119,14 @@ class IntentRepo(Repo):
         self._s.flush()
         return _to_intent(row)
 
+    def replan(self, key: str, payload: Mapping[str, Any] | None = None) -> Intent:
+        """A quarantined write whose cause changed: PLANNED again, same key (so the same controlid)."""
+        row = self._move(key, IntentState.PLANNED)
+        if payload is not None:
+            row.payload = to_json(dict(payload))
+        self._s.flush()
+        return _to_intent(row)
+
     def in_state(self, *states: IntentState | str, kind: str | None = None) -> list[Intent]:
         query = sa.select(IntentRow).where(IntentRow.state.in_([IntentState(s).value for s in states]))
         if kind is not None:

@@ -1,0 +1,302 @@
+"""Intacct reads and writes of the order-to-cash flow, on top of :class:`IntacctConnector`.
+
+Why a module of its own: the cycle's single read request grows the AR streams here, and the order
+path needs a few calls batched on purpose (pre-checks in one request, every order of a cycle in one
+request with ``uniqueid``, the PONUMBER lookup in one query), so each cost stays visible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from ..domain import Customer, Invoice, Payment, Product, SalesOrder
+from ..wire.intacct import Filter, IntacctGatewayError, Result
+from ..wire.intacct import functions as fx
+from ..wire.intacct.functions import SoLine
+from . import ia_mapping as m
+from .errors import intacct_record_error
+from .intacct import IN_CHUNK, IntacctConnector
+from .results import Deletion
+from .streams import IA_OVERLAP
+from .values import ia_timestamp, ia_wall_time
+
+DUPLICATE_CONTROLID = "XL03000013"  # uniqueid: "a successful transaction has already been recorded"
+Spec = tuple[str, Sequence[str], Filter | None, list[tuple[str, bool]]]
+
+
+@dataclass
+class IntacctChanges:
+    """Everything one cycle read from Intacct (streams not read are empty and ``None`` in ``read``)."""
+
+    customers: list[Customer] = field(default_factory=list)
+    items: list[Product] = field(default_factory=list)
+    deleted_customers: list[Deletion] = field(default_factory=list)
+    deleted_items: list[Deletion] = field(default_factory=list)
+    invoices: list[Invoice] = field(default_factory=list)
+    payments: list[Payment] = field(default_factory=list)
+    deleted_invoices: list[Deletion] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OrderRequest:
+    """One ``create_sotransaction``: the controlid is the intent key."""
+
+    controlid: str
+    transaction_type: str
+    order_date: date
+    customer_id: str
+    reference_no: str
+    memo: str
+    lines: tuple[SoLine, ...]
+
+
+@dataclass(frozen=True)
+class OrderOutcome:
+    controlid: str
+    ok: bool
+    key: str = ""  # DOCID (or RECORDNO, depending on the company) on success
+    duplicate: bool = False  # refused as a repeated controlid: it was applied before
+    error: Any = None
+
+
+@dataclass(frozen=True)
+class Prechecks:
+    customers: dict[str, Customer]
+    items: dict[str, Product]
+    definition_active: bool | None  # None: not asked this time
+
+
+class IntacctOrders:
+    def __init__(self, conn: IntacctConnector) -> None:
+        self.conn = conn
+        self.client = conn.client
+        self.zone = conn.zone
+
+    # ------------------------------------------------------------------ batched queries
+    def _run(self, specs: list[Spec]) -> list[list[dict[str, Any]]]:
+        """Several ``query`` functions in ONE request; later pages follow by offset."""
+        if not specs:
+            return []
+        size = self.conn.page_size
+        out: list[list[dict[str, Any]]] = []
+        with self.conn.errors():
+            results = self.client.call([fx.query(o, f, flt, ob, size, 0) for o, f, flt, ob in specs])
+            for (obj, fields, flt, ob), res in zip(specs, results, strict=True):
+                got = self._ok(obj, res).records
+                while res.numremaining and res.records:
+                    res = self._ok(obj, self.client.call([fx.query(obj, fields, flt, ob, size, len(got))])[0])
+                    got += res.records
+                out.append(got)
+        return out
+
+    @staticmethod
+    def _ok(obj: str, res: Result) -> Result:
+        if not res.ok:
+            raise IntacctGatewayError(f"Intacct query of {obj} failed", errors=res.errors)
+        return res
+
+    def _since(self, since: datetime | None, overlap: timedelta) -> Filter | None:
+        if since is None:
+            return None
+        return Filter.greaterthanorequalto("WHENMODIFIED", ia_wall_time(since - overlap, self.zone))
+
+    @staticmethod
+    def _in(name: str, values: Sequence[str]) -> list[Filter]:
+        uniq = sorted({v for v in values if v})
+        return [Filter.in_(name, uniq[i : i + IN_CHUNK]) for i in range(0, len(uniq), IN_CHUNK)]
+
+    # ----------------------------------------------------------------------- the read
+    def changed(
+        self,
+        cursors: dict[str, datetime | None],
+        *,
+        master: bool = True,
+        receivables: bool = True,
+        overlap: timedelta = IA_OVERLAP,
+    ) -> IntacctChanges:
+        """Customers, items, AR invoices, AR payments and their deletions in ONE request.
+
+        Invoices and payments need a second request only when some changed: the SODOCUMENT that
+        posted each invoice (PRRECORDKEY, re-resolved every time) and each payment's applications.
+        """
+        order = [("WHENMODIFIED", True), ("RECORDNO", True)]
+        specs: list[Spec] = []
+        objs = ([("CUSTOMER", m.CUSTOMER_FIELDS), ("ITEM", m.ITEM_FIELDS)] if master else []) + (
+            [("ARINVOICE", m.ARINVOICE_FIELDS)] if receivables else []
+        )
+        stream_of = {
+            "CUSTOMER": "intacct.customers",
+            "ITEM": "intacct.items",
+            "ARINVOICE": "intacct.invoices",
+            "ARPYMT": "intacct.payments",
+        }
+        audit_types: list[str] = []
+        for obj, fields in objs:
+            since = cursors.get(stream_of[obj])
+            specs.append((obj, fields, self._since(since, overlap), order if since else [("RECORDNO", True)]))
+            if since is not None:
+                audit_types.append(obj.lower())
+        known = [cursors.get(stream_of[o]) for o, _ in objs if cursors.get(stream_of[o]) is not None]
+        if audit_types and known:
+            flt = Filter.and_(
+                Filter.in_("OBJECTTYPE", audit_types),
+                Filter.equalto("ACCESSMODE", "D"),
+                Filter.greaterthanorequalto("ACCESSTIME", ia_wall_time(min(known) - overlap, self.zone)),  # type: ignore[type-var]
+            )
+            fields = ("RECORDNO", "OBJECTTYPE", "OBJECTKEY", "OBJECTDESC", "ACCESSTIME")
+            specs.append(("AUDITHISTORY", fields, flt, [("RECORDNO", True)]))
+        rows = dict(zip([s[0] for s in specs], self._run(specs), strict=True))
+        out = IntacctChanges(
+            customers=[m.customer_from_row(r, self.zone) for r in rows.get("CUSTOMER", [])],
+            items=[m.product_from_item(r, self.zone) for r in rows.get("ITEM", [])],
+        )
+        dels: dict[str, list[Deletion]] = {"customer": [], "item": [], "arinvoice": []}
+        for r in rows.get("AUDITHISTORY", []):
+            dels.setdefault(m.field(r, "OBJECTTYPE").lower(), []).append(
+                Deletion(
+                    m.field(r, "OBJECTDESC"), ia_timestamp(m.field(r, "ACCESSTIME"), self.zone), m.field(r, "OBJECTKEY")
+                )
+            )
+        out.deleted_customers, out.deleted_items, out.deleted_invoices = (
+            dels["customer"],
+            dels["item"],
+            dels["arinvoice"],
+        )
+        out.invoices, out.payments = self.receivables(rows.get("ARINVOICE", []), [])
+        return out
+
+    def receivables(
+        self, invoice_rows: list[dict[str, Any]], payment_rows: list[dict[str, Any]]
+    ) -> tuple[list[Invoice], list[Payment]]:
+        """Invoices with their sales order, and the payments applied to them (or given), with details.
+
+        Why payments come through their invoices: applying or reversing a payment re-stamps the
+        invoice, so an idle read needs no ARPYMT query (one transaction less on every poll). Costs
+        one request for the orders and applications, one more for the payments, only when busy.
+        """
+        if not invoice_rows and not payment_rows:
+            return [], []
+        recnos = [m.field(r, "RECORDNO") for r in invoice_rows]
+        specs: list[Spec] = [
+            ("SODOCUMENT", ("RECORDNO", "DOCID", "CREATEDFROM", "PRRECORDKEY"), flt, [("RECORDNO", True)])
+            for flt in self._in("PRRECORDKEY", recnos)
+        ] + [
+            ("ARPYMTDETAIL", m.ARPYMTDETAIL_FIELDS, flt, [("RECORDNO", True)]) for flt in self._in("RECORDKEY", recnos)
+        ]
+        docs: list[dict[str, Any]] = []
+        applied: list[dict[str, Any]] = []
+        for (obj, *_), got in zip(specs, self._run(specs), strict=True):
+            (docs if obj == "SODOCUMENT" else applied).extend(got)
+        known = {m.field(r, "RECORDNO") for r in payment_rows}
+        more = sorted({m.field(d, "PAYMENTKEY") for d in applied} - known)
+        pay_keys = sorted(known | set(more))
+        specs = [("ARPYMT", m.ARPYMT_FIELDS, flt, [("RECORDNO", True)]) for flt in self._in("RECORDNO", more)]
+        specs += [
+            ("ARPYMTDETAIL", m.ARPYMTDETAIL_FIELDS, f, [("RECORDNO", True)]) for f in self._in("PAYMENTKEY", pay_keys)
+        ]
+        payment_rows = list(payment_rows)
+        details: list[dict[str, Any]] = []
+        for (obj, *_), got in zip(specs, self._run(specs), strict=True):
+            (payment_rows if obj == "ARPYMT" else details).extend(got)
+        # The document posting an invoice is the Sales Invoice; its CREATEDFROM names the order.
+        order_of = {m.field(d, "PRRECORDKEY"): m.field(d, "CREATEDFROM") or m.field(d, "DOCID") for d in docs}
+        invoices = [m.invoice_from_row(r, self.zone, order_of.get(m.field(r, "RECORDNO"), "")) for r in invoice_rows]
+        by_pay: dict[str, list[dict[str, Any]]] = {}
+        for d in details:
+            by_pay.setdefault(m.field(d, "PAYMENTKEY"), []).append(d)
+        payments = [m.payment_from_row(r, self.zone, by_pay.get(m.field(r, "RECORDNO"), [])) for r in payment_rows]
+        return invoices, payments
+
+    def invoices_where(self, name: str, values: Sequence[str]) -> list[Invoice]:
+        """Live AR invoices by RECORDNO / RECORDID / CUSTOMERID, each with its sales order."""
+        specs: list[Spec] = [
+            ("ARINVOICE", m.ARINVOICE_FIELDS, flt, [("RECORDNO", True)]) for flt in self._in(name, values)
+        ]
+        rows = [r for got in self._run(specs) for r in got]
+        return self.receivables(rows, [])[0]
+
+    def payments_of_customer(self, customer_id: str) -> list[Payment]:
+        rows = self._run([("ARPYMT", m.ARPYMT_FIELDS, Filter.equalto("CUSTOMERID", customer_id), [("RECORDNO", True)])])
+        return self.receivables([], rows[0])[1]
+
+    def order_references(self, doc_ids: Sequence[str]) -> dict[str, str]:
+        """DOCID -> PONUMBER of sales orders (the Opportunity Id for the orders this product made)."""
+        specs: list[Spec] = [
+            ("SODOCUMENT", ("RECORDNO", "DOCID", "PONUMBER"), flt, [("RECORDNO", True)])
+            for flt in self._in("DOCID", doc_ids)
+        ]
+        return {m.field(r, "DOCID"): m.field(r, "PONUMBER") for got in self._run(specs) for r in got}
+
+    # ------------------------------------------------------------------------- orders
+    def prechecks(self, customer_ids: Sequence[str], item_ids: Sequence[str], definition: str | None) -> Prechecks:
+        """The customers, items and (when asked) the transaction definition, in ONE request."""
+        specs: list[Spec] = [
+            ("CUSTOMER", m.CUSTOMER_FIELDS, f, [("RECORDNO", True)]) for f in self._in("CUSTOMERID", customer_ids)
+        ]
+        specs += [("ITEM", m.ITEM_FIELDS, f, [("RECORDNO", True)]) for f in self._in("ITEMID", item_ids)]
+        if definition is not None:
+            specs.append(
+                (
+                    "SODOCUMENTPARAMS",
+                    ("RECORDNO", "DOCID", "STATUS"),
+                    Filter.equalto("DOCID", definition),
+                    [("RECORDNO", True)],
+                )
+            )
+        customers: dict[str, Customer] = {}
+        items: dict[str, Product] = {}
+        active: bool | None = None
+        for (obj, *_), got in zip(specs, self._run(specs), strict=True):
+            if obj == "CUSTOMER":
+                customers.update({c.key: c for c in (m.customer_from_row(r, self.zone) for r in got)})
+            elif obj == "ITEM":
+                items.update({p.key: p for p in (m.product_from_item(r, self.zone) for r in got)})
+            else:
+                active = any(m.field(r, "STATUS") in ("", "active", "T", "true") for r in got)
+        return Prechecks(customers, items, active)
+
+    def create_orders(self, orders: Sequence[OrderRequest]) -> list[OrderOutcome]:
+        """Every order in one request with ``uniqueid=true``; an ambiguous answer raises SyncError."""
+        fns = [
+            fx.create_sotransaction(
+                o.controlid,
+                transactiontype=o.transaction_type,
+                datecreated=o.order_date,
+                customerid=o.customer_id,
+                lines=o.lines,
+                referenceno=o.reference_no,
+                memo=o.memo or None,
+            )
+            for o in orders
+        ]
+        with self.conn.errors():
+            results = self.client.call(fns, uniqueid=True)
+        out: list[OrderOutcome] = []
+        for o, res in zip(orders, results, strict=True):
+            if res.ok:
+                out.append(OrderOutcome(o.controlid, True, key=(res.key or "").strip()))
+            elif any(e.errorno == DUPLICATE_CONTROLID for e in res.errors):
+                out.append(OrderOutcome(o.controlid, False, duplicate=True))
+            else:
+                out.append(OrderOutcome(o.controlid, False, error=intacct_record_error(res.errors, o.reference_no)))
+        return out
+
+    def find_orders(self, opportunity_ids: Sequence[str], transaction_type: str) -> dict[str, SalesOrder]:
+        """Orders by PONUMBER (the Opportunity Id): the exactly-once lookup, one query per 1,000."""
+        specs: list[Spec] = [
+            (
+                "SODOCUMENT",
+                m.SODOCUMENT_FIELDS,
+                Filter.and_(f, Filter.equalto("DOCPARID", transaction_type)),
+                [("RECORDNO", True)],
+            )
+            for f in self._in("PONUMBER", opportunity_ids)
+        ]
+        rows = [r for got in self._run(specs) for r in got]
+        found: dict[str, SalesOrder] = {}
+        for r in rows:  # the oldest wins, should a second one ever exist (it is reported, not hidden)
+            found.setdefault(m.field(r, "PONUMBER"), m.sales_order_from_row(r, self.zone, []))
+        return found
