@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from . import __version__, cli_profiles, cli_sync
+from . import __version__, cli_baseline, cli_invoices, cli_profiles, cli_sync
 from .app import sandbox_service
 from .app.logging_setup import setup_logging
 from .config.profiles import SANDBOX_PROFILE, ProfileError
@@ -62,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_profiles.register(sub, _common)
     cli_sync.register(sub, _common)  # sync, status, errors, retry, conflicts, resolve
+    cli_baseline.register(sub, _common)  # baseline plan | apply
+    cli_invoices.register(sub, _common)  # invoices
     return parser
 
 
@@ -131,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {("sandbox", "serve"): cmd_sandbox_serve, ("sandbox", "show"): cmd_sandbox_show}
     handlers.update(cli_profiles.handlers())
     handlers.update(cli_sync.handlers())
+    handlers.update(cli_baseline.handlers())
+    handlers.update(cli_invoices.handlers())
     key = (args.command, getattr(args, f"{args.command}_command", None))
     try:
         setup_logging(getattr(args, "verbose", 0))

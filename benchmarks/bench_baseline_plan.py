@@ -1,0 +1,129 @@
+"""Benchmark: ``baseline plan`` end to end over HTTP for ``scale:N`` (N records per side).
+
+The sandbox runs in a subprocess (``sfintacct sandbox serve --seed scale:N``) so the figures are
+the planner's own: wall time of extract + cleanse + match + plan, peak traced memory of a second,
+traced run (tracemalloc slows it down, so time comes from the untraced run), the process's max
+RSS, and the API calls the extract spent, read from the emulators' ``/__sandbox__/stats``.
+Prints one JSON line per N. Usage:
+``.venv/bin/python benchmarks/bench_baseline_plan.py [N ...]`` (default 10000 50000).
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from sfintacct_desktop.connectors import IntacctConnector, SalesforceConnector
+from sfintacct_desktop.engine.baseline.extract import extract
+from sfintacct_desktop.engine.baseline.plan import build_plan
+from sfintacct_desktop.engine.mapping import load_mapping
+from sfintacct_desktop.wire.intacct import IntacctClient, IntacctSecrets, IntacctSettings
+from sfintacct_desktop.wire.salesforce import SalesforceSecrets, SalesforceSettings
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _serve(n: int, home: Path) -> tuple[subprocess.Popen[str], dict[str, Any]]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SFINTACCT_")}
+    env["SFINTACCT_HOME"] = str(home)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sfintacct_desktop.cli", "sandbox", "serve", "--seed", f"scale:{n}"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=str(REPO),
+    )  # fmt: skip
+    line = proc.stdout.readline()  # type: ignore[union-attr]
+    if not line:
+        raise SystemExit("sandbox serve failed to start")
+    return proc, json.loads(line)
+
+
+def _connectors(info: dict[str, Any]) -> tuple[SalesforceConnector, IntacctConnector]:
+    s, i = info["salesforce"], info["intacct"]
+    sf = SalesforceConnector.connect(
+        SalesforceSettings(login_host=s["login_url"], username=s["username"], timeout=(5.0, 300.0)),
+        SalesforceSecrets(s["password"], s["security_token"]),
+    )
+    ia = IntacctConnector(
+        IntacctClient(
+            IntacctSettings(
+                sender_id=i["sender_id"], company_id=i["company_id"], user_id=i["user_id"],
+                endpoint=i["url"], read_timeout=300.0,
+            ),
+            IntacctSecrets(i["sender_password"], i["user_password"]),
+        ),
+        "America/Los_Angeles",
+    )  # fmt: skip
+    ia.login()
+    return sf, ia
+
+
+def _stats(info: dict[str, Any]) -> dict[str, int]:
+    sf = requests.get(f"{info['salesforce']['url']}/__sandbox__/stats", timeout=30).json()
+    ia = requests.get(f"{info['intacct']['url'].rsplit('/ia/', 1)[0]}/__sandbox__/stats", timeout=30).json()
+    return {
+        "salesforce_api_calls": int(sf["api_calls"]),
+        "intacct_requests": int(ia["requests"]),
+        "intacct_transactions": int(ia["transactions"]),
+        "writes": int(sf["writes"]) + int(ia["writes"]),
+    }
+
+
+def _plan(sf: SalesforceConnector, ia: IntacctConnector) -> tuple[dict[str, Any], float, float]:
+    t0 = time.perf_counter()
+    ex = extract(sf, ia)
+    t1 = time.perf_counter()
+    doc = build_plan(ex, {}, load_mapping(), profile="bench", cutover=date(2026, 1, 1))
+    return doc, t1 - t0, time.perf_counter() - t1
+
+
+def run(n: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as home:
+        proc, info = _serve(n, Path(home))
+        try:
+            sf, ia = _connectors(info)
+            before = _stats(info)
+            doc, t_extract, t_plan = _plan(sf, ia)
+            spent = {k: v - before[k] for k, v in _stats(info).items()}
+            gc.collect()
+            tracemalloc.start()
+            _plan(sf, ia)
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=120)
+    c = doc["counts"]
+    return {
+        "n": n,
+        "extract_seconds": round(t_extract, 2),
+        "match_and_plan_seconds": round(t_plan, 2),
+        "total_seconds": round(t_extract + t_plan, 2),
+        "peak_traced_mb": round(peak / 2**20, 1),
+        "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "api_calls": spent,
+        "read": doc["read"],
+        "customers": c["customer"],
+        "products": c["product"],
+        "historical": c["historical"],
+    }
+
+
+def main(argv: list[str]) -> None:
+    for n in [int(a) for a in argv] or [10_000, 50_000]:
+        print(json.dumps(run(n)), flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,92 @@
+"""The baseline use case (CLI now, the GUI wizard later): plan to a reviewable file, then apply it.
+
+Why here and not in the engine: a profile names the connections, the state store and the plans
+folder; the engine modules stay pure or take ready-made connectors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ..config.paths import app_paths
+from ..domain import Entity
+from ..engine.baseline.export import newest_plan, read_plan, write_plan
+from ..engine.baseline.extract import ExtractCancelled, extract
+from ..engine.baseline.load import LEFT_OUT_META, apply_plan
+from ..engine.baseline.match import MatchConfig
+from ..engine.baseline.plan import build_plan
+from ..engine.baseline.review import PlanError
+from ..engine.cycle import SyncEngine
+from .profiles import StoreFactory, default_store
+from .sync_service import build_engine
+
+Progress = Callable[[str, int], None]
+
+__all__ = ["ExtractCancelled", "PlanError", "apply_baseline", "plan_baseline", "plan_with_engine"]
+
+
+def plan_with_engine(
+    engine: SyncEngine,
+    *,
+    cutover: date | None = None,
+    config: MatchConfig | None = None,
+    progress: Progress = lambda stream, n: None,
+) -> dict[str, Any]:
+    """Extract both sides and build the plan document (nothing is written anywhere)."""
+    ex = extract(engine.sf, engine.ia, progress=progress, should_stop=engine.should_stop)
+    with engine.store.read() as r:
+        links = {e.value: r.links.list(e) for e in Entity}
+        left_out = r.meta.get(LEFT_OUT_META) or {}
+    return build_plan(
+        ex,
+        links,
+        engine.mapping,
+        profile=engine.settings.profile,
+        cutover=cutover or date.today(),
+        config=config,
+        left_out=left_out,
+    )
+
+
+def plan_baseline(
+    profile: str,
+    *,
+    cutover: date | None = None,
+    progress: Progress = lambda stream, n: None,
+    should_stop: Callable[[], bool] = lambda: False,
+    plans_dir: Path | None = None,
+    store_factory: StoreFactory = default_store,
+) -> tuple[dict[str, Any], Path, Path]:
+    """Plan and write ``<plans_dir>/<profile>-<timestamp>.json`` and ``.csv``; returns (plan, json, csv)."""
+    engine = build_engine(profile, should_stop=should_stop, store_factory=store_factory)
+    try:
+        doc = plan_with_engine(engine.engine, cutover=cutover, progress=progress)
+    finally:
+        engine.close()
+    json_path, csv_path = write_plan(doc, plans_dir or app_paths().plans_dir)
+    return doc, json_path, csv_path
+
+
+def apply_baseline(
+    profile: str,
+    *,
+    plan_path: Path | None = None,
+    accept_suggested: bool = False,
+    should_stop: Callable[[], bool] = lambda: False,
+    plans_dir: Path | None = None,
+    store_factory: StoreFactory = default_store,
+) -> dict[str, Any]:
+    """Load the given plan (default: the profile's newest) and apply it; returns the report."""
+    folder = plans_dir or app_paths().plans_dir
+    path = plan_path or newest_plan(folder, profile)
+    if path is None:
+        raise PlanError([f"no plan for profile {profile!r} in {folder}; run `sfintacct baseline plan` first"])
+    doc = read_plan(path, profile=profile)
+    engine = build_engine(profile, should_stop=should_stop, store_factory=store_factory)
+    try:
+        return apply_plan(engine.engine, doc, accept_suggested=accept_suggested, plan_path=str(path))
+    finally:
+        engine.close()
