@@ -39,6 +39,11 @@ def register(sub: Any, common: Common) -> None:
     mode.add_argument("--once", action="store_true", help="run one cycle and exit (the default)")
     mode.add_argument("--watch", action="store_true", help="run a cycle every --interval seconds until Ctrl+C")
     sync.add_argument("--interval", type=_positive, default=None, help="seconds between cycles in --watch")
+    sync.add_argument(
+        "--allow-without-baseline",
+        action="store_true",
+        help="allow the first sync of two populated systems without a baseline (they share nothing)",
+    )
 
     status = sub.add_parser("status", help="last runs, cursors, open errors and conflicts, budgets")
     common(status)
@@ -147,11 +152,11 @@ class _Signals:
 
 
 @contextmanager
-def _worker(profile: str, interval: float | None = None) -> Iterator[SyncWorker]:
+def _worker(profile: str, interval: float | None = None, *, allow: bool = False) -> Iterator[SyncWorker]:
     cfg.get_profile(profile)  # a missing profile is a handled failure before any thread starts
     from .app import sync_service
 
-    worker = sync_service.start_worker(profile, interval=interval)
+    worker = sync_service.start_worker(profile, interval=interval, allow_without_baseline=allow)
     try:
         yield worker
     finally:
@@ -162,7 +167,8 @@ def _worker(profile: str, interval: float | None = None) -> Iterator[SyncWorker]
 def _one(args: argparse.Namespace, submit: Callable[[SyncWorker], None]) -> RunSummary | None:
     """Submit one command and wait for its RunFinished (None when stopped before it ran)."""
     signals = _Signals()
-    with signals.installed(), _worker(args.profile) as worker:
+    allow = bool(getattr(args, "allow_without_baseline", False))
+    with signals.installed(), _worker(args.profile, allow=allow) as worker:
         submit(worker)
         stopping = False
         while True:
@@ -199,7 +205,8 @@ def _watch(args: argparse.Namespace) -> int:
 
     interval = args.interval or sync_service.profile_interval(args.profile)
     signals = _Signals()
-    with signals.installed(), _worker(args.profile, interval=interval) as worker:
+    allow = bool(args.allow_without_baseline)
+    with signals.installed(), _worker(args.profile, interval=interval, allow=allow) as worker:
         if not args.json:
             print(f"Syncing profile {args.profile} every {interval:g}s; Ctrl+C stops.", file=sys.stderr)
         worker.sync_now()

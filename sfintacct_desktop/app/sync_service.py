@@ -52,6 +52,7 @@ def engine_settings(profile: ResolvedProfile) -> EngineSettings:
             salesforce_daily_share=float(sync.get("salesforce_daily_share", base.salesforce_daily_share)),
             intacct_monthly_budget=int(sync.get("intacct_monthly_budget", base.intacct_monthly_budget)),
             batch_size=int(sync.get("batch_size", base.batch_size)),
+            allow_without_baseline=bool(sync.get("allow_without_baseline", False)),
             salesforce_interval_seconds=sync_interval(profile),
             intacct_interval_seconds=float(sync.get("intacct_interval_seconds", DEFAULT_INTACCT_INTERVAL)),
             order_transaction_type=str((profile.settings.get("orders") or {}).get("transaction_type") or "Sales Order"),
@@ -153,6 +154,7 @@ def build_engine(
     should_stop: Callable[[], bool] = lambda: False,
     connect: bool = True,
     store_factory: StoreFactory = default_store,
+    allow_without_baseline: bool = False,
 ) -> ProfileEngine:
     """The engine of a profile. ``connect=False`` skips the logins (read-only uses: budget report)."""
     try:
@@ -162,6 +164,8 @@ def build_engine(
     except CredentialStoreError as exc:
         raise SyncError(ErrorInfo(ErrorKind.AUTH, exc.title, exc.message, exc.hint)) from None
     settings = engine_settings(profile)
+    if allow_without_baseline:  # the CLI flag adds to the profile setting, never takes it away
+        settings = dataclasses.replace(settings, allow_without_baseline=True)
     mapping = load_profile_mapping(profile)
     closers: list[Callable[[], None]] = []
     try:
@@ -201,20 +205,33 @@ def build_engine(
     return ProfileEngine(engine, closers)
 
 
-def engine_factory(profile_name: str, *, store_factory: StoreFactory = default_store) -> EngineFactory:
+def engine_factory(
+    profile_name: str, *, store_factory: StoreFactory = default_store, allow_without_baseline: bool = False
+) -> EngineFactory:
     """What :class:`SyncWorker` calls on its thread to build the engine."""
 
     def factory(emit: Callable[[Event], None], should_stop: Callable[[], bool]) -> ProfileEngine:
-        return build_engine(profile_name, emit=emit, should_stop=should_stop, store_factory=store_factory)
+        return build_engine(
+            profile_name,
+            emit=emit,
+            should_stop=should_stop,
+            store_factory=store_factory,
+            allow_without_baseline=allow_without_baseline,
+        )
 
     return factory
 
 
 def start_worker(
-    profile_name: str, *, interval: float | None = None, store_factory: StoreFactory = default_store
+    profile_name: str,
+    *,
+    interval: float | None = None,
+    store_factory: StoreFactory = default_store,
+    allow_without_baseline: bool = False,
 ) -> SyncWorker:
     """A started worker for a profile (the caller stops and joins it)."""
-    worker = SyncWorker(engine_factory(profile_name, store_factory=store_factory), interval=interval)
+    factory = engine_factory(profile_name, store_factory=store_factory, allow_without_baseline=allow_without_baseline)
+    worker = SyncWorker(factory, interval=interval)
     worker.start()
     return worker
 

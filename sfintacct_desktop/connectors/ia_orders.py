@@ -141,20 +141,31 @@ class IntacctOrders:
                 audit_types.append(obj.lower())
         known = [cursors.get(stream_of[o]) for o, _ in objs if cursors.get(stream_of[o]) is not None]
         if audit_types and known:
+            # Deletions, and (same query, no extra transaction) payments created or changed: an
+            # unapplied payment (an advance, an overpayment) never re-stamps an invoice.
+            what = Filter.and_(Filter.in_("OBJECTTYPE", audit_types), Filter.equalto("ACCESSMODE", "D"))
+            if receivables:
+                paid = Filter.and_(Filter.equalto("OBJECTTYPE", "arpymt"), Filter.in_("ACCESSMODE", ["C", "M"]))
+                what = Filter.or_(what, paid)
             flt = Filter.and_(
-                Filter.in_("OBJECTTYPE", audit_types),
-                Filter.equalto("ACCESSMODE", "D"),
+                what,
                 Filter.greaterthanorequalto("ACCESSTIME", ia_wall_time(min(known) - overlap, self.zone)),  # type: ignore[type-var]
             )
-            fields = ("RECORDNO", "OBJECTTYPE", "OBJECTKEY", "OBJECTDESC", "ACCESSTIME")
+            fields = ("RECORDNO", "OBJECTTYPE", "OBJECTKEY", "OBJECTDESC", "ACCESSTIME", "ACCESSMODE")
             specs.append(("AUDITHISTORY", fields, flt, [("RECORDNO", True)]))
+        first = receivables and cursors.get("intacct.invoices") is None and cursors.get("intacct.payments") is None
         rows = dict(zip([s[0] for s in specs], self._run(specs), strict=True))
         out = IntacctChanges(
             customers=[m.customer_from_row(r, self.zone) for r in rows.get("CUSTOMER", [])],
             items=[m.product_from_item(r, self.zone) for r in rows.get("ITEM", [])],
         )
         dels: dict[str, list[Deletion]] = {"customer": [], "item": [], "arinvoice": []}
+        pay_keys: set[str] = set()
         for r in rows.get("AUDITHISTORY", []):
+            if m.field(r, "OBJECTTYPE").lower() == "arpymt":
+                if m.field(r, "ACCESSMODE") in ("C", "M"):
+                    pay_keys.add(m.field(r, "OBJECTKEY"))
+                continue
             dels.setdefault(m.field(r, "OBJECTTYPE").lower(), []).append(
                 Deletion(
                     m.field(r, "OBJECTDESC"), ia_timestamp(m.field(r, "ACCESSTIME"), self.zone), m.field(r, "OBJECTKEY")
@@ -165,19 +176,28 @@ class IntacctOrders:
             dels["item"],
             dels["arinvoice"],
         )
-        out.invoices, out.payments = self.receivables(rows.get("ARINVOICE", []), [])
+        out.invoices, out.payments = self.receivables(
+            rows.get("ARINVOICE", []), [], payment_keys=pay_keys, all_payments=first
+        )
         return out
 
     def receivables(
-        self, invoice_rows: list[dict[str, Any]], payment_rows: list[dict[str, Any]]
+        self,
+        invoice_rows: list[dict[str, Any]],
+        payment_rows: list[dict[str, Any]],
+        *,
+        payment_keys: set[str] | frozenset[str] = frozenset(),
+        all_payments: bool = False,
     ) -> tuple[list[Invoice], list[Payment]]:
         """Invoices with their sales order, and the payments applied to them (or given), with details.
 
         Why payments come through their invoices: applying or reversing a payment re-stamps the
         invoice, so an idle read needs no ARPYMT query (one transaction less on every poll). Costs
         one request for the orders and applications, one more for the payments, only when busy.
+        ``payment_keys`` adds payments by RECORDNO (from AUDITHISTORY: unapplied ones too);
+        ``all_payments`` (the first read) adds every payment, in the request that follows anyway.
         """
-        if not invoice_rows and not payment_rows:
+        if not invoice_rows and not payment_rows and not payment_keys:
             return [], []
         recnos = [m.field(r, "RECORDNO") for r in invoice_rows]
         specs: list[Spec] = [
@@ -191,9 +211,11 @@ class IntacctOrders:
         for (obj, *_), got in zip(specs, self._run(specs), strict=True):
             (docs if obj == "SODOCUMENT" else applied).extend(got)
         known = {m.field(r, "RECORDNO") for r in payment_rows}
-        more = sorted({m.field(d, "PAYMENTKEY") for d in applied} - known)
+        more = sorted(({m.field(d, "PAYMENTKEY") for d in applied} | set(payment_keys)) - known - {""})
         pay_keys = sorted(known | set(more))
         specs = [("ARPYMT", m.ARPYMT_FIELDS, flt, [("RECORDNO", True)]) for flt in self._in("RECORDNO", more)]
+        if all_payments and invoice_rows:
+            specs = [("ARPYMT", m.ARPYMT_FIELDS, None, [("RECORDNO", True)])]
         specs += [
             ("ARPYMTDETAIL", m.ARPYMTDETAIL_FIELDS, f, [("RECORDNO", True)]) for f in self._in("PAYMENTKEY", pay_keys)
         ]
@@ -209,6 +231,14 @@ class IntacctOrders:
             by_pay.setdefault(m.field(d, "PAYMENTKEY"), []).append(d)
         payments = [m.payment_from_row(r, self.zone, by_pay.get(m.field(r, "RECORDNO"), [])) for r in payment_rows]
         return invoices, payments
+
+    def all_receivables(self) -> tuple[list[Invoice], list[Payment]]:
+        """Every AR invoice and every AR payment (applied or not): the baseline's one-off read."""
+        order = [("RECORDNO", True)]
+        inv_rows, pay_rows = self._run(
+            [("ARINVOICE", m.ARINVOICE_FIELDS, None, order), ("ARPYMT", m.ARPYMT_FIELDS, None, order)]
+        )
+        return self.receivables(inv_rows, pay_rows)
 
     def invoices_where(self, name: str, values: Sequence[str]) -> list[Invoice]:
         """Live AR invoices by RECORDNO / RECORDID / CUSTOMERID, each with its sales order."""

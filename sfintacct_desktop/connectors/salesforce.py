@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from ..domain import Customer, ErrorInfo, ErrorKind, Opportunity, Product, StreamSpec, SyncError, System
@@ -28,6 +29,11 @@ ID_CHUNK = 200  # ids per IN (...) list: keeps the SOQL well under its length li
 CUSTOMER_EXT_ID = "Intacct_Customer_ID__c"
 PRODUCT_EXT_ID = "Intacct_Item_ID__c"
 PRICE_FIELD = "PricebookEntry.UnitPrice"  # the standard price, as the mapping names it
+
+
+def _wire_body(body: dict[str, Any]) -> dict[str, Any]:
+    """Money stays Decimal up to here (the engine stores and hashes it); JSON gets a number."""
+    return {k: json_number(v) if isinstance(v, Decimal) else v for k, v in body.items()}
 
 
 def _soql_id(value: str) -> str:
@@ -271,6 +277,7 @@ class SalesforceConnector:
         An Id wins over the external id: upserting a linked record that lacks the external id
         would create a duplicate instead of updating it.
         """
+        records = [(k, sf_id, _wire_body(body)) for k, sf_id, body in records]
         upserts = [(i, k, body) for i, (k, sf_id, body) in enumerate(records) if not sf_id and body.get(ext_field)]
         updates = [(i, k, {**body, "Id": sf_id}) for i, (k, sf_id, body) in enumerate(records) if sf_id]
         out: dict[int, WriteResult] = {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..domain import Address, Customer, Invoice, Opportunity, OpportunityLine, Payment, Product, System
-from .values import flag, json_number, money, money0, sf_date, sf_datetime, text
+from .values import flag, money, money0, sf_date, sf_datetime, text
 
 ACCOUNT_FIELDS = (
     "Id",
@@ -214,9 +214,9 @@ def invoice_fields(invoice: Invoice, *, account_id: str, opportunity_id: str = "
         "Status__c": _none_if_empty(invoice.state),
         "Invoice_Date__c": invoice.invoice_date.isoformat() if invoice.invoice_date else None,
         "Due_Date__c": invoice.due_date.isoformat() if invoice.due_date else None,
-        "Total_Amount__c": json_number(invoice.total),
-        "Amount_Paid__c": json_number(invoice.paid),
-        "Amount_Due__c": json_number(invoice.due),
+        "Total_Amount__c": invoice.total,
+        "Amount_Paid__c": invoice.paid,
+        "Amount_Due__c": invoice.due,
         "Currency__c": _none_if_empty(invoice.currency),
         "Paid_Date__c": invoice.paid_date.isoformat() if invoice.paid_date else None,
         "Sales_Order_ID__c": _none_if_empty(invoice.sales_order_id),
@@ -231,7 +231,7 @@ def payment_fields(payment: Payment, *, account_id: str, invoice_id: str = "") -
         "Intacct_Record_No__c": payment.record_no,
         "Account__c": _none_if_empty(account_id),
         "Invoice__c": _none_if_empty(invoice_id),
-        "Amount__c": json_number(payment.amount),
+        "Amount__c": payment.amount,
         "Payment_Date__c": payment.payment_date.isoformat() if payment.payment_date else None,
         "Method__c": _none_if_empty(payment.method),
         "State__c": _none_if_empty(payment.state),

@@ -39,13 +39,21 @@ class EngineSettings:
     salesforce_daily_share: float = 0.20
     intacct_monthly_budget: int = 50_000
     batch_size: int = 200
+    allow_without_baseline: bool = False  # first sync of two populated systems without a baseline
     order_transaction_type: str = "Sales Order"
     salesforce_interval_seconds: float = 60.0
     intacct_interval_seconds: float = 300.0
 
 
-class _Stopped(Exception):
-    pass
+class EngineStopped(Exception):
+    """Raised between batches when the worker asked to stop; the run ends as ``interrupted``."""
+
+
+_Stopped = EngineStopped  # older private name
+
+BASELINE_META = ("baseline_applied", "cutover_date")  # written by the baseline load
+LIVE_META = "live_sync_started"  # the first cycle allowed without a baseline (a new company)
+HISTORICAL_META = "baseline_historical"  # {opportunity id: sales order DOCID or ""}
 
 
 class SyncEngine:
@@ -79,6 +87,15 @@ class SyncEngine:
     def resolve(self, conflict_id: int, take: str) -> RunSummary:
         """Resolve a conflict with ``salesforce``, ``intacct`` or a literal value; write it to both sides."""
         return self._run("resolve", lambda ctx: self._resolve(ctx, conflict_id, take))
+
+    def run_custom(self, trigger: str, body: Callable[[dict[str, Any]], None]) -> RunSummary:
+        """Run ``body(ctx)`` as one recorded run (budgets, recovery, counters, run row), as the
+        baseline load does; ``body`` raises :class:`EngineStopped` to end it as interrupted."""
+        return self._run(trigger, body)
+
+    def apply_pairs(self, kind: EntityKind, ctx: dict[str, Any], pairs: list[Pair]) -> None:
+        """Run prepared pairs through the ordinary batch pipeline (merge, keyed writes, commit)."""
+        self._process(kind, ctx, pairs)
 
     @property
     def schedule(self) -> Schedule:
@@ -176,6 +193,7 @@ class SyncEngine:
             cur["salesforce.customers"], cur["salesforce.products"], cur["salesforce.opportunities"], overlap
         )
         ia = IntacctOrders(self.ia).changed(cur, overlap=overlap) if ia_due else IntacctChanges()
+        self._require_baseline([*sf_customers, *sf_products], [*ia.customers, *ia.items])
         reads = {
             "customer": (sf_customers, ia.customers, ia.deleted_customers),
             "product": (sf_products, ia.items, ia.deleted_items),
@@ -214,6 +232,34 @@ class SyncEngine:
                 tx.cursors.set(stream, value)
             if ia_due:
                 tx.meta.set(LAST_READ_META, now.isoformat())
+
+    def _require_baseline(self, sf_recs: list[Any], ia_recs: list[Any]) -> None:
+        """Refuse the first live sync of two populated systems that were never baselined.
+
+        Why: copying both sides into each other duplicates every customer and product they share,
+        the very failure this product exists to prevent. A new company (either side empty), an
+        explicit ``allow_without_baseline``, an applied baseline or an earlier live sync pass.
+        """
+        with self.store.read() as r:
+            if any(r.meta.get(k) for k in (*BASELINE_META, LIVE_META)):
+                return
+            linked = any(r.links.count(k.entity) for k in KINDS)
+        populated = any(not x.deleted for x in sf_recs) and any(not x.deleted for x in ia_recs)
+        if populated and not linked and not self.settings.allow_without_baseline:
+            raise SyncError(
+                ErrorInfo(
+                    ErrorKind.SCHEMA,
+                    "Baseline needed before the first sync",
+                    f"Both systems already hold customers or products ({len(sf_recs)} in Salesforce, "
+                    f"{len(ia_recs)} in Intacct) and no baseline was applied: a live sync now would "
+                    "create every shared record a second time on the other side.",
+                    "Run `sfintacct baseline plan` and `sfintacct baseline apply` first "
+                    "(or pass --allow-without-baseline if the systems share nothing).",
+                    code="BASELINE_REQUIRED",
+                )
+            )
+        with self.store.write() as tx:
+            tx.meta.set(LIVE_META, datetime.now(UTC).isoformat(timespec="seconds"))
 
     def _pairs(self, kind: EntityKind, sf_recs: list[Any], ia_recs: list[Any], deleted_keys: list[str]) -> list[Pair]:
         """Pair the changed records by link, then by matching cross-references; fetch what is missing."""

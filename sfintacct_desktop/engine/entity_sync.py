@@ -11,6 +11,7 @@ that record in the error inbox and leaves its bases alone, so a retry redoes the
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,6 +26,7 @@ from .mapping import EntityMapping
 from .merge import MergePlan, merge
 
 OP = "sync"
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -75,6 +77,7 @@ class _Work:
     intent_key: str = ""
     key_seq: int | None = None  # the pattern sequence number the new key used (None: AccountNumber)
     failed: bool = False
+    skip: str = ""  # why nothing is done for this pair (an unlinked deleted or inactive record)
     wrote_sf: bool = False
     wrote_ia: bool = False
     link_id: int | None = None
@@ -150,9 +153,11 @@ class BatchRunner:
         if link is None:
             if pair.sf is not None and pair.ia is None:  # new in Salesforce: create in Intacct
                 w.values = sf_side
+                w.skip = _skip_reason(pair.sf.deleted, sf_side, "Salesforce")
                 return
             if pair.ia is not None and pair.sf is None:  # new in Intacct: upsert in Salesforce
                 w.values = ia_side
+                w.skip = _skip_reason(False, ia_side, "Intacct")
                 return
         base_sf = link.sf_base if link else None
         base_ia = link.ia_base if link else None
@@ -189,6 +194,10 @@ class BatchRunner:
         work = [_Work(p) for p in pairs]
         for w in work:
             self._plan(w)
+        for w in [w for w in work if w.skip]:  # never copy a dead record into the other system
+            log.info("%s %s not created on the other side: %s", self.kind.name, w.pair.record_key, w.skip)
+            self._tally(w.pair, "skipped")
+        work = [w for w in work if not w.skip]
         creates = [w for w in work if w.plan is None and w.pair.sf is not None]
         self._prepare_creates(creates)
         self._ia_creates(creates)
@@ -442,6 +451,15 @@ class BatchRunner:
             )
             self._tally(pair, "conflicts")
             self.emit(ConflictRaised(self._now(), row.id, self.kind.name, pair.record_key, c.field))
+
+
+def _skip_reason(deleted: bool, values: dict[str, Any], where: str) -> str:
+    """Why an unlinked record is not created on the other side ("" when it is)."""
+    if deleted:
+        return f"deleted in {where} (in the recycle bin) and never linked"
+    if values.get("active", True) is False:
+        return f"inactive in {where} and never linked"
+    return ""
 
 
 def _is_duplicate(error: ErrorInfo | None) -> bool:

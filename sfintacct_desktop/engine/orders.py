@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 STREAM = "salesforce.opportunities"
 BLOCKED_META = "orders_blocked"  # {opp id: {"reason", "keys", "fp"}}: retried when a key changes
 FINANCE_OP = "finance_review"
+HISTORICAL = "Historical"
+HISTORICAL_META = "baseline_historical"  # written by the baseline load: {opportunity id: DOCID or ""}
 OP = "order"
 
 
@@ -54,12 +56,14 @@ class OrderSync:
         self.ia = IntacctOrders(engine.ia)
         self.txtype = engine.settings.order_transaction_type
         self.tally: Tally = ctx["tallies"].setdefault(STREAM, Tally())
+        self.historical: set[str] = set()
 
     # ---------------------------------------------------------------------- entry
     def run(self, opps: list[Opportunity], changed_keys: set[str]) -> None:
         with self.store.read() as r:
             blocked: dict[str, Any] = dict(r.meta.get(BLOCKED_META) or {})
             cutover_raw = r.meta.get("cutover_date")
+            self.historical = set(r.meta.get(HISTORICAL_META) or {})
         cutover = date.fromisoformat(str(cutover_raw)[:10]) if cutover_raw else None
         seen = {o.id for o in opps}
         recheck = {i for i, b in blocked.items() if set(b.get("keys", [])) & changed_keys}
@@ -95,9 +99,12 @@ class OrderSync:
             return True
         if intent is not None and intent.state in (IntentState.SENT, IntentState.UNKNOWN, IntentState.PLANNED):
             return False  # left by a crash before recovery ran: push_orders settles it by lookup
+        if opp.sync_status == HISTORICAL or opp.id in self.historical:  # the baseline said: never push
+            self.tally.skipped += 1
+            return True
         if cutover is not None and opp.close_date < cutover:
             if opp.sync_status != "Historical":
-                batch.sf_updates[opp.id] = {"Intacct_Sync_Status__c": "Historical"}
+                batch.sf_updates[opp.id] = {"Intacct_Sync_Status__c": HISTORICAL}
             self.tally.skipped += 1
             return True
         fp = fingerprint(opp)
@@ -119,7 +126,7 @@ class OrderSync:
         pairs = self.engine._pairs(kind, list(records), [], [])
         for p in pairs:
             p.streams = {f"order.{kind.name}"}
-        self.engine._process(kind, self.ctx, pairs)
+        self.engine.apply_pairs(kind, self.ctx, pairs)
 
     def _prepare_and_push(self, opps: list[Opportunity], blocked: dict[str, Any], batch: _Batch) -> None:
         self._on_demand(CUSTOMERS, {o.account_id for o in opps if o.account_id})

@@ -166,7 +166,12 @@ def test_sync_once_json_counters_then_quiet_cycle_and_status(bench: Bench) -> No
     bench.create_account(Name="Acme Widgets", AccountNumber="ACME1")
     bench.create_customer("C-5001", "Globex")
 
-    first = cli_json(bench.home, "sync", "--once")
+    # both systems hold a record: without a baseline the first sync is refused, unless told
+    refused = cli(bench.home, "sync", "--once", "--json")
+    assert (
+        refused.returncode != 0 and json.loads(refused.stdout.splitlines()[0])["error"]["code"] == "BASELINE_REQUIRED"
+    )
+    first = cli_json(bench.home, "sync", "--once", "--allow-without-baseline")
     assert first["status"] == "ok" and first["error"] is None and first["profile"] == "sandbox"
     assert set(first) >= {"run_id", "started_at", "finished_at", "streams", "writes", "api_calls"}
     assert set(first["streams"]) >= {"salesforce.customers", "intacct.customers"}

@@ -61,7 +61,12 @@ class SyncEnv:
 
     # ----------------------------------------------------------------- engine
     def new_engine(self, **settings: Any) -> SyncEngine:
-        """A fresh engine (new connectors and store handle), as after a restart."""
+        """A fresh engine (new connectors and store handle), as after a restart.
+
+        The bench fills both empty systems by hand and syncs them without a baseline on purpose
+        (its records share nothing), so ``allow_without_baseline`` is on unless a test says not.
+        """
+        settings.setdefault("allow_without_baseline", True)
         self.store.close()
         self.store = StateStore.open(self.db_path)
         self.engine = SyncEngine(

@@ -20,12 +20,14 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from ...connectors.ia_orders import IntacctOrders
 from ...domain import Link
 from ...store import DuplicateError
-from ..cycle import SyncEngine, _Stopped
+from ..cycle import EngineStopped, SyncEngine
 from ..entities import KINDS, EntityKind
 from ..entity_sync import Pair, Tally
 from ..events import RunSummary
+from ..invoices import ReceivablesSync
 from .plan import HISTORICAL, OPP_ORDER, OPP_STATUS
 from .review import is_applied
 
@@ -90,8 +92,9 @@ class _Loader:
             pairs = self.pairs(kind, mine)
             ctx["tallies"].setdefault(_stream(kind), Tally()).read += len(pairs)
             if pairs:
-                self.engine._process(kind, ctx, pairs)
+                self.engine.apply_pairs(kind, ctx, pairs)
         self.mark_historical(ctx, [a for a in self.chosen if a["entity"] == "opportunity"])
+        self.load_receivables(ctx)
         with store.write() as tx:
             tx.meta.set(CUTOVER_META, self.doc["cutover_date"])
             tx.meta.set(
@@ -171,7 +174,7 @@ class _Loader:
         if not actions:
             return
         if self.engine.should_stop():
-            raise _Stopped
+            raise EngineStopped
         eng = self.engine
         ids = [a["salesforce"] for a in actions if _SF_ID.fullmatch(a["salesforce"])]
         current: dict[str, dict[str, Any]] = {}
@@ -210,6 +213,20 @@ class _Loader:
         with eng.store.write() as tx:
             tx.meta.set(HISTORICAL_META, {**(tx.meta.get(HISTORICAL_META) or {}), **done})
 
+    def load_receivables(self, ctx: dict[str, Any]) -> None:
+        """Existing invoices and payments onto their Accounts, as the live sync would write them.
+
+        Why here: the links exist now, so every invoice finds its Account (and its Opportunity
+        through the sales order); the first live sync then re-reads them and finds nothing to write.
+        """
+        if self.engine.should_stop():
+            raise EngineStopped
+        with self.engine.store.read() as r:
+            if not r.links.count("customer"):  # nothing accepted yet: no Account to put them on
+                return
+        invoices, payments = IntacctOrders(self.engine.ia).all_receivables()
+        ReceivablesSync(self.engine, ctx).apply(invoices, payments)
+
 
 def apply_plan(
     engine: SyncEngine, doc: dict[str, Any], *, accept_suggested: bool = False, plan_path: str = ""
@@ -217,7 +234,7 @@ def apply_plan(
     """Apply a validated plan; returns the report (``status`` ok | interrupted | failed)."""
     chosen = [a for a in doc["actions"] if is_applied(a, accept_suggested)]
     loader = _Loader(engine, doc, chosen, plan_path)
-    summary: RunSummary = engine._run("baseline", loader.body)
+    summary: RunSummary = engine.run_custom("baseline", loader.body)
     with engine.store.read() as r:
         links = {kind.name: len(r.links.list(kind.entity)) for kind in KINDS}
         left = r.meta.get(LEFT_OUT_META) or {}
