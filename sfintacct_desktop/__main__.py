@@ -1,19 +1,73 @@
-"""`sfintacct-desktop` / `python -m sfintacct_desktop`: the desktop app's entry point.
+"""`sfintacct-desktop` / `python -m sfintacct_desktop`: open the desktop window.
 
-The PySide6 window arrives with the GUI milestone; until then this starts the embedded
-sandbox and shows what it holds, which is the product's first-run experience.
+``--show`` keeps the pre-GUI text summary (start the embedded sandbox, print what it holds); it
+needs no display, and it is also what runs when there is no display to open a window on.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
+import socket
 import sys
+from typing import Any
+from urllib.parse import urlsplit
 
 from .cli import main as cli_main
 
 
+def _has_display() -> bool:
+    if sys.platform != "linux" or os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _listening(url: str) -> bool:
+    parts = urlsplit(url)
+    if not parts.hostname or not parts.port:
+        return False
+    try:
+        with socket.create_connection((parts.hostname, parts.port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def ensure_sandbox(profile: str) -> Any | None:
+    """Start the embedded sandbox (in-process) unless the profile's emulators already answer.
+
+    Here and not in ``gui``: only app/cli wiring may import the sandbox. Returns the started
+    sandbox (stopped on quit) or None when one was already running or the profile is a real one.
+    """
+    from .app.sandbox_service import start_sandbox
+    from .config import profiles as cfg
+
+    if profile != cfg.SANDBOX_PROFILE:
+        return None
+    try:
+        prof = cfg.get_profile(profile)
+    except cfg.ProfileError:
+        prof = {}
+    urls = [str((prof.get(part) or {}).get("url") or "") for part in ("salesforce", "intacct")]
+    if all(urls) and all(_listening(u) for u in urls):
+        return None
+    return start_sandbox(profile=profile)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    return cli_main(["sandbox", "show", *args])
+    parser = argparse.ArgumentParser(prog="sfintacct-desktop", description="Salesforce ↔ Sage Intacct desktop sync")
+    parser.add_argument("--profile", default="sandbox", help="connection profile (default: the embedded sandbox)")
+    parser.add_argument("--show", action="store_true", help="print the sandbox summary as text (no window)")
+    known, rest = parser.parse_known_args(args)
+    if known.show or not _has_display():
+        if not known.show:
+            print("No display found: showing the text summary (use --show to ask for it).", file=sys.stderr)
+        return cli_main(["sandbox", "show", *rest])
+    from .gui.app import run  # Qt is imported only when a window is wanted
+
+    sandbox = ensure_sandbox(known.profile)
+    return run(known.profile, [sys.argv[0], *rest], on_quit=sandbox.stop if sandbox is not None else None)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,134 @@
+"""The few use cases the desktop window needs beyond the CLI's, kept Qt-free.
+
+Why a module of its own: the GUI talks to ``app`` only (layer rule), and another engineer owns the
+other ``app`` modules. Nothing here may import the sandbox (only app/cli wiring and ``__main__``
+start it: import-linter checks the GUI's whole import chain). Everything here is plain Python,
+safe to call from the GUI's background threads; none of it touches Qt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ..config import profiles as cfg
+from ..config.paths import app_paths
+from ..domain import SyncError
+from ..engine.baseline.export import write_plan
+from ..engine.events import (
+    ConflictRaised,
+    EngineStateChanged,
+    ErrorRaised,
+    Event,
+    Progress,
+    RecordApplied,
+    RunFinished,
+    RunStarted,
+    RunSummary,
+)
+from ..engine.worker import SyncWorker
+from ..secrets import CredentialStoreError
+from . import baseline_service, connections, invoices_service, sync_service
+from . import profiles as app_profiles
+from .inbox import SyncState
+
+__all__ = [
+    "ConflictRaised",
+    "EngineStateChanged",
+    "ErrorRaised",
+    "Event",
+    "Progress",
+    "RecordApplied",
+    "RunFinished",
+    "RunStarted",
+    "RunSummary",
+    "SyncError",
+    "SyncWorker",
+    "apply_reviewed_plan",
+    "check_connections",
+    "failure",
+    "invoice_lookup",
+    "plan_baseline",
+    "profile_interval",
+    "profile_names",
+    "start_worker",
+    "sync_snapshot",
+]
+
+
+def profile_names() -> list[str]:
+    return [row["name"] for row in app_profiles.list_profiles()]
+
+
+def failure(exc: BaseException) -> dict[str, str]:
+    """Any failure as title / message / hint for the error panel (never a traceback)."""
+    if isinstance(exc, SyncError):
+        return {"title": exc.info.title, "message": exc.info.message, "hint": exc.info.hint}
+    if isinstance(exc, cfg.ProfileError):
+        return {"title": "Profile problem", "message": str(exc), "hint": exc.hint}
+    if isinstance(exc, CredentialStoreError):
+        return {"title": exc.title, "message": exc.message, "hint": exc.hint}
+    if isinstance(exc, baseline_service.PlanError):
+        return {"title": "The plan cannot be used", "message": "; ".join(exc.problems), "hint": "Plan again."}
+    if isinstance(exc, baseline_service.ExtractCancelled):
+        return {"title": "Cancelled", "message": str(exc), "hint": "Nothing was written; start again when ready."}
+    return {
+        "title": "Unexpected problem",
+        "message": f"{type(exc).__name__}: {exc}",
+        "hint": "See the log file for details.",
+    }
+
+
+# ------------------------------------------------------------------------------ connections
+def check_connections(profile: str) -> dict[str, Any]:
+    return connections.check_connections(profile)
+
+
+# ------------------------------------------------------------------------------ the sync worker
+def start_worker(profile: str, *, interval: float | None = None) -> SyncWorker:
+    return sync_service.start_worker(profile, interval=interval)
+
+
+def profile_interval(profile: str) -> float:
+    """The profile's watch-mode interval: the window syncs on the same schedule as ``sync --watch``."""
+    return sync_service.profile_interval(profile)
+
+
+def sync_snapshot(profile: str, runs: int = 10) -> dict[str, Any]:
+    """Status, open errors and open conflicts in one read (what the sync tab shows)."""
+    with SyncState.open(profile) as state:
+        return {"status": state.status(runs), "errors": state.errors(), "conflicts": state.conflicts()}
+
+
+# ------------------------------------------------------------------------------ baseline
+def plan_baseline(
+    profile: str,
+    *,
+    cutover: date | None = None,
+    progress: Callable[[str, int], None] = lambda s, n: None,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> tuple[dict[str, Any], Path]:
+    doc, json_path, _csv = baseline_service.plan_baseline(
+        profile, cutover=cutover, progress=progress, should_stop=should_stop
+    )
+    return doc, json_path
+
+
+def apply_reviewed_plan(
+    profile: str, doc: dict[str, Any], *, should_stop: Callable[[], bool] = lambda: False
+) -> dict[str, Any]:
+    """Write the reviewed plan (the person's accept/reject choices) as the newest plan, then apply it.
+
+    Why a new file: the plan on disk is the audit record of what was decided; the original stays.
+    """
+    json_path, _csv = write_plan(doc, app_paths().plans_dir)
+    return baseline_service.apply_baseline(profile, plan_path=json_path, should_stop=should_stop)
+
+
+# ------------------------------------------------------------------------------ invoices
+def invoice_lookup(
+    profile: str, customer: str | None = None, *, open_only: bool = False, refresh: bool = False
+) -> dict[str, Any]:
+    return invoices_service.lookup(profile, customer or None, open_only=open_only, refresh=refresh)

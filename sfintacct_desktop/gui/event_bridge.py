@@ -1,0 +1,74 @@
+"""The worker's event queue as Qt signals, emitted from the GUI thread.
+
+Why a timer and not a cross-thread signal: the engine and its worker know nothing of Qt (layer
+rule), and no Qt object is touched off the GUI thread. Tests call :meth:`EventBridge.drain`.
+"""
+
+from __future__ import annotations
+
+import queue
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from ..app.gui_support import (
+    ConflictRaised,
+    EngineStateChanged,
+    ErrorRaised,
+    Event,
+    Progress,
+    RecordApplied,
+    RunFinished,
+    RunStarted,
+)
+
+
+class EventBridge(QObject):
+    """Drains an event queue on a QTimer and re-emits each event as a typed signal."""
+
+    event = Signal(object)  # every event, in order
+    run_started = Signal(object)
+    progress = Signal(object)
+    record_applied = Signal(object)
+    error_raised = Signal(object)
+    conflict_raised = Signal(object)
+    run_finished = Signal(object)  # RunFinished
+    state_changed = Signal(str, str)  # state, reason
+
+    def __init__(self, events: queue.Queue[Event], parent: QObject | None = None, poll_ms: int = 50) -> None:
+        super().__init__(parent)
+        self._events = events
+        self.timer = QTimer(self)
+        self.timer.setInterval(poll_ms)
+        self.timer.timeout.connect(self.drain)
+
+    def start(self) -> None:
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def drain(self, limit: int = 500) -> int:
+        """Emit up to ``limit`` queued events (bounded, so a burst never freezes the window)."""
+        n = 0
+        while n < limit:
+            try:
+                ev = self._events.get_nowait()
+            except queue.Empty:
+                break
+            n += 1
+            self.event.emit(ev)
+            if isinstance(ev, RunStarted):
+                self.run_started.emit(ev)
+            elif isinstance(ev, Progress):
+                self.progress.emit(ev)
+            elif isinstance(ev, RecordApplied):
+                self.record_applied.emit(ev)
+            elif isinstance(ev, ErrorRaised):
+                self.error_raised.emit(ev)
+            elif isinstance(ev, ConflictRaised):
+                self.conflict_raised.emit(ev)
+            elif isinstance(ev, RunFinished):
+                self.run_finished.emit(ev)
+            elif isinstance(ev, EngineStateChanged):
+                self.state_changed.emit(ev.state, ev.reason)
+        return n

@@ -1,0 +1,126 @@
+"""Invoice lookup for sales: from the local cache (no API cost), or refreshed live for one customer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from ..app import gui_support as gs
+from .models.rows import Column, RowsModel, money
+from .task_runner import TaskRunner
+from .widgets import ErrorPanel, fit_columns, heading, note, table
+
+
+def _state_tone(r: dict[str, Any]) -> str:
+    if r.get("overdue"):
+        return "error"
+    return "ok" if str(r.get("status", "")).lower() == "paid" else "warn"
+
+
+def _state_text(r: dict[str, Any]) -> str:
+    return f"{r.get('status', '')} (overdue)" if r.get("overdue") else str(r.get("status", ""))
+
+
+COLUMNS = [
+    Column("number", "Invoice"),
+    Column("customer_id", "Customer"),
+    Column("status", "Status", fmt=_state_text, tone=_state_tone),
+    Column("invoice_date", "Date"),
+    Column("due_date", "Due date"),
+    Column("total", "Total", fmt=lambda r: money(r.get("total")), right=True),
+    Column("paid", "Paid", fmt=lambda r: money(r.get("paid")), right=True),
+    Column("due", "Amount due", fmt=lambda r: money(r.get("due")), right=True, tone=_state_tone),
+    Column("currency", "Currency"),
+    Column("sales_order_id", "Sales order"),
+]
+
+
+class InvoicesTab(QWidget):
+    loaded = Signal(dict)
+
+    def __init__(self, runner: TaskRunner, profile: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner, self.profile = runner, profile
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("Invoices"))
+        layout.addWidget(
+            note(
+                "Invoices and payments as of the last sync, from the local copy (free and instant). "
+                "'Refresh live' re-reads one customer from Intacct now (a few billed Intacct transactions)."
+            )
+        )
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Customer:"))
+        self.customer = QLineEdit()
+        self.customer.setPlaceholderText("Customer ID or part (empty: all)")
+        self.customer.setMinimumWidth(280)
+        self.customer.returnPressed.connect(self.search)
+        bar.addWidget(self.customer)
+        self.open_only = QCheckBox("Open only")
+        self.open_only.setToolTip("Only invoices with an amount still due.")
+        bar.addWidget(self.open_only)
+        self.search_button = QPushButton("Search")
+        self.search_button.clicked.connect(self.search)
+        self.refresh_button = QPushButton("Refresh live")
+        self.refresh_button.setToolTip("Re-read this one customer's invoices and payments from Intacct now.")
+        self.refresh_button.clicked.connect(lambda: self.search(refresh=True))
+        bar.addWidget(self.search_button)
+        bar.addWidget(self.refresh_button)
+        bar.addStretch(1)
+        layout.addLayout(bar)
+        self.error = ErrorPanel()
+        layout.addWidget(self.error)
+        self.totals = note()
+        layout.addWidget(self.totals)
+        self.model = RowsModel(COLUMNS, self)
+        self.view = table(self.model, stretch="sales_order_id")
+        layout.addWidget(self.view, 1)
+
+    def search(self, refresh: bool = False) -> None:
+        customer = self.customer.text().strip() or None
+        if refresh and not customer:
+            self.error.show_error(
+                {
+                    "title": "Which customer?",
+                    "message": "A live refresh reads one customer.",
+                    "hint": "Type the customer ID first.",
+                }
+            )
+            return
+        self.error.clear()
+        self.search_button.setEnabled(False)
+        self.refresh_button.setEnabled(False)
+        self.totals.setText("Reading Intacct…" if refresh else "Searching…")
+        profile, open_only = self.profile, self.open_only.isChecked()
+        self.runner.submit(
+            "invoices",
+            lambda task: gs.invoice_lookup(profile, customer, open_only=open_only, refresh=refresh),
+            self._show,
+            self._failed,
+        )
+
+    def _enable(self) -> None:
+        self.search_button.setEnabled(True)
+        self.refresh_button.setEnabled(True)
+
+    def _show(self, result: dict[str, Any]) -> None:
+        self._enable()
+        rows = result["invoices"]
+        self.model.set_rows(rows)
+        fit_columns(self.view)
+        due = sum(float(r.get("due") or 0) for r in rows)
+        overdue = sum(1 for r in rows if r.get("overdue"))
+        text = f"{len(rows)} invoice(s), {money(due)} due, {overdue} overdue."
+        if result.get("refreshed"):
+            text += f" Refreshed live from Intacct: {result['refreshed']}."
+        if not rows:
+            text = "No invoices match. The local copy fills with each sync; run a sync first if this is new."
+        self.totals.setText(text)
+        self.loaded.emit(result)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._enable()
+        self.totals.setText("")
+        self.error.show_error(gs.failure(exc))

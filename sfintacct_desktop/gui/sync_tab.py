@@ -1,0 +1,332 @@
+"""Sync: the engine's state, the last runs with per-stream counters and API calls, and the two inboxes.
+
+Everything that changes state goes to the worker as a command (Sync now, Pause, Resume, Retry,
+Take Salesforce / Take Intacct); the tables are re-read in the background after every finished run.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..app import gui_support as gs
+from .event_bridge import EventBridge
+from .models.rows import Column, RowsModel
+from .task_runner import TaskRunner
+from .widgets import Badge, ErrorPanel, fit_columns, heading, note, table
+
+STATE_TONES = {"idle": ("Idle: waiting for the next sync", "ok"), "running": ("Syncing…", "warn")}
+RUN_TONES = {"ok": "ok", "failed": "error", "interrupted": "warn", "paused": "warn", "running": "warn"}
+
+
+def _when(value: Any) -> str:
+    if not value:
+        return ""
+    try:
+        return datetime.fromisoformat(str(value)).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return str(value)
+
+
+def _took(run: dict[str, Any]) -> str:
+    try:
+        start = datetime.fromisoformat(str(run.get("started_at")))
+        end = datetime.fromisoformat(str(run.get("finished_at")))
+    except ValueError:
+        return ""
+    return f"{(end - start).total_seconds():.1f} s"
+
+
+def _total(run: dict[str, Any], key: str) -> int:
+    return sum(int(s.get(key, 0)) for s in (run.get("streams") or {}).values())
+
+
+def _run_error(run: dict[str, Any]) -> str:
+    err = run.get("error")
+    if isinstance(err, dict):
+        return " — ".join(str(err.get(k)) for k in ("title", "message", "hint") if err.get(k))
+    return str(err or "")
+
+
+RUN_COLUMNS = [
+    Column("run_id", "Run", right=True),
+    Column("trigger", "Trigger"),
+    Column("status", "Status", tone=lambda r: RUN_TONES.get(str(r.get("status")), ""), tooltip=_run_error),
+    Column("started_at", "Started", fmt=lambda r: _when(r.get("started_at"))[5:]),
+    Column("took", "Took", fmt=_took, right=True),
+    Column("read", "Read", fmt=lambda r: str(_total(r, "read")), right=True),
+    Column("applied", "Applied", fmt=lambda r: str(_total(r, "applied")), right=True),
+    Column("conflicts", "Conflicts", fmt=lambda r: str(_total(r, "conflicts")), right=True),
+    Column(
+        "errors",
+        "Errors",
+        fmt=lambda r: str(_total(r, "errors")),
+        right=True,
+        tone=lambda r: "error" if _total(r, "errors") else "",
+    ),
+    Column("sf_calls", "SF calls", fmt=lambda r: str((r.get("api_calls") or {}).get("salesforce", 0)), right=True),
+    Column(
+        "ia_tx",
+        "Intacct tx",
+        fmt=lambda r: str((r.get("api_calls") or {}).get("intacct_transactions", 0)),
+        right=True,
+    ),
+    Column("error", "Problem", fmt=_run_error, tooltip=_run_error),
+]
+STREAM_COLUMNS = [
+    Column("stream", "Stream"),
+    *(
+        Column(k, t, right=True)
+        for k, t in (
+            ("read", "Read"),
+            ("applied", "Applied"),
+            ("skipped", "Unchanged"),
+            ("conflicts", "Conflicts"),
+            ("errors", "Errors"),
+            ("writes_salesforce", "Writes to SF"),
+            ("writes_intacct", "Writes to Intacct"),
+        )
+    ),
+]
+ERROR_COLUMNS = [
+    Column("id", "#", right=True),
+    Column("entity", "Entity"),
+    Column("direction", "Direction", fmt=lambda r: f"{r.get('source', '')} → {r.get('target', '')}"),
+    Column("record", "Record"),
+    Column("title", "Problem", tooltip=lambda r: str(r.get("hint") or ""), tone=lambda r: "error"),
+    Column("code", "Code"),
+    Column("attempts", "Attempts", right=True),
+    Column("last_seen", "Last seen", fmt=lambda r: _when(r.get("last_seen"))),
+    Column("hint", "What to do", tooltip=lambda r: str(r.get("message") or "")),
+]
+CONFLICT_COLUMNS = [
+    Column("id", "#", right=True),
+    Column("entity", "Entity"),
+    Column("record", "Record"),
+    Column("field", "Field"),
+    Column("base", "Before"),
+    Column("salesforce", "Salesforce value"),
+    Column("intacct", "Intacct value"),
+    Column("created_at", "Since", fmt=lambda r: _when(r.get("created_at"))),
+]
+
+
+class SyncTab(QWidget):
+    refreshed = Signal()  # the tables were re-read (tests wait on it)
+
+    def __init__(self, runner: TaskRunner, bridge: EventBridge, worker: Any, profile: str) -> None:
+        super().__init__()
+        self.runner, self.bridge, self.worker, self.profile = runner, bridge, worker, profile
+        self.last_summary: Any = None
+        self._refreshing = False
+        self._again = False
+        layout = QVBoxLayout(self)
+
+        top = QHBoxLayout()
+        top.addWidget(heading(f"Sync — profile {profile}"))
+        self.state = Badge("Starting…", "idle")
+        top.addWidget(self.state)
+        top.addStretch(1)
+        self.sync_button = QPushButton("Sync now")
+        self.pause_button = QPushButton("Pause")
+        self.resume_button = QPushButton("Resume")
+        self.sync_button.setToolTip("Run one sync cycle now: read changes on both sides and apply them.")
+        self.pause_button.setToolTip("Stop after the current batch; nothing is lost, the next run resumes.")
+        self.resume_button.setToolTip("Resume the sync (after a pause or a fixed login problem).")
+        self.sync_button.clicked.connect(self.sync_now)
+        self.pause_button.clicked.connect(self.worker.pause)
+        self.resume_button.clicked.connect(self.worker.resume)
+        for b in (self.sync_button, self.pause_button, self.resume_button):
+            top.addWidget(b)
+        layout.addLayout(top)
+        self.state_reason = ErrorPanel()
+        layout.addWidget(self.state_reason)
+        self.summary = note("No run yet in this window.")
+        layout.addWidget(self.summary)
+
+        split = QSplitter()
+        split.setOrientation(split.orientation().Vertical)
+        self.runs = RowsModel(RUN_COLUMNS, self)
+        self.streams = RowsModel(STREAM_COLUMNS, self)
+        self.errors = RowsModel(ERROR_COLUMNS, self)
+        self.conflicts = RowsModel(CONFLICT_COLUMNS, self)
+        self.runs_view = table(self.runs, stretch="error")
+        self.streams_view = table(self.streams)
+        self.errors_view = table(self.errors, stretch="hint")
+        self.conflicts_view = table(self.conflicts, stretch="intacct")
+        self.runs_view.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._show_streams(cur.row()))
+        self.errors_view.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._show_hint(cur.row()))
+
+        runs_box = QWidget()
+        rl = QHBoxLayout(runs_box)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(self._section("Last runs", self.runs_view), 5)
+        rl.addWidget(self._section("Streams of the selected run", self.streams_view), 4)
+        split.addWidget(runs_box)
+
+        self.retry_button = QPushButton("Retry selected")
+        self.retry_all_button = QPushButton("Retry all")
+        self.retry_button.clicked.connect(self.retry_selected)
+        self.retry_all_button.clicked.connect(lambda: self.worker.retry(None))
+        self.hint = note()
+        self.hint.setStyleSheet("color: #344054; background: #f2f4f7; padding: 6px; border-radius: 4px;")
+        self.hint.hide()
+        split.addWidget(
+            self._section(
+                "Error inbox: records a system refused",
+                self.errors_view,
+                [self.retry_button, self.retry_all_button],
+                self.hint,
+            )
+        )
+        self.take_sf = QPushButton("Take Salesforce")
+        self.take_ia = QPushButton("Take Intacct")
+        self.take_sf.clicked.connect(lambda: self.resolve("salesforce"))
+        self.take_ia.clicked.connect(lambda: self.resolve("intacct"))
+        split.addWidget(
+            self._section(
+                "Conflicts: the same field changed on both sides", self.conflicts_view, [self.take_sf, self.take_ia]
+            )
+        )
+        layout.addWidget(split, 1)
+
+        bridge.state_changed.connect(self._on_state)
+        bridge.run_finished.connect(self._on_finished)
+        bridge.progress.connect(self._on_progress)
+        self.refresh()
+
+    @staticmethod
+    def _section(
+        title: str, view: QTableView, buttons: list[QPushButton] | None = None, extra: QWidget | None = None
+    ) -> QWidget:
+        box = QWidget()
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        bar.addWidget(heading(title))
+        bar.addStretch(1)
+        for b in buttons or []:
+            bar.addWidget(b)
+        lay.addLayout(bar)
+        lay.addWidget(view, 1)
+        if extra is not None:
+            lay.addWidget(extra)
+        return box
+
+    # ------------------------------------------------------------------ commands
+    def sync_now(self) -> None:
+        self.summary.setText("Sync requested…")
+        self.worker.sync_now()
+
+    def retry_selected(self) -> None:
+        row = self.errors_view.currentIndex().row()
+        if 0 <= row < len(self.errors.rows):
+            self.worker.retry(int(self.errors.row(row)["id"]))
+
+    def resolve(self, take: str) -> None:
+        row = self.conflicts_view.currentIndex().row()
+        if 0 <= row < len(self.conflicts.rows):
+            self.worker.resolve(int(self.conflicts.row(row)["id"]), take)
+
+    # ------------------------------------------------------------------ events
+    def _on_state(self, state: str, reason: str) -> None:
+        text, tone = STATE_TONES.get(state, (state.capitalize(), "idle"))
+        if state == "paused":
+            text, tone = "Paused", "error" if self.worker.last_error is not None else "warn"
+        self.state.set(text, tone)
+        self.state.setToolTip(reason)
+        if state == "paused" and reason:
+            err = self.worker.last_error
+            self.state_reason.show_error(
+                {"title": err.title, "message": err.message, "hint": err.hint}
+                if err is not None and err.fatal
+                else {"title": "Sync paused", "message": reason, "hint": "Press Resume to go on."}
+            )
+        elif state != "stopped":
+            self.state_reason.clear()
+        self.pause_button.setEnabled(state in ("idle", "running"))
+        self.resume_button.setEnabled(state == "paused")
+
+    def _on_progress(self, ev: Any) -> None:
+        total = f" of {ev.total}" if ev.total else ""
+        self.summary.setText(f"Run {ev.run_id}: {ev.stream} — {ev.phase} {ev.done}{total}")
+
+    def _on_finished(self, ev: Any) -> None:
+        s = ev.summary
+        self.last_summary = s
+        text = (
+            f"Last run {s.run_id or '—'}: {s.status}, {s.writes} write(s); API calls: Salesforce "
+            f"{s.salesforce_api_calls}, Intacct transactions {s.intacct_transactions}."
+        )
+        self.summary.setText(text)
+        if s.error is not None:
+            self.state_reason.show_error({"title": s.error.title, "message": s.error.message, "hint": s.error.hint})
+        self.refresh()
+
+    # ------------------------------------------------------------------ reading the state
+    def refresh(self) -> None:
+        if self._refreshing:
+            self._again = True
+            return
+        self._refreshing = True
+        profile = self.profile
+        self.runner.submit("sync-state", lambda task: gs.sync_snapshot(profile), self._show, self._read_failed)
+
+    def _after_read(self) -> None:
+        self._refreshing = False
+        if self._again:
+            self._again = False
+            self.refresh()
+        else:
+            self.refreshed.emit()
+
+    def _show(self, snap: dict[str, Any]) -> None:
+        status = snap["status"]
+        self.runs.set_rows(status["runs"])
+        self.errors.set_rows(snap["errors"])
+        self.conflicts.set_rows(snap["conflicts"])
+        for view in (self.runs_view, self.errors_view, self.conflicts_view):
+            fit_columns(view)
+        if self.runs.rows:
+            self.runs_view.selectRow(0)
+            self._show_streams(0)
+        else:
+            self.streams.set_rows([])
+        if self.errors.rows:
+            self.errors_view.selectRow(0)
+            self._show_hint(0)
+        else:
+            self.hint.hide()
+        self._after_read()
+
+    def _read_failed(self, exc: BaseException) -> None:
+        self.state_reason.show_error(gs.failure(exc))
+        self._after_read()
+
+    def _show_streams(self, row: int) -> None:
+        if not 0 <= row < len(self.runs.rows):
+            return
+        streams = self.runs.row(row).get("streams") or {}
+        self.streams.set_rows([{"stream": name, **counts} for name, counts in sorted(streams.items())])
+        fit_columns(self.streams_view)
+
+    def _show_hint(self, row: int) -> None:
+        if not 0 <= row < len(self.errors.rows):
+            self.hint.hide()
+            return
+        item = self.errors.row(row)
+        self.hint.setText(
+            f"<b>#{item['id']} {item.get('title', '')}</b><br>{item.get('message', '')}"
+            f"<br><b>What to do:</b> {item.get('hint', '')}"
+        )
+        self.hint.show()

@@ -1,0 +1,125 @@
+"""One-off background requests (connection test, plan, apply, invoice lookup, state reads).
+
+Why plain threads and a queue: the GUI thread must never do network or long database work, and no
+Qt object may be touched off the GUI thread. A task runs on its own Python thread and puts its
+outcome (and any progress) on a queue; a QTimer in the GUI thread drains it and calls the
+callbacks there. Tests call :meth:`TaskRunner.drain` or wait for :attr:`TaskRunner.idle`.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+log = logging.getLogger(__name__)
+
+Done = Callable[[Any], None]
+Failed = Callable[[BaseException], None]
+ProgressCb = Callable[[Any], None]
+
+
+@dataclass
+class Task:
+    """A running task: ``cancel()`` sets the flag the work function polls (``should_stop``)."""
+
+    name: str
+    on_done: Done
+    on_error: Failed
+    on_progress: ProgressCb | None = None
+    cancelled: threading.Event = field(default_factory=threading.Event)
+    thread: threading.Thread | None = None
+
+    def cancel(self) -> None:
+        self.cancelled.set()
+
+    def should_stop(self) -> bool:
+        return self.cancelled.is_set()
+
+
+class TaskRunner(QObject):
+    """Runs callables off the GUI thread and hands their results back on it."""
+
+    busy_changed = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None, poll_ms: int = 30) -> None:
+        super().__init__(parent)
+        self._outbox: queue.Queue[tuple[Task, str, Any]] = queue.Queue()
+        self._tasks: list[Task] = []
+        self._timer = QTimer(self)
+        self._timer.setInterval(poll_ms)
+        self._timer.timeout.connect(self.drain)
+        self._timer.start()
+
+    @property
+    def idle(self) -> bool:
+        return not self._tasks
+
+    def submit(
+        self,
+        name: str,
+        work: Callable[[Task], Any],
+        on_done: Done,
+        on_error: Failed,
+        on_progress: ProgressCb | None = None,
+    ) -> Task:
+        """Start ``work(task)`` on a new thread; ``work`` may call ``self.progress(task, value)``."""
+        task = Task(name, on_done, on_error, on_progress)
+
+        def run() -> None:
+            try:
+                self._outbox.put((task, "done", work(task)))
+            except BaseException as exc:  # handed to the GUI as an error panel, never a crash
+                log.info("Background task %s failed", name, exc_info=True)
+                self._outbox.put((task, "error", exc))
+
+        task.thread = threading.Thread(target=run, name=f"sfintacct-task-{name}", daemon=False)
+        was_idle = self.idle
+        self._tasks.append(task)
+        task.thread.start()
+        if was_idle:
+            self.busy_changed.emit(True)
+        return task
+
+    def progress(self, task: Task, value: Any) -> None:
+        """Called from the task's thread: queue a progress value for the GUI thread."""
+        self._outbox.put((task, "progress", value))
+
+    def drain(self) -> int:
+        """Deliver every queued outcome on the calling (GUI) thread; returns how many."""
+        n = 0
+        while True:
+            try:
+                task, kind, value = self._outbox.get_nowait()
+            except queue.Empty:
+                return n
+            n += 1
+            if kind == "progress":
+                if task.on_progress is not None:
+                    task.on_progress(value)
+                continue
+            if task.thread is not None:
+                task.thread.join()
+            if task in self._tasks:
+                self._tasks.remove(task)
+            try:
+                (task.on_done if kind == "done" else task.on_error)(value)
+            except Exception:
+                log.exception("A result handler of task %s failed", task.name)
+            if self.idle:
+                self.busy_changed.emit(False)
+
+    def shutdown(self, timeout: float = 30.0) -> None:
+        """Cancel and join every task, stop the timer; results still queued are dropped."""
+        self._timer.stop()
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            if task.thread is not None:
+                task.thread.join(timeout)
+        self._tasks.clear()

@@ -1,0 +1,121 @@
+"""Small shared widgets: section headings, status badges, the title/message/hint error panel, tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractItemView, QFrame, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+
+from .models.rows import RowsModel
+
+STYLES = {
+    "ok": ("#1e7b34", "#e8f5ec"),
+    "warn": ("#9a6700", "#fff6dd"),
+    "error": ("#b42318", "#fdecea"),
+    "idle": ("#344054", "#f2f4f7"),
+}
+
+
+def heading(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("heading")
+    label.setStyleSheet("font-size: 15px; font-weight: 600; margin-top: 6px;")
+    return label
+
+
+def note(text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #475467;")
+    return label
+
+
+class Badge(QLabel):
+    """A status in words and colour (never colour alone)."""
+
+    def __init__(self, text: str = "", tone: str = "idle") -> None:
+        super().__init__()
+        self.set(text, tone)
+
+    def set(self, text: str, tone: str = "idle") -> None:
+        fg, bg = STYLES.get(tone, STYLES["idle"])
+        self.tone = tone
+        self.setText(text)
+        self.setStyleSheet(
+            f"color: {fg}; background: {bg}; border: 1px solid {fg}; border-radius: 4px;"
+            " padding: 2px 8px; font-weight: 600;"
+        )
+
+
+class ErrorPanel(QFrame):
+    """What went wrong, in the product's three parts: title, message, hint (also as tooltip)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("errorPanel")
+        self.setStyleSheet(
+            "#errorPanel { background: #fdecea; border: 1px solid #b42318; border-radius: 6px; }"
+            " QLabel { background: transparent; }"
+        )
+        layout = QVBoxLayout(self)
+        self.title = QLabel()
+        self.title.setStyleSheet("color: #b42318; font-weight: 700;")
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: #344054;")
+        for w in (self.title, self.message, self.hint):
+            layout.addWidget(w)
+        self.hide()
+
+    def show_error(self, error: dict[str, Any] | None) -> None:
+        if not error:
+            self.clear()
+            return
+        self.title.setText(str(error.get("title") or "Problem"))
+        self.message.setText(str(error.get("message") or ""))
+        hint = str(error.get("hint") or "")
+        self.hint.setText(f"What to do: {hint}" if hint else "")
+        self.hint.setVisible(bool(hint))
+        self.setToolTip(hint)
+        self.show()
+
+    def clear(self) -> None:
+        self.title.setText("")
+        self.message.setText("")
+        self.hint.setText("")
+        self.hide()
+
+
+def table(model: RowsModel, *, stretch: str | None = None) -> QTableView:
+    """A read-only, row-selecting table with sensible sizing; ``stretch`` names the column that fills."""
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(24)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(stretch is None)
+    keys = [c.key for c in model.columns]
+    if stretch in keys:
+        header.setSectionResizeMode(keys.index(stretch), QHeaderView.ResizeMode.Stretch)
+    return view
+
+
+def fit_columns(view: QTableView, max_width: int = 260) -> None:
+    """Size columns to their contents once rows arrived, capped so one long value never dominates."""
+    header = view.horizontalHeader()
+    for col in range(view.model().columnCount()):
+        if header.sectionResizeMode(col) == QHeaderView.ResizeMode.Stretch:
+            continue
+        view.resizeColumnToContents(col)
+        if header.sectionSize(col) > max_width:
+            header.resizeSection(col, max_width)

@@ -1,0 +1,58 @@
+"""The window, the connection test, and an orderly close."""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import QTimer
+
+from sfintacct_desktop.gui.main_window import MainWindow
+
+
+def test_window_opens_with_four_tabs(window: MainWindow) -> None:
+    titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    assert titles == ["Connections", "Baseline", "Sync", "Invoices"]
+    assert window.width() >= 1000 and window.height() >= 700
+
+
+def test_connection_test_on_the_sandbox_shows_both_sides_ok(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    tab = window.connections_tab
+    assert tab.profile == "sandbox"
+    tab.test_button.click()
+    panels = tab.panels
+    qtbot.waitUntil(
+        lambda: all(p.badge.text() not in ("Testing…", "Not tested") for p in panels.values()), timeout=30_000
+    )
+    for panel in panels.values():
+        assert panel.badge.text().startswith("OK") and panel.badge.tone in ("ok", "warn")
+        assert panel.error.isHidden()
+    assert "User:" in panels["salesforce"].details.text()
+
+
+def test_wrong_password_shows_title_message_and_hint(qtbot, window: MainWindow, wrong_password_profile: str) -> None:  # type: ignore[no-untyped-def]
+    tab = window.connections_tab
+    tab.reload_profiles(wrong_password_profile)
+    tab.test_button.click()
+    sf = tab.panels["salesforce"]
+    qtbot.waitUntil(lambda: sf.badge.text() == "FAILED", timeout=30_000)
+    assert sf.badge.tone == "error"
+    assert not sf.error.isHidden()
+    assert "login failed" in sf.error.title.text()
+    assert sf.error.message.text()
+    assert "password" in sf.error.hint.text()
+    assert sf.error.toolTip()  # the hint also as tooltip
+    assert "not-the-password" not in sf.error.message.text()
+
+
+def test_closing_stops_the_worker_and_every_timer(qtbot, sandbox) -> None:  # type: ignore[no-untyped-def]
+    before = {t.ident for t in threading.enumerate()}
+    win = MainWindow("sandbox")
+    win.show()
+    qtbot.waitUntil(lambda: win.worker.state == "idle", timeout=20_000)
+    assert win.worker.is_alive()
+    assert any(t.isActive() for t in win.findChildren(QTimer))
+    win.close()
+    assert not win.worker.is_alive()
+    assert not [t for t in win.findChildren(QTimer) if t.isActive()]
+    assert win.runner.idle
+    qtbot.waitUntil(lambda: {t.ident for t in threading.enumerate()} <= before, timeout=20_000)
