@@ -6,7 +6,6 @@ is the built-in ``sandbox`` profile, whose credentials are public constants of t
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 import re
@@ -16,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..wire.transport import InsecureTransportError, check_url
 from .paths import app_paths
 
 SANDBOX_PROFILE = "sandbox"
@@ -118,36 +118,22 @@ def remove_profile(name: str) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------ validation
-# Why here and not in wire: config must not import wire, yet a profile that wire would refuse
-# (plain http to a remote host) must already be refused when it is added. Same rule as
-# ``wire.transport.check_url``: https anywhere, http to loopback only.
-
-
-def is_loopback_host(host: str | None) -> bool:
-    if not host:
-        return False
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+# One transport policy for the whole product (``wire.transport.check_url``): a profile that the
+# clients would refuse (plain http to a remote host) is already refused when it is added.
 
 
 def check_url_policy(url: str, what: str) -> str:
     """Return ``url`` when the transport policy allows it, else raise ProfileError."""
-    parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
-        return url
-    if parts.scheme == "http" and is_loopback_host(parts.hostname):
-        return url
-    if parts.scheme == "http":
-        raise ProfileError(
-            f"Refusing plain http:// to {parts.hostname} for the {what}: "
-            "only loopback hosts (the sandbox) may use http.",
-            "Use the https:// address.",
-        )
-    raise ProfileError(f"The {what} {url!r} is not a usable URL.", "Give a full https:// address.")
+    try:
+        return check_url(url)
+    except InsecureTransportError:
+        host = urlsplit(url).hostname
+        if urlsplit(url).scheme == "http":
+            raise ProfileError(
+                f"Refusing plain http:// to {host} for the {what}: only loopback hosts (the sandbox) may use http.",
+                "Use the https:// address.",
+            ) from None
+        raise ProfileError(f"The {what} {url!r} is not a usable URL.", "Give a full https:// address.") from None
 
 
 def check_profile_name(name: str) -> str:

@@ -17,6 +17,7 @@ import pytest
 import requests
 
 from tests.integration import test_cli_sync as base
+from tests.support.crash import kill_once_request_arrived
 
 TIMEOUT = base.TIMEOUT
 CP_STREAMS = ("salesforce.customers", "intacct.customers", "salesforce.products", "intacct.items")
@@ -122,18 +123,13 @@ def test_sigkill_during_the_load_then_rerun_completes_without_duplicates(bench: 
     bench.admin(bench.ia_base, "faults", {"operation": "create", "mode": "timeout", "count": 1, "delay_seconds": 60})
     before = int(bench.admin(bench.ia_base, "stats")["by_operation"].get("create", 0))
     proc = base.spawn(bench.home, "baseline", "apply", "--accept-suggested", "--json")
-    try:
-        deadline = time.monotonic() + TIMEOUT
-        while int(bench.admin(bench.ia_base, "stats")["by_operation"].get("create", 0)) <= before:
-            assert proc.poll() is None, proc.communicate()
-            assert time.monotonic() < deadline, "the load never reached an Intacct create"
-            time.sleep(0.05)  # polling interval of a bounded wait, not a synchronisation sleep
-        proc.send_signal(signal.SIGKILL)
-        proc.communicate(timeout=TIMEOUT)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == -signal.SIGKILL
+    kill_once_request_arrived(
+        proc,
+        lambda: int(bench.admin(bench.ia_base, "stats")["by_operation"].get("create", 0)),
+        before,
+        timeout=TIMEOUT,
+        what="an Intacct create from the load",
+    )
     requests.delete(f"{bench.ia_base}/__sandbox__/faults", timeout=10).raise_for_status()
     assert len(bench.customers()) > customers_before  # the killed request was applied
 

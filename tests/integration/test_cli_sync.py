@@ -29,6 +29,7 @@ from sfintacct_desktop.connectors import IntacctConnector, SalesforceConnector
 from sfintacct_desktop.wire.intacct import IntacctClient, IntacctSecrets, IntacctSettings, create, update
 from sfintacct_desktop.wire.salesforce import SalesforceSecrets, SalesforceSettings
 from sfintacct_desktop.wire.transport import Backoff
+from tests.support.crash import kill_once_request_arrived
 
 REPO = Path(__file__).resolve().parents[2]
 TIMEOUT = 120  # upper bound for any one command; never a sleep
@@ -308,18 +309,13 @@ def test_sigkill_during_a_create_then_rerun_leaves_exactly_one_customer(bench: B
     acc = bench.create_account(Name="Vandelay Industries", AccountNumber="VAN1")
     before = int(bench.admin(bench.ia_base, "stats")["by_operation"].get("create", 0))
     proc = spawn(bench.home, "sync", "--once")
-    try:
-        deadline = time.monotonic() + TIMEOUT
-        while int(bench.admin(bench.ia_base, "stats")["by_operation"].get("create", 0)) <= before:
-            assert proc.poll() is None, proc.communicate()
-            assert time.monotonic() < deadline, "the create never reached the Intacct emulator"
-            time.sleep(0.05)  # polling interval of a bounded wait, not a synchronisation sleep
-        proc.send_signal(signal.SIGKILL)
-        proc.communicate(timeout=TIMEOUT)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == -signal.SIGKILL
+    kill_once_request_arrived(
+        proc,
+        lambda: int(bench.admin(bench.ia_base, "stats")["by_operation"].get("create", 0)),
+        before,
+        timeout=TIMEOUT,
+        what="the create",
+    )
     requests.delete(f"{bench.ia_base}/__sandbox__/faults", timeout=10).raise_for_status()
     assert bench.admin(bench.ia_base, "faults")["armed"] == []
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import signal
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -23,6 +21,7 @@ from sfintacct_desktop.wire.intacct import IntacctClient, IntacctSecrets, Intacc
 from sfintacct_desktop.wire.intacct import functions as fx
 from sfintacct_desktop.wire.intacct.functions import SoLine
 from tests.integration.test_cli_sync import TIMEOUT, Bench, bench, cli, cli_json, spawn  # noqa: F401
+from tests.support.crash import kill_once_request_arrived
 from tests.support.orders_env import make_deal, opportunity, orders_for, win
 from tests.support.sync_env import NO_SLEEP, TZ, SyncEnv, make_env, sf_connector
 
@@ -142,18 +141,13 @@ def test_sigkill_after_the_create_left_then_restart_makes_exactly_one_order(benc
     assert armed["armed"][0]["operation"] == OP
     before = int(bench.admin(bench.ia_base, "stats")["by_operation"].get(OP, 0))
     proc = spawn(bench.home, "sync", "--once")
-    try:
-        deadline = time.monotonic() + TIMEOUT
-        while int(bench.admin(bench.ia_base, "stats")["by_operation"].get(OP, 0)) <= before:
-            assert proc.poll() is None, proc.communicate()
-            assert time.monotonic() < deadline, "the order never reached the Intacct emulator"
-            time.sleep(0.05)  # polling interval of a bounded wait, not a synchronisation sleep
-        proc.send_signal(signal.SIGKILL)
-        proc.communicate(timeout=TIMEOUT)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == -signal.SIGKILL
+    kill_once_request_arrived(
+        proc,
+        lambda: int(bench.admin(bench.ia_base, "stats")["by_operation"].get(OP, 0)),
+        before,
+        timeout=TIMEOUT,
+        what="the order",
+    )
     requests.delete(f"{bench.ia_base}/__sandbox__/faults", timeout=10).raise_for_status()
     rerun = cli(bench.home, "sync", "--once", "--json")
     assert rerun.returncode == 0, rerun.stderr
