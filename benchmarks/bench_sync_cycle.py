@@ -56,7 +56,13 @@ def main() -> int:
         fns = [create("CUSTOMER", {"CUSTOMERID": f"BI-{i:06d}", "NAME": f"Bench Customer {i:06d}"}) for i in range(n)]
         assert all(r.ok for r in user_ia.client.call(fns, uniqueid=True))
         store = StateStore.open(tmp / "state.sqlite3")
-        engine = SyncEngine(store, sf_connector(sb), ia_connector(sb), load_mapping(), EngineSettings(profile="bench"))
+        engine = SyncEngine(
+            store,
+            sf_connector(sb),
+            ia_connector(sb),
+            load_mapping(),
+            EngineSettings(profile="bench", allow_without_baseline=True),
+        )
         for label in ("busy_cycle", "next_cycle", "idle_cycle"):
             before, t0 = snapshot(sb), time.perf_counter()
             summary = engine.run_cycle("bench")

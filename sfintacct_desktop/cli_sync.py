@@ -291,20 +291,37 @@ def _budget_lines(budgets: dict[str, Any]) -> list[str]:
     return lines
 
 
-def cmd_errors(args: argparse.Namespace) -> int:
+def _listing(
+    args: argparse.Namespace,
+    key: str,
+    rows_of: Callable[[Any], list[dict[str, Any]]],
+    none: str,
+    line: Callable[[dict[str, Any]], str],
+) -> int:
+    """Print the open rows of one list (errors, conflicts): JSON under ``key``, or one ``line`` per row."""
     with _state(args.profile) as state:
-        rows = state.errors()
+        rows = rows_of(state)
     if args.json:
-        _print_json({"profile": args.profile, "errors": rows})
+        _print_json({"profile": args.profile, key: rows})
         return EXIT_OK
     if not rows:
-        print("No open errors.")
+        print(none)
     for row in rows:
-        print(
+        print(line(row))
+    return EXIT_OK
+
+
+def cmd_errors(args: argparse.Namespace) -> int:
+    return _listing(
+        args,
+        "errors",
+        lambda state: state.errors(),
+        "No open errors.",
+        lambda row: (
             f"#{row['id']} {row['entity']} -> {row['target']} {row['record']} [{row['code']}] {row['title']}\n"
             f"    {row['message']}\n    Hint: {row['hint']}"
-        )
-    return EXIT_OK
+        ),
+    )
 
 
 def cmd_retry(args: argparse.Namespace) -> int:
@@ -321,19 +338,16 @@ def cmd_retry(args: argparse.Namespace) -> int:
 
 
 def cmd_conflicts(args: argparse.Namespace) -> int:
-    with _state(args.profile) as state:
-        rows = state.conflicts()
-    if args.json:
-        _print_json({"profile": args.profile, "conflicts": rows})
-        return EXIT_OK
-    if not rows:
-        print("No open conflicts.")
-    for row in rows:
-        print(
+    return _listing(
+        args,
+        "conflicts",
+        lambda state: state.conflicts(),
+        "No open conflicts.",
+        lambda row: (
             f"#{row['id']} {row['entity']} {row['record']} field {row['field']}: base {row['base']!r}, "
             f"Salesforce {row['salesforce']!r}, Intacct {row['intacct']!r}"
-        )
-    return EXIT_OK
+        ),
+    )
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:

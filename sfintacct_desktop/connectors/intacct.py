@@ -7,7 +7,7 @@ Deletes come from AUDITHISTORY (ACCESSMODE D). Every wire error leaves as :class
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
@@ -291,6 +291,32 @@ class IntacctConnector:
             raise ValueError("one controlid per record")
         return list(controlids)
 
+    def _upsert(
+        self,
+        obj: str,
+        records: Sequence[Customer] | Sequence[Product],
+        to_fields: Callable[..., dict[str, Any]],
+        keys: tuple[str, ...],
+        controlids: Sequence[str] | None,
+        fields: FieldSets,
+    ) -> list[WriteResult]:
+        """Create records without a RECORDNO, update those with one; one function per record.
+
+        ``keys`` are the native fields an update always sends, whatever ``fields`` leaves out.
+        """
+        ids = self._controlids(len(records), controlids)
+        sets = per_record(fields, len(records))
+        fns = [
+            (
+                r.key,
+                update(obj, only(to_fields(r, for_update=True), f, keys), cid)
+                if r.record_no
+                else create(obj, to_fields(r), cid),
+            )
+            for r, cid, f in zip(records, ids, sets, strict=True)
+        ]
+        return self._write(obj, fns)
+
     def upsert_customers(
         self, customers: list[Customer], controlids: Sequence[str] | None = None, fields: FieldSets = None
     ) -> list[WriteResult]:
@@ -300,34 +326,12 @@ class IntacctConnector:
         ``fields`` (per record, dotted native paths; None: all) limits what an update sends, so an
         update never overwrites a field that someone changed since it was read.
         """
-        ids = self._controlids(len(customers), controlids)
-        sets = per_record(fields, len(customers))
-        keys = ("CUSTOMERID", "SFDC_ACCOUNT_ID")
-        fns = [
-            (
-                c.key,
-                update("CUSTOMER", only(m.customer_fields(c, for_update=True), f, keys), cid)
-                if c.record_no
-                else create("CUSTOMER", m.customer_fields(c), cid),
-            )
-            for c, cid, f in zip(customers, ids, sets, strict=True)
-        ]
-        return self._write("CUSTOMER", fns)
+        return self._upsert(
+            "CUSTOMER", customers, m.customer_fields, ("CUSTOMERID", "SFDC_ACCOUNT_ID"), controlids, fields
+        )
 
     def upsert_products(
         self, products: list[Product], controlids: Sequence[str] | None = None, fields: FieldSets = None
     ) -> list[WriteResult]:
         """Create items without a RECORDNO, update those with one (BASEPRICE included); ``fields`` as above."""
-        ids = self._controlids(len(products), controlids)
-        sets = per_record(fields, len(products))
-        keys = ("ITEMID", "SFDC_PRODUCT_ID")
-        fns = [
-            (
-                p.key,
-                update("ITEM", only(m.item_fields(p, for_update=True), f, keys), cid)
-                if p.record_no
-                else create("ITEM", m.item_fields(p), cid),
-            )
-            for p, cid, f in zip(products, ids, sets, strict=True)
-        ]
-        return self._write("ITEM", fns)
+        return self._upsert("ITEM", products, m.item_fields, ("ITEMID", "SFDC_PRODUCT_ID"), controlids, fields)

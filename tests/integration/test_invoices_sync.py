@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
-
-import pytest
 
 from tests.support.orders_env import (
     delete_sotransaction,
@@ -19,25 +15,7 @@ from tests.support.orders_env import (
     sf_invoices,
     sf_payments,
 )
-from tests.support.sync_env import SyncEnv, make_env
-
-
-@pytest.fixture()
-def env(tmp_path: Path) -> Iterator[SyncEnv]:
-    yield from make_env(tmp_path)
-
-
-def ok(env: SyncEnv) -> object:
-    summary = env.sync()
-    assert summary.status == "ok", summary.error
-    return summary
-
-
-def assert_quiet(env: SyncEnv) -> None:
-    before = env.writes()
-    summary = ok(env)
-    assert env.writes() == before
-    assert summary.writes == 0  # type: ignore[attr-defined]
+from tests.support.sync_env import SyncEnv, assert_quiet, ok
 
 
 def one_invoice(env: SyncEnv) -> dict:

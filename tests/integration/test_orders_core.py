@@ -2,35 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
-
-import pytest
 
 from sfintacct_desktop.domain import IntentState
 from sfintacct_desktop.engine.order_recovery import intent_key
 from tests.support.orders_env import make_deal, opportunity, order_lines, orders_for, win
-from tests.support.sync_env import SyncEnv, make_env
-
-
-@pytest.fixture()
-def env(tmp_path: Path) -> Iterator[SyncEnv]:
-    yield from make_env(tmp_path)
-
-
-def ok(env: SyncEnv) -> object:
-    summary = env.sync()
-    assert summary.status == "ok", summary.error
-    return summary
-
-
-def assert_quiet(env: SyncEnv) -> None:
-    before = env.writes()
-    summary = ok(env)
-    assert env.writes() == before
-    assert summary.writes == 0  # type: ignore[attr-defined]
+from tests.support.sync_env import SyncEnv, assert_quiet, ok
 
 
 def test_closed_won_with_three_lines_makes_exactly_one_order(env: SyncEnv) -> None:

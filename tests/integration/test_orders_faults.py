@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 import requests
@@ -23,20 +21,9 @@ from sfintacct_desktop.wire.intacct.functions import SoLine
 from tests.integration.test_cli_sync import TIMEOUT, Bench, bench, cli, cli_json, spawn  # noqa: F401
 from tests.support.crash import kill_once_request_arrived
 from tests.support.orders_env import make_deal, opportunity, orders_for, win
-from tests.support.sync_env import NO_SLEEP, TZ, SyncEnv, make_env, sf_connector
+from tests.support.sync_env import NO_SLEEP, TZ, SyncEnv, ok, sf_connector
 
 OP = "create_sotransaction"
-
-
-@pytest.fixture()
-def env(tmp_path: Path) -> Iterator[SyncEnv]:
-    yield from make_env(tmp_path)
-
-
-def ok(env: SyncEnv) -> object:
-    summary = env.sync()
-    assert summary.status == "ok", summary.error
-    return summary
 
 
 def short_timeout_engine(env: SyncEnv, read_timeout: float) -> SyncEngine:

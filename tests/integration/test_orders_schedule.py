@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-
-import pytest
 
 from sfintacct_desktop.engine.schedule import LAST_READ_META, Schedule
 from tests.support.orders_env import make_deal, orders_for, win
-from tests.support.sync_env import SyncEnv, make_env
-
-
-@pytest.fixture()
-def env(tmp_path: Path) -> Iterator[SyncEnv]:
-    yield from make_env(tmp_path)
+from tests.support.sync_env import SyncEnv
 
 
 def requests_to_intacct(env: SyncEnv) -> int:

@@ -2,27 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 
-import pytest
-
-from tests.support.sync_env import SyncEnv, make_env
-
-
-@pytest.fixture()
-def env(tmp_path: Path) -> Iterator[SyncEnv]:
-    yield from make_env(tmp_path)
-
-
-def assert_quiet(env: SyncEnv) -> None:
-    """A further cycle writes nothing on either emulator (echo suppression)."""
-    before = env.writes()
-    summary = env.sync()
-    assert summary.status == "ok", summary.error
-    assert env.writes() == before
-    assert summary.writes == 0
+from tests.support.sync_env import SyncEnv, assert_quiet
 
 
 def test_account_becomes_customer_and_customer_becomes_account(env: SyncEnv) -> None:

@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
 from sfintacct_desktop.wire.intacct import create
-from tests.support.sync_env import SyncEnv, make_env
+from tests.support.sync_env import SyncEnv
 
 N = 1000
-
-
-@pytest.fixture()
-def env(tmp_path: Path) -> Iterator[SyncEnv]:
-    yield from make_env(tmp_path)
 
 
 def cost(env: SyncEnv) -> tuple[int, int, int]:

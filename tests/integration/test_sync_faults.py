@@ -2,23 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from tests.support.sync_env import SyncEnv, make_env
-
-
-@pytest.fixture()
-def env(tmp_path: Path) -> Iterator[SyncEnv]:
-    yield from make_env(tmp_path)
-
-
-def ok(env: SyncEnv) -> object:
-    summary = env.sync()
-    assert summary.status == "ok", summary.error
-    return summary
+from tests.support.sync_env import SyncEnv, ok
 
 
 def test_soft_deletes_both_ways(env: SyncEnv) -> None:

@@ -8,18 +8,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
 from tests.support.orders_env import make_deal, orders_for, sf_payments, win
-from tests.support.sync_env import SyncEnv, make_env
-
-
-@pytest.fixture()
-def env(tmp_path: Path) -> Iterator[SyncEnv]:
-    yield from make_env(tmp_path)
+from tests.support.sync_env import SyncEnv
 
 
 def test_two_populated_systems_without_baseline_are_refused_and_nothing_is_written(env: SyncEnv) -> None:

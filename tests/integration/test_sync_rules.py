@@ -4,24 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from sfintacct_desktop.engine.events import Event, Progress
-from tests.support.sync_env import SyncEnv, make_env
-
-
-@pytest.fixture()
-def env(tmp_path: Path) -> Iterator[SyncEnv]:
-    yield from make_env(tmp_path)
-
-
-def ok(env: SyncEnv):  # type: ignore[no-untyped-def]
-    summary = env.sync()
-    assert summary.status == "ok", summary.error
-    return summary
+from tests.support.sync_env import SyncEnv, ok
 
 
 def test_duplicate_contact_name_and_long_name_go_to_inbox_then_retry(env: SyncEnv) -> None:

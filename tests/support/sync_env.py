@@ -196,3 +196,18 @@ def make_env(tmp_path: Path) -> Iterator[SyncEnv]:
     finally:
         env.store.close()
         sb.stop()
+
+
+def ok(env: SyncEnv) -> Any:
+    """One cycle that must succeed; its summary."""
+    summary = env.sync()
+    assert summary.status == "ok", summary.error
+    return summary
+
+
+def assert_quiet(env: SyncEnv) -> None:
+    """A further cycle writes nothing on either emulator (echo suppression)."""
+    before = env.writes()
+    summary = ok(env)
+    assert env.writes() == before
+    assert summary.writes == 0
