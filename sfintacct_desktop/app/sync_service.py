@@ -31,6 +31,7 @@ from ..wire.intacct import IntacctClient
 from ..wire.salesforce import SalesforceClient, SalesforceSettings
 from ..wire.transport import WireError
 from .connections import error_info, intacct_config, salesforce_config
+from .profile_lock import ProfileLock
 from .profiles import ResolvedProfile, StoreFactory, default_store, resolve_profile
 
 log = logging.getLogger(__name__)
@@ -155,8 +156,13 @@ def build_engine(
     connect: bool = True,
     store_factory: StoreFactory = default_store,
     allow_without_baseline: bool = False,
+    writer: bool | None = None,
 ) -> ProfileEngine:
-    """The engine of a profile. ``connect=False`` skips the logins (read-only uses: budget report)."""
+    """The engine of a profile. ``connect=False`` skips the logins (read-only uses: budget report).
+
+    A ``writer`` engine (default: whenever it connects) holds the profile's exclusive lock until it is
+    closed, so two processes never sync one profile at once; a second writer gets a BUSY SyncError.
+    """
     try:
         profile = _resolve(profile_name, store_factory)
     except ProfileError as exc:
@@ -168,6 +174,9 @@ def build_engine(
         settings = dataclasses.replace(settings, allow_without_baseline=True)
     mapping = load_profile_mapping(profile)
     closers: list[Callable[[], None]] = []
+    if connect if writer is None else writer:
+        lock = ProfileLock(profile.name).acquire()  # before any login: a busy profile fails at once
+        closers.append(lock.release)
     try:
         sf_settings, sf_secrets = salesforce_config(profile)
         sf_settings = dataclasses.replace(sf_settings, max_attempts=SalesforceSettings.max_attempts)

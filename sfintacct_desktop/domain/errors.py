@@ -27,10 +27,18 @@ class ErrorKind(StrEnum):
     HOSTILE_RESPONSE = "hostile_response"  # malformed or malicious reply: fatal
     SERVER = "server"  # the remote side failed: transient
     INTERNAL = "internal"  # a bug of ours
+    BUSY = "busy"  # another process is writing for this profile: fatal until it stops
 
 
 FATAL_KINDS = frozenset(
-    {ErrorKind.AUTH, ErrorKind.INSECURE, ErrorKind.SCHEMA, ErrorKind.BUDGET, ErrorKind.HOSTILE_RESPONSE}
+    {
+        ErrorKind.AUTH,
+        ErrorKind.INSECURE,
+        ErrorKind.SCHEMA,
+        ErrorKind.BUDGET,
+        ErrorKind.HOSTILE_RESPONSE,
+        ErrorKind.BUSY,
+    }
 )
 TRANSIENT_KINDS = frozenset({ErrorKind.CONNECTION, ErrorKind.RATE_LIMIT, ErrorKind.SERVER})
 RECORD_KINDS = frozenset({ErrorKind.VALIDATION, ErrorKind.DUPLICATE, ErrorKind.NOT_FOUND})

@@ -1,0 +1,162 @@
+"""One writer per profile: an OS-level exclusive lock on ``<state dir>/<profile>.lock``.
+
+Why an OS lock and not a pid file: ``flock`` (POSIX) / ``msvcrt.locking`` (Windows) is released by
+the kernel when the process dies, so a SIGKILLed sync never leaves a stale lock behind. The lock is
+taken non-blocking: a second writer (the GUI and ``sync --watch``, two CLI runs, ``baseline apply``
+during a sync) fails at once with a handled error naming the holder, never waits or corrupts state.
+
+Within one process the lock is re-entrant (counted): the GUI's worker and its baseline wizard share
+the process, and the in-process single writer is the worker's job, not the OS lock's. The holder's
+pid and command line are written after byte 0 (the locked byte on Windows) so a loser can name it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from ..config.paths import app_paths
+from ..domain import ErrorInfo, ErrorKind, SyncError
+
+_HELD: dict[str, tuple[IO[bytes], int]] = {}  # resolved lock path -> (open file, holders in this process)
+_GUARD = threading.Lock()
+
+
+def lock_path(profile: str) -> Path:
+    """The lock file of a profile, beside its state database."""
+    db = app_paths().state_db(profile)
+    return db.parent / f"{profile}.lock"
+
+
+def _try_lock(fh: IO[bytes]) -> bool:
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+        import msvcrt
+
+        fh.seek(0)
+        try:
+            msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+        except OSError:
+            return False
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except (BlockingIOError, PermissionError):
+        return False
+    return True
+
+
+def _unlock(fh: IO[bytes]) -> None:
+    if sys.platform == "win32":  # pragma: no cover
+        import msvcrt
+
+        fh.seek(0)
+        msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]
+    else:
+        import fcntl
+
+        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def read_holder(path: Path) -> dict[str, Any]:
+    """What the holder recorded (pid, command, since); {} when unreadable or not written yet."""
+    try:
+        with path.open("rb") as fh:
+            fh.seek(1)
+            return dict(json.loads(fh.read().decode("utf-8") or "{}"))
+    except (OSError, ValueError, TypeError):
+        return {}
+
+
+def busy_error(profile: str, holder: dict[str, Any]) -> SyncError:
+    pid, command = holder.get("pid"), holder.get("command")
+    who = "another process"
+    if pid:
+        who = f"process {pid}" + (f" ({command})" if command else "")
+    return SyncError(
+        ErrorInfo(
+            ErrorKind.BUSY,
+            f"Another sync is running for profile {profile}",
+            f"The profile is locked by {who}; only one process may write to it at a time.",
+            "Stop it first, or wait for it to finish.",
+            code="PROFILE_LOCKED",
+        )
+    )
+
+
+class ProfileLock:
+    """The exclusive writer lock of one profile; ``acquire`` raises :class:`SyncError` (BUSY) when held."""
+
+    def __init__(self, profile: str, path: Path | None = None) -> None:
+        self.profile = profile
+        self.path = path or lock_path(profile)
+        self._held = False
+
+    @property
+    def held(self) -> bool:
+        return self._held
+
+    def acquire(self) -> ProfileLock:
+        if self._held:
+            return self
+        key = str(self.path.resolve())
+        with _GUARD:
+            if key in _HELD:
+                fh, count = _HELD[key]
+                _HELD[key] = (fh, count + 1)
+                self._held = True
+                return self
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fh = open(self.path, "a+b")  # noqa: SIM115 - kept open while the lock is held
+            if not _try_lock(fh):
+                fh.close()
+                raise busy_error(self.profile, read_holder(self.path))
+            info = {
+                "pid": os.getpid(),
+                "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]) if sys.argv else "",
+                "since": datetime.now(UTC).isoformat(timespec="seconds"),
+            }
+            fh.seek(0)
+            fh.truncate()
+            fh.write(b"\n" + json.dumps(info).encode("utf-8"))
+            fh.flush()
+            _HELD[key] = (fh, 1)
+            self._held = True
+            return self
+
+    def release(self) -> None:
+        if not self._held:
+            return
+        self._held = False
+        key = str(self.path.resolve())
+        with _GUARD:
+            fh, count = _HELD[key]
+            if count > 1:
+                _HELD[key] = (fh, count - 1)
+                return
+            del _HELD[key]
+            try:
+                fh.seek(0)
+                fh.truncate()  # no stale holder details once released
+                fh.flush()
+            except OSError:
+                pass
+            try:
+                _unlock(fh)
+            finally:
+                fh.close()
+
+    def __enter__(self) -> ProfileLock:
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+__all__ = ["ProfileLock", "busy_error", "lock_path", "read_holder"]
