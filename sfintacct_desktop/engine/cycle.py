@@ -212,7 +212,7 @@ class SyncEngine:
             tallies.setdefault(kind.sf_stream, Tally()).read += len(sf_recs)
             if ia_due:
                 tallies.setdefault(kind.ia_stream, Tally()).read += len(ia_recs) + len(deletions)
-            pairs = self._pairs(kind, sf_recs, ia_recs, [d.key for d in deletions])
+            pairs = self._pairs(kind, sf_recs, ia_recs, [d.key for d in deletions], tallies=tallies)
             self._process(kind, ctx, pairs)
             advance(kind.sf_stream, sf_recs)
             advance(kind.ia_stream, ia_recs)
@@ -261,8 +261,23 @@ class SyncEngine:
         with self.store.write() as tx:
             tx.meta.set(LIVE_META, datetime.now(UTC).isoformat(timespec="seconds"))
 
-    def _pairs(self, kind: EntityKind, sf_recs: list[Any], ia_recs: list[Any], deleted_keys: list[str]) -> list[Pair]:
-        """Pair the changed records by link, then by matching cross-references; fetch what is missing."""
+    def _pairs(
+        self,
+        kind: EntityKind,
+        sf_recs: list[Any],
+        ia_recs: list[Any],
+        deleted_keys: list[str],
+        *,
+        tallies: dict[str, Tally] | None = None,
+    ) -> list[Pair]:
+        """Pair the changed records by link, then by matching cross-references; fetch what is missing.
+
+        With ``tallies`` (a cycle's stream read, not a retry or resolve), pairs whose modstamps both
+        equal the marks of their last quiet merge are left out before any merging (counted as
+        ``skipped`` and ``unchanged``): the overlap window re-reads them every cycle for nothing.
+        """
+        top_sf = _top(sf_recs)
+        top_ia = _top(ia_recs)
         pairs: list[Pair] = []
         by_sf: dict[str, Pair] = {}
         by_ia: dict[str, Pair] = {}
@@ -301,6 +316,18 @@ class SyncEngine:
                 p = Pair(link=link, streams={kind.ia_stream})
                 pairs.append(p)
             p.ia, p.ia_deleted = None, True
+        if tallies is not None:
+            for p in pairs:
+                p.seen_sf = _settled(p.sf, top_sf)
+                p.seen_ia = _settled(p.ia, top_ia)
+            keep = [p for p in pairs if not _unchanged(p)]
+            for p in pairs:
+                if not _unchanged(p):
+                    continue
+                t = tallies.setdefault(min(p.streams), Tally())
+                t.skipped += 1
+                t.unchanged += 1
+            pairs = keep
         self._fill(kind, pairs)
         return pairs
 
@@ -379,3 +406,49 @@ class SyncEngine:
         pair.resolutions = {conflict.field: done.resolved_value}
         ctx["tallies"].setdefault(f"resolve.{kind.name}", Tally()).read += 1
         self._process(kind, ctx, [pair])
+
+
+# ---------------------------------------------------------------------- the idle-cycle skip
+def _stamp(rec: Any) -> str:
+    return rec.modified_at.isoformat() if rec is not None and rec.modified_at is not None else ""
+
+
+def _top(recs: list[Any]) -> str:
+    """The newest modstamp of one stream's read ("" when none)."""
+    stamps = [r.modified_at for r in recs if r.modified_at is not None]
+    return max(stamps).isoformat() if stamps else ""
+
+
+def _settled(rec: Any, top: str) -> str | None:
+    """The record's modstamp if it may be recorded as seen, "" if not, None when not read.
+
+    Why not every stamp: stamps have a granule (a second in Intacct), so an edit right after our
+    read can carry the same stamp. A stamp older than the newest one in the same read is safe: the
+    system's clock had already passed it, so any later edit gets a greater stamp.
+    """
+    if rec is None:
+        return None
+    if rec.modified_at is None:
+        return ""
+    stamp = rec.modified_at
+    return stamp.isoformat() if top and stamp < datetime.fromisoformat(top) else ""
+
+
+def _unchanged(p: Pair) -> bool:
+    """Both sides exactly as at the pair's last quiet merge, and nothing else forces a merge."""
+    link = p.link
+    if link is None or not link.sf_seen or not link.ia_seen or p.resolutions or p.ia_deleted:
+        return False
+    if p.sf is None and p.ia is None:
+        return False
+    if p.sf is not None:
+        if _stamp(p.sf) != link.sf_seen or p.sf.deleted != (link.sf_deleted_at is not None):
+            return False
+        if not p.sf.deleted and p.sf.cross_ref != link.ia_key:  # a cross-reference repair is due
+            return False
+    if p.ia is not None:
+        if _stamp(p.ia) != link.ia_seen or link.ia_deleted_at is not None:  # an undelete to apply
+            return False
+        if p.ia.cross_ref != link.sf_id:
+            return False
+    return True

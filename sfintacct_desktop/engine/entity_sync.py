@@ -39,6 +39,10 @@ class Pair:
     ia_deleted: bool = False
     streams: set[str] = field(default_factory=set)
     resolutions: dict[str, Any] = field(default_factory=dict)
+    # the modstamp to record as seen if this merge finds nothing to do: None leaves the stored mark,
+    # "" clears it (a stamp in the newest granule of its read may still be shared by a later edit)
+    seen_sf: str | None = None
+    seen_ia: str | None = None
 
     @property
     def record_key(self) -> str:
@@ -60,6 +64,7 @@ class Tally:
     errors: int = 0
     writes_salesforce: int = 0
     writes_intacct: int = 0
+    unchanged: int = 0  # pairs left out before merging: both modstamps as last seen (also in skipped)
 
 
 @dataclass
@@ -396,7 +401,14 @@ class BatchRunner:
             if not w.wrote_ia:
                 ia_base[name] = link.ia_base.get(name)
         record_no = pair.ia.record_no if pair.ia is not None and pair.ia.record_no else None
-        tx.links.update(link.id, sf_base=sf_base, ia_base=ia_base, ia_record_no=record_no)
+        # Seen marks only after a merge that found nothing to do; any write, pending write or conflict
+        # clears them, so the next read merges this pair again (the idle-cycle skip never hides work).
+        quiet = w.sf_rec is None and w.ia_rec is None and not (plan.write_salesforce or plan.write_intacct)
+        quiet = quiet and not plan.conflicts and not pair.resolutions
+        sf_seen, ia_seen = (pair.seen_sf, pair.seen_ia) if quiet else ("", "")
+        tx.links.update(
+            link.id, sf_base=sf_base, ia_base=ia_base, ia_record_no=record_no, sf_seen=sf_seen, ia_seen=ia_seen
+        )
         if sf_dead and link.sf_deleted_at is None:
             tx.links.mark_deleted(link.id, System.SALESFORCE, pair.sf.modified_at if pair.sf else None)
         elif pair.sf is not None and not sf_dead and link.sf_deleted_at is not None:

@@ -26,6 +26,7 @@ class StreamCounters:
     errors: int = 0
     writes_salesforce: int = 0
     writes_intacct: int = 0
+    unchanged: int = 0  # of ``skipped``: left out before merging, modstamps as last seen (not in as_dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
