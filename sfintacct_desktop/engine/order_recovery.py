@@ -194,7 +194,7 @@ def recover_orders(engine: SyncEngine) -> int:
         if s.ok:
             bodies.append({"Id": opp, "Intacct_Sales_Order_ID__c": s.doc_id, "Intacct_Sync_Status__c": "Synced"})
         else:
-            bodies.append({"Id": opp, "Intacct_Sync_Status__c": f"Error: {s.message}"[:255]})
+            bodies.append({"Id": opp, "Intacct_Sync_Status__c": f"Blocked: Intacct refused it: {s.message}"[:255]})
     if bodies:
         engine.sf.update_opportunities(bodies)
     return len(left)

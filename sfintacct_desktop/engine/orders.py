@@ -156,7 +156,7 @@ class OrderSync:
             else:
                 ready.append((opp, built))
         if ready:
-            self._push(ready, batch)
+            self._push(ready, batch, blocked)
 
     def _block(self, opp: Opportunity, why: BlockedOrder, blocked: dict[str, Any], batch: _Batch) -> None:
         status = f"Blocked: {why.reason}"[:255]
@@ -189,7 +189,7 @@ class OrderSync:
             tx.inbox.resolve_for(ENTITY, System.INTACCT, opp_id, OP)
 
     # ----------------------------------------------------------------------- push
-    def _push(self, ready: list[tuple[Opportunity, OrderRequest]], batch: _Batch) -> None:
+    def _push(self, ready: list[tuple[Opportunity, OrderRequest]], batch: _Batch, blocked: dict[str, Any]) -> None:
         with self.store.write() as tx:
             for opp, req in ready:
                 payload = {**request_payload(req), "opp_id": opp.id, "fp": fingerprint(opp)}
@@ -211,11 +211,16 @@ class OrderSync:
                     "Intacct_Sales_Order_ID__c": outcome.doc_id,
                     "Intacct_Sync_Status__c": "Synced",
                 }
-            else:
-                self.tally.errors += 1
-                status = f"Error: {outcome.message}"[:255]
-                if opp.sync_status != status:
-                    batch.sf_updates[opp.id] = {"Intacct_Sync_Status__c": status}
+            else:  # refused by Intacct after the pre-checks passed: blocked until a cause changes
+                keys = {opp.account_id, req.customer_id, *(ln.product_id for ln in opp.lines)}
+                keys.update(line.itemid for line in req.lines)
+                why = BlockedOrder(
+                    f"Intacct refused it: {outcome.message}",
+                    "Fix what Intacct names (e.g. reactivate the item or customer) or edit the deal; "
+                    "the order is then sent again automatically.",
+                    {k for k in keys if k},
+                )
+                self._block(opp, why, blocked, batch)
 
     # --------------------------------------------------------------- write-backs
     def _flag_finance(self, opp: Opportunity, doc_id: str) -> None:
