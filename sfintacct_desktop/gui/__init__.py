@@ -1,1 +1,1 @@
-"""gui layer of sfintacct-desktop (see docs/architecture.md)."""
+"""gui layer of sfintacct-desktop: PySide6 widgets over ``app/gui_support`` (see docs/architecture.md)."""

@@ -59,42 +59,56 @@ def _run_error(run: dict[str, Any]) -> str:
 
 
 RUN_COLUMNS = [
-    Column("run_id", "Run", right=True),
-    Column("trigger", "Trigger"),
+    Column("run_id", "#", right=True, tip="Run number"),
+    Column("trigger", "Trigger", tip="What started the run: manual, schedule, baseline, retry, resolve"),
     Column("status", "Status", tone=lambda r: RUN_TONES.get(str(r.get("status")), ""), tooltip=_run_error),
-    Column("started_at", "Started", fmt=lambda r: _when(r.get("started_at"))[5:]),
-    Column("took", "Took", fmt=_took, right=True),
-    Column("read", "Read", fmt=lambda r: str(_total(r, "read")), right=True),
-    Column("applied", "Applied", fmt=lambda r: str(_total(r, "applied")), right=True),
-    Column("conflicts", "Conflicts", fmt=lambda r: str(_total(r, "conflicts")), right=True),
+    Column("started_at", "Started", fmt=lambda r: _when(r.get("started_at"))[5:16], tip="Start (month-day time)"),
+    Column("took", "Took", fmt=_took, right=True, tip="Duration of the run"),
+    Column("read", "Read", fmt=lambda r: str(_total(r, "read")), right=True, tip="Records read on both sides"),
+    Column("applied", "Appl.", fmt=lambda r: str(_total(r, "applied")), right=True, tip="Changes applied"),
+    Column("conflicts", "Confl.", fmt=lambda r: str(_total(r, "conflicts")), right=True, tip="New conflicts"),
     Column(
         "errors",
-        "Errors",
+        "Err.",
         fmt=lambda r: str(_total(r, "errors")),
         right=True,
         tone=lambda r: "error" if _total(r, "errors") else "",
+        tip="Records refused (see the error inbox)",
     ),
-    Column("sf_calls", "SF calls", fmt=lambda r: str((r.get("api_calls") or {}).get("salesforce", 0)), right=True),
+    Column(
+        "sf_calls",
+        "SF",
+        fmt=lambda r: str((r.get("api_calls") or {}).get("salesforce", 0)),
+        right=True,
+        tip="Salesforce API calls (count against the daily limit)",
+    ),
     Column(
         "ia_tx",
-        "Intacct tx",
+        "IA tx",
         fmt=lambda r: str((r.get("api_calls") or {}).get("intacct_transactions", 0)),
         right=True,
+        tip="Intacct API transactions (billed)",
     ),
-    Column("error", "Problem", fmt=_run_error, tooltip=_run_error),
+    Column("error", "Problem", fmt=_run_error, tooltip=_run_error, tip="Why the run failed or stopped"),
 ]
 STREAM_COLUMNS = [
-    Column("stream", "Stream"),
+    Column("stream", "Stream", tip="Source system and record kind"),
     *(
-        Column(k, t, right=True)
-        for k, t in (
-            ("read", "Read"),
-            ("applied", "Applied"),
-            ("skipped", "Unchanged"),
-            ("conflicts", "Conflicts"),
-            ("errors", "Errors"),
-            ("writes_salesforce", "Writes to SF"),
-            ("writes_intacct", "Writes to Intacct"),
+        Column(
+            k,
+            t,
+            right=True,
+            tip=tip,
+            tone=(lambda r: "error" if int(r.get("errors") or 0) else "") if k == "errors" else None,
+        )
+        for k, t, tip in (
+            ("read", "Read", "Records read"),
+            ("applied", "Appl.", "Changes applied"),
+            ("skipped", "Same", "Read but unchanged (nothing to write)"),
+            ("conflicts", "Confl.", "New conflicts"),
+            ("errors", "Err.", "Records refused"),
+            ("writes_salesforce", "→SF", "Writes to Salesforce"),
+            ("writes_intacct", "→IA", "Writes to Intacct"),
         )
     ),
 ]
@@ -161,7 +175,7 @@ class SyncTab(QWidget):
         self.errors = RowsModel(ERROR_COLUMNS, self)
         self.conflicts = RowsModel(CONFLICT_COLUMNS, self)
         self.runs_view = table(self.runs, stretch="error")
-        self.streams_view = table(self.streams)
+        self.streams_view = table(self.streams, stretch="stream")
         self.errors_view = table(self.errors, stretch="hint")
         self.conflicts_view = table(self.conflicts, stretch="intacct")
         self.runs_view.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._show_streams(cur.row()))
@@ -170,8 +184,8 @@ class SyncTab(QWidget):
         runs_box = QWidget()
         rl = QHBoxLayout(runs_box)
         rl.setContentsMargins(0, 0, 0, 0)
-        rl.addWidget(self._section("Last runs", self.runs_view), 5)
-        rl.addWidget(self._section("Streams of the selected run", self.streams_view), 4)
+        rl.addWidget(self._section("Last runs", self.runs_view), 11)
+        rl.addWidget(self._section("Streams of the selected run", self.streams_view), 9)
         split.addWidget(runs_box)
 
         self.retry_button = QPushButton("Retry selected")

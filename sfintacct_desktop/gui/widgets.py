@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QFrame, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHeaderView,
+    QLabel,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .models.rows import RowsModel
 
@@ -90,6 +101,20 @@ class ErrorPanel(QFrame):
         self.hide()
 
 
+class ToneDelegate(QStyledItemDelegate):
+    """Keeps a cell's status colour on a selected row too.
+
+    Why: Qt paints selected text in the palette's HighlightedText, so a red error count (or a green
+    "ok") turned plain white/black exactly on the run the operator is looking at.
+    """
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+        super().initStyleOption(option, index)
+        brush = index.data(Qt.ItemDataRole.ForegroundRole)
+        if isinstance(brush, QBrush):
+            option.palette.setBrush(QPalette.ColorRole.HighlightedText, brush)
+
+
 def table(model: RowsModel, *, stretch: str | None = None) -> QTableView:
     """A read-only, row-selecting table with sensible sizing; ``stretch`` names the column that fills."""
     view = QTableView()
@@ -99,6 +124,9 @@ def table(model: RowsModel, *, stretch: str | None = None) -> QTableView:
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setAlternatingRowColors(True)
     view.setWordWrap(False)
+    view.setItemDelegate(ToneDelegate(view))
+    # a light selection, so status colours stay readable on the selected row
+    view.setStyleSheet("QTableView { selection-background-color: #d1e9ff; selection-color: #101828; }")
     view.verticalHeader().setVisible(False)
     view.verticalHeader().setDefaultSectionSize(24)
     header = view.horizontalHeader()

@@ -40,6 +40,7 @@ class Column:
     right: bool = False  # numbers and money
     tooltip: Callable[[dict[str, Any]], str] | None = None
     tone: Callable[[dict[str, Any]], str] | None = None  # "ok" | "warn" | "error" | ""
+    tip: str = ""  # header tooltip: the full meaning of a short header
 
     def text(self, row: dict[str, Any]) -> str:
         if self.fmt is not None:
@@ -71,6 +72,8 @@ class RowsModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.columns[section].title
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return self.columns[section].tip or None
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.TextAlignmentRole:
             right = self.columns[section].right
             return int(Qt.AlignmentFlag.AlignRight if right else Qt.AlignmentFlag.AlignLeft) | int(
