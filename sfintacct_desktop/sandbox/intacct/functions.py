@@ -152,6 +152,37 @@ def fn_create_sotransaction(ctx: Context, el: etree._Element) -> Outcome:
     return Outcome(key=key, transactions=1, writes=1)
 
 
+def fn_update_sotransaction(ctx: Context, el: etree._Element) -> Outcome:
+    """Answers ``<key>`` like create; the ARINVOICE behind a posted invoice gets a new RECORDNO."""
+    key = (el.get("key") or "").strip()
+    if not key:
+        raise fail(
+            "XL03000003", "XML Parse schema error: Element 'update_sotransaction': The attribute 'key' is required."
+        )
+    spec: dict[str, Any] = {}
+    for kid in children(el):
+        if kid.tag == "updatesotransitems":
+            spec["items"] = [
+                ("update", {**to_dict(item), "line_num": item.get("line_num", "")})
+                if item.tag == "updatesotransitem"
+                else ("add", to_dict(item))
+                for item in children(kid)
+            ]
+        elif kid.tag in ("message", "memo"):
+            spec["memo"] = text(kid)
+        elif kid.tag != "updatesubtotals":
+            spec[kid.tag] = to_value(kid)
+    with ctx.emulator.store.atomic():
+        doc = ctx.emulator.company.update_sotransaction(key, spec)
+    out = doc["RECORDNO"] if ctx.emulator.sotransaction_key == "recordno" else doc["DOCID"]
+    return Outcome(key=out, transactions=1, writes=1)
+
+
+def to_dict(el: etree._Element) -> dict[str, Any]:
+    value = to_value(el)
+    return value if isinstance(value, dict) else {}
+
+
 def fn_delete_sotransaction(ctx: Context, el: etree._Element) -> Outcome:
     key = (el.get("key") or "").strip()
     if not key:
@@ -235,8 +266,11 @@ FUNCTIONS: dict[str, Callable[[Context, etree._Element], Outcome]] = {
     "update": fn_update,
     "delete": fn_delete,
     "create_sotransaction": fn_create_sotransaction,
+    "update_sotransaction": fn_update_sotransaction,
     "delete_sotransaction": fn_delete_sotransaction,
     "inspect": fn_inspect,
     "lookup": fn_lookup,
 }
-WRITE_FUNCTIONS = frozenset({"create", "update", "delete", "create_sotransaction", "delete_sotransaction"})
+WRITE_FUNCTIONS = frozenset(
+    {"create", "update", "delete", "create_sotransaction", "update_sotransaction", "delete_sotransaction"}
+)

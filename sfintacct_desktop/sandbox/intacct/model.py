@@ -19,6 +19,7 @@ from ..storage import RecordStore
 from .errors import ErrorItem, could_not, fail
 from .objects import OBJECTS, ObjectDef, get_object
 from .orders import OrdersMixin
+from .orderupdate import OrderUpdateMixin
 from .payments import PaymentsMixin
 
 Record = dict[str, Any]
@@ -66,7 +67,7 @@ def parse_date(value: Any, field: str) -> date:
         raise fail("BL03000018", f"Illegal format for {field} : {value}", "Use the format mm/dd/yyyy.") from None
 
 
-class Company(OrdersMixin, PaymentsMixin):
+class Company(OrdersMixin, OrderUpdateMixin, PaymentsMixin):
     """All business rules of the emulated Intacct company over one ``RecordStore``."""
 
     def __init__(self, store: RecordStore, clock: Clock, timezone: str = "America/Los_Angeles") -> None:

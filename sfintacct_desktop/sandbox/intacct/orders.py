@@ -158,14 +158,20 @@ class OrdersMixin(_Base):
         self.audit("SODOCUMENT", doc, "C", docid)
         return doc
 
-    def _convert_source(self, source: dict[str, Any], entries: list[dict[str, str]]) -> None:
-        """Mark the source order Converted (all quantities invoiced) or Partially Converted."""
+    def _convert_source(self, source: dict[str, Any], entries: list[dict[str, str]], exclude_doc: str = "") -> None:
+        """Mark the source order Converted (all quantities invoiced) or Partially Converted.
+
+        ``exclude_doc``: the RECORDNO of a converted document being updated, whose new ``entries``
+        replace its stored lines in the count.
+        """
         ordered: dict[str, Decimal] = defaultdict(Decimal)
         for key in self.store.find("SODOCUMENTENTRY", "DOCHDRNO", source["RECORDNO"]):
             e = self.store.get("SODOCUMENTENTRY", key) or {}
             ordered[e["ITEMID"]] += Decimal(e["QUANTITY"])
         invoiced: dict[str, Decimal] = defaultdict(Decimal)
         for doc_key in self.store.find("SODOCUMENT", "CREATEDFROM", source["DOCID"]):
+            if doc_key == exclude_doc:
+                continue
             for key in self.store.find("SODOCUMENTENTRY", "DOCHDRNO", doc_key):
                 e = self.store.get("SODOCUMENTENTRY", key) or {}
                 invoiced[e["ITEMID"]] += Decimal(e["QUANTITY"])
@@ -177,7 +183,10 @@ class OrdersMixin(_Base):
         if over:
             raise _err(f"Quantity of item {over[0]} exceeds the quantity left to convert on {source['DOCID']}.")
         complete = all(invoiced.get(i, Decimal(0)) >= q for i, q in ordered.items())
-        new = self.stamp_modified({**source, "STATE": "Converted" if complete else "Partially Converted"})
+        state = "Converted" if complete else "Partially Converted"
+        if exclude_doc and source["STATE"] == state:
+            return
+        new = self.stamp_modified({**source, "STATE": state})
         self.store.put("SODOCUMENT", new["RECORDNO"], new)
         self.audit("SODOCUMENT", new, "M", new["DOCID"])
 

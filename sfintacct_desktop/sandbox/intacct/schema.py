@@ -62,6 +62,20 @@ SOTRANSITEM: Spec = [
     *opt("renewalmacro projectid customerid vendorid employeeid classid contractid fulfillmentstatus"),
     *opt("taskno billingtemplate dropship shipto"),
 ]
+# update_sotransaction: the order the SDKs write (intacct-sdk-php OrderEntryTransactionUpdate).
+UPDATE_SOTRANSACTION: Spec = [
+    *opt("datecreated dateposted referenceno termname datedue origdocdate message|memo shippingmethod shipto"),
+    *opt("billto supdocid externalid basecurr currency exchratedate exchratetype|exchrate vsoepricelist"),
+    *opt("customfields state projectid updatesotransitems updatesubtotals"),
+]
+UPDATESOTRANSITEMS: Spec = [("updatesotransitem|sotransitem", 1, None)]
+UPDATESOTRANSITEM: Spec = [
+    *opt("bundlenumber itemid itemaliasid itemdesc taxable warehouseid quantity unit linelevelsimpletax"),
+    *opt("discountpercent price relateddockey relateddoclinekey sourcelinekey discsurchargememo locationid"),
+    *opt("departmentid memo itemdetails customfields revrectemplate revrecstartdate revrecenddate"),
+    *opt("renewalmacro projectid customerid vendorid employeeid classid contractid fulfillmentstatus"),
+    *opt("taskno billingtemplate dropship shipto"),
+]
 
 
 def children(el: etree._Element) -> list[etree._Element]:
@@ -106,6 +120,25 @@ def check_sotransaction(el: etree._Element) -> None:
                 check(item, SOTRANSITEM)
 
 
+def check_update_sotransaction(el: etree._Element) -> None:
+    check(el, UPDATE_SOTRANSACTION)
+    for kid in children(el):
+        if kid.tag in ("datecreated", "dateposted", "datedue", "origdocdate", "exchratedate") and children(kid):
+            check(kid, DATE)
+        if kid.tag == "updatesotransitems":
+            check(kid, UPDATESOTRANSITEMS)
+            for item in children(kid):
+                if item.tag == "updatesotransitem":
+                    if item.get("line_num") is None:
+                        raise SchemaViolation(
+                            f"Element 'updatesotransitem': The attribute 'line_num' is required but missing. "
+                            f"Line: {item.sourceline or 0}, column: 0."
+                        )
+                    check(item, UPDATESOTRANSITEM)
+                else:
+                    check(item, SOTRANSITEM)
+
+
 def check_query(el: etree._Element) -> None:
     """``<query>`` grammar errors are XSD errors too; semantic ones are left for the function."""
     from .objects import field_types_for
@@ -119,4 +152,8 @@ def check_query(el: etree._Element) -> None:
         pass
 
 
-FUNCTION_CHECKS = {"create_sotransaction": check_sotransaction, "query": check_query}
+FUNCTION_CHECKS = {
+    "create_sotransaction": check_sotransaction,
+    "update_sotransaction": check_update_sotransaction,
+    "query": check_query,
+}
