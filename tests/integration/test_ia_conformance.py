@@ -3,28 +3,18 @@ and of the PHP SDK's test envelopes: same elements, nesting and attributes; valu
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from sfintacct_desktop.sandbox.httpserver import EmulatorServer
-from sfintacct_desktop.sandbox.intacct.app import IntacctEmulator
 from tests.xml_conformance_util import IaClient, assert_same_structure, corpus_file, fn, ia_request, parse
 
 ROWS = "*/data"  # record rows belong to another object in the recordings: compare by name only
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[EmulatorServer]:
-    srv = EmulatorServer(IntacctEmulator(None)).start()
-    yield srv
-    srv.stop()
-
-
 @pytest.fixture()
-def ia(server: EmulatorServer) -> IaClient:
-    server.emulator.reset("empty")
-    return IaClient(server.url + "/ia/xml/xmlgw.phtml")
+def ia(ia_server: EmulatorServer) -> IaClient:
+    ia_server.emulator.reset("empty")
+    return IaClient(ia_server.url + "/ia/xml/xmlgw.phtml")
 
 
 def _customer(cid: str) -> str:

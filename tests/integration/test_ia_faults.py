@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import requests
 from lxml import etree
@@ -15,30 +13,23 @@ from tests.xml_conformance_util import IaClient, fn, ia_request, parse
 CREATE = "<create><CUSTOMER><CUSTOMERID>F1</CUSTOMERID><NAME>Fault</NAME></CUSTOMER></create>"
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[EmulatorServer]:
-    srv = EmulatorServer(IntacctEmulator(None)).start()
-    yield srv
-    srv.stop()
+@pytest.fixture()
+def emu(ia_server: EmulatorServer) -> IntacctEmulator:
+    assert isinstance(ia_server.emulator, IntacctEmulator)
+    ia_server.emulator.reset("empty")
+    return ia_server.emulator
 
 
 @pytest.fixture()
-def emu(server: EmulatorServer) -> IntacctEmulator:
-    assert isinstance(server.emulator, IntacctEmulator)
-    server.emulator.reset("empty")
-    return server.emulator
-
-
-@pytest.fixture()
-def ia(emu: IntacctEmulator, server: EmulatorServer) -> IaClient:
-    client = IaClient(server.url + "/ia/xml/xmlgw.phtml")
+def ia(emu: IntacctEmulator, ia_server: EmulatorServer) -> IaClient:
+    client = IaClient(ia_server.url + "/ia/xml/xmlgw.phtml")
     client.login()
     return client
 
 
-def arm(server: EmulatorServer, operation: str, mode: str, **extra: object) -> None:
+def arm(ia_server: EmulatorServer, operation: str, mode: str, **extra: object) -> None:
     resp = requests.post(
-        f"{server.url}/__sandbox__/faults", json={"operation": operation, "mode": mode, **extra}, timeout=10
+        f"{ia_server.url}/__sandbox__/faults", json={"operation": operation, "mode": mode, **extra}, timeout=10
     )
     assert resp.status_code == 200
 
@@ -51,31 +42,33 @@ def created(emu: IntacctEmulator) -> bool:
     return bool(emu.store.find("CUSTOMER", "CUSTOMERID", "F1"))
 
 
-def test_http_500_applies_nothing(server: EmulatorServer, emu: IntacctEmulator, ia: IaClient) -> None:
-    arm(server, "create", "http_500")
+def test_http_500_applies_nothing(ia_server: EmulatorServer, emu: IntacctEmulator, ia: IaClient) -> None:
+    arm(ia_server, "create", "http_500")
     resp = post_create(ia)
     assert resp.status_code == 500 and parse(resp.content).findtext("errormessage/error/description2")
     assert not created(emu)
     assert post_create(ia).status_code == 200 and created(emu)  # count=1: the next one goes through
 
 
-def test_http_524_applies_then_answers_cloudflare(server: EmulatorServer, emu: IntacctEmulator, ia: IaClient) -> None:
-    arm(server, "create", "http_524")
+def test_http_524_applies_then_answers_cloudflare(
+    ia_server: EmulatorServer, emu: IntacctEmulator, ia: IaClient
+) -> None:
+    arm(ia_server, "create", "http_524")
     resp = post_create(ia)
     assert resp.status_code == 524 and "cf-error-details" in resp.text
     assert created(emu)
 
 
-def test_rate_limit_is_429_gw_0010(server: EmulatorServer, emu: IntacctEmulator, ia: IaClient) -> None:
-    arm(server, "*", "rate_limit")
+def test_rate_limit_is_429_gw_0010(ia_server: EmulatorServer, emu: IntacctEmulator, ia: IaClient) -> None:
+    arm(ia_server, "*", "rate_limit")
     resp = post_create(ia)
     assert resp.status_code == 429
     assert parse(resp.content).findtext("errormessage/error/errorno") == "GW-0010"
     assert not created(emu)
 
 
-def test_timeout_applies_then_answers_late(server: EmulatorServer, emu: IntacctEmulator, ia: IaClient) -> None:
-    arm(server, "create", "timeout", delay_seconds=0.2)
+def test_timeout_applies_then_answers_late(ia_server: EmulatorServer, emu: IntacctEmulator, ia: IaClient) -> None:
+    arm(ia_server, "create", "timeout", delay_seconds=0.2)
     with pytest.raises(requests.exceptions.ReadTimeout):
         requests.post(ia.url, data=ia_request(fn(CREATE), session=ia.session_id), timeout=0.05)
     # the request was applied although the client gave up: a retry must look it up first
@@ -83,17 +76,17 @@ def test_timeout_applies_then_answers_late(server: EmulatorServer, emu: IntacctE
         assert created(emu)
 
 
-def test_drop_after_apply_closes_without_answer(server: EmulatorServer, emu: IntacctEmulator, ia: IaClient) -> None:
-    arm(server, "create", "drop_after_apply")
+def test_drop_after_apply_closes_without_answer(ia_server: EmulatorServer, emu: IntacctEmulator, ia: IaClient) -> None:
+    arm(ia_server, "create", "drop_after_apply")
     with pytest.raises(requests.exceptions.ConnectionError):
         post_create(ia)
     assert created(emu)
 
 
 def test_invalid_session_fault_invalidates_the_session(
-    server: EmulatorServer, emu: IntacctEmulator, ia: IaClient
+    ia_server: EmulatorServer, emu: IntacctEmulator, ia: IaClient
 ) -> None:
-    arm(server, "create", "invalid_session")
+    arm(ia_server, "create", "invalid_session")
     root = parse(post_create(ia).content)
     assert root.findtext("operation/authentication/status") == "failure"
     assert root.findtext("operation/errormessage/error/errorno") == "XL03000006"
@@ -103,8 +96,8 @@ def test_invalid_session_fault_invalidates_the_session(
 
 
 @pytest.mark.parametrize("mode", ["xxe", "entity_bomb"])
-def test_hostile_dtd_responses(server: EmulatorServer, emu: IntacctEmulator, ia: IaClient, mode: str) -> None:
-    arm(server, "create", mode)
+def test_hostile_dtd_responses(ia_server: EmulatorServer, emu: IntacctEmulator, ia: IaClient, mode: str) -> None:
+    arm(ia_server, "create", mode)
     resp = post_create(ia)
     assert resp.status_code == 200 and b"<!DOCTYPE response" in resp.content and b"<!ENTITY" in resp.content
     if mode == "xxe":
@@ -121,7 +114,7 @@ def test_hostile_dtd_responses(server: EmulatorServer, emu: IntacctEmulator, ia:
     assert not created(emu)
 
 
-def test_fault_on_another_function_does_not_fire(server: EmulatorServer, emu: IntacctEmulator, ia: IaClient) -> None:
-    arm(server, "create_sotransaction", "http_500")
+def test_fault_on_another_function_does_not_fire(ia_server: EmulatorServer, emu: IntacctEmulator, ia: IaClient) -> None:
+    arm(ia_server, "create_sotransaction", "http_500")
     assert post_create(ia).status_code == 200
-    assert requests.get(f"{server.url}/__sandbox__/faults", timeout=10).json()["armed"]
+    assert requests.get(f"{ia_server.url}/__sandbox__/faults", timeout=10).json()["armed"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from sfintacct_desktop.sandbox.httpserver import EmulatorServer
@@ -11,16 +9,9 @@ from sfintacct_desktop.sandbox.intacct.app import IntacctEmulator
 from tests.xml_conformance_util import IaClient, fn
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[EmulatorServer]:
-    srv = EmulatorServer(IntacctEmulator(None)).start()
-    yield srv
-    srv.stop()
-
-
 @pytest.fixture()
-def emu(server: EmulatorServer) -> IntacctEmulator:
-    emulator = server.emulator
+def emu(ia_server: EmulatorServer) -> IntacctEmulator:
+    emulator = ia_server.emulator
     assert isinstance(emulator, IntacctEmulator)
     emulator.reset("empty")
     emulator.sessions.timeout = 3600 * 12
@@ -28,8 +19,8 @@ def emu(server: EmulatorServer) -> IntacctEmulator:
 
 
 @pytest.fixture()
-def ia(emu: IntacctEmulator, server: EmulatorServer) -> IaClient:
-    return IaClient(server.url + "/ia/xml/xmlgw.phtml")
+def ia(emu: IntacctEmulator, ia_server: EmulatorServer) -> IaClient:
+    return IaClient(ia_server.url + "/ia/xml/xmlgw.phtml")
 
 
 def customer(cid: str, name: str = "", extra: str = "") -> str:

@@ -6,8 +6,6 @@ one with a NEW RECORDNO (same invoice number), keeping the payments applied.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from lxml import etree
 
@@ -19,20 +17,13 @@ from tests.xml_conformance_util import IaClient
 INV = "Sales Invoice-INV0001"
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[EmulatorServer]:
-    srv = EmulatorServer(IntacctEmulator(None)).start()
-    yield srv
-    srv.stop()
-
-
 @pytest.fixture()
-def ia(server: EmulatorServer) -> IaClient:
-    emulator = server.emulator
+def ia(ia_server: EmulatorServer) -> IaClient:
+    emulator = ia_server.emulator
     assert isinstance(emulator, IntacctEmulator)
     emulator.reset("empty")
     emulator.sessions.timeout = 3600 * 12
-    client = IaClient(server.url + "/ia/xml/xmlgw.phtml")
+    client = IaClient(ia_server.url + "/ia/xml/xmlgw.phtml")
     for body in (customer("C1"), item("I1"), item("I2", "10")):
         assert client.result(body).findtext("status") == "success"
     return client

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -30,25 +30,18 @@ from sfintacct_desktop.wire.transport import Backoff, InsecureTransportError, Ou
 NoSleep = Backoff(sleep=lambda s: None, max_attempts=4)
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[EmulatorServer]:
-    srv = EmulatorServer(IntacctEmulator(None)).start()
-    yield srv
-    srv.stop()
-
-
 @pytest.fixture()
-def emu(server: EmulatorServer) -> IntacctEmulator:
-    assert isinstance(server.emulator, IntacctEmulator)
-    server.emulator.reset("empty")
-    return server.emulator
+def emu(ia_server: EmulatorServer) -> IntacctEmulator:
+    assert isinstance(ia_server.emulator, IntacctEmulator)
+    ia_server.emulator.reset("empty")
+    return ia_server.emulator
 
 
 MakeClient = Callable[..., IntacctClient]
 
 
 @pytest.fixture()
-def make(server: EmulatorServer, emu: IntacctEmulator) -> MakeClient:
+def make(ia_server: EmulatorServer, emu: IntacctEmulator) -> MakeClient:
     def _make(
         user_password: str = cred.INTACCT_USER_PASSWORD,
         sender_password: str = cred.INTACCT_SENDER_PASSWORD,
@@ -58,7 +51,7 @@ def make(server: EmulatorServer, emu: IntacctEmulator) -> MakeClient:
             sender_id=cred.INTACCT_SENDER_ID,
             company_id=cred.INTACCT_COMPANY_ID,
             user_id=cred.INTACCT_USER_ID,
-            endpoint=server.url + "/ia/xml/xmlgw.phtml",
+            endpoint=ia_server.url + "/ia/xml/xmlgw.phtml",
             **kw,  # type: ignore[arg-type]
         )
         return IntacctClient(settings, IntacctSecrets(sender_password, user_password), backoff=NoSleep)
@@ -66,13 +59,13 @@ def make(server: EmulatorServer, emu: IntacctEmulator) -> MakeClient:
     return _make
 
 
-def arm(server: EmulatorServer, operation: str, mode: str, **extra: object) -> None:
+def arm(ia_server: EmulatorServer, operation: str, mode: str, **extra: object) -> None:
     body = {"operation": operation, "mode": mode, **extra}
-    assert requests.post(f"{server.url}/__sandbox__/faults", json=body, timeout=10).status_code == 200
+    assert requests.post(f"{ia_server.url}/__sandbox__/faults", json=body, timeout=10).status_code == 200
 
 
-def stats(server: EmulatorServer) -> dict:
-    return requests.get(f"{server.url}/__sandbox__/stats", timeout=10).json()
+def stats(ia_server: EmulatorServer) -> dict:
+    return requests.get(f"{ia_server.url}/__sandbox__/stats", timeout=10).json()
 
 
 def customers(n: int, start: int = 0) -> list:
@@ -87,14 +80,14 @@ def n_customers(emu: IntacctEmulator) -> int:
 
 
 # ------------------------------------------------------------------------------ authentication
-def test_login_and_session_reuse(make: MakeClient, server: EmulatorServer) -> None:
+def test_login_and_session_reuse(make: MakeClient, ia_server: EmulatorServer) -> None:
     client = make()
     client.login()
     assert client.has_session
     assert "sessionid" not in repr(client) and cred.INTACCT_USER_PASSWORD not in repr(client.__dict__.get("_secrets"))
-    before = stats(server)["requests"]
+    before = stats(ia_server)["requests"]
     client.call(customers(3), uniqueid=True)
-    assert stats(server)["requests"] == before + 1  # reused the session, no new login
+    assert stats(ia_server)["requests"] == before + 1  # reused the session, no new login
 
 
 def test_wrong_user_password_is_auth_error_without_password(make: MakeClient) -> None:
@@ -122,7 +115,7 @@ def test_plain_http_to_remote_host_refused_before_connecting() -> None:
 
 # -------------------------------------------------------------------------------------- paging
 def test_query_and_read_by_query_page_past_one_page(
-    make: MakeClient, emu: IntacctEmulator, server: EmulatorServer
+    make: MakeClient, emu: IntacctEmulator, ia_server: EmulatorServer
 ) -> None:
     client = make()
     results = client.call(customers(2150), uniqueid=True)
@@ -171,16 +164,16 @@ def test_batch_with_duplicates_each_carries_its_own_error(make: MakeClient, emu:
     assert n_customers(emu) == 200
 
 
-def test_thousand_creates_and_updates_cost_at_most_ten_requests(make: MakeClient, server: EmulatorServer) -> None:
+def test_thousand_creates_and_updates_cost_at_most_ten_requests(make: MakeClient, ia_server: EmulatorServer) -> None:
     client = make()
     client.login()
-    before = stats(server)["requests"]
+    before = stats(ia_server)["requests"]
     fns = customers(500) + [
         update("CUSTOMER", {"CUSTOMERID": f"C-{i:05d}", "NAME": "renamed"}, f"u-{i}") for i in range(500)
     ]
     results = client.call(fns[:500], uniqueid=True) + client.call(fns[500:], uniqueid=True)
     assert all(r.ok for r in results), [r.errors for r in results if not r.ok][:2]
-    used = stats(server)["requests"] - before
+    used = stats(ia_server)["requests"] - before
     assert used <= 10, used
 
 
@@ -218,48 +211,48 @@ def test_transaction_rollback_marks_aborted(make: MakeClient, emu: IntacctEmulat
 
 
 # -------------------------------------------------------------------------------------- faults
-def test_http_500_on_read_is_retried(make: MakeClient, server: EmulatorServer) -> None:
+def test_http_500_on_read_is_retried(make: MakeClient, ia_server: EmulatorServer) -> None:
     client = make()
     client.call(customers(2), uniqueid=True)
-    arm(server, "query", "http_500", count=1)
+    arm(ia_server, "query", "http_500", count=1)
     rows = [r for p in client.query_pages("CUSTOMER", ["CUSTOMERID"]) for r in p]
     assert len(rows) == 2
 
 
-def test_rate_limit_backs_off_then_succeeds(make: MakeClient, server: EmulatorServer, emu: IntacctEmulator) -> None:
+def test_rate_limit_backs_off_then_succeeds(make: MakeClient, ia_server: EmulatorServer, emu: IntacctEmulator) -> None:
     waits: list[float] = []
     client = make()
     client.backoff = Backoff(sleep=waits.append, max_attempts=4)
     client.login()
-    arm(server, "create", "rate_limit", count=2)
+    arm(ia_server, "create", "rate_limit", count=2)
     results = client.call(customers(1), uniqueid=True)
     assert results[0].ok and len(waits) == 2 and n_customers(emu) == 1
 
 
-def test_rate_limit_that_persists_raises(make: MakeClient, server: EmulatorServer) -> None:
+def test_rate_limit_that_persists_raises(make: MakeClient, ia_server: EmulatorServer) -> None:
     client = make()
     client.login()
-    arm(server, "query", "rate_limit", count=10)
+    arm(ia_server, "query", "rate_limit", count=10)
     with pytest.raises(IntacctRateLimitError) as info:
         list(client.query_pages("CUSTOMER", ["CUSTOMERID"]))
     assert info.value.status == 429 and info.value.code == "GW-0010"
 
 
 def test_invalid_session_mid_run_renews_without_duplicates(
-    make: MakeClient, server: EmulatorServer, emu: IntacctEmulator
+    make: MakeClient, ia_server: EmulatorServer, emu: IntacctEmulator
 ) -> None:
     client = make()
     client.call(customers(100), uniqueid=True)
-    arm(server, "create", "invalid_session", count=1)
+    arm(ia_server, "create", "invalid_session", count=1)
     results = client.call(customers(100, start=100), uniqueid=True)
     assert all(r.ok for r in results)
     assert n_customers(emu) == 200
 
 
-def test_invalid_session_not_resent_for_non_idempotent_write(make: MakeClient, server: EmulatorServer) -> None:
+def test_invalid_session_not_resent_for_non_idempotent_write(make: MakeClient, ia_server: EmulatorServer) -> None:
     client = make()
     client.login()
-    arm(server, "create", "invalid_session", count=1)
+    arm(ia_server, "create", "invalid_session", count=1)
     with pytest.raises(IntacctAuthError) as info:
         client.call(customers(1), uniqueid=False)
     assert info.value.invalid_session and not client.has_session
@@ -269,24 +262,24 @@ def test_invalid_session_not_resent_for_non_idempotent_write(make: MakeClient, s
     ("mode", "extra"), [("drop_after_apply", {}), ("http_524", {}), ("timeout", {"delay_seconds": 2})]
 )
 def test_ambiguous_write_raises_outcome_unknown(
-    make: MakeClient, server: EmulatorServer, emu: IntacctEmulator, mode: str, extra: dict
+    make: MakeClient, ia_server: EmulatorServer, emu: IntacctEmulator, mode: str, extra: dict
 ) -> None:
     client = make(read_timeout=0.5)
     client.login()
-    arm(server, "create", mode, count=1, **extra)
-    before = stats(server)["requests"]
+    arm(ia_server, "create", mode, count=1, **extra)
+    before = stats(ia_server)["requests"]
     with pytest.raises(OutcomeUnknownError) as info:
         client.call([create("CUSTOMER", {"CUSTOMERID": "AMB-1", "NAME": "Ambiguous"}, "amb-key-1")], uniqueid=True)
     assert info.value.key == "amb-key-1"
-    assert stats(server)["requests"] == before + 1  # never resent blindly
+    assert stats(ia_server)["requests"] == before + 1  # never resent blindly
     assert emu.store.find("CUSTOMER", "CUSTOMERID", "AMB-1")  # it did apply: the engine's lookup finds it
 
 
 @pytest.mark.parametrize("mode", ["xxe", "entity_bomb"])
-def test_hostile_responses_are_refused(make: MakeClient, server: EmulatorServer, mode: str) -> None:
+def test_hostile_responses_are_refused(make: MakeClient, ia_server: EmulatorServer, mode: str) -> None:
     client = make()
     client.login()
-    arm(server, "query", mode, count=1)
+    arm(ia_server, "query", mode, count=1)
     with pytest.raises(IntacctHostileResponseError) as info:
         list(client.query_pages("CUSTOMER", ["CUSTOMERID"]))
     text = repr(info.value) + str(info.value.errors)
