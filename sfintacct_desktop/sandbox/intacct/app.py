@@ -8,7 +8,7 @@ keeps the store lock for the whole of one request so that requests apply one at 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -36,6 +36,7 @@ from .gateway import auth_failure, process
 from .hostile import cloudflare_524, entity_bomb_body, xxe_body
 from .model import Company
 from .reads import Cursors
+from .refusals import KINDS as REFUSAL_KINDS
 from .sessions import SessionManager
 
 GATEWAY_PATH = "/ia/xml/xmlgw.phtml"
@@ -58,6 +59,9 @@ class IntacctEmulator(Emulator):
         duplicate_controlid_errorno: str = "XL03000013",
         max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
         omit_fields: Iterable[str] = (),
+        audit_object_key: str = "recordno",
+        audit_time_zone: str = "company",
+        refuse_reads: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(data_dir, clock=clock)
         # "OBJECT.FIELD": left out of inspect, to emulate a company without our custom fields.
@@ -65,6 +69,17 @@ class IntacctEmulator(Emulator):
         if sotransaction_key not in ("docid", "recordno"):
             raise ValueError("sotransaction_key is 'docid' or 'recordno'")
         self.company = Company(self.store, self.clock, company_timezone)
+        if audit_object_key not in ("recordno", "id"):
+            raise ValueError("audit_object_key is 'recordno' or 'id'")
+        if audit_time_zone not in ("company", "gmt"):
+            raise ValueError("audit_time_zone is 'company' or 'gmt'")
+        self.company.audit_object_key = audit_object_key
+        self.company.audit_time_zone = audit_time_zone
+        # Reads the company refuses (see refusals.py); a dict tests may change while serving.
+        self.refuse_reads: dict[str, str] = dict(refuse_reads or {})
+        for target, kind in self.refuse_reads.items():
+            if kind not in REFUSAL_KINDS:
+                raise ValueError(f"refuse_reads[{target!r}] is one of {REFUSAL_KINDS}")
         self.sessions = SessionManager(self.clock, session_timeout_seconds, self.company.tz)
         self.cursors = Cursors()
         self.sotransaction_key = sotransaction_key
