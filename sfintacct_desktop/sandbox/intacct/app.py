@@ -26,6 +26,7 @@ from .envelope import (
     control_block,
     control_failure,
     error_message,
+    fn_name,
     gateway_error,
     parse_request,
     serialize,
@@ -40,6 +41,8 @@ from .refusals import KINDS as REFUSAL_KINDS
 from .sessions import SessionManager
 
 GATEWAY_PATH = "/ia/xml/xmlgw.phtml"
+RATE_LIMITED = ErrorItem("GW-0010", "API rate limit exceeded", "", "Too Many Requests")
+OFFLINE = ErrorItem("XL03000001", "The Service is Temporarily Off-line", "Please Try Again Later")
 DEFAULT_MAX_REQUEST_BYTES = 16 * 1024 * 1024
 
 
@@ -125,6 +128,8 @@ class IntacctEmulator(Emulator):
             )
         if fault.mode == "timeout":
             time.sleep(max(fault.delay_seconds, 0.0))
+        if fault.mode == "no_result":
+            return _xml(_without_results(response.get_data()))
         return response
 
     def _read_body(self, request: Request) -> bytes | None:
@@ -174,11 +179,53 @@ class IntacctEmulator(Emulator):
             control_block(root, control, "success")
             auth_failure(sub(root, "operation"), "", "", f"Invalid session {(sid or '')[:8]}....")
             return _xml(serialize(root))
+        if fault.mode == "rate_limit_in_body":
+            # HTTP 200 whose control block failed with the rate-limit text (fylein/sageintacct-sdk-py
+            # looks for "API rate limit exceeded" anywhere in a 200 body).
+            return _xml(control_failure(control, [RATE_LIMITED]))
+        if fault.mode == "offline_in_body" and parsed is not None:
+            return _xml(self._offline_body(parsed))
         if fault.mode == "xxe":
             return _xml(xxe_body(control))
         if fault.mode == "entity_bomb":
             return _xml(entity_bomb_body(control))
         return None
+
+
+    def _offline_body(self, parsed: ParsedRequest) -> bytes:
+        """HTTP 200, control and sign-in fine, every function failed "Temporarily Off-line"; nothing applied.
+
+        The function-level wording is what fylein/sageintacct-sdk-py matches in a result's
+        description2 (its "downtime" handling); the errorno is not public (this one is ours).
+        """
+        from lxml import etree
+
+        root = etree.Element("response")
+        control_block(root, parsed.control, "success")
+        for op in parsed.operations:
+            op_el = sub(root, "operation")
+            auth = sub(op_el, "authentication")
+            sub(auth, "status", "success")
+            login = op.auth.login or {}
+            sub(auth, "userid", login.get("userid", ""))
+            sub(auth, "companyid", login.get("companyid", ""))
+            for fn in op.functions:
+                res = sub(op_el, "result")
+                sub(res, "status", "failure")
+                sub(res, "function", fn_name(fn))
+                sub(res, "controlid", fn.get("controlid", ""))
+                error_message(res, [OFFLINE])
+        return serialize(root)
+
+
+def _without_results(body: bytes) -> bytes:
+    """An applied request's answer with every ``<result>`` dropped (control and sign-in kept)."""
+    from lxml import etree
+
+    root = etree.fromstring(body, etree.XMLParser(resolve_entities=False, no_network=True))
+    for res in root.iter("result"):
+        res.getparent().remove(res)
+    return serialize(root)
 
 
 def _xml(body: bytes, status: int = 200, **headers: Any) -> Response:
