@@ -52,7 +52,7 @@ def _account_of(env: SyncEnv, customer_id: str) -> str:
     return next(a for a in env.accounts() if a["Intacct_Customer_ID__c"] == customer_id)["Id"]
 
 
-def _ia_link(env: SyncEnv, entity: str, key: str):  # noqa: ANN202
+def _ia_link(env: SyncEnv, entity: str, key: str):
     with env.store.read() as r:
         return r.links.by_ia_key(entity, key)
 
