@@ -264,6 +264,9 @@ def cmd_status(args: argparse.Namespace) -> int:
             f"  #{run['run_id']} {run['started_at']} {run['trigger']:<8} {run['status']:<11} "
             f"Salesforce {calls['salesforce']} calls, Intacct {calls['intacct_transactions']} transactions"
         )
+    for name, failure in (status.get("failing_streams") or {}).items():
+        lines.append(f"Stream {name} failed: {failure.get('title', '')}: {failure.get('message', '')}")
+        lines.append(f"  Hint: {failure.get('hint', '')}")
     if status["cursors"]:
         lines.append("Cursors:")
         lines += [f"  {name:<24} {c['value']}" for name, c in status["cursors"].items()]

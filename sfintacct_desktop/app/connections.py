@@ -16,10 +16,15 @@ from typing import Any
 import requests
 
 from ..config.profiles import KIND_SANDBOX, ProfileError
+from ..connectors import ia_audit
+from ..connectors import ia_mapping as iam
+from ..connectors.errors import intacct_read_error
+from ..connectors.ia_cycle import AUDIT_TYPES
 from ..domain.errors import ErrorInfo, ErrorKind
 from ..domain.records import System
 from ..secrets import CredentialStoreError, redact, register_secret
-from ..wire.intacct import IntacctClient, IntacctSecrets, IntacctSettings
+from ..wire.intacct import Filter, IntacctClient, IntacctSecrets, IntacctSettings
+from ..wire.intacct import functions as fx
 from ..wire.intacct.errors import (
     IntacctAuthError,
     IntacctControlError,
@@ -46,6 +51,17 @@ from ..wire.transport import (
 from .profiles import ResolvedProfile, StoreFactory, default_store, resolve_profile
 
 log = logging.getLogger(__name__)
+
+# The reads of every Intacct stream, with the fields the sync selects (name, object, fields).
+INTACCT_READS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("customers", "CUSTOMER", tuple(iam.CUSTOMER_FIELDS)),
+    ("items", "ITEM", tuple(iam.ITEM_FIELDS)),
+    ("sales orders", "SODOCUMENT", tuple(iam.SODOCUMENT_FIELDS)),
+    ("sales order lines", "SODOCUMENTENTRY", tuple(iam.SODOCUMENTENTRY_FIELDS)),
+    ("invoices", "ARINVOICE", tuple(iam.ARINVOICE_FIELDS)),
+    ("payments", "ARPYMT", tuple(iam.ARPYMT_FIELDS)),
+    ("payment applications", "ARPYMTDETAIL", tuple(iam.ARPYMTDETAIL_FIELDS)),
+)
 
 DEPLOY_HINT = (
     "Deploy the metadata shipped in resources/salesforce to the org "
@@ -282,14 +298,43 @@ def check_intacct(profile: ResolvedProfile) -> dict[str, Any]:
         for obj, wanted in INTACCT_SCHEMA.items():
             have = {f.upper() for f in client.inspect(obj).fields}
             missing += [f"{obj}.{name}" for name in wanted if name not in have]
+        reads = check_intacct_reads(client)
         extra["transactions"] = client.transactions
     except Exception as exc:
         log.info("Intacct connection test failed", exc_info=True)
         return _failed(error_info(exc, System.INTACCT), **extra)
     warnings = [f"{key} is missing: {INTACCT_SCHEMA[key.split('.')[0]][key.split('.')[1]]}." for key in missing]
+    refused = {name: got for name, got in reads.items() if got is not None}
+    warnings += [f"{got['title']}: {got['message']} {got['hint']}" for got in refused.values()]
     for warning in warnings:
         log.info("Intacct schema check: %s", warning)
-    return {"ok": True, **extra, "missing": missing, "warnings": warnings}
+    return {
+        "ok": True,
+        **extra,
+        "missing": missing,
+        "warnings": warnings,
+        "reads": {name: "ok" if got is None else got for name, got in reads.items()},
+    }
+
+
+def check_intacct_reads(client: IntacctClient) -> dict[str, dict[str, str] | None]:
+    """Each stream's reads as the sync sends them, one row each, in ONE request (one function each).
+
+    Includes the audit trail per object type (deletions, payments): a role or an audit trail that
+    refuses one of them is named here, before a sync meets it. None: the read works.
+    """
+    checks: list[tuple[str, str, tuple[str, ...], Filter | None, str]] = [
+        (name, obj, fields, None, "") for name, obj, fields in INTACCT_READS
+    ]
+    checks += [
+        (f"deletions of {t} (audit trail)", "AUDITHISTORY", ia_audit.FIELDS, Filter.equalto("OBJECTTYPE", t), t)
+        for t in AUDIT_TYPES
+    ]
+    results = client.call([fx.query(obj, fields, flt, [], 1, 0) for _, obj, fields, flt, _ in checks])
+    out: dict[str, dict[str, str] | None] = {}
+    for (name, obj, _, _, audit_of), res in zip(checks, results, strict=True):
+        out[name] = None if res.ok else intacct_read_error(obj, res.errors, audit_of=audit_of).as_dict()
+    return out
 
 
 def check_connections(profile_name: str, *, store_factory: StoreFactory = default_store) -> dict[str, Any]:

@@ -24,13 +24,26 @@ def run_row(run: Run) -> dict[str, Any]:
     return {
         "run_id": run.id,
         "trigger": run.trigger,
-        "status": run.status.value,
+        "status": _shown_status(run),
         "started_at": _iso(run.started_at),
         "finished_at": _iso(run.finished_at),
         "streams": run.counters,
         "api_calls": {"salesforce": run.sf_api_calls, "intacct_transactions": run.ia_transactions},
         "error": run.error,
     }
+
+
+def _shown_status(run: Run) -> str:
+    """``partial`` for a run stored as ok whose streams include one that failed on its own."""
+    failed = any(isinstance(c, dict) and c.get("failure") for c in (run.counters or {}).values())
+    return "partial" if run.status.value == "ok" and failed else run.status.value
+
+
+def failing_streams(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The streams whose own read failed in the newest finished run: name -> title, message, hint."""
+    done = next((r for r in runs if r["status"] != "running"), None)
+    streams = (done or {}).get("streams") or {}
+    return {name: c["failure"] for name, c in sorted(streams.items()) if isinstance(c, dict) and c.get("failure")}
 
 
 def error_row(item: InboxItem) -> dict[str, Any]:
@@ -116,8 +129,10 @@ class SyncState:
             open_errors = r.inbox.count_open()
             open_conflicts = r.conflicts.count_open()
             links = {"customer": r.links.count("customer"), "product": r.links.count("product")}
+        rows = [run_row(x) for x in recent]
         return {
-            "runs": [run_row(x) for x in recent],
+            "runs": rows,
+            "failing_streams": failing_streams(rows),
             "cursors": cursors,
             "open_errors": open_errors,
             "open_conflicts": open_conflicts,

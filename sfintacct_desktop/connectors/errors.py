@@ -148,6 +148,44 @@ def intacct_record_error(errors: list[IntacctError], record_key: str = "") -> Er
     return info
 
 
+def intacct_read_error(obj: str, errors: list[IntacctError], *, audit_of: str = "") -> ErrorInfo:
+    """One stream's refused read (a failed ``query`` function) as title, message and hint.
+
+    ``audit_of`` names the object type whose deletions (AUDITHISTORY) could not be read: its
+    records still sync, only their deletions wait, so the stream's cursor is held until then.
+    """
+    first = errors[0] if errors else IntacctError("")
+    said = redact(" ".join(p for p in (first.description, first.description2) if p)).strip()
+    said = said or first.errorno or "no error details"
+    low = f"{first.errorno} {said}".lower()
+    what = f"deletions of Intacct {audit_of} records (audit trail)" if audit_of else f"Intacct {obj} records"
+    later = (
+        f"{audit_of.capitalize()} records keep syncing; their deletions are read once the audit trail can be read."
+        if audit_of
+        else "This stream is not synced until then; the others are."
+    )
+    if "permission" in low or first.errorno == "PL04000005":
+        title = f"No permission to read {what}"
+        hint = (
+            "Give the Web Services user View permission for custom reports (Platform Services), which the "
+            "audit trail needs, and make sure audit trails are kept for these records."
+            if audit_of
+            else f"Give the Web Services user's role permission to list and view {obj} (Company > Roles)."
+        )
+    elif any(t in low for t in ("invalid field", "not a valid field", "fields list", "unknown field")):
+        title = f"Intacct does not know a field the sync reads from {obj}"
+        hint = "Run the connection test to see which field is missing, and add it to the company."
+    else:
+        title = f"Intacct could not read {what}"
+        hint = (
+            "Check that the audit trail is enabled for these records (Company > Setup)."
+            if audit_of
+            else "It is read again on the next cycle; if this persists, check the user's permissions."
+        )
+    message = f"Intacct said: {said}. {later}"
+    return ErrorInfo(ErrorKind.PERMISSION, title, message, hint, System.INTACCT, first.errorno)
+
+
 def _tail(info: ErrorInfo) -> tuple[System | None, str, str, str]:
     return (info.system, info.code, info.record_key, info.idempotency_key)
 

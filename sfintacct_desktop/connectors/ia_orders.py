@@ -7,21 +7,22 @@ request with ``uniqueid``, the PONUMBER lookup in one query), so each cost stays
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from ..domain import Customer, Invoice, Payment, Product, SalesOrder
-from ..wire.intacct import Filter, IntacctGatewayError, Result
+from ..domain import Customer, ErrorInfo, Invoice, Payment, Product, SalesOrder
+from ..wire.intacct import Filter, Result
 from ..wire.intacct import functions as fx
 from ..wire.intacct.functions import SoLine
 from . import ia_mapping as m
 from .errors import intacct_record_error
+from .ia_cycle import FunctionFailed, detect_audit_zone, read_changes
 from .intacct import IN_CHUNK, IntacctConnector
 from .results import Deletion
 from .streams import IA_OVERLAP
-from .values import ia_timestamp, ia_wall_time
+from .values import ia_wall_time
 
 DUPLICATE_CONTROLID = "XL03000013"  # uniqueid: "a successful transaction has already been recorded"
 Spec = tuple[str, Sequence[str], Filter | None, list[tuple[str, bool]]]
@@ -38,6 +39,9 @@ class IntacctChanges:
     invoices: list[Invoice] = field(default_factory=list)
     payments: list[Payment] = field(default_factory=list)
     deleted_invoices: list[Deletion] = field(default_factory=list)
+    # Streams whose read failed on their own (a refused function): stream name -> what went wrong.
+    failures: dict[str, ErrorInfo] = field(default_factory=dict)
+    audit_refused: list[str] = field(default_factory=list)  # object types whose audit trail failed
 
 
 @dataclass(frozen=True)
@@ -95,10 +99,10 @@ class IntacctOrders:
     @staticmethod
     def _ok(obj: str, res: Result) -> Result:
         if not res.ok:
-            raise IntacctGatewayError(f"Intacct query of {obj} failed", errors=res.errors)
+            raise FunctionFailed(obj, res.errors)
         return res
 
-    def _since(self, since: datetime | None, overlap: timedelta) -> Filter | None:
+    def since_filter(self, since: datetime | None, overlap: timedelta) -> Filter | None:
         if since is None:
             return None
         return Filter.greaterthanorequalto("WHENMODIFIED", ia_wall_time(since - overlap, self.zone))
@@ -116,70 +120,30 @@ class IntacctOrders:
         master: bool = True,
         receivables: bool = True,
         overlap: timedelta = IA_OVERLAP,
+        audit_zone: str | None = None,
+        audit_split: Collection[str] = (),
     ) -> IntacctChanges:
         """Customers, items, AR invoices, AR payments and their deletions in ONE request.
 
-        Invoices and payments need a second request only when some changed: the SODOCUMENT that
-        posted each invoice (PRRECORDKEY, re-resolved every time) and each payment's applications.
+        A function that fails fails its stream only (``failures``); see ``ia_cycle``. Invoices and
+        payments need a second request only when some changed: the SODOCUMENT that posted each
+        invoice (PRRECORDKEY, re-resolved every time) and each payment's applications.
+        ``audit_zone``: ACCESSTIME's clock (``company``/``gmt``, None: unknown); ``audit_split``:
+        object types whose audit trail was refused before, asked in functions of their own.
         """
-        order = [("WHENMODIFIED", True), ("RECORDNO", True)]
-        specs: list[Spec] = []
-        objs = ([("CUSTOMER", m.CUSTOMER_FIELDS), ("ITEM", m.ITEM_FIELDS)] if master else []) + (
-            [("ARINVOICE", m.ARINVOICE_FIELDS)] if receivables else []
+        return read_changes(
+            self,
+            cursors,
+            master=master,
+            receivables=receivables,
+            overlap=overlap,
+            audit_zone=audit_zone,
+            audit_split=audit_split,
         )
-        stream_of = {
-            "CUSTOMER": "intacct.customers",
-            "ITEM": "intacct.items",
-            "ARINVOICE": "intacct.invoices",
-            "ARPYMT": "intacct.payments",
-        }
-        audit_types: list[str] = []
-        for obj, fields in objs:
-            since = cursors.get(stream_of[obj])
-            specs.append((obj, fields, self._since(since, overlap), order if since else [("RECORDNO", True)]))
-            if since is not None:
-                audit_types.append(obj.lower())
-        known = [cursors.get(stream_of[o]) for o, _ in objs if cursors.get(stream_of[o]) is not None]
-        if audit_types and known:
-            # Deletions, and (same query, no extra transaction) payments created or changed: an
-            # unapplied payment (an advance, an overpayment) never re-stamps an invoice.
-            what = Filter.and_(Filter.in_("OBJECTTYPE", audit_types), Filter.equalto("ACCESSMODE", "D"))
-            if receivables:
-                paid = Filter.and_(Filter.equalto("OBJECTTYPE", "arpymt"), Filter.in_("ACCESSMODE", ["C", "M"]))
-                what = Filter.or_(what, paid)
-            flt = Filter.and_(
-                what,
-                Filter.greaterthanorequalto("ACCESSTIME", ia_wall_time(min(known) - overlap, self.zone)),  # type: ignore[type-var]
-            )
-            fields = ("RECORDNO", "OBJECTTYPE", "OBJECTKEY", "OBJECTDESC", "ACCESSTIME", "ACCESSMODE")
-            specs.append(("AUDITHISTORY", fields, flt, [("RECORDNO", True)]))
-        first = receivables and cursors.get("intacct.invoices") is None and cursors.get("intacct.payments") is None
-        rows = dict(zip([s[0] for s in specs], self._run(specs), strict=True))
-        out = IntacctChanges(
-            customers=[m.customer_from_row(r, self.zone) for r in rows.get("CUSTOMER", [])],
-            items=[m.product_from_item(r, self.zone) for r in rows.get("ITEM", [])],
-        )
-        dels: dict[str, list[Deletion]] = {"customer": [], "item": [], "arinvoice": []}
-        pay_keys: set[str] = set()
-        for r in rows.get("AUDITHISTORY", []):
-            if m.field(r, "OBJECTTYPE").lower() == "arpymt":
-                if m.field(r, "ACCESSMODE") in ("C", "M"):
-                    pay_keys.add(m.field(r, "OBJECTKEY"))
-                continue
-            dels.setdefault(m.field(r, "OBJECTTYPE").lower(), []).append(
-                Deletion(
-                    m.field(r, "OBJECTDESC"), ia_timestamp(m.field(r, "ACCESSTIME"), self.zone), m.field(r, "OBJECTKEY")
-                )
-            )
-        out.deleted_customers, out.deleted_items, out.deleted_invoices = (
-            dels["customer"],
-            dels["item"],
-            dels["arinvoice"],
-        )
-        out.invoices, out.payments = self.receivables(
-            rows.get("ARINVOICE", []), [], payment_keys=pay_keys, all_payments=first
-        )
-        return out
+
+    def detect_audit_zone(self) -> str | None:
+        """ACCESSTIME's clock for this company (``company`` or ``gmt``), None while unknown."""
+        return detect_audit_zone(self)
 
     def receivables(
         self,

@@ -2,7 +2,8 @@
 
 Cursors are WHENMODIFIED wall times in the company's time zone: a cursor (aware datetime) is
 turned into that wall time for the filter, and rows' stamps are made aware in the same zone.
-Deletes come from AUDITHISTORY (ACCESSMODE D). Every wire error leaves as :class:`SyncError`.
+Deletes come from AUDITHISTORY (ACCESSMODE D, documented fields only: see ``ia_audit``). Every
+wire error leaves as :class:`SyncError`.
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ from ..wire.intacct import Filter, IntacctClient, IntacctGatewayError, Result, c
 from ..wire.intacct import functions as fx
 from ..wire.intacct.functions import Function, new_controlid
 from ..wire.transport import WireError
+from . import ia_audit
 from . import ia_mapping as m
 from .errors import intacct_record_error, to_sync_error
 from .partial import FieldSets, only, per_record
 from .results import Deletion, WriteResult
 from .streams import IA_OVERLAP, IA_PAGE_SIZE, INTACCT_STREAMS
-from .values import ia_timestamp, ia_wall_time
+from .values import ia_wall_time
 
 IN_CHUNK = 1000  # values per <in> filter
 
@@ -38,6 +40,7 @@ class IntacctConnector:
         self.zone = company_timezone if isinstance(company_timezone, ZoneInfo) else ZoneInfo(company_timezone)
         self.profile = profile
         self.page_size = IA_PAGE_SIZE
+        self.audit_zone: str | None = None  # ACCESSTIME's clock ("company"/"gmt"), None: unknown
 
     @contextmanager
     def errors(self) -> Iterator[None]:
@@ -185,19 +188,9 @@ class IntacctConnector:
             specs.append((obj, fields, flt, order if since is not None else [("RECORDNO", True)]))
         known = [s for s in (customers_since, items_since) if s is not None]
         if known:
-            flt = Filter.and_(
-                Filter.in_("OBJECTTYPE", ["customer", "item"]),
-                Filter.equalto("ACCESSMODE", "D"),
-                Filter.greaterthanorequalto("ACCESSTIME", ia_wall_time(min(known) - overlap, self.zone)),
-            )
-            specs.append(
-                (
-                    "AUDITHISTORY",
-                    ("RECORDNO", "OBJECTTYPE", "OBJECTKEY", "OBJECTDESC", "ACCESSTIME"),
-                    flt,
-                    [("RECORDNO", True)],
-                )
-            )
+            since_text = ia_audit.since_text(min(known) - overlap, self.zone, self.audit_zone)
+            flt = ia_audit.audit_filter(["customer", "item"], since_text)
+            specs.append(("AUDITHISTORY", ia_audit.FIELDS, flt, ia_audit.ORDER))
         size = self.page_size
         with self.errors():
             results = self.client.call([fx.query(o, f, flt, ob, size, 0) for o, f, flt, ob in specs])
@@ -218,14 +211,14 @@ class IntacctConnector:
         items = [m.product_from_item(r, self.zone) for r in rows[1]]
         deletions: dict[str, list[Deletion]] = {"customer": [], "item": []}
         for r in rows[2] if len(rows) > 2 else []:
-            deletions.setdefault(m.field(r, "OBJECTTYPE").lower(), []).append(
-                Deletion(
-                    key=m.field(r, "OBJECTDESC"),
-                    deleted_at=ia_timestamp(m.field(r, "ACCESSTIME"), self.zone),
-                    record_no=m.field(r, "OBJECTKEY"),
-                )
-            )
+            deletions.setdefault(m.field(r, "OBJECTTYPE").lower(), []).append(self._deletion(r))
         return customers, items, deletions["customer"], deletions["item"]
+
+    def _deletion(self, row: dict[str, Any]) -> Deletion:
+        """An AUDITHISTORY D row: OBJECTKEY is the RECORDNO or the readable id (matched on both)."""
+        key = ia_audit.object_key(m.field(row, "OBJECTKEY"))
+        when = ia_audit.access_time(m.field(row, "ACCESSTIME"), self.zone, self.audit_zone)
+        return Deletion(key=key, deleted_at=when, record_no=key if key.isdigit() else "")
 
     def customers_by_ids(self, ids: Sequence[str]) -> list[Customer]:
         """CUSTOMERs by CUSTOMERID (1,000 per query)."""
@@ -238,21 +231,11 @@ class IntacctConnector:
         return [m.product_from_item(r, self.zone) for r in self._rows_in("ITEM", m.ITEM_FIELDS, "ITEMID", ids)]
 
     def _deleted(self, obj: str, since: datetime, overlap: timedelta = timedelta(0)) -> list[Deletion]:
-        """AUDITHISTORY rows with ACCESSMODE D for the object (OBJECTDESC is its readable ID)."""
-        flt = Filter.and_(
-            Filter.equalto("OBJECTTYPE", obj.lower()),
-            Filter.equalto("ACCESSMODE", "D"),
-            Filter.greaterthanorequalto("ACCESSTIME", ia_wall_time(since - overlap, self.zone)),
-        )
-        rows = self._rows("AUDITHISTORY", ("RECORDNO", "OBJECTKEY", "OBJECTDESC", "ACCESSTIME"), flt)
-        return [
-            Deletion(
-                key=m.field(r, "OBJECTDESC"),
-                deleted_at=ia_timestamp(m.field(r, "ACCESSTIME"), self.zone),
-                record_no=m.field(r, "OBJECTKEY"),
-            )
-            for r in rows
-        ]
+        """AUDITHISTORY rows with ACCESSMODE D for the object, documented fields only, by ACCESSTIME."""
+        since_text = ia_audit.since_text(since - overlap, self.zone, self.audit_zone)
+        flt = ia_audit.audit_filter([obj.lower()], since_text)
+        rows = [r for page in self._pages("AUDITHISTORY", ia_audit.FIELDS, flt, ia_audit.ORDER) for r in page]
+        return [self._deletion(r) for r in rows]
 
     def deleted_customers(self, since: datetime, overlap: timedelta = timedelta(0)) -> list[Deletion]:
         return self._deleted("CUSTOMER", since, overlap)

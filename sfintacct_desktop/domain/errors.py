@@ -28,6 +28,7 @@ class ErrorKind(StrEnum):
     SERVER = "server"  # the remote side failed: transient
     INTERNAL = "internal"  # a bug of ours
     BUSY = "busy"  # another process is writing for this profile: fatal until it stops
+    PERMISSION = "permission"  # one stream may not be read (role, audit trail): that stream fails, others go on
 
 
 FATAL_KINDS = frozenset(

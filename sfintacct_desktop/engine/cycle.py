@@ -21,6 +21,7 @@ from .budget import Budget
 from .entities import KINDS, EntityKind, kind_of
 from .entity_sync import BatchRunner, Pair, Tally
 from .events import Event, Progress, RunFinished, RunStarted, RunSummary, StreamCounters
+from .ia_reads import audit_settings, deleted_ia_keys, partial_error, record_failures, remember_audit
 from .invoices import ReceivablesSync
 from .mapping import Mapping
 from .order_recovery import recover_orders
@@ -132,13 +133,19 @@ class SyncEngine:
         after = self._counters()
         sf_calls, ia_tx, ia_req = (a - b for a, b in zip(after, before, strict=True))
         tallies: dict[str, Tally] = ctx["tallies"]
-        counters = {name: vars(t) for name, t in tallies.items()}
+        shown = status.value
+        partial = partial_error(tallies) if status is RunStatus.OK else None
+        if partial is not None:  # stored as ok with its error; shown as partial (failed if all failed)
+            error, shown = partial, "partial"
+            if all(t.failure for t in tallies.values()):
+                status, shown = RunStatus.FAILED, RunStatus.FAILED.value
+        counters = {name: {k: v for k, v in vars(t).items() if k != "failure" or v} for name, t in tallies.items()}
         with self.store.write() as tx:
             tx.runs.finish(run.id, status, counters=counters, sf_api_calls=sf_calls, ia_transactions=ia_tx, error=error)
         self.budget.record(sf_calls, ia_tx)
         summary = RunSummary(
             run_id=run.id,
-            status=status.value,
+            status=shown,
             started_at=started,
             finished_at=datetime.now(UTC),
             streams=tuple(StreamCounters(name, **vars(t)) for name, t in sorted(tallies.items())),
@@ -192,7 +199,13 @@ class SyncEngine:
         sf_customers, sf_products, sf_opps = self.sf.changed_streams(
             cur["salesforce.customers"], cur["salesforce.products"], cur["salesforce.opportunities"], overlap
         )
-        ia = IntacctOrders(self.ia).changed(cur, overlap=overlap) if ia_due else IntacctChanges()
+        audit_zone, audit_split = audit_settings(self.store)
+        orders = IntacctOrders(self.ia)
+        ia = (
+            orders.changed(cur, overlap=overlap, audit_zone=audit_zone, audit_split=audit_split)
+            if ia_due
+            else IntacctChanges()
+        )
         self._require_baseline([*sf_customers, *sf_products], [*ia.customers, *ia.items])
         reads = {
             "customer": (sf_customers, ia.customers, ia.deleted_customers),
@@ -200,10 +213,11 @@ class SyncEngine:
         }
         new_cursors: dict[str, str] = {}
         tallies: dict[str, Tally] = ctx["tallies"]
+        record_failures(tallies, ia.failures)
 
         def advance(stream: str, recs: list[Any]) -> None:
             stamps = [r.modified_at for r in recs if r.modified_at is not None]
-            if stamps:
+            if stamps and stream not in ia.failures:  # a failed stream keeps its cursor
                 old = cur[stream]
                 new_cursors[stream] = (max(max(stamps), old) if old else max(stamps)).isoformat()
 
@@ -212,7 +226,8 @@ class SyncEngine:
             tallies.setdefault(kind.sf_stream, Tally()).read += len(sf_recs)
             if ia_due:
                 tallies.setdefault(kind.ia_stream, Tally()).read += len(ia_recs) + len(deletions)
-            pairs = self._pairs(kind, sf_recs, ia_recs, [d.key for d in deletions], tallies=tallies)
+            gone = deleted_ia_keys(self.store, self.ia, kind, deletions)
+            pairs = self._pairs(kind, sf_recs, ia_recs, gone, tallies=tallies)
             self._process(kind, ctx, pairs)
             advance(kind.sf_stream, sf_recs)
             advance(kind.ia_stream, ia_recs)
@@ -232,6 +247,9 @@ class SyncEngine:
                 tx.cursors.set(stream, value)
             if ia_due:
                 tx.meta.set(LAST_READ_META, now.isoformat())
+        if ia_due:
+            busy = bool(ia.customers or ia.items) or any(t.writes_intacct for t in tallies.values())
+            remember_audit(self.store, orders, ia, audit_zone, audit_split, busy)
 
     def _require_baseline(self, sf_recs: list[Any], ia_recs: list[Any]) -> None:
         """Refuse the first live sync of two populated systems that were never baselined.

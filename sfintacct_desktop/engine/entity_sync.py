@@ -65,6 +65,7 @@ class Tally:
     writes_salesforce: int = 0
     writes_intacct: int = 0
     unchanged: int = 0  # pairs left out before merging: both modstamps as last seen (also in skipped)
+    failure: dict[str, str] | None = None  # the stream's read failed on its own: ErrorInfo.as_dict()
 
 
 @dataclass

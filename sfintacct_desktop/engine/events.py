@@ -27,9 +27,10 @@ class StreamCounters:
     writes_salesforce: int = 0
     writes_intacct: int = 0
     unchanged: int = 0  # of ``skipped``: left out before merging, modstamps as last seen (not in as_dict)
+    failure: dict[str, str] | None = None  # the stream's own read failed (title, message, hint, ...)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "read": self.read,
             "applied": self.applied,
             "skipped": self.skipped,
@@ -38,12 +39,15 @@ class StreamCounters:
             "writes_salesforce": self.writes_salesforce,
             "writes_intacct": self.writes_intacct,
         }
+        if self.failure:
+            out["failure"] = dict(self.failure)
+        return out
 
 
 @dataclass(frozen=True)
 class RunSummary:
     run_id: int
-    status: str  # ok | failed | interrupted | paused
+    status: str  # ok | partial (some streams failed on their own) | failed | interrupted | paused
     started_at: datetime
     finished_at: datetime
     streams: tuple[StreamCounters, ...] = ()

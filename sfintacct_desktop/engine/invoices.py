@@ -68,7 +68,7 @@ class ReceivablesSync:
         if wanted:  # invoices a payment applies to, read live (their RECORDNO is current right now)
             for inv in self.ia.invoices_where("RECORDNO", sorted(wanted)):
                 invoices.setdefault(inv.number, inv)
-        gone = {d.key for d in changes.deleted_invoices if d.key} - set(invoices)
+        gone = self._deleted_numbers(changes) - set(invoices)
         if gone:  # an order update deletes and recreates its invoice: only a number not alive is gone
             alive = self.ia.invoices_where("RECORDID", sorted(gone))
             invoices.update({i.number: i for i in alive})
@@ -113,6 +113,17 @@ class ReceivablesSync:
             self._rollup(tx, {i.customer_id for i in invoices} | {p.customer_id for p in payments})
 
     # ----------------------------------------------------------------------- pieces
+    def _deleted_numbers(self, changes: IntacctChanges) -> set[str]:
+        """Invoice numbers the audit trail says were deleted: OBJECTKEY is the RECORDNO or the number."""
+        keys = {d.key for d in changes.deleted_invoices if d.key}
+        if not keys:
+            return set()
+        with self.store.read() as r:
+            cached = r.cache.invoices(include_deleted=True)
+        by_record_no = {i.record_no: i.number for i in cached if i.record_no}
+        numbers = {i.number for i in cached}
+        return {by_record_no.get(k) or (k if k in numbers else "") for k in keys} - {""}
+
     def _accounts(self, customer_ids: set[str]) -> dict[str, str]:
         with self.store.read() as r:
             links = r.links.many_by_ia_key(Entity.CUSTOMER, sorted(c for c in customer_ids if c))

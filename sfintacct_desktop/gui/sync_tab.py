@@ -26,7 +26,14 @@ from .task_runner import TaskRunner
 from .widgets import Badge, ErrorPanel, fit_columns, heading, note, table
 
 STATE_TONES = {"idle": ("Idle: waiting for the next sync", "ok"), "running": ("Syncing…", "warn")}
-RUN_TONES = {"ok": "ok", "failed": "error", "interrupted": "warn", "paused": "warn", "running": "warn"}
+RUN_TONES = {
+    "ok": "ok",
+    "partial": "warn",  # some streams failed on their own; the others synced
+    "failed": "error",
+    "interrupted": "warn",
+    "paused": "warn",
+    "running": "warn",
+}
 
 
 def _when(value: Any) -> str:
@@ -110,6 +117,14 @@ STREAM_COLUMNS = [
             ("writes_salesforce", "→SF", "Writes to Salesforce"),
             ("writes_intacct", "→IA", "Writes to Intacct"),
         )
+    ),
+    Column(
+        "failure",
+        "Problem",
+        fmt=lambda r: str((r.get("failure") or {}).get("title", "")),
+        tooltip=lambda r: _run_error({"error": r.get("failure")}),
+        tone=lambda r: "error" if r.get("failure") else "",
+        tip="Why this stream could not be read (the other streams synced)",
     ),
 ]
 ERROR_COLUMNS = [

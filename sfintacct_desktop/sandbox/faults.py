@@ -9,6 +9,11 @@ Semantics, shared by both emulators (documented in docs/sandbox.md):
 - ``invalid_session``: answered as an expired/invalid session; nothing applied.
 - ``unable_to_lock_row`` (Salesforce): refused with UNABLE_TO_LOCK_ROW; nothing applied.
 - ``xxe`` / ``entity_bomb`` (Intacct): the response body carries a hostile DTD; nothing applied.
+- ``rate_limit_in_body`` (Intacct): HTTP 200, control failure "API rate limit exceeded"; nothing applied.
+- ``offline_in_body`` (Intacct): HTTP 200, every function failed "The Service is Temporarily Off-line";
+  nothing applied.
+- ``no_result`` (Intacct): the request is applied, then answered (HTTP 200, control and sign-in
+  success) without any ``<result>``.
 """
 
 from __future__ import annotations
@@ -27,6 +32,9 @@ MODES = frozenset(
         "unable_to_lock_row",
         "xxe",
         "entity_bomb",
+        "rate_limit_in_body",
+        "offline_in_body",
+        "no_result",
     }
 )
 

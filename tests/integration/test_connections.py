@@ -216,3 +216,28 @@ def test_shipped_metadata_covers_the_checked_schema():
             deployed.add(f"{obj}.{name}")
     assert listed == deployed
     assert (root / "README.md").read_text().count("sf project deploy start") >= 1
+
+
+@pytest.fixture(scope="module")
+def refusing_sandbox() -> Iterator[Sandbox]:
+    """A company whose role lacks AR invoices and whose audit trail is refused for items."""
+    refuse = {"ARINVOICE": "permission", "AUDITHISTORY:item": "not_enabled"}
+    with Sandbox(SandboxOptions(seed="empty", intacct_options={"refuse_reads": refuse})) as running:
+        yield running
+
+
+def test_each_stream_read_is_checked_and_what_is_refused_is_named(tmp_path, refusing_sandbox, monkeypatch):
+    env = _home_with_sandbox_profile(tmp_path, refusing_sandbox, monkeypatch)
+    result = run_cli(env, "connections", "test", "--json")
+    assert result.returncode == 0, result.stderr
+    ia = json.loads(result.stdout)["intacct"]
+    reads = ia["reads"]
+    refused = {name for name, got in reads.items() if got != "ok"}
+    assert refused == {"invoices", "deletions of item (audit trail)"}
+    assert reads["customers"] == "ok" and reads["deletions of customer (audit trail)"] == "ok"
+    assert reads["invoices"]["code"] == "PL04000005" and "permission" in reads["invoices"]["title"].lower()
+    audit = reads["deletions of item (audit trail)"]
+    assert "audit" in audit["title"] and audit["message"] and audit["hint"]
+    assert len(ia["warnings"]) == 2
+    text = run_cli(env, "connections", "test")
+    assert "ARINVOICE" in text.stdout + text.stderr and "audit trail" in text.stdout + text.stderr

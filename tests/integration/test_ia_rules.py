@@ -224,12 +224,30 @@ def test_audit_history_and_company_time(ia: IaClient, emu: IntacctEmulator) -> N
     ia.result(f"<delete><object>CUSTOMER</object><keys>{rec}</keys></delete>")
     data = ia.result(
         "<query><object>AUDITHISTORY</object><select><field>OBJECTTYPE</field><field>OBJECTKEY</field>"
-        "<field>ACCESSMODE</field><field>WORKFLOWACTION</field><field>ACCESSTIME</field></select>"
-        "<filter><equalto><field>OBJECTTYPE</field><value>customer</value></equalto></filter></query>"
+        "<field>ACCESSMODE</field><field>ACCESSTIME</field><field>USERID</field><field>SOURCE</field></select>"
+        "<filter><equalto><field>OBJECTTYPE</field><value>customer</value></equalto></filter>"
+        "<orderby><order><field>ACCESSTIME</field><ascending/></order></orderby></query>"
     ).find("data")
-    rows = [(r.findtext("ACCESSMODE"), r.findtext("WORKFLOWACTION"), r.findtext("OBJECTKEY")) for r in data]
-    assert rows == [("C", "add", rec), ("M", "set", rec), ("D", "delete", rec)]
+    rows = [(r.findtext("ACCESSMODE"), r.findtext("OBJECTKEY")) for r in data]
+    assert rows == [("C", rec), ("M", rec), ("D", rec)]
     assert emu.company.local_now().strftime("%m/%d/%Y %H:%M") in data[0].findtext("ACCESSTIME")
+    sources = {r.findtext("SOURCE") for r in data}
+    assert sources and all(s == s.lower() and s for s in sources)  # SOURCE values are lower case
+
+
+@pytest.mark.parametrize("field", ["RECORDNO", "OBJECTDESC", "IPADDRESS", "WORKFLOWACTION"])
+@pytest.mark.parametrize("where", ["select", "filter", "orderby"])
+def test_audit_history_refuses_undocumented_fields(ia: IaClient, field: str, where: str) -> None:
+    """Only OBJECTTYPE, OBJECTKEY, ACCESSTIME, ACCESSMODE, USERID and SOURCE are documented."""
+    select = f"<field>{field}</field>" if where == "select" else "<field>OBJECTKEY</field>"
+    flt = (
+        f"<filter><equalto><field>{field}</field><value>1</value></equalto></filter>" if where == "filter" else ""
+    )
+    order = f"<orderby><order><field>{field}</field><ascending/></order></orderby>" if where == "orderby" else ""
+    res = ia.call(f"<query><object>AUDITHISTORY</object><select>{select}</select>{flt}{order}</query>")
+    result = res.find("operation/result")
+    assert result.findtext("status") == "failure"
+    assert field in "".join(result.find("errormessage").itertext())
 
 
 def test_whenmodified_is_wall_time_in_the_company_zone() -> None:

@@ -8,7 +8,7 @@ keeps the store lock for the whole of one request so that requests apply one at 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -26,6 +26,7 @@ from .envelope import (
     control_block,
     control_failure,
     error_message,
+    fn_name,
     gateway_error,
     parse_request,
     serialize,
@@ -36,9 +37,12 @@ from .gateway import auth_failure, process
 from .hostile import cloudflare_524, entity_bomb_body, xxe_body
 from .model import Company
 from .reads import Cursors
+from .refusals import KINDS as REFUSAL_KINDS
 from .sessions import SessionManager
 
 GATEWAY_PATH = "/ia/xml/xmlgw.phtml"
+RATE_LIMITED = ErrorItem("GW-0010", "API rate limit exceeded", "", "Too Many Requests")
+OFFLINE = ErrorItem("XL03000001", "The Service is Temporarily Off-line", "Please Try Again Later")
 DEFAULT_MAX_REQUEST_BYTES = 16 * 1024 * 1024
 
 
@@ -58,6 +62,9 @@ class IntacctEmulator(Emulator):
         duplicate_controlid_errorno: str = "XL03000013",
         max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
         omit_fields: Iterable[str] = (),
+        audit_object_key: str = "recordno",
+        audit_time_zone: str = "company",
+        refuse_reads: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(data_dir, clock=clock)
         # "OBJECT.FIELD": left out of inspect, to emulate a company without our custom fields.
@@ -65,6 +72,17 @@ class IntacctEmulator(Emulator):
         if sotransaction_key not in ("docid", "recordno"):
             raise ValueError("sotransaction_key is 'docid' or 'recordno'")
         self.company = Company(self.store, self.clock, company_timezone)
+        if audit_object_key not in ("recordno", "id"):
+            raise ValueError("audit_object_key is 'recordno' or 'id'")
+        if audit_time_zone not in ("company", "gmt"):
+            raise ValueError("audit_time_zone is 'company' or 'gmt'")
+        self.company.audit_object_key = audit_object_key
+        self.company.audit_time_zone = audit_time_zone
+        # Reads the company refuses (see refusals.py); a dict tests may change while serving.
+        self.refuse_reads: dict[str, str] = dict(refuse_reads or {})
+        for target, kind in self.refuse_reads.items():
+            if kind not in REFUSAL_KINDS:
+                raise ValueError(f"refuse_reads[{target!r}] is one of {REFUSAL_KINDS}")
         self.sessions = SessionManager(self.clock, session_timeout_seconds, self.company.tz)
         self.cursors = Cursors()
         self.sotransaction_key = sotransaction_key
@@ -110,6 +128,8 @@ class IntacctEmulator(Emulator):
             )
         if fault.mode == "timeout":
             time.sleep(max(fault.delay_seconds, 0.0))
+        if fault.mode == "no_result":
+            return _xml(_without_results(response.get_data()))
         return response
 
     def _read_body(self, request: Request) -> bytes | None:
@@ -159,11 +179,53 @@ class IntacctEmulator(Emulator):
             control_block(root, control, "success")
             auth_failure(sub(root, "operation"), "", "", f"Invalid session {(sid or '')[:8]}....")
             return _xml(serialize(root))
+        if fault.mode == "rate_limit_in_body":
+            # HTTP 200 whose control block failed with the rate-limit text (fylein/sageintacct-sdk-py
+            # looks for "API rate limit exceeded" anywhere in a 200 body).
+            return _xml(control_failure(control, [RATE_LIMITED]))
+        if fault.mode == "offline_in_body" and parsed is not None:
+            return _xml(self._offline_body(parsed))
         if fault.mode == "xxe":
             return _xml(xxe_body(control))
         if fault.mode == "entity_bomb":
             return _xml(entity_bomb_body(control))
         return None
+
+
+    def _offline_body(self, parsed: ParsedRequest) -> bytes:
+        """HTTP 200, control and sign-in fine, every function failed "Temporarily Off-line"; nothing applied.
+
+        The function-level wording is what fylein/sageintacct-sdk-py matches in a result's
+        description2 (its "downtime" handling); the errorno is not public (this one is ours).
+        """
+        from lxml import etree
+
+        root = etree.Element("response")
+        control_block(root, parsed.control, "success")
+        for op in parsed.operations:
+            op_el = sub(root, "operation")
+            auth = sub(op_el, "authentication")
+            sub(auth, "status", "success")
+            login = op.auth.login or {}
+            sub(auth, "userid", login.get("userid", ""))
+            sub(auth, "companyid", login.get("companyid", ""))
+            for fn in op.functions:
+                res = sub(op_el, "result")
+                sub(res, "status", "failure")
+                sub(res, "function", fn_name(fn))
+                sub(res, "controlid", fn.get("controlid", ""))
+                error_message(res, [OFFLINE])
+        return serialize(root)
+
+
+def _without_results(body: bytes) -> bytes:
+    """An applied request's answer with every ``<result>`` dropped (control and sign-in kept)."""
+    from lxml import etree
+
+    root = etree.fromstring(body, etree.XMLParser(resolve_entities=False, no_network=True))
+    for res in root.iter("result"):
+        res.getparent().remove(res)
+    return serialize(root)
 
 
 def _xml(body: bytes, status: int = 200, **headers: Any) -> Response:

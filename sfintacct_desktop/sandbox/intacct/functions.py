@@ -17,6 +17,7 @@ from .envelope import sub, text
 from .errors import ErrorItem, FunctionError, fail
 from .objects import OBJECTS, get_object, inspect_data, lookup_data
 from .reads import do_query, do_read, do_read_by_query, do_read_more
+from .refusals import check_refusals
 from .schema import children
 
 if TYPE_CHECKING:
@@ -235,10 +236,12 @@ def fn_get_api_session(ctx: Context, el: etree._Element) -> Outcome:
 
 
 def fn_query(ctx: Context, el: etree._Element) -> Outcome:
+    check_refusals(ctx.emulator.refuse_reads, "query", el)
     return Outcome(data=do_query(ctx.emulator.store, el), transactions=1)
 
 
 def fn_read_by_query(ctx: Context, el: etree._Element) -> Outcome:
+    check_refusals(ctx.emulator.refuse_reads, "readByQuery", el)
     data = do_read_by_query(ctx.emulator.store, ctx.emulator.cursors, el, ctx.owner)
     return Outcome(data=data, transactions=1)
 

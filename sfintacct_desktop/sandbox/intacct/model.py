@@ -75,6 +75,9 @@ class Company(OrdersMixin, OrderUpdateMixin, PaymentsMixin):
         self.clock = clock
         self.tz = ZoneInfo(timezone)
         self.userid = "xml_gateway"
+        self.audit_object_key = "recordno"  # or "id": see audit()
+        self.audit_time_zone = "company"  # or "gmt": see audit()
+        self.audit_source = "xml"  # lower case, as real SOURCE values are; the exact word is not public
 
     # ------------------------------------------------------------------ time
     def local_now(self) -> datetime:
@@ -101,23 +104,26 @@ class Company(OrdersMixin, OrderUpdateMixin, PaymentsMixin):
         return self.store.get(obj, keys[0]) if keys else None
 
     def audit(self, objtype: str, record: Record, mode: str, desc: str = "") -> None:
-        """AUDITHISTORY row: OBJECTTYPE lower case, OBJECTKEY = RECORDNO, OBJECTDESC = the readable ID."""
-        action = {"C": "add", "M": "set", "D": "delete"}[mode]
+        """AUDITHISTORY row with the documented fields only; OBJECTTYPE and SOURCE lower case.
+
+        OBJECTKEY is the RECORDNO (``audit_object_key="recordno"``) or the readable ID ``desc``
+        (CUSTOMERID, ITEMID, invoice RECORDID, DOCID; ``"id"``): which one a real company writes for
+        CUSTOMER, ITEM and ARINVOICE is not public, so the emulator serves either. ACCESSTIME is the
+        company's wall time (``audit_time_zone="company"``) or GMT (``"gmt"``), also not public.
+        """
+        key = desc if self.audit_object_key == "id" and desc else record.get("RECORDNO", "")
+        when = self.utc_ts() if self.audit_time_zone == "gmt" else self.now_ts()
         no = str(self.store.next_sequence("recordno:AUDITHISTORY"))
         self.store.put(
             "AUDITHISTORY",
             no,
             {
-                "RECORDNO": no,
                 "OBJECTTYPE": objtype.lower(),
-                "OBJECTKEY": record.get("RECORDNO", ""),
-                "OBJECTDESC": desc,
-                "USERID": self.userid,
-                "ACCESSTIME": self.now_ts(),
+                "OBJECTKEY": key,
+                "ACCESSTIME": when,
                 "ACCESSMODE": mode,
-                "IPADDRESS": "127.0.0.1",
-                "SOURCE": "API",
-                "WORKFLOWACTION": action,
+                "USERID": self.userid,
+                "SOURCE": self.audit_source,
             },
         )
 

@@ -326,22 +326,20 @@ ARPYMTDETAIL = ObjectDef(
     relationships=(("ARPYMT", "ARPYMT", "PAYMENTKEY"), ("ARINVOICE", "ARINVOICE", "RECORDKEY")),
 )
 
+# Exactly the fields developer.intacct.com documents (company console > audit trails): any other
+# field in a select, filter or orderby is refused like every unknown field.
 AUDITHISTORY = ObjectDef(
     "AUDITHISTORY",
     "Audit History",
     "Audit History",
     None,
     (
-        RECORDNO,
         FieldDef("OBJECTTYPE"),
         FieldDef("OBJECTKEY"),
-        FieldDef("OBJECTDESC"),
-        FieldDef("USERID"),
         FieldDef("ACCESSTIME", "timestamp"),
         FieldDef("ACCESSMODE", valid=("A", "M", "C", "D", "W", "T", "U")),
-        FieldDef("IPADDRESS"),
+        FieldDef("USERID"),
         FieldDef("SOURCE"),
-        FieldDef("WORKFLOWACTION"),
     ),
 )
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
+from lxml import etree
 from werkzeug.wrappers import Request, Response
 
 from .. import credentials as cred
@@ -150,6 +151,12 @@ class SalesforceEmulator(Emulator):
             raise DropConnection
 
     def _rest(self, request: Request) -> Response:
+        response = self._rest_json(request)
+        if response.status_code >= 400 and _wants_xml(request):
+            return _xml_errors(response)
+        return response
+
+    def _rest_json(self, request: Request) -> Response:
         raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.path
         split = split_data_path(raw.split("?", 1)[0])
         if split is None or not version_ok(split[0]):
@@ -206,3 +213,33 @@ class SalesforceEmulator(Emulator):
         if reply.status == 204 or (reply.body is None and reply.status < 300):
             return Response(status=reply.status, headers=headers)
         return json_response(reply.body, reply.status, headers)
+
+
+def _wants_xml(request: Request) -> bool:
+    """The client asked for XML (``Accept: application/xml`` before any JSON type)."""
+    best = request.accept_mimetypes.best_match(["application/json", "application/xml"])
+    return best == "application/xml"
+
+
+def _xml_errors(response: Response) -> Response:
+    """A JSON error array as the REST API's XML error body: ``<Errors><Error><errorCode>…``.
+
+    Only error bodies are rendered in XML (success bodies stay JSON): the product never asks for
+    XML; this is so the client can be tested against the shape Salesforce sends when asked.
+    """
+    try:
+        items = json.loads(response.get_data())
+    except ValueError:
+        return response
+    root = etree.Element("Errors")
+    for item in items if isinstance(items, list) else [items]:
+        if not isinstance(item, dict):
+            continue
+        err = etree.SubElement(root, "Error")
+        for key in ("errorCode", "message"):
+            etree.SubElement(err, key).text = str(item.get(key, ""))
+        for name in item.get("fields") or []:
+            etree.SubElement(err, "fields").text = str(name)
+    body = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    headers = {k: v for k, v in response.headers.items() if k.lower() not in ("content-type", "content-length")}
+    return Response(body, status=response.status_code, headers=headers, content_type="application/xml;charset=UTF-8")

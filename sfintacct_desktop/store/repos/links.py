@@ -93,6 +93,10 @@ class LinkRepo(Repo):
     def many_by_ia_key(self, entity: Entity | str, ia_keys: Iterable[str]) -> dict[str, Link]:
         return {link.ia_key: link for link in self._many(entity, LinkRow.ia_key, ia_keys)}
 
+    def many_by_ia_record_no(self, entity: Entity | str, record_nos: Iterable[str]) -> dict[str, Link]:
+        """Links by the Intacct RECORDNO last seen (an audit trail OBJECTKEY may be either key)."""
+        return {link.ia_record_no or "": link for link in self._many(entity, LinkRow.ia_record_no, record_nos)}
+
     def _many(self, entity: Entity | str, column: Any, keys: Iterable[str]) -> list[Link]:
         wanted = sorted(set(keys))
         found: list[Link] = []

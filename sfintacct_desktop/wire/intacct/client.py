@@ -138,7 +138,17 @@ class IntacctClient:
                 log.info("Intacct session invalid; opening a new one and resending once")
                 continue
             self.transactions += sum(f.transactions for f in fns)
-            return self._match(parsed, fns)
+            try:
+                return self._match(parsed, fns)
+            except IntacctResponseError as exc:
+                if not writes:
+                    raise
+                # A write answered without its <result>: whether it applied is unknown.
+                raise OutcomeUnknownError(
+                    f"Intacct write outcome unknown ({exc}); look the records up before resending.",
+                    key=keys,
+                    code="NO_RESULT",
+                ) from None
         raise AssertionError("unreachable")
 
     @staticmethod
@@ -196,9 +206,12 @@ class IntacctClient:
                     status=status,
                 )
             try:
-                return parse_response(raw)
-            except (IntacctAuthError, IntacctControlError):
-                raise
+                parsed = parse_response(raw)
+            except (IntacctAuthError, IntacctControlError) as exc:
+                trouble = transient_text(exc.errors)
+                if not trouble:
+                    raise
+                parsed = None
             except IntacctResponseError as exc:
                 if not writes:
                     raise
@@ -206,6 +219,24 @@ class IntacctClient:
                 raise OutcomeUnknownError(
                     f"Intacct write outcome unknown: {exc}", key=keys, code=exc.code or "BAD_RESPONSE", status=status
                 ) from exc
+            if parsed is not None:
+                trouble = next((t for r in parsed.results if not r.ok for t in [transient_text(r.errors)] if t), "")
+                if not trouble:
+                    return parsed
+            # "API rate limit exceeded" / "The Service is Temporarily Off-line" inside an HTTP 200 body
+            # (control, operation or function level): transient, like a 429 or a 5xx.
+            if writes:
+                raise OutcomeUnknownError(
+                    f"Intacct answered {trouble!r} to a write; look the records up before resending.",
+                    key=keys,
+                    code="TRANSIENT_IN_BODY",
+                    status=status,
+                )
+            if attempt + 1 >= self.backoff.max_attempts:
+                cls = IntacctRateLimitError if "rate limit" in trouble.lower() else IntacctServerError
+                raise cls(f"Intacct kept answering {trouble!r} after {attempt + 1} attempts.", code="TRANSIENT_IN_BODY")
+            self.backoff.wait(attempt)
+            attempt += 1
 
     def _post(self, url: str, body: bytes) -> tuple[int, bytes, float | None]:
         """One HTTP exchange; ``_Ambiguous`` for answers that do not say whether it applied."""
@@ -315,6 +346,18 @@ class IntacctClient:
             (f.findtext("ID") or f.text or "").strip() for f in typ.iterfind("Fields/Field") if isinstance(f.tag, str)
         ]
         return InspectResult(typ.get("Name", obj), [f for f in fields if f], typ)
+
+
+TRANSIENT_TEXTS = ("api rate limit exceeded", "temporarily off-line", "please try again later")
+
+
+def transient_text(errors: list) -> str:
+    """The error text that says "try again later" (rate limit, service off-line), or ""."""
+    for e in errors:
+        joined = " ".join((e.errorno, e.description, e.description2, e.correction))
+        if any(t in joined.lower() for t in TRANSIENT_TEXTS):
+            return (e.description2 or e.description or e.correction or e.errorno).strip()
+    return ""
 
 
 def _never_sent(exc: requests.exceptions.ConnectionError) -> bool:

@@ -62,7 +62,10 @@ def parse_query_page(body: Any) -> QueryPage:
 
 
 def parse_api_errors(body: Any) -> list[tuple[str, str, tuple[str, ...]]]:
-    """A whole-call error body ``[{"errorCode","message","fields"}]`` as (code, message, fields)."""
+    """A whole-call error body as (code, message, fields): JSON ``[{"errorCode","message","fields"}]``
+    or the XML Salesforce sends when asked for XML, ``<Errors><Error><errorCode>…<message>…``."""
+    if isinstance(body, bytes | str) and body.lstrip()[:1] in ("<", b"<"):
+        return _xml_errors(body)
     items = body if isinstance(body, list) else [body] if isinstance(body, dict) else []
     out: list[tuple[str, str, tuple[str, ...]]] = []
     for item in items:
@@ -71,6 +74,35 @@ def parse_api_errors(body: Any) -> list[tuple[str, str, tuple[str, ...]]]:
             message = str(item.get("message") or item.get("error_description") or "")
             out.append((code, message, tuple(str(f) for f in item.get("fields") or ())))
     return out
+
+
+_DTD = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def _xml_errors(body: bytes | str) -> list[tuple[str, str, tuple[str, ...]]]:
+    """``<Errors><Error>`` (or a lone ``<Error>``) items; a DTD or unreadable XML gives none."""
+    from lxml import etree
+
+    raw = body.encode("utf-8") if isinstance(body, str) else body
+    if _DTD.search(raw[: 64 * 1024].decode("utf-8", "replace")):
+        return []  # never expand entities from an answer
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    try:
+        root = etree.fromstring(raw, parser)
+    except etree.XMLSyntaxError:
+        return []
+    items = [root] if etree.QName(root).localname == "Error" else [e for e in root if _local(e) == "Error"]
+    out: list[tuple[str, str, tuple[str, ...]]] = []
+    for item in items:
+        text = {_local(c): c.text or "" for c in item if isinstance(c.tag, str)}
+        fields = tuple((c.text or "").strip() for c in item if isinstance(c.tag, str) and _local(c) == "fields")
+        code = (text.get("errorCode") or text.get("statusCode") or "").strip()
+        out.append((code, text.get("message", ""), tuple(f for f in fields if f)))
+    return out
+
+
+def _local(el: Any) -> str:
+    return el.tag.rsplit("}", 1)[-1] if isinstance(el.tag, str) else ""
 
 
 def _record_error(item: Any) -> RecordError:
