@@ -257,6 +257,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         return EXIT_OK
     lines = [f"Profile {args.profile}: {status['open_errors']} open errors, {status['open_conflicts']} open conflicts"]
     lines.append("Links: " + ", ".join(f"{k} {v}" for k, v in status["links"].items()))
+    lines.append(status["cutover"]["text"])
     lines.append("Last runs:" if status["runs"] else "No runs yet.")
     for run in status["runs"]:
         calls = run["api_calls"]

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..config import profiles as cfg
 from ..domain import Conflict, InboxItem, InboxStatus, Run
+from ..engine.cutover import describe as describe_cutover
 from ..store import StateStore
 from .sync_service import open_state_store
 
@@ -116,10 +117,12 @@ class SyncState:
             open_errors = r.inbox.count_open()
             open_conflicts = r.conflicts.count_open()
             links = {"customer": r.links.count("customer"), "product": r.links.count("product")}
+            cutover = describe_cutover(r.meta)
         return {
             "runs": [run_row(x) for x in recent],
             "cursors": cursors,
             "open_errors": open_errors,
             "open_conflicts": open_conflicts,
             "links": links,
+            "cutover": cutover,
         }

@@ -18,6 +18,7 @@ from ..connectors.ia_orders import IntacctChanges, IntacctOrders
 from ..domain import ErrorInfo, ErrorKind, Resolution, RunStatus, SyncError
 from ..store import StateStore
 from .budget import Budget
+from .cutover import start_live_sync
 from .entities import KINDS, EntityKind, kind_of
 from .entity_sync import BatchRunner, Pair, Tally
 from .events import Event, Progress, RunFinished, RunStarted, RunSummary, StreamCounters
@@ -193,7 +194,7 @@ class SyncEngine:
             cur["salesforce.customers"], cur["salesforce.products"], cur["salesforce.opportunities"], overlap
         )
         ia = IntacctOrders(self.ia).changed(cur, overlap=overlap) if ia_due else IntacctChanges()
-        self._require_baseline([*sf_customers, *sf_products], [*ia.customers, *ia.items])
+        self._require_baseline([*sf_customers, *sf_products], [*ia.customers, *ia.items], sf_opps, now)
         reads = {
             "customer": (sf_customers, ia.customers, ia.deleted_customers),
             "product": (sf_products, ia.items, ia.deleted_items),
@@ -233,12 +234,16 @@ class SyncEngine:
             if ia_due:
                 tx.meta.set(LAST_READ_META, now.isoformat())
 
-    def _require_baseline(self, sf_recs: list[Any], ia_recs: list[Any]) -> None:
+    def _require_baseline(
+        self, sf_recs: list[Any], ia_recs: list[Any], opps: list[Any] | None = None, now: datetime | None = None
+    ) -> None:
         """Refuse the first live sync of two populated systems that were never baselined.
 
         Why: copying both sides into each other duplicates every customer and product they share,
         the very failure this product exists to prevent. A new company (either side empty), an
         explicit ``allow_without_baseline``, an applied baseline or an earlier live sync pass.
+        The first live sync sets the cut-over (``cutover.start_live_sync``) from ``opps``, its
+        read of every opportunity, so no deal Closed Won before it ever becomes a sales order.
         """
         with self.store.read() as r:
             if any(r.meta.get(k) for k in (*BASELINE_META, LIVE_META)):
@@ -259,7 +264,7 @@ class SyncEngine:
                 )
             )
         with self.store.write() as tx:
-            tx.meta.set(LIVE_META, datetime.now(UTC).isoformat(timespec="seconds"))
+            start_live_sync(tx, opps or [], now or datetime.now(UTC), self.settings.company_timezone)
 
     def _pairs(
         self,

@@ -135,6 +135,9 @@ CONFLICT_COLUMNS = [
 ]
 
 
+BASELINE_NOTE = "To change it, apply a baseline (Baseline tab)."
+
+
 class SyncTab(QWidget):
     refreshed = Signal()  # the tables were re-read (tests wait on it)
 
@@ -167,6 +170,8 @@ class SyncTab(QWidget):
         layout.addWidget(self.state_reason)
         self.summary = note("No run yet in this window.")
         layout.addWidget(self.summary)
+        self.cutover = note("")  # the cut-over: which Closed Won deals are history (set once; the baseline changes it)
+        layout.addWidget(self.cutover)
 
         split = QSplitter()
         split.setOrientation(split.orientation().Vertical)
@@ -306,6 +311,8 @@ class SyncTab(QWidget):
 
     def _show(self, snap: dict[str, Any]) -> None:
         status = snap["status"]
+        cutover = status.get("cutover") or {}
+        self.cutover.setText(str(cutover.get("text", "")).replace("Only a baseline changes it.", BASELINE_NOTE))
         self.runs.set_rows(status["runs"])
         self.errors.set_rows(snap["errors"])
         self.conflicts.set_rows(snap["conflicts"])

@@ -11,6 +11,7 @@ from tests.support.sync_env import SyncEnv
 
 def test_invoices_lookup_from_the_cache_and_live_refresh(bench: Bench) -> None:  # noqa: F811
     users = SyncEnv(None, None, None, None, bench.sf, bench.ia)  # type: ignore[arg-type]
+    assert cli_json(bench.home, "sync", "--once")["status"] == "ok"  # the live sync starts: the cut-over
     deal = make_deal(users, "CLI", [("100.00", 1, None), ("20.00", 2, None)], stage="Closed Won")
     assert cli_json(bench.home, "sync", "--once")["status"] == "ok"
     docid = orders_for(users, deal.opp_id)[0]["DOCID"]
