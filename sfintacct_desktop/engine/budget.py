@@ -2,29 +2,53 @@
 
 Why counters of our own: ``Sforce-Limit-Info`` is org-wide (other integrations spend it too), so
 the engine counts the calls its client made per UTC day and the Intacct transactions per calendar
-month in the state store, and stops a run (fatal BUDGET error) once a share is spent.
+month in the state store, and stops a run (fatal BUDGET error) once a share is spent. A watching
+sync then waits and checks again cheaply (``budget_wait``) instead of giving up.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from ..connectors import SalesforceConnector
-from ..domain import ErrorInfo, ErrorKind, SyncError, System
+from ..domain import ErrorInfo, SyncError, System
 from ..store import StateStore
+from .budget_wait import (
+    ALLOCATION,
+    MONTHLY,
+    SHARE,
+    BudgetWait,
+    WaitBook,
+    allocation_free,
+    budget_error,
+    next_day,
+    next_month,
+)
 
 DAYS_PER_MONTH = 30.4
 DEFAULT_DAILY_ALLOCATION = 15_000  # used until Salesforce has told us its allocation
+DEFAULT_CHECK_SECONDS = 900.0  # while a budget is spent, check again this often (at a low cost)
 
 
 class Budget:
-    def __init__(self, store: StateStore, sf: SalesforceConnector, daily_share: float, monthly_ia: int) -> None:
+    def __init__(
+        self,
+        store: StateStore,
+        sf: SalesforceConnector,
+        daily_share: float,
+        monthly_ia: int,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        check_seconds: float = DEFAULT_CHECK_SECONDS,
+    ) -> None:
         self.store, self.sf, self.daily_share, self.monthly_ia = store, sf, daily_share, monthly_ia
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.waits = WaitBook(store, self.clock, check_seconds)
 
-    @staticmethod
-    def _keys(now: datetime | None = None) -> tuple[str, str]:
-        now = now or datetime.now(UTC)
+    def _keys(self, now: datetime | None = None) -> tuple[str, str]:
+        now = now or self.clock()
         return f"budget.sf_calls.{now:%Y-%m-%d}", f"budget.ia_transactions.{now:%Y-%m}"
 
     def usage(self) -> tuple[int, int]:
@@ -36,19 +60,69 @@ class Budget:
         usage = self.sf.client.api_usage
         return (usage[0], usage[1]) if usage else (None, DEFAULT_DAILY_ALLOCATION)
 
-    def check(self) -> None:
+    def spent(self) -> BudgetWait | None:
+        """The budget that is spent now, from local counts and the last usage header (no call)."""
+        now = self.clock()
         sf_calls, ia_tx = self.usage()
         org_used, daily = self.allocation()
-        if sf_calls >= self.daily_share * daily or (org_used is not None and org_used >= daily):
-            raise _error(
-                f"The sync used {sf_calls} Salesforce API calls today; its share is {self.daily_share:.0%} of {daily}.",
-                System.SALESFORCE,
+        if org_used is not None and org_used >= daily:
+            message = f"Salesforce reports {org_used:,} of {daily:,} API calls used in the last 24 hours."
+            return self.waits.make(System.SALESFORCE, ALLOCATION, message, None)
+        share = self.daily_share * daily
+        if sf_calls >= share:
+            message = (
+                f"The sync used {sf_calls:,} Salesforce API calls today (UTC); its share is "
+                f"{self.daily_share:.0%} of the {daily:,}-call allocation ({share:,.0f} calls)."
             )
+            return self.waits.make(System.SALESFORCE, SHARE, message, next_day(now))
         if ia_tx >= self.monthly_ia:
-            raise _error(
-                f"The sync used {ia_tx} Intacct transactions this month; the budget is {self.monthly_ia}.",
-                System.INTACCT,
-            )
+            message = f"The sync used {ia_tx:,} Intacct transactions this month; the budget is {self.monthly_ia:,}."
+            return self.waits.make(System.INTACCT, MONTHLY, message, next_month(now))
+        return None
+
+    def check(self) -> None:
+        wait = self.spent()
+        if wait is not None:
+            raise budget_error(wait)
+
+    def after_failure(self, info: ErrorInfo) -> BudgetWait:
+        """Record what a run that ended with a BUDGET error waits for (no call)."""
+        wait = self.spent()
+        if wait is None:  # refused by Salesforce (REQUEST_LIMIT_EXCEEDED) although our counts looked fine
+            wait = self.waits.make(info.system or System.SALESFORCE, ALLOCATION, info.message.rstrip(".") + ".", None)
+        return self.waits.record(wait)
+
+    def probe(self) -> BudgetWait | None:
+        """Check again at a low cost; None (and the wait cleared) when a cycle may run.
+
+        Local budgets (the daily share, the Intacct month) need no call: their windows are dates.
+        The org allocation costs one ``limits/`` call, refused while it is still spent.
+        """
+        wait = self.spent()
+        recorded = self.waits.current()
+        if wait is None and recorded is not None and recorded.cause == ALLOCATION:
+            wait = recorded
+        if wait is not None and wait.cause == ALLOCATION:
+            wait = self._ask_allocation() or self.spent()  # the call refreshed the usage header too
+        if wait is None:
+            self.waits.clear()
+            return None
+        return self.waits.record(wait)
+
+    def _ask_allocation(self) -> BudgetWait | None:
+        try:
+            used, total = self.sf.daily_api_requests()
+        except SyncError as exc:  # still spent (a refused call is not counted), or unreachable: check later
+            message = exc.info.message.rstrip(".") + "."
+            return self.waits.make(System.SALESFORCE, ALLOCATION, message, None)
+        self.record(1, 0)  # the check itself is one call of the sync's share
+        if allocation_free(used, total):
+            return None
+        message = f"Salesforce reports {used:,} of {total:,} API calls used in the last 24 hours."
+        return self.waits.make(System.SALESFORCE, ALLOCATION, message, None)
+
+    def current_wait(self) -> BudgetWait | None:
+        return self.waits.current()
 
     def record(self, sf_calls: int, ia_transactions: int) -> None:
         sf_key, ia_key = self._keys()
@@ -151,16 +225,3 @@ def _verdict(interval: float, sf_day: float, share: float, ia_month: float, budg
     if fits:
         return text + " The schedule fits both budgets."
     return text + " The schedule does NOT fit: sync less often, or raise the share or the budget."
-
-
-def _error(message: str, system: System) -> SyncError:
-    return SyncError(
-        ErrorInfo(
-            ErrorKind.BUDGET,
-            "API budget reached",
-            message,
-            "Syncing resumes when the budget window rolls over (a new day or month); raise the share in the "
-            "profile if this is expected.",
-            system,
-        )
-    )

@@ -18,6 +18,7 @@ from ..connectors.ia_orders import IntacctChanges, IntacctOrders
 from ..domain import ErrorInfo, ErrorKind, Resolution, RunStatus, SyncError
 from ..store import StateStore
 from .budget import Budget
+from .budget_wait import BudgetWait
 from .cutover import start_live_sync
 from .entities import KINDS, EntityKind, kind_of
 from .entity_sync import BatchRunner, Pair, Tally
@@ -44,6 +45,7 @@ class EngineSettings:
     order_transaction_type: str = "Sales Order"
     salesforce_interval_seconds: float = 60.0
     intacct_interval_seconds: float = 300.0
+    budget_check_seconds: float = 900.0  # while an API budget is spent: how often to check again (cheaply)
 
 
 class EngineStopped(Exception):
@@ -68,10 +70,18 @@ class SyncEngine:
         *,
         emit: Callable[[Event], None] = lambda e: None,
         should_stop: Callable[[], bool] = lambda: False,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.store, self.sf, self.ia, self.mapping, self.settings = store, salesforce, intacct, mapping, settings
         self.emit, self.should_stop = emit, should_stop
-        self.budget = Budget(store, salesforce, settings.salesforce_daily_share, settings.intacct_monthly_budget)
+        self.budget = Budget(
+            store,
+            salesforce,
+            settings.salesforce_daily_share,
+            settings.intacct_monthly_budget,
+            clock=clock,
+            check_seconds=settings.budget_check_seconds,
+        )
 
     # ------------------------------------------------------------------ public API
     def recover(self) -> int:
@@ -97,6 +107,14 @@ class SyncEngine:
     def apply_pairs(self, kind: EntityKind, ctx: dict[str, Any], pairs: list[Pair]) -> None:
         """Run prepared pairs through the ordinary batch pipeline (merge, keyed writes, commit)."""
         self._process(kind, ctx, pairs)
+
+    def budget_wait(self) -> BudgetWait | None:
+        """The spent budget a watching sync waits for (recorded by the run that hit it), if any."""
+        return self.budget.current_wait()
+
+    def probe_budget(self) -> BudgetWait | None:
+        """Check a spent budget again at a low cost; None when a cycle may run."""
+        return self.budget.probe()
 
     @property
     def schedule(self) -> Schedule:
@@ -131,6 +149,10 @@ class SyncEngine:
             status = RunStatus.FAILED
             error = ErrorInfo(ErrorKind.INTERNAL, "Internal error", f"{type(exc).__name__}: {exc}", "Report this.")
         after = self._counters()
+        if error is not None and error.kind is ErrorKind.BUDGET:
+            self.budget.after_failure(error)  # what a watching sync now waits for (shown by status)
+        elif status is RunStatus.OK:
+            self.budget.waits.clear()
         sf_calls, ia_tx, ia_req = (a - b for a, b in zip(after, before, strict=True))
         tallies: dict[str, Tally] = ctx["tallies"]
         counters = {name: vars(t) for name, t in tallies.items()}

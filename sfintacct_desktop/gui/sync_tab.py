@@ -25,7 +25,11 @@ from .models.rows import Column, RowsModel
 from .task_runner import TaskRunner
 from .widgets import Badge, ErrorPanel, fit_columns, heading, note, table
 
-STATE_TONES = {"idle": ("Idle: waiting for the next sync", "ok"), "running": ("Syncing…", "warn")}
+STATE_TONES = {
+    "idle": ("Idle: waiting for the next sync", "ok"),
+    "running": ("Syncing…", "warn"),
+    "waiting": ("Waiting for the API budget", "warn"),
+}
 RUN_TONES = {"ok": "ok", "failed": "error", "interrupted": "warn", "paused": "warn", "running": "warn"}
 
 
@@ -271,9 +275,12 @@ class SyncTab(QWidget):
                 if err is not None and err.fatal
                 else {"title": "Sync paused", "message": reason, "hint": "Press Resume to go on."}
             )
+        elif state == "waiting" and reason:  # a spent budget frees up by itself: nothing to press
+            hint = "Nothing to do: it resumes by itself."
+            self.state_reason.show_error({"title": "Waiting for the API budget", "message": reason, "hint": hint})
         elif state != "stopped":
             self.state_reason.clear()
-        self.pause_button.setEnabled(state in ("idle", "running"))
+        self.pause_button.setEnabled(state in ("idle", "running", "waiting"))
         self.resume_button.setEnabled(state == "paused")
 
     def _on_progress(self, ev: Any) -> None:
