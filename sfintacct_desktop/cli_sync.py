@@ -288,11 +288,8 @@ def _budget_lines(budgets: dict[str, Any]) -> list[str]:
     ]
     proj = budgets.get("projection")
     if proj:
-        lines.append(
-            f"  Every {proj['interval_seconds']:g}s: about {proj['salesforce_calls_per_day']:g} Salesforce calls a day "
-            f"({proj['salesforce_share_used']:.0%} of the share), {proj['intacct_transactions_per_month']:g} "
-            f"Intacct transactions a month ({proj['intacct_budget_used']:.0%} of the budget)"
-        )
+        lines.append(f"  {proj['verdict']}")
+        lines.append(f"  {proj['basis']}")
     return lines
 
 

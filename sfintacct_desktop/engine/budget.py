@@ -26,8 +26,9 @@ from .budget_wait import (
     next_day,
     next_month,
 )
+from .projection import Measured, project
 
-DAYS_PER_MONTH = 30.4
+WINDOW = 50  # recent runs measured for the projection
 DEFAULT_DAILY_ALLOCATION = 15_000  # used until Salesforce has told us its allocation
 DEFAULT_CHECK_SECONDS = 900.0  # while a budget is spent, check again this often (at a low cost)
 
@@ -130,25 +131,19 @@ class Budget:
             tx.meta.set(sf_key, int(tx.meta.get(sf_key, 0)) + sf_calls)
             tx.meta.set(ia_key, int(tx.meta.get(ia_key, 0)) + ia_transactions)
 
-    def report(self, interval_seconds: float | None = None) -> dict[str, Any]:
+    def report(self, interval_seconds: float | None = None, intacct_interval: float | None = None) -> dict[str, Any]:
         """Usage against the shares, and the projected cost of a schedule from *measured* cycles.
 
-        Why measured: a cycle's cost depends on the org (one Salesforce call idle, more when
-        records move). The recent finished cycles are split into idle (nothing written) and busy
-        ones; the projection weighs their average costs by the share of busy cycles seen, and also
-        gives the worst case (every cycle busy), so an operator sees whether the schedule fits.
+        Why measured, and idle and busy apart: see ``projection``. ``intacct_interval`` is how
+        often a scheduled cycle reads Intacct (at most once per cycle); default: every cycle.
         """
         sf_calls, ia_tx = self.usage()
         org_used, daily = self.allocation()
         with self.store.read() as r:
-            runs = [x for x in r.runs.recent(50) if x.finished_at is not None and x.trigger not in _ONE_OFF]
-        idle = [x for x in runs if not _busy(x)]
-        busy = [x for x in runs if _busy(x)]
-        idle_cost = _mean(idle, (1.0, 3.0))
-        busy_cost = _mean(busy, idle_cost)
-        busy_share = len(busy) / len(runs) if runs else 0.0
-        per_sf = idle_cost[0] * (1 - busy_share) + busy_cost[0] * busy_share
-        per_ia = idle_cost[1] * (1 - busy_share) + busy_cost[1] * busy_share
+            runs = r.runs.recent(WINDOW + 1)
+        first_in_window = len(runs) <= WINDOW  # the window reaches back to the profile's first cycle
+        measured = Measured.of(runs[:WINDOW], first_in_window)
+        share = measured.busy_share or 0.0
         share_calls = self.daily_share * daily
         out: dict[str, Any] = {
             "salesforce": {
@@ -159,69 +154,14 @@ class Budget:
                 "org_used": org_used,
             },
             "intacct": {"transactions_this_month": ia_tx, "monthly_budget": self.monthly_ia},
-            "measured": {
-                "idle_cycles": len(idle),
-                "busy_cycles": len(busy),
-                "idle": {"salesforce_calls": idle_cost[0], "intacct_transactions": idle_cost[1]},
-                "busy": {"salesforce_calls": busy_cost[0], "intacct_transactions": busy_cost[1]},
-                "busy_share": round(busy_share, 4),
+            "measured": measured.as_dict(),
+            "per_cycle": {
+                "salesforce_calls": round(measured.idle_sf + share * measured.extra_sf, 2),
+                "intacct_transactions": round(measured.idle_ia_read + share * measured.extra_ia, 2),
             },
-            "per_cycle": {"salesforce_calls": round(per_sf, 2), "intacct_transactions": round(per_ia, 2)},
+            "basis": measured.basis(),
         }
         if interval_seconds:
-            cycles_per_day = 86_400 / interval_seconds
-            sf_day = per_sf * cycles_per_day
-            ia_month = per_ia * cycles_per_day * DAYS_PER_MONTH
-            sf_day_worst = busy_cost[0] * cycles_per_day
-            ia_month_worst = busy_cost[1] * cycles_per_day * DAYS_PER_MONTH
-            sf_used = sf_day / max(1.0, share_calls)
-            ia_used = ia_month / max(1, self.monthly_ia)
-            fits = sf_used <= 1 and ia_used <= 1
-            out["projection"] = {
-                "interval_seconds": interval_seconds,
-                "cycles_per_day": round(cycles_per_day, 1),
-                "salesforce_calls_per_day": round(sf_day, 1),
-                "salesforce_share_used": round(sf_used, 4),
-                "intacct_transactions_per_month": round(ia_month, 1),
-                "intacct_budget_used": round(ia_used, 4),
-                "worst_case": {
-                    "salesforce_calls_per_day": round(sf_day_worst, 1),
-                    "intacct_transactions_per_month": round(ia_month_worst, 1),
-                },
-                "fits": fits,
-                "verdict": _verdict(interval_seconds, sf_day, share_calls, ia_month, self.monthly_ia, fits),
-            }
+            ia_every = intacct_interval or interval_seconds
+            out["projection"] = project(measured, interval_seconds, ia_every, share_calls, self.monthly_ia)
         return out
-
-
-_ONE_OFF = {"retry", "resolve"}  # operator actions, not part of the schedule
-
-
-def _busy(run: Any) -> bool:
-    counters = run.counters or {}
-    return any(
-        int(c.get("writes_salesforce", 0) or 0) + int(c.get("writes_intacct", 0) or 0) > 0
-        for c in counters.values()
-        if isinstance(c, dict)
-    )
-
-
-def _mean(runs: list[Any], default: tuple[float, float]) -> tuple[float, float]:
-    if not runs:
-        return default
-    return (
-        round(sum(x.sf_api_calls for x in runs) / len(runs), 2),
-        round(sum(x.ia_transactions for x in runs) / len(runs), 2),
-    )
-
-
-def _verdict(interval: float, sf_day: float, share: float, ia_month: float, budget: int, fits: bool) -> str:
-    every = f"{interval / 60:g} minutes" if interval >= 60 else f"{interval:g} seconds"
-    text = (
-        f"Syncing every {every} costs about {sf_day:,.0f} Salesforce calls a day "
-        f"({sf_day / max(1.0, share):.0%} of the sync's share of {share:,.0f}) and about {ia_month:,.0f} "
-        f"Intacct transactions a month ({ia_month / max(1, budget):.0%} of the budget of {budget:,})."
-    )
-    if fits:
-        return text + " The schedule fits both budgets."
-    return text + " The schedule does NOT fit: sync less often, or raise the share or the budget."

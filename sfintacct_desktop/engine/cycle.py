@@ -121,7 +121,8 @@ class SyncEngine:
         return Schedule(self.settings.salesforce_interval_seconds, self.settings.intacct_interval_seconds)
 
     def budget_report(self, interval_seconds: float | None = None) -> dict[str, Any]:
-        report = self.budget.report(interval_seconds)
+        ia_every = max(interval_seconds or 0.0, self.settings.intacct_interval_seconds)
+        report = self.budget.report(interval_seconds, ia_every)
         report["schedule"] = self.schedule.projection(report)
         return report
 
