@@ -18,6 +18,7 @@ from ..store import StateStore
 from .budget_wait import (
     ALLOCATION,
     MONTHLY,
+    REMOTE,
     SHARE,
     BudgetWait,
     WaitBook,
@@ -89,8 +90,10 @@ class Budget:
     def after_failure(self, info: ErrorInfo) -> BudgetWait:
         """Record what a run that ended with a BUDGET error waits for (no call)."""
         wait = self.spent()
-        if wait is None:  # refused by Salesforce (REQUEST_LIMIT_EXCEEDED) although our counts looked fine
-            wait = self.waits.make(info.system or System.SALESFORCE, ALLOCATION, info.message.rstrip(".") + ".", None)
+        if wait is None:  # refused remotely (REQUEST_LIMIT_EXCEEDED) although our counts looked fine
+            system = info.system or System.SALESFORCE
+            cause = ALLOCATION if system is System.SALESFORCE else REMOTE  # REMOTE: simply try again later
+            wait = self.waits.make(system, cause, info.message.rstrip(".") + ".", None)
         return self.waits.record(wait)
 
     def probe(self) -> BudgetWait | None:

@@ -20,7 +20,7 @@ from typing import Any
 from ..domain import ErrorInfo, ErrorKind, SyncError, System
 
 WAIT_META = "budget_wait"
-ALLOCATION, SHARE, MONTHLY = "allocation", "share", "monthly"
+ALLOCATION, SHARE, MONTHLY, REMOTE = "allocation", "share", "monthly", "remote"
 RESERVE_SHARE = 0.01  # resume once at least 1% of the org's allocation is free again (at least one call)
 
 
@@ -29,7 +29,7 @@ class BudgetWait:
     """One spent budget: which, why, since when, until when (when known) and the next check."""
 
     system: System
-    cause: str  # ALLOCATION (the org's rolling 24 h), SHARE (this sync's daily share), MONTHLY (Intacct)
+    cause: str  # ALLOCATION (org, rolling 24 h), SHARE (daily share), MONTHLY (Intacct), REMOTE (try later)
     message: str
     since: datetime
     next_check: datetime
