@@ -224,8 +224,10 @@ def _watch(args: argparse.Namespace) -> int:
                     _print_json({"profile": args.profile, **last.as_dict()})
                 else:
                     print(summary_line(last), flush=True)
-                    if last.error and not last.error.fatal:
+                    if last.error and (not last.error.fatal or last.error.kind == "budget"):
                         print(f"  {last.error.title}: {last.error.message}", file=sys.stderr)
+            elif isinstance(event, EngineStateChanged) and event.state == "waiting":
+                print(event.reason, file=sys.stderr, flush=True)  # a spent budget: wait, never exit
             elif isinstance(event, EngineStateChanged) and event.state == "paused":
                 error = last.error if last is not None else None
                 if error is not None and error.fatal:
@@ -257,6 +259,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         return EXIT_OK
     lines = [f"Profile {args.profile}: {status['open_errors']} open errors, {status['open_conflicts']} open conflicts"]
     lines.append("Links: " + ", ".join(f"{k} {v}" for k, v in status["links"].items()))
+    lines.append(status["cutover"]["text"])
+    if status.get("budget_wait"):
+        lines.append(status["budget_wait"]["text"])
     lines.append("Last runs:" if status["runs"] else "No runs yet.")
     for run in status["runs"]:
         calls = run["api_calls"]
@@ -286,11 +291,8 @@ def _budget_lines(budgets: dict[str, Any]) -> list[str]:
     ]
     proj = budgets.get("projection")
     if proj:
-        lines.append(
-            f"  Every {proj['interval_seconds']:g}s: about {proj['salesforce_calls_per_day']:g} Salesforce calls a day "
-            f"({proj['salesforce_share_used']:.0%} of the share), {proj['intacct_transactions_per_month']:g} "
-            f"Intacct transactions a month ({proj['intacct_budget_used']:.0%} of the budget)"
-        )
+        lines.append(f"  {proj['verdict']}")
+        lines.append(f"  {proj['basis']}")
     return lines
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import requests
 
 from ..config.profiles import KIND_SANDBOX, ProfileError
-from ..connectors import ia_audit
+from ..connectors import ia_audit, to_sync_error
 from ..connectors import ia_mapping as iam
 from ..connectors.errors import intacct_read_error
 from ..connectors.ia_cycle import AUDIT_TYPES
@@ -38,6 +38,7 @@ from ..wire.salesforce import (
     SalesforceAuthError,
     SalesforceClient,
     SalesforceSecrets,
+    SalesforceSessionError,
     SalesforceSettings,
 )
 from ..wire.transport import (
@@ -159,11 +160,16 @@ def intacct_config(profile: ResolvedProfile) -> tuple[IntacctSettings, IntacctSe
 
 
 # ------------------------------------------------------------------------ errors
-def error_info(exc: BaseException, system: System) -> ErrorInfo:
+def error_info(exc: BaseException, system: System, usage: tuple[int, int] | None = None) -> ErrorInfo:
     """A wire (or lookup) failure as a person should read it. A small mapping until connectors own it."""
     side = "Salesforce" if system is System.SALESFORCE else "Intacct"
     message = redact(str(exc)) or type(exc).__name__
     code = str(getattr(exc, "code", "") or "")
+    if isinstance(exc, SalesforceSessionError):
+        return to_sync_error(exc, system).info
+    if isinstance(exc, BudgetExceededError):
+        info = to_sync_error(exc, system, api_usage=usage).info
+        return ErrorInfo(info.kind, info.title, message, info.hint, system, code)
     if isinstance(exc, SalesforceAuthError | IntacctAuthError | IntacctControlError):
         hint = (
             "Check the username, password and security token (and the login host) of this profile; "
@@ -181,10 +187,6 @@ def error_info(exc: BaseException, system: System) -> ErrorInfo:
             "Use an https:// address whose certificate verifies; plain http is only for the local sandbox.",
             system,
             code,
-        )
-    if isinstance(exc, BudgetExceededError):
-        return ErrorInfo(
-            ErrorKind.BUDGET, f"{side} API limit reached", message, "Wait for the limit window to roll.", system, code
         )
     if isinstance(exc, IntacctHostileResponseError):
         return ErrorInfo(
@@ -273,7 +275,8 @@ def check_salesforce(profile: ResolvedProfile) -> dict[str, Any]:
             extra["api_usage"] = {"used": client.api_usage[0], "limit": client.api_usage[1]}
     except Exception as exc:
         log.info("Salesforce connection test failed", exc_info=True)  # file only: no traceback on stderr
-        return _failed(error_info(exc, System.SALESFORCE), **extra)
+        usage = client.api_usage if client is not None else None
+        return _failed(error_info(exc, System.SALESFORCE, usage), **extra)
     finally:
         if client is not None:
             client.close()

@@ -12,6 +12,8 @@ from typing import Any
 
 from ..config import profiles as cfg
 from ..domain import Conflict, InboxItem, InboxStatus, Run
+from ..engine.budget_wait import WAIT_META
+from ..engine.cutover import describe as describe_cutover
 from ..store import StateStore
 from .sync_service import open_state_store
 
@@ -129,6 +131,8 @@ class SyncState:
             open_errors = r.inbox.count_open()
             open_conflicts = r.conflicts.count_open()
             links = {"customer": r.links.count("customer"), "product": r.links.count("product")}
+            cutover = describe_cutover(r.meta)
+            budget_wait = r.meta.get(WAIT_META) or None
         rows = [run_row(x) for x in recent]
         return {
             "runs": rows,
@@ -137,4 +141,6 @@ class SyncState:
             "open_errors": open_errors,
             "open_conflicts": open_conflicts,
             "links": links,
+            "cutover": cutover,
+            "budget_wait": budget_wait,
         }

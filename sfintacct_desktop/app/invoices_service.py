@@ -2,7 +2,8 @@
 
 Why a cache: sales look invoices up far more often than they change, and every Intacct read is a
 billed transaction. The sync keeps the cache current; ``refresh`` re-reads one customer's invoices
-and payments from Intacct (and writes them to Salesforce the same way the sync does).
+and payments from Intacct into it (two transactions; Salesforce gets them with the next sync).
+Customers are found by name locally (``customer_search``).
 """
 
 from __future__ import annotations
@@ -10,20 +11,23 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from ..connectors.ia_orders import IntacctOrders
 from ..domain import ErrorInfo, ErrorKind, Invoice, SyncError
-from ..engine.invoices import ROLLUP_META, ReceivablesSync, rollup
+from ..engine import invoice_refresh
+from ..engine.invoices import ROLLUP_META, rollup
 from . import sync_service
+from .customer_search import AmbiguousCustomer, Customer, directory, resolve
 
 
 def _money(value: Any) -> str:
     return f"{value:.2f}"
 
 
-def invoice_row(inv: Invoice, today: date) -> dict[str, Any]:
+def invoice_row(inv: Invoice, today: date, who: Customer | None = None) -> dict[str, Any]:
     return {
         "number": inv.number,
         "customer_id": inv.customer_id,
+        "customer_name": (who.name or who.account_name if who else "") or inv.customer_name,
+        "account_name": who.account_name if who else "",
         "status": inv.state,
         "invoice_date": inv.invoice_date.isoformat() if inv.invoice_date else None,
         "due_date": inv.due_date.isoformat() if inv.due_date else None,
@@ -37,37 +41,15 @@ def invoice_row(inv: Invoice, today: date) -> dict[str, Any]:
     }
 
 
-def match_customers(known: list[str], text: str | None) -> list[str]:
-    """Customer IDs matching ``text``: an exact ID (any case) wins, else every ID containing it."""
-    if not text:
-        return sorted(known)
-    exact = [k for k in known if k.casefold() == text.casefold()]
-    return exact or sorted(k for k in known if text.casefold() in k.casefold())
-
-
-def _not_found(text: str) -> SyncError:
-    return SyncError(
-        ErrorInfo(
-            ErrorKind.NOT_FOUND,
-            "No such customer",
-            f"No single customer matches {text!r}.",
-            "Give the exact Intacct customer ID (see `sfintacct invoices`).",
-        )
-    )
-
-
 def refresh_customer(profile: str, customer_id: str) -> int:
-    """Re-read one customer's invoices and payments from Intacct now; returns the invoice count."""
-    pe = sync_service.build_engine(profile)
+    """Re-read one customer's invoices and payments from Intacct now (two transactions); the invoice count.
+
+    Only Intacct is logged in to; the profile's lock is held, since the state store is written.
+    """
+    pe = sync_service.build_engine(profile, connect=False, writer=True)
     try:
-        engine = pe.engine
-        before = (engine.sf.client.api_calls, engine.ia.client.transactions)
-        ia = IntacctOrders(engine.ia)
-        invoices = ia.invoices_where("CUSTOMERID", [customer_id])
-        payments = ia.payments_of_customer(customer_id)
-        ReceivablesSync(engine).apply(invoices, payments)
-        engine.budget.record(engine.sf.client.api_calls - before[0], engine.ia.client.transactions - before[1])
-        return len(invoices)
+        pe.engine.ia.login()  # a refused login leaves as SyncError (title, message, hint)
+        return invoice_refresh.refresh_customer(pe.engine, customer_id)
     finally:
         pe.close()
 
@@ -75,35 +57,56 @@ def refresh_customer(profile: str, customer_id: str) -> int:
 def lookup(
     profile: str, customer: str | None = None, *, open_only: bool = False, refresh: bool = False
 ) -> dict[str, Any]:
-    """Invoices from the cache (optionally refreshed live for one customer) with each customer's roll-up."""
+    """Invoices from the cache (optionally refreshed live for one customer) with each customer's roll-up.
+
+    ``customer`` is what a person types: a name (Account or Intacct) or an ID, found locally
+    (``customer_search``); several plausible customers raise AmbiguousCustomer, listing them.
+    """
     today = date.today()
-    refreshed: str | None = None
-    if refresh:
-        if not customer:
-            raise SyncError(
-                ErrorInfo(ErrorKind.VALIDATION, "Which customer?", "--refresh needs --customer.", "Add --customer ID.")
+    if refresh and not customer:
+        raise SyncError(
+            ErrorInfo(
+                ErrorKind.VALIDATION, "Which customer?", "--refresh needs --customer.", "Add --customer NAME or ID."
             )
-        with _store(profile) as store, store.read() as r:
-            ids = match_customers(sorted({i.customer_id for i in r.cache.invoices(include_deleted=True)}), customer)
-        refreshed = ids[0] if len(ids) == 1 else customer.strip()
-        refresh_customer(profile, refreshed)
+        )
+    with _store(profile) as store, store.read() as r:
+        known = directory(r)
+    chosen: Customer | None = None
+    if customer:
+        try:
+            chosen = resolve(known, customer)
+        except AmbiguousCustomer:
+            raise
+        except SyncError:
+            if not refresh:
+                raise
+            chosen = Customer(customer.strip())  # not known here yet: read it live by that exact ID
+    refreshed = None
+    if refresh and chosen is not None:
+        refresh_customer(profile, chosen.customer_id)
+        refreshed = chosen.customer_id
     with _store(profile) as store, store.read() as r:
         everything = r.cache.invoices(include_deleted=True)
-        ids = [refreshed] if refreshed else match_customers(sorted({i.customer_id for i in everything}), customer)
-        if customer and not ids:
-            raise _not_found(customer)
-        rows = [i for i in everything if i.customer_id in ids and not i.deleted and (not open_only or i.due > 0)]
         rolled = dict(r.meta.get(ROLLUP_META) or {})
-    customers = {
-        cid: rolled.get(cid) or rollup([i for i in everything if i.customer_id == cid], today) for cid in sorted(ids)
-    }
+        if refreshed:
+            known = directory(r)
+    if chosen is not None:
+        chosen = known.get(chosen.customer_id) or chosen
+    ids = [chosen.customer_id] if chosen is not None else sorted({i.customer_id for i in everything})
+    rows = [i for i in everything if i.customer_id in ids and not i.deleted and (not open_only or i.due > 0)]
+    customers = {}
+    for cid in sorted(ids):
+        names = (known.get(cid) or Customer(cid)).as_dict()
+        roll = dict(rolled.get(cid) or rollup([i for i in everything if i.customer_id == cid], today))
+        customers[cid] = {**roll, **{k: v for k, v in names.items() if k != "customer_id"}}
     return {
         "profile": profile,
         "customer": customer,
+        "match": chosen.as_dict() if chosen is not None else None,
         "open_only": open_only,
         "refreshed": refreshed,
         "customers": customers,
-        "invoices": [invoice_row(i, today) for i in rows],
+        "invoices": [invoice_row(i, today, known.get(i.customer_id)) for i in rows],
     }
 
 

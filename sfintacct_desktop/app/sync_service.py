@@ -17,6 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from ..config import profiles as cfg
 from ..config.paths import app_paths
 from ..config.profiles import DEFAULT_TIMEZONE, KIND_SANDBOX, ProfileError
 from ..connectors import IntacctConnector, SalesforceConnector, to_sync_error
@@ -57,6 +58,7 @@ def engine_settings(profile: ResolvedProfile) -> EngineSettings:
             salesforce_interval_seconds=sync_interval(profile),
             intacct_interval_seconds=float(sync.get("intacct_interval_seconds", DEFAULT_INTACCT_INTERVAL)),
             order_transaction_type=str((profile.settings.get("orders") or {}).get("transaction_type") or "Sales Order"),
+            budget_check_seconds=float(sync.get("budget_check_seconds", base.budget_check_seconds)),
         )
     except (TypeError, ValueError):
         raise ProfileError(
@@ -74,6 +76,19 @@ def sync_interval(profile: ResolvedProfile | None) -> float:
     except (TypeError, ValueError):
         value = DEFAULT_INTERVAL
     return value if value > 0 else DEFAULT_INTERVAL
+
+
+def budget_check_seconds(profile_name: str) -> float:
+    """How often a watching sync checks a spent API budget again: ``sync.budget_check_seconds``.
+
+    Read from the profile file alone (no keyring): the worker is built on the caller's thread.
+    """
+    try:
+        sync = cfg.get_profile(profile_name).get("sync") or {}
+        value = float(sync.get("budget_check_seconds", EngineSettings.budget_check_seconds))
+    except (ProfileError, TypeError, ValueError):
+        value = EngineSettings.budget_check_seconds
+    return value if value > 0 else EngineSettings.budget_check_seconds
 
 
 def mapping_path(profile: ResolvedProfile) -> Path | None:
@@ -132,6 +147,12 @@ class ProfileEngine:
 
     def budget_report(self, interval_seconds: float | None = None) -> dict[str, Any]:
         return self.engine.budget_report(interval_seconds)
+
+    def budget_wait(self) -> Any:
+        return self.engine.budget_wait()
+
+    def probe_budget(self) -> Any:
+        return self.engine.probe_budget()
 
     def close(self) -> None:
         for close in reversed(self._closers):
@@ -240,7 +261,7 @@ def start_worker(
 ) -> SyncWorker:
     """A started worker for a profile (the caller stops and joins it)."""
     factory = engine_factory(profile_name, store_factory=store_factory, allow_without_baseline=allow_without_baseline)
-    worker = SyncWorker(factory, interval=interval)
+    worker = SyncWorker(factory, interval=interval, budget_check=budget_check_seconds(profile_name))
     worker.start()
     return worker
 

@@ -24,7 +24,7 @@ from ..wire.intacct import (
     IntacctServerError,
 )
 from ..wire.intacct.errors import redact
-from ..wire.salesforce import SalesforceApiError, SalesforceAuthError, SalesforceBudgetError
+from ..wire.salesforce import SalesforceApiError, SalesforceAuthError, SalesforceBudgetError, SalesforceSessionError
 from ..wire.transport import (
     BudgetExceededError,
     InsecureTransportError,
@@ -192,10 +192,17 @@ def _tail(info: ErrorInfo) -> tuple[System | None, str, str, str]:
 
 # ------------------------------------------------------------------ whole-call errors
 def _usage_hint(usage: tuple[int, int] | None) -> str:
-    shown = f"{usage[0]:,} of {usage[1]:,} calls used in the last 24 hours; " if usage else ""
+    """What to do about a spent allocation; the usage is quoted only when it agrees with the refusal.
+
+    Why: the ``Sforce-Limit-Info`` of the last answer can lag or count another window; a hint
+    saying "18 of 15,000 used" under "allocation spent" would contradict its own message.
+    """
+    spent = usage is not None and usage[1] > 0 and usage[0] >= usage[1]
+    shown = f"{usage[0]:,} of {usage[1]:,} calls used in the last 24 hours. " if spent and usage else ""
     return (
-        f"{shown}the allocation is a rolling 24-hour window, so calls free up as the oldest ones age out. "
-        "Sync resumes by itself; lower the sync frequency or the budget share if this recurs."
+        f"{shown}The allocation is counted over a rolling 24 hours, so calls free up as the oldest ones age out. "
+        "A watching sync waits and checks again at a low cost, then resumes by itself; if this recurs, sync "
+        "less often or find which integration spends the org's API requests (Setup > Company Information)."
     )
 
 
@@ -242,6 +249,15 @@ def to_sync_error(
         )
     if isinstance(exc, SalesforceBudgetError | BudgetExceededError):
         return info(ErrorKind.BUDGET, f"{name} API allocation is spent", _usage_hint(api_usage))
+    if isinstance(exc, SalesforceSessionError):
+        return info(
+            ErrorKind.SERVER,
+            "Salesforce keeps ending the session",
+            "The login works (it was just accepted), so the credentials are fine. Check the org's session "
+            "settings for this user (sessions locked to an IP address, a very short timeout) and whether "
+            "another tool logs the same user out; sync tries again by itself.",
+            "Salesforce ended the session twice in a row, the second time right after a successful new login.",
+        )
     if isinstance(exc, SalesforceAuthError | IntacctAuthError):
         secret = "password and security token" if system is System.SALESFORCE else "user ID and password"
         reset = ", or reset the token" if system is System.SALESFORCE else ""

@@ -66,6 +66,7 @@ ARINVOICE_FIELDS = (
     "RECORDNO",
     "RECORDID",
     "CUSTOMERID",
+    "CUSTOMERNAME",
     "STATE",
     "WHENCREATED",
     "WHENDUE",
@@ -262,6 +263,7 @@ def invoice_from_row(row: dict[str, Any], zone: ZoneInfo, sales_order_id: str = 
         record_no=field(row, "RECORDNO"),
         deleted=field(row, "STATE").lower() == "reversed",
         modified_at=ia_timestamp(field(row, "WHENMODIFIED"), zone),
+        customer_name=field(row, "CUSTOMERNAME"),
     )
 
 

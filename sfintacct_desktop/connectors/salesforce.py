@@ -93,6 +93,18 @@ class SalesforceConnector:
             "api_usage": {"used": usage[0], "max": usage[1]} if usage else None,
         }
 
+    def daily_api_requests(self) -> tuple[int, int]:
+        """(used, allocation) of the org's rolling 24-hour API allocation, from ``limits/`` (one call).
+
+        A refusal (REQUEST_LIMIT_EXCEEDED) raises SyncError(BUDGET); its ``Sforce-Limit-Info`` header
+        still updates ``client.api_usage``.
+        """
+        with self.errors():
+            body = self.client.limits()
+        daily = body.get("DailyApiRequests") or {}
+        total = int(daily.get("Max") or 0)
+        return total - int(daily.get("Remaining") or 0), total
+
     @staticmethod
     def stream_specs() -> tuple[StreamSpec, ...]:
         return SALESFORCE_STREAMS

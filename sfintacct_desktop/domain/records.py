@@ -147,6 +147,7 @@ class Invoice:
     record_no: str = ""
     deleted: bool = False
     modified_at: datetime | None = None
+    customer_name: str = ""  # CUSTOMERNAME, kept for the lookup by name
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ from ..connectors.ia_orders import IntacctChanges, IntacctOrders
 from ..domain import ErrorInfo, ErrorKind, Resolution, RunStatus, SyncError
 from ..store import StateStore
 from .budget import Budget
+from .budget_wait import BudgetWait
+from .cutover import start_live_sync
 from .entities import KINDS, EntityKind, kind_of
 from .entity_sync import BatchRunner, Pair, Tally
 from .events import Event, Progress, RunFinished, RunStarted, RunSummary, StreamCounters
@@ -44,6 +46,7 @@ class EngineSettings:
     order_transaction_type: str = "Sales Order"
     salesforce_interval_seconds: float = 60.0
     intacct_interval_seconds: float = 300.0
+    budget_check_seconds: float = 900.0  # while an API budget is spent: how often to check again (cheaply)
 
 
 class EngineStopped(Exception):
@@ -68,10 +71,18 @@ class SyncEngine:
         *,
         emit: Callable[[Event], None] = lambda e: None,
         should_stop: Callable[[], bool] = lambda: False,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.store, self.sf, self.ia, self.mapping, self.settings = store, salesforce, intacct, mapping, settings
         self.emit, self.should_stop = emit, should_stop
-        self.budget = Budget(store, salesforce, settings.salesforce_daily_share, settings.intacct_monthly_budget)
+        self.budget = Budget(
+            store,
+            salesforce,
+            settings.salesforce_daily_share,
+            settings.intacct_monthly_budget,
+            clock=clock,
+            check_seconds=settings.budget_check_seconds,
+        )
 
     # ------------------------------------------------------------------ public API
     def recover(self) -> int:
@@ -98,12 +109,21 @@ class SyncEngine:
         """Run prepared pairs through the ordinary batch pipeline (merge, keyed writes, commit)."""
         self._process(kind, ctx, pairs)
 
+    def budget_wait(self) -> BudgetWait | None:
+        """The spent budget a watching sync waits for (recorded by the run that hit it), if any."""
+        return self.budget.current_wait()
+
+    def probe_budget(self) -> BudgetWait | None:
+        """Check a spent budget again at a low cost; None when a cycle may run."""
+        return self.budget.probe()
+
     @property
     def schedule(self) -> Schedule:
         return Schedule(self.settings.salesforce_interval_seconds, self.settings.intacct_interval_seconds)
 
     def budget_report(self, interval_seconds: float | None = None) -> dict[str, Any]:
-        report = self.budget.report(interval_seconds)
+        ia_every = max(interval_seconds or 0.0, self.settings.intacct_interval_seconds)
+        report = self.budget.report(interval_seconds, ia_every)
         report["schedule"] = self.schedule.projection(report)
         return report
 
@@ -131,6 +151,10 @@ class SyncEngine:
             status = RunStatus.FAILED
             error = ErrorInfo(ErrorKind.INTERNAL, "Internal error", f"{type(exc).__name__}: {exc}", "Report this.")
         after = self._counters()
+        if error is not None and error.kind is ErrorKind.BUDGET:
+            self.budget.after_failure(error)  # what a watching sync now waits for (shown by status)
+        elif status is RunStatus.OK:
+            self.budget.waits.clear()
         sf_calls, ia_tx, ia_req = (a - b for a, b in zip(after, before, strict=True))
         tallies: dict[str, Tally] = ctx["tallies"]
         shown = status.value
@@ -206,7 +230,7 @@ class SyncEngine:
             if ia_due
             else IntacctChanges()
         )
-        self._require_baseline([*sf_customers, *sf_products], [*ia.customers, *ia.items])
+        self._require_baseline([*sf_customers, *sf_products], [*ia.customers, *ia.items], sf_opps, now)
         reads = {
             "customer": (sf_customers, ia.customers, ia.deleted_customers),
             "product": (sf_products, ia.items, ia.deleted_items),
@@ -251,12 +275,16 @@ class SyncEngine:
             busy = bool(ia.customers or ia.items) or any(t.writes_intacct for t in tallies.values())
             remember_audit(self.store, orders, ia, audit_zone, audit_split, busy)
 
-    def _require_baseline(self, sf_recs: list[Any], ia_recs: list[Any]) -> None:
+    def _require_baseline(
+        self, sf_recs: list[Any], ia_recs: list[Any], opps: list[Any] | None = None, now: datetime | None = None
+    ) -> None:
         """Refuse the first live sync of two populated systems that were never baselined.
 
         Why: copying both sides into each other duplicates every customer and product they share,
         the very failure this product exists to prevent. A new company (either side empty), an
         explicit ``allow_without_baseline``, an applied baseline or an earlier live sync pass.
+        The first live sync sets the cut-over (``cutover.start_live_sync``) from ``opps``, its
+        read of every opportunity, so no deal Closed Won before it ever becomes a sales order.
         """
         with self.store.read() as r:
             if any(r.meta.get(k) for k in (*BASELINE_META, LIVE_META)):
@@ -277,7 +305,7 @@ class SyncEngine:
                 )
             )
         with self.store.write() as tx:
-            tx.meta.set(LIVE_META, datetime.now(UTC).isoformat(timespec="seconds"))
+            start_live_sync(tx, opps or [], now or datetime.now(UTC), self.settings.company_timezone)
 
     def _pairs(
         self,

@@ -31,7 +31,7 @@ STREAM = "salesforce.opportunities"
 BLOCKED_META = "orders_blocked"  # {opp id: {"reason", "keys", "fp"}}: retried when a key changes
 FINANCE_OP = "finance_review"
 HISTORICAL = "Historical"
-HISTORICAL_META = "baseline_historical"  # written by the baseline load: {opportunity id: DOCID or ""}
+HISTORICAL_META = "baseline_historical"  # baseline load / first live sync: {opportunity id: DOCID or ""}
 OP = "order"
 
 
@@ -99,11 +99,9 @@ class OrderSync:
             return True
         if intent is not None and intent.state in (IntentState.SENT, IntentState.UNKNOWN, IntentState.PLANNED):
             return False  # left by a crash before recovery ran: push_orders settles it by lookup
-        if opp.sync_status == HISTORICAL or opp.id in self.historical:  # the baseline said: never push
-            self.tally.skipped += 1
-            return True
-        if cutover is not None and opp.close_date < cutover:
-            if opp.sync_status != "Historical":
+        # Historical: marked so, listed by the baseline or the cut-over snapshot, or closed before the cut-over day.
+        if opp.sync_status == HISTORICAL or opp.id in self.historical or (cutover and opp.close_date < cutover):
+            if opp.sync_status != HISTORICAL:
                 batch.sf_updates[opp.id] = {"Intacct_Sync_Status__c": HISTORICAL}
             self.tally.skipped += 1
             return True

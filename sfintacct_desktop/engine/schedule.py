@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .budget import DAYS_PER_MONTH
+from .projection import DAYS_PER_MONTH
 
 LAST_READ_META = "schedule.intacct_last_read"
 SCHEDULED_TRIGGERS = frozenset({"schedule"})

@@ -14,6 +14,10 @@ Contract for callers (CLI, GUI, tests):
   cursors and intents make the next cycle resume where this one stopped, after ``recover()``;
 - a fatal error (auth, schema, budget, insecure, hostile response) pauses the worker and is
   announced once, as ``EngineStateChanged("paused", reason)``; ``resume()`` tries again;
+- except a spent API budget in a scheduled worker (``interval``): it is not a fault anyone can fix,
+  it frees up by itself. The worker announces ``EngineStateChanged("waiting", text)``, asks the
+  engine to check again cheaply (``probe_budget``) every ``budget_check`` seconds at most, and runs a
+  cycle by itself as soon as the budget allows;
 - ``stop()`` then ``join()`` leaves no thread behind; the engine's ``close()`` (if any) runs on this thread.
 """
 
@@ -40,7 +44,8 @@ from .events import (
 
 log = logging.getLogger(__name__)
 
-IDLE, RUNNING, PAUSED, STOPPED = "idle", "running", "paused", "stopped"
+IDLE, RUNNING, PAUSED, STOPPED, WAITING = "idle", "running", "paused", "stopped", "waiting"
+DEFAULT_BUDGET_CHECK = 900.0  # seconds between cheap checks of a spent budget (the engine may say sooner)
 
 
 class EngineLike(Protocol):
@@ -89,6 +94,7 @@ class SyncWorker(threading.Thread):
         interval: float | None = None,
         events: queue.Queue[Event] | None = None,
         name: str = "sfintacct-sync",
+        budget_check: float = DEFAULT_BUDGET_CHECK,
     ) -> None:
         super().__init__(name=name, daemon=False)
         self._factory = engine_factory
@@ -102,6 +108,9 @@ class SyncWorker(threading.Thread):
         self._paused_error: ErrorInfo | None = None  # the fatal error that paused the worker, if one did
         self._finished_ids: set[int] = set()
         self.last_error: ErrorInfo | None = None
+        self.budget_check = max(0.0, budget_check)
+        self._wait_due: float | None = None  # monotonic time of the next budget check while WAITING
+        self.waiting_reason = ""
 
     # ------------------------------------------------------------------ commands (any thread)
     def submit(self, command: Command) -> None:
@@ -150,11 +159,16 @@ class SyncWorker(threading.Thread):
         next_due = time.monotonic() + self.interval if self.interval else None
         while True:
             timeout = None
-            if next_due is not None and self._state != PAUSED:
-                timeout = max(0.0, next_due - time.monotonic())
+            due = self._wait_due if self._state == WAITING else next_due
+            if due is not None and self._state != PAUSED:
+                timeout = max(0.0, due - time.monotonic())
             try:
                 command = self.commands.get(timeout=timeout)
             except queue.Empty:
+                if self._state == WAITING:
+                    self._check_budget()
+                    if self._state == WAITING:
+                        continue
                 command = Command(CommandKind.SYNC_NOW, {"trigger": "schedule"})
             if command.kind is CommandKind.STOP:
                 return
@@ -214,10 +228,56 @@ class SyncWorker(threading.Thread):
         self._report(summary)
         error = summary.error
         self.last_error = error
-        if error is not None and error.fatal:
+        if error is not None and error.kind is ErrorKind.BUDGET and self.interval and not was_paused:
+            self._wait_for_budget(error)
+        elif error is not None and error.fatal:
             self._pause(f"{error.title}: {error.message}" + (f" {error.hint}" if error.hint else ""), error)
         elif not was_paused and not self._interrupt.is_set():  # else a queued pause/stop sets the state
             self._set_state(IDLE)
+
+    # ------------------------------------------------------------------ a spent API budget
+    def _wait_for_budget(self, error: ErrorInfo) -> None:
+        """Wait (not pause) for a spent budget: announce it, schedule the next cheap check."""
+        wait = None
+        engine = self._engine
+        if engine is not None and hasattr(engine, "budget_wait"):
+            try:
+                wait = engine.budget_wait()  # type: ignore[attr-defined]
+            except Exception:
+                log.warning("Reading the budget wait failed", exc_info=True)
+        self._show_wait(wait, error)
+
+    def _show_wait(self, wait: Any, error: ErrorInfo | None) -> None:
+        if wait is not None:
+            reason = str(wait.text)
+            delay = min(self.budget_check, float(getattr(wait, "check_in", self.budget_check)))
+        else:  # no engine yet (the login itself was refused): try the whole start again later
+            message = error.message if error is not None else "The API budget is spent."
+            reason = f"Waiting for the API budget: {message} The sync resumes by itself."
+            delay = self.budget_check
+        self._wait_due = time.monotonic() + delay
+        if self._state != WAITING or reason != self.waiting_reason:
+            self.waiting_reason = reason
+            self._state = WAITING
+            self._emit(EngineStateChanged(_now(), WAITING, reason))
+
+    def _check_budget(self) -> None:
+        """The cheap check: the engine's probe (no engine: a new start is the check)."""
+        engine = self._engine
+        if engine is None or not hasattr(engine, "probe_budget"):
+            self._set_state(IDLE)
+            return
+        try:
+            wait = engine.probe_budget()  # type: ignore[attr-defined]
+        except Exception:
+            log.warning("Checking the API budget failed; checking again later", exc_info=True)
+            self._wait_due = time.monotonic() + self.budget_check
+            return
+        if wait is None:
+            self.waiting_reason = ""
+            self._set_state(IDLE)
+        else:
+            self._show_wait(wait, None)
 
     def _ensure_engine(self) -> EngineLike:
         if self._engine is None:

@@ -1,4 +1,8 @@
-"""Invoice lookup for sales: from the local cache (no API cost), or refreshed live for one customer."""
+"""Invoice lookup for sales: from the local cache (no API cost), or refreshed live for one customer.
+
+The customer box takes a name as a salesperson types it (the same search as ``sfintacct invoices``);
+several plausible customers are listed in the error panel instead of guessed.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ def _state_text(r: dict[str, Any]) -> str:
 COLUMNS = [
     Column("number", "Invoice"),
     Column("customer_id", "Customer"),
+    Column("customer_name", "Name"),
     Column("status", "Status", fmt=_state_text, tone=_state_tone),
     Column("invoice_date", "Date"),
     Column("due_date", "Due date"),
@@ -54,7 +59,7 @@ class InvoicesTab(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Customer:"))
         self.customer = QLineEdit()
-        self.customer.setPlaceholderText("Customer ID or part (empty: all)")
+        self.customer.setPlaceholderText("Customer name or ID, as you know it (empty: all)")
         self.customer.setMinimumWidth(280)
         self.customer.returnPressed.connect(self.search)
         bar.addWidget(self.customer)
@@ -85,7 +90,7 @@ class InvoicesTab(QWidget):
                 {
                     "title": "Which customer?",
                     "message": "A live refresh reads one customer.",
-                    "hint": "Type the customer ID first.",
+                    "hint": "Type the customer's name or ID first.",
                 }
             )
             return

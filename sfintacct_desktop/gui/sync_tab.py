@@ -25,7 +25,11 @@ from .models.rows import Column, RowsModel
 from .task_runner import TaskRunner
 from .widgets import Badge, ErrorPanel, fit_columns, heading, note, table
 
-STATE_TONES = {"idle": ("Idle: waiting for the next sync", "ok"), "running": ("Syncing…", "warn")}
+STATE_TONES = {
+    "idle": ("Idle: waiting for the next sync", "ok"),
+    "running": ("Syncing…", "warn"),
+    "waiting": ("Waiting for the API budget", "warn"),
+}
 RUN_TONES = {
     "ok": "ok",
     "partial": "warn",  # some streams failed on their own; the others synced
@@ -150,6 +154,9 @@ CONFLICT_COLUMNS = [
 ]
 
 
+BASELINE_NOTE = "To change it, apply a baseline (Baseline tab)."
+
+
 class SyncTab(QWidget):
     refreshed = Signal()  # the tables were re-read (tests wait on it)
 
@@ -182,6 +189,8 @@ class SyncTab(QWidget):
         layout.addWidget(self.state_reason)
         self.summary = note("No run yet in this window.")
         layout.addWidget(self.summary)
+        self.cutover = note("")  # the cut-over: which Closed Won deals are history (set once; the baseline changes it)
+        layout.addWidget(self.cutover)
 
         split = QSplitter()
         split.setOrientation(split.orientation().Vertical)
@@ -281,9 +290,12 @@ class SyncTab(QWidget):
                 if err is not None and err.fatal
                 else {"title": "Sync paused", "message": reason, "hint": "Press Resume to go on."}
             )
+        elif state == "waiting" and reason:  # a spent budget frees up by itself: nothing to press
+            hint = "Nothing to do: it resumes by itself."
+            self.state_reason.show_error({"title": "Waiting for the API budget", "message": reason, "hint": hint})
         elif state != "stopped":
             self.state_reason.clear()
-        self.pause_button.setEnabled(state in ("idle", "running"))
+        self.pause_button.setEnabled(state in ("idle", "running", "waiting"))
         self.resume_button.setEnabled(state == "paused")
 
     def _on_progress(self, ev: Any) -> None:
@@ -321,6 +333,8 @@ class SyncTab(QWidget):
 
     def _show(self, snap: dict[str, Any]) -> None:
         status = snap["status"]
+        cutover = status.get("cutover") or {}
+        self.cutover.setText(str(cutover.get("text", "")).replace("Only a baseline changes it.", BASELINE_NOTE))
         self.runs.set_rows(status["runs"])
         self.errors.set_rows(snap["errors"])
         self.conflicts.set_rows(snap["conflicts"])

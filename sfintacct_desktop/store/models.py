@@ -221,6 +221,7 @@ class InvoiceCacheRow(Base):
 
     invoice_number: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
     customer_id: Mapped[str] = mapped_column(sa.String(60), index=True)
+    customer_name: Mapped[str] = mapped_column(sa.String(100), default="")  # for the lookup by name
     account_id: Mapped[str | None] = mapped_column(sa.String(18), index=True)
     record_no: Mapped[str | None] = mapped_column(sa.String(40))
     status: Mapped[str] = mapped_column(sa.String(40), default="")

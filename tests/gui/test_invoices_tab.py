@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from typing import Any
+
 from PySide6.QtCore import Qt
 
+from sfintacct_desktop.app.customer_search import AmbiguousCustomer, directory, normalize, resolve
+from sfintacct_desktop.app.inbox import SyncState
+from sfintacct_desktop.domain import SyncError
 from sfintacct_desktop.gui.main_window import MainWindow
 from tests.gui.helpers import apply_baseline, sync_once
 
@@ -41,3 +47,41 @@ def test_refresh_without_a_customer_asks_which(window: MainWindow) -> None:
     window.invoices_tab.refresh_button.click()
     assert not window.invoices_tab.error.isHidden()
     assert window.invoices_tab.error.title.text() == "Which customer?"
+
+
+def test_invoice_lookup_by_name_and_a_list_when_several_match(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    apply_baseline()
+    sync_once(qtbot, window)
+    tab = window.invoices_tab
+    with qtbot.waitSignal(tab.loaded, timeout=30_000) as loaded:
+        tab.search_button.click()
+    with SyncState.open("sandbox") as state, state.store.read() as r:
+        known = directory(r)
+    names = Counter(normalize(n) for c in known.values() for n in {c.name, c.account_name} if n)
+    unique = [i for i in loaded.args[0]["invoices"] if i["customer_name"] and names[normalize(i["customer_name"])] == 1]
+    pick = unique[0]
+    tab.customer.setText(pick["customer_name"].upper().replace(",", "").replace(".", ""))  # as typed
+    with qtbot.waitSignal(tab.loaded, timeout=30_000) as found:
+        tab.search_button.click()
+    assert found.args[0]["match"]["customer_id"] == pick["customer_id"]
+    assert tab.model.rows and all(r["customer_id"] == pick["customer_id"] for r in tab.model.rows)
+    name_col = [c.key for c in tab.model.columns].index("customer_name")
+    assert tab.model.data(tab.model.index(0, name_col)) == pick["customer_name"]
+
+    words = sorted({w for c in known.values() for w in normalize(c.name).split() if len(w) > 3})
+    vague = next((w for w in words if _ambiguous(known, w)), None)
+    assert vague is not None, "the demo company has customers sharing a word"
+    tab.customer.setText(vague)
+    tab.search_button.click()
+    qtbot.waitUntil(lambda: not tab.error.isHidden(), timeout=30_000)
+    assert tab.error.title.text() == "Several customers match"
+
+
+def _ambiguous(known: dict[str, Any], word: str) -> bool:
+    try:
+        resolve(known, word)
+    except AmbiguousCustomer:
+        return True
+    except SyncError:  # nothing matches that word
+        return False
+    return False

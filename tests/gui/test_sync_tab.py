@@ -19,6 +19,8 @@ def test_sync_now_runs_a_cycle_and_updates_the_last_runs(qtbot, window: MainWind
     assert top["status"] == "ok" and top["api_calls"]["salesforce"] >= 1
     assert tab.streams.rowCount() > 0  # per-stream counters of the selected run
     assert f"Last run {finished.summary.run_id}" in tab.summary.text()
+    qtbot.waitUntil(lambda: "Cut-over" in tab.cutover.text(), timeout=30_000)
+    assert "set by the baseline" in tab.cutover.text() and "Baseline tab" in tab.cutover.text()
 
 
 def test_without_baseline_the_refusal_is_shown_with_its_hint(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]

@@ -200,8 +200,14 @@ def test_sync_once_json_counters_then_quiet_cycle_and_status(bench: Bench) -> No
     projection = status["budgets"]["projection"]
     assert projection["interval_seconds"] == 600
     assert projection["intacct_transactions_per_month"] > 0 and projection["salesforce_calls_per_day"] > 0
+    cutover = status["cutover"]  # the first live sync set it: deals Closed Won before it are history
+    assert cutover["source"] == "first_live_sync" and cutover["date"] and cutover["at"]
     text = cli(bench.home, "status")
     assert text.returncode == 0 and "Budgets:" in text.stdout and "Last runs:" in text.stdout
+    assert f"Cut-over {cutover['date']}" in text.stdout and "Only a baseline changes it." in text.stdout
+    # the default schedule on a quiet company fits; the busy first cycle is not taken for every cycle
+    assert "The schedule fits both budgets." in text.stdout and "Based on 1 idle cycle(s) measured" in text.stdout
+    assert "the first cycle, a catch-up, is left out" in text.stdout
 
 
 # ----------------------------------------------------------------------------- handled failures

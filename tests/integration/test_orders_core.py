@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sfintacct_desktop.domain import IntentState
 from sfintacct_desktop.engine.order_recovery import intent_key
-from tests.support.orders_env import make_deal, opportunity, order_lines, orders_for, win
+from tests.support.orders_env import deal_day, make_deal, opportunity, order_lines, orders_for, win
 from tests.support.sync_env import SyncEnv, assert_quiet, ok
 
 
@@ -22,7 +22,7 @@ def test_closed_won_with_three_lines_makes_exactly_one_order(env: SyncEnv) -> No
     order = orders[0]
     assert order["CUSTVENDID"] == "ACME-A" and order["PONUMBER"] == deal.opp_id and len(deal.opp_id) == 18
     assert order["MESSAGE"] == "ACME deal"
-    assert order["WHENCREATED"] == "03/15/2026"  # the CloseDate
+    assert order["WHENCREATED"] == f"{deal_day():%m/%d/%Y}"  # the CloseDate
     # discount applied as Salesforce computes TotalPrice: 5 x 80.00 x 0.9 = 360.00 -> unit 72.00
     assert order_lines(env, order["DOCID"]) == [
         ("ACME-P1", Decimal("2"), Decimal("100.00")),

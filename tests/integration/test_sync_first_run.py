@@ -103,8 +103,8 @@ def test_a_payment_applied_to_no_invoice_reaches_salesforce(env: SyncEnv) -> Non
 
 
 def test_deals_marked_historical_are_never_pushed(env: SyncEnv) -> None:
-    marked = make_deal(env, "HSA", [("10.00", 1, None)], close="2026-03-15")
-    listed = make_deal(env, "HSB", [("10.00", 1, None)], close="2026-03-15")
+    marked = make_deal(env, "HSA", [("10.00", 1, None)])
+    listed = make_deal(env, "HSB", [("10.00", 1, None)])
     env.update_sf("Opportunity", marked.opp_id, Intacct_Sync_Status__c="Historical")
     with env.store.write() as tx:  # what the baseline load records for the deals it marked
         tx.meta.set("baseline_historical", {listed.opp_id: ""})
@@ -112,7 +112,7 @@ def test_deals_marked_historical_are_never_pushed(env: SyncEnv) -> None:
     win(env, listed.opp_id)
     assert env.sync().status == "ok"
     assert orders_for(env, marked.opp_id) == [] and orders_for(env, listed.opp_id) == []
-    fresh = make_deal(env, "HSC", [("10.00", 1, None)], close="2026-03-15")
+    fresh = make_deal(env, "HSC", [("10.00", 1, None)])
     win(env, fresh.opp_id)
     assert env.sync().status == "ok"
     assert len(orders_for(env, fresh.opp_id)) == 1

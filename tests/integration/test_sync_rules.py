@@ -113,21 +113,25 @@ def test_generated_keys_advance_the_sequence_in_the_same_commit(env: SyncEnv) ->
 
 def test_budget_report_projects_measured_idle_and_busy_cycles(env: SyncEnv) -> None:
     env.create_account(Name="Budget Co", AccountNumber="BUD1")
-    busy = ok(env)
+    first = ok(env)  # the first cycle: a catch-up, left out of the projection
     idle = ok(env)
-    assert busy.writes > 0 and idle.writes == 0
+    env.create_account(Name="Budget Two", AccountNumber="BUD2")
+    busy = ok(env)
+    assert first.writes > 0 and idle.writes == 0 and busy.writes > 0
     report = env.engine.budget_report(300)
     measured = report["measured"]
+    assert measured["first_cycle_left_out"] is True
     assert measured["idle_cycles"] == 1 and measured["busy_cycles"] == 1
     assert measured["idle"]["salesforce_calls"] == idle.salesforce_api_calls
-    assert measured["busy"]["intacct_transactions"] == busy.intacct_transactions
-    proj = report["projection"]
-    per_sf = (idle.salesforce_api_calls + busy.salesforce_api_calls) / 2
-    assert proj["salesforce_calls_per_day"] == pytest.approx(per_sf * 288, rel=0.01)
-    per_ia = (idle.intacct_transactions + busy.intacct_transactions) / 2
-    assert proj["intacct_transactions_per_month"] == pytest.approx(per_ia * 288 * 30.4, rel=0.01)
+    assert measured["idle"]["intacct_transactions"] == idle.intacct_transactions
+    assert measured["busy_extra"]["intacct_transactions"] == busy.intacct_transactions - idle.intacct_transactions
+    assert measured["busy_share"] is None  # two cycles cannot tell how often records change
+    proj = report["projection"]  # so the projection is the idle cost, and says so
+    assert proj["salesforce_calls_per_day"] == pytest.approx(idle.salesforce_api_calls * 288, rel=0.01)
+    assert proj["intacct_transactions_per_month"] == pytest.approx(idle.intacct_transactions * 288 * 30.4, rel=0.01)
     assert proj["fits"] is True and "fits both budgets" in proj["verdict"]
     assert "every 5 minutes" in proj["verdict"]
+    assert "not extrapolated" in proj["basis"] and "catch-up, is left out" in proj["basis"]
     tight = env.engine.budget_report(1)  # every second: far beyond a 20% share of 15,000 calls a day
     assert tight["projection"]["fits"] is False and "does NOT fit" in tight["projection"]["verdict"]
 

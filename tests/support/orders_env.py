@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -34,10 +34,18 @@ def make_deal(
     lines: list[tuple[str, int, float | None]] | None = None,
     *,
     stage: str = "Prospecting",
-    close: str = "2026-03-15",
+    close: str | None = None,
     account: dict[str, Any] | None = None,
+    live: bool = True,
 ) -> Deal:
-    """An Account, products with standard prices and an Opportunity with lines (price, qty, discount %)."""
+    """An Account, products with standard prices and an Opportunity with lines (price, qty, discount %).
+
+    The CloseDate defaults to today (UTC), never before the cut-over day of a live sync started
+    today: a deal closed before the cut-over is history and never becomes a sales order.
+    """
+    close = close or deal_day().isoformat()
+    if live:
+        go_live(env)
     lines = lines or [("100.00", 2, None), ("25.50", 3, None), ("80.00", 5, 10.0)]
     acc = env.create_account(**(account or {"Name": f"{tag} Corp", "AccountNumber": f"{tag}-A"}))
     book = env.user_sf.standard_pricebook_id()
@@ -66,6 +74,26 @@ def make_deal(
     for r in env.sf.create_many("OpportunityLineItem", items):
         assert r.success, r
     return Deal(acc, pids, str(res.id))
+
+
+def go_live(env: SyncEnv) -> None:
+    """Run the company's first sync unless a cut-over exists: deals made after it are new business.
+
+    Why: the first live sync marks every deal already Closed Won as historical (never an order),
+    so a test that wants an order makes its deal after the live sync started, as a live company does.
+    """
+    if env.store is None:  # a CLI bench: the test runs `sfintacct sync` itself
+        return
+    with env.store.read() as r:
+        started = r.meta.get("cutover_date")
+    if not started:
+        summary = env.sync()
+        assert summary.status == "ok", summary.error
+
+
+def deal_day() -> date:
+    """Today in UTC: on or after the cut-over day (company zone, behind UTC) of a sync started today."""
+    return datetime.now(UTC).date()
 
 
 def win(env: SyncEnv, opp_id: str, stage: str = "Closed Won") -> None:

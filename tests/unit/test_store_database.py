@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -159,3 +160,25 @@ def test_killed_process_leaves_database_consistent(db_path: Path) -> None:
         with store.read() as r:
             assert [link.ia_key for link in r.links.list()] == ["C-1"]
             assert r.cursors.value("sf.account") == "committed"
+
+
+def test_cached_invoices_gain_a_customer_name_on_upgrade(db_path: Path) -> None:
+    engine = create_state_engine(db_path)
+    store_migrate.upgrade(engine, "0002", backup=False)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO invoice_cache (invoice_number, customer_id, status, total, paid, due, currency,"
+            " sales_order_id, deleted, updated_at)"
+            " VALUES ('INV-1', 'C-1', 'Posted', '10.00', '0.00', '10.00', 'USD', '', 0, '2026-01-01')"
+        )
+    engine.dispose()
+    with StateStore.open(db_path) as store:
+        assert store.backup_path is not None and store.backup_path.name.startswith(f"{db_path.name}.bak-0002-")
+        with store.read() as r:
+            assert r.cache.customers() == [("C-1", "", None)]  # kept, with no name until the next read
+        with store.write() as tx:
+            tx.cache.put_invoice(replace(tx.cache.invoice("INV-1"), customer_name="Acme Widgets"))  # type: ignore[arg-type]
+        with store.read() as r:
+            assert r.cache.customers() == [("C-1", "Acme Widgets", None)]
+        store_migrate.downgrade(store.engine, "0002")
+        assert "customer_name" not in {c["name"] for c in sa.inspect(store.engine).get_columns("invoice_cache")}

@@ -29,6 +29,7 @@ def _to_invoice(row: InvoiceCacheRow) -> Invoice:
         record_no=row.record_no or "",
         deleted=row.deleted,
         modified_at=row.modified_at,
+        customer_name=row.customer_name or "",
     )
 
 
@@ -53,6 +54,7 @@ class CacheRepo(Repo):
     def put_invoice(self, invoice: Invoice, *, account_id: str | None = None) -> Invoice:
         row = self._s.get(InvoiceCacheRow, invoice.number) or InvoiceCacheRow(invoice_number=invoice.number)
         row.customer_id = invoice.customer_id
+        row.customer_name = invoice.customer_name or row.customer_name or ""
         row.account_id = account_id if account_id is not None else row.account_id
         row.record_no = invoice.record_no or None
         row.status = invoice.state
@@ -82,6 +84,15 @@ class CacheRepo(Repo):
         rows = [_to_invoice(r) for r in self._s.scalars(query)]
         # "open" is decided in Python: amounts are exact text on SQLite, so no SQL arithmetic on them
         return [r for r in rows if r.due > 0] if open_only else rows
+
+    def customers(self) -> list[tuple[str, str, str | None]]:
+        """(customer id, customer name, Account Id) of every cached invoice's customer (names as last read)."""
+        query = sa.select(
+            InvoiceCacheRow.customer_id,
+            sa.func.max(InvoiceCacheRow.customer_name),
+            sa.func.max(InvoiceCacheRow.account_id),
+        ).group_by(InvoiceCacheRow.customer_id)
+        return [(str(cid), str(name or ""), acc) for cid, name, acc in self._s.execute(query)]
 
     def put_payment(self, payment: Payment) -> Payment:
         row = self._s.get(PaymentCacheRow, payment.record_no) or PaymentCacheRow(record_no=payment.record_no)

@@ -1,7 +1,13 @@
 """Salesforce wire client (REST over simple-salesforce): see client.SalesforceClient."""
 
 from .client import DeletedRecords, SalesforceClient
-from .errors import SalesforceApiError, SalesforceAuthError, SalesforceBudgetError, SalesforceOutcomeUnknownError
+from .errors import (
+    SalesforceApiError,
+    SalesforceAuthError,
+    SalesforceBudgetError,
+    SalesforceOutcomeUnknownError,
+    SalesforceSessionError,
+)
 from .parse import QueryPage, RecordError, RecordResult
 from .settings import AuthMethod, SalesforceSecrets, SalesforceSettings
 
@@ -17,5 +23,6 @@ __all__ = [
     "SalesforceClient",
     "SalesforceOutcomeUnknownError",
     "SalesforceSecrets",
+    "SalesforceSessionError",
     "SalesforceSettings",
 ]

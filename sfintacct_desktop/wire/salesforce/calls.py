@@ -16,7 +16,7 @@ from simple_salesforce.exceptions import SalesforceError
 from urllib3.exceptions import NewConnectionError
 
 from ..transport import Backoff, TlsVerificationError, TransportError
-from .errors import SalesforceApiError, SalesforceAuthError, SalesforceBudgetError
+from .errors import SalesforceApiError, SalesforceAuthError, SalesforceBudgetError, SalesforceSessionError
 from .parse import parse_api_errors
 
 
@@ -64,7 +64,8 @@ def call_with_policy(
     ``retry`` is true for reads and idempotent writes: 5xx, whole-call UNABLE_TO_LOCK_ROW and
     connection errors are resent with backoff. For other writes a lost or 5xx answer raises
     :class:`Ambiguous` (the caller turns it into OutcomeUnknownError). INVALID_SESSION_ID gets one
-    re-login and one resend (the 401 proves nothing was applied); REQUEST_LIMIT_EXCEEDED stops.
+    re-login and one resend (the 401 proves nothing was applied); a second one is a session problem
+    (:class:`SalesforceSessionError`), not bad credentials; REQUEST_LIMIT_EXCEEDED stops.
     """
     relogged = False
     attempt = 0
@@ -78,6 +79,10 @@ def call_with_policy(
                 relogged = True
                 relogin()
                 continue
+            if status == 401 and code == "INVALID_SESSION_ID":  # a fresh login worked, its session was refused too
+                raise SalesforceSessionError(
+                    f"Salesforce ended the session again right after a successful new login ({what})", code=code
+                ) from None
             if status == 401:
                 raise SalesforceAuthError(f"Salesforce session refused: {code}: {message}", code=code) from None
             if status == 403 and code == "REQUEST_LIMIT_EXCEEDED":

@@ -188,6 +188,11 @@ class SalesforceClient(WritesMixin):
         result: dict[str, Any] = self._rest("GET", f"sobjects/{_name(sobject)}/describe", what="describe", retry=True)
         return result
 
+    def limits(self) -> dict[str, Any]:
+        """``GET limits/``: the org's limits, e.g. ``DailyApiRequests`` {Max, Remaining} (one API call)."""
+        result: dict[str, Any] = self._rest("GET", "limits/", what="limits", retry=True)
+        return result
+
     def query_many(self, soqls: list[str], include_deleted: bool = False) -> list[list[dict[str, Any]]]:
         """Several queries, at most 5 per ``composite`` call; each result's later pages are followed.
 

@@ -12,7 +12,15 @@ class SalesforceAuthError(WireError):
 
 
 class SalesforceBudgetError(BudgetExceededError):
-    """403 REQUEST_LIMIT_EXCEEDED: the org's API allocation is spent. Never retried."""
+    """403 REQUEST_LIMIT_EXCEEDED (on a call or at login): the org's API allocation is spent. Never retried."""
+
+
+class SalesforceSessionError(WireError):
+    """The session was refused again right after a fresh login succeeded.
+
+    Why not an auth error: the username and password were just accepted, so telling a person to
+    check them is wrong; something ends the sessions (org session settings, another login).
+    """
 
 
 class SalesforceApiError(WireError):

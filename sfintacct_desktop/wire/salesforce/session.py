@@ -8,6 +8,7 @@ without a timeout. The adapter gives every request a default timeout and, only f
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -17,7 +18,7 @@ from simple_salesforce.exceptions import SalesforceAuthenticationFailed
 from simple_salesforce.login import SalesforceLogin
 
 from ..transport import TlsVerificationError, TransportError, check_url, is_loopback_host, new_session
-from .errors import SalesforceAuthError
+from .errors import SalesforceAuthError, SalesforceBudgetError
 from .settings import SF_SUFFIX, AuthMethod, LoginTarget, SalesforceSecrets, SalesforceSettings
 
 
@@ -83,8 +84,17 @@ def login(
         code = str(getattr(exc, "code", "") or "")
         raw = exc.content
         message = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw or "")
+        limit = _limit_exceeded(code, message)
+        if limit is not None:  # the org's API allocation is spent: the credentials were not judged
+            raise SalesforceBudgetError(
+                f"Salesforce refused the login because the org's API request limit is exceeded ({limit})",
+                code=LIMIT_CODE,
+                status=403,
+            ) from None
         text = message if message.startswith(code) else f"{code}: {message}"
         raise SalesforceAuthError(_scrub(f"Salesforce refused the login: {text}", secrets), code=code) from None
+    except (AttributeError, TypeError):  # a token answer that is not an OAuth error object
+        raise SalesforceAuthError("Salesforce sent a login answer that could not be read", code="BAD_ANSWER") from None
     except requests.exceptions.SSLError:
         raise TlsVerificationError("Salesforce login: the server certificate did not verify") from None
     except requests.RequestException as exc:
@@ -98,6 +108,30 @@ def login(
     else:
         check_url(f"https://{instance}")
     return session_id, instance
+
+
+LIMIT_CODE = "REQUEST_LIMIT_EXCEEDED"
+
+
+def _limit_exceeded(code: str, message: str) -> str | None:
+    """The remote limit text when a refused login says REQUEST_LIMIT_EXCEEDED, else None.
+
+    Salesforce's SOAP login puts the code in ``sf:exceptionCode``; a REST-style answer
+    (``[{"errorCode": ..., "message": ...}]``) reaches simple-salesforce as the raw body with the HTTP
+    status for a code, so both the code and the text are looked at.
+    """
+    if code != LIMIT_CODE and LIMIT_CODE not in message:
+        return None
+    try:
+        body = json.loads(message)
+    except ValueError:
+        body = None
+    items = body if isinstance(body, list) else [body] if isinstance(body, dict) else []
+    for item in items:
+        if isinstance(item, dict) and item.get("message"):
+            return f"{LIMIT_CODE}: {item['message']}"
+    text = message.strip()
+    return text if text.startswith(LIMIT_CODE) else f"{LIMIT_CODE}: {text}" if text else LIMIT_CODE
 
 
 def _scrub(text: str, secrets: SalesforceSecrets) -> str:

@@ -1,0 +1,159 @@
+"""Find a customer as a salesperson types it: by Account name, Intacct customer name or customer ID.
+
+Why local: every Intacct read is billed, and a lookup happens far more often than names change. The
+names come from the state store only: each customer link keeps both sides' names as of the last
+sync (its merge bases), and each cached invoice keeps its customer's name (CUSTOMERNAME), which
+covers customers with invoices that are not linked.
+
+Matching is case- and punctuation-insensitive and ranked (rapidfuzz): an exact ID or name wins; one
+clear leader wins; several plausible candidates are listed instead of guessed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from ..domain import ErrorInfo, ErrorKind, SyncError
+
+EXACT = 100.0
+PLAUSIBLE = 72.0  # below this a candidate is not shown at all
+CLEAR_LEAD = 12.0  # a leader at least this far ahead of the next one is taken without asking
+MAX_LISTED = 8
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def normalize(text: str) -> str:
+    """Lower case, accents and punctuation dropped, spaces collapsed: ``"Acme, Inc."`` -> ``"acme inc"``."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(_NON_WORD.sub(" ", plain.casefold()).split())
+
+
+@dataclass(frozen=True)
+class Customer:
+    """One customer as the lookup knows it: Intacct ID and name, and the linked Account."""
+
+    customer_id: str
+    name: str = ""  # Intacct CUSTOMER NAME
+    account_id: str = ""
+    account_name: str = ""  # Salesforce Account Name
+
+    def label(self) -> str:
+        extra = f" (Salesforce: {self.account_name})" if self.account_name and self.account_name != self.name else ""
+        return f"{self.customer_id} {self.name or self.account_name}{extra}".strip()
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "customer_id": self.customer_id,
+            "name": self.name,
+            "account_id": self.account_id,
+            "account_name": self.account_name,
+        }
+
+
+@dataclass(frozen=True)
+class Match:
+    customer: Customer
+    score: float
+    why: str  # "id", "name", "account name"
+
+
+def directory(reader: Any) -> dict[str, Customer]:
+    """Every customer the state store knows, by Intacct customer ID (no remote call)."""
+    out: dict[str, Customer] = {}
+    for cid, name, account in reader.cache.customers():
+        out[cid] = Customer(cid, name, account or "")
+    for link in reader.links.list("customer"):
+        had = out.get(link.ia_key) or Customer(link.ia_key)
+        ia_name = str((link.ia_base or {}).get("name") or "") or had.name
+        sf_name = str((link.sf_base or {}).get("name") or "")
+        out[link.ia_key] = Customer(link.ia_key, ia_name, link.sf_id, sf_name)
+    return out
+
+
+def _score(query: str, customer: Customer) -> tuple[float, str]:
+    """The best of the ID, the Intacct name and the Account name, 0-100."""
+    best, why = 0.0, ""
+    for text, label in ((customer.customer_id, "id"), (customer.name, "name"), (customer.account_name, "account name")):
+        key = normalize(text)
+        if not key:
+            continue
+        if key == query:
+            return EXACT, label
+        if label == "id":
+            packed, typed = key.replace(" ", ""), query.replace(" ", "")
+            score = 95.0 if packed == typed else 80.0 + 15.0 * len(typed) / len(packed) if typed in packed else 0.0
+        elif key.startswith(query) or f" {query}" in f" {key}":
+            score = 90.0 + 9.0 * len(query) / len(key)  # typed the start of a word: the more typed, the better
+        else:
+            score = fuzz.WRatio(query, key) * (0.9 if len(query) < 4 else 1.0)  # few letters: fuzzy is weak
+        if score > best:
+            best, why = score, label
+    return best, why
+
+
+def rank(customers: dict[str, Customer], text: str) -> list[Match]:
+    """Plausible candidates for ``text``, best first."""
+    query = normalize(text)
+    if not query:
+        return []
+    matches = []
+    for customer in customers.values():
+        score, why = _score(query, customer)
+        if score >= PLAUSIBLE:
+            matches.append(Match(customer, round(score, 1), why))
+    return sorted(matches, key=lambda m: (-m.score, m.customer.customer_id))
+
+
+class AmbiguousCustomer(SyncError):
+    """Several customers match: they are listed (``candidates``) and none is guessed."""
+
+    def __init__(self, text: str, matches: list[Match]) -> None:
+        listed = matches[:MAX_LISTED]
+        more = f" (and {len(matches) - len(listed)} more)" if len(matches) > len(listed) else ""
+        names = "; ".join(m.customer.label() for m in listed)
+        super().__init__(
+            ErrorInfo(
+                ErrorKind.NOT_FOUND,
+                "Several customers match",
+                f"{len(matches)} customers match {text!r}: {names}{more}.",
+                "Type more of the name, or give the customer ID shown first on each line.",
+                code="AMBIGUOUS_CUSTOMER",
+            )
+        )
+        self.candidates = [{**m.customer.as_dict(), "score": m.score, "matched": m.why} for m in listed]
+
+
+def no_customer(text: str) -> SyncError:
+    return SyncError(
+        ErrorInfo(
+            ErrorKind.NOT_FOUND,
+            "No such customer",
+            f"No customer's name or ID matches {text!r}.",
+            "Check the spelling, or run a sync first: names come from the last sync.",
+            code="NO_CUSTOMER",
+        )
+    )
+
+
+def resolve(customers: dict[str, Customer], text: str) -> Customer:
+    """The one customer ``text`` means, or AmbiguousCustomer / a NOT_FOUND SyncError."""
+    matches = rank(customers, text)
+    if not matches:
+        raise no_customer(text)
+    exact = [m for m in matches if m.score >= EXACT]
+    if len(exact) == 1:
+        return exact[0].customer
+    if len(exact) > 1:
+        ids = [m for m in exact if m.why == "id"]
+        if len(ids) == 1:  # an exact ID beats a customer merely named like it
+            return ids[0].customer
+        raise AmbiguousCustomer(text, exact)
+    if len(matches) == 1 or matches[0].score - matches[1].score >= CLEAR_LEAD:
+        return matches[0].customer
+    raise AmbiguousCustomer(text, matches)
