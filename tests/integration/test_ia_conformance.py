@@ -205,3 +205,19 @@ def test_authentication_block_has_the_recorded_elements_in_order(ia: IaClient) -
     for auth in (by_login, by_session):
         assert [c.tag for c in auth] == want
         assert auth.find("locationid") is not None and auth.findtext("locationid") == ""
+
+
+def test_read_more_with_an_unknown_result_id_fails_that_function_only(ia: IaClient) -> None:
+    """The real wording is not published; the shape is a function failure like any other, and the
+    functions beside it still answer."""
+    root = ia.call(
+        "<readMore><resultId>nope-not-a-result</resultId></readMore>", "<inspect><object>ITEM</object></inspect>"
+    )
+    failed, ok = root.findall("operation/result")
+    assert (failed.findtext("status"), ok.findtext("status")) == ("failure", "success")
+    expected = (
+        "<result><status/><function/><controlid/><errormessage><error><errorno/><description/><description2/>"
+        "<correction/></error></errormessage></result>"
+    )
+    assert_same_structure(failed, expected)
+    assert "nope-not-a-result" in str(failed.findtext("errormessage/error/description2"))
