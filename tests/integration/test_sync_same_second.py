@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -114,3 +116,76 @@ def test_rest_datetimes_have_whole_seconds(env: SyncEnv) -> None:
     )[0]
     for name in ("CreatedDate", "LastModifiedDate", "SystemModstamp"):
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000\+0000", str(row[name])), row[name]
+
+
+def _both(env: SyncEnv, at: datetime) -> None:
+    for side in ("salesforce", "intacct"):
+        env.freeze(side, at)
+
+
+def test_a_price_only_change_of_a_settled_product_is_not_skipped(env: SyncEnv) -> None:
+    """A price lives on the PricebookEntry, whose change leaves the Product2 stamp alone: the product's
+    stamp is the later of the two, so a settled product whose price changed is merged again."""
+    t1 = _second()
+    _both(env, t1)
+    pid = env.create_product(Name="Stapler", ProductCode="ST-1", IsActive=True)
+    ok(env)
+    env.update_ia("ITEM", {"ITEMID": "ST-1", "BASEPRICE": "10.00"})
+    ok(env)
+    assert env.product(pid).price == Decimal("10.00")
+    _both(env, t1 + timedelta(seconds=3))
+    env.create_product(Name="Sentinel", ProductCode="SEN-1", IsActive=True)
+    env.create_item("SENI", "Sentinel item")
+    ok(env)
+    ok(env)
+    assert sum(s.unchanged for s in ok(env).streams) >= 1  # the stapler is settled and skipped while idle
+    _both(env, t1 + timedelta(seconds=6))
+    env.update_sf("PricebookEntry", env.product(pid).pricebook_entry_id, UnitPrice=99.0)
+    ok(env)
+    assert env.product(pid).price == Decimal("10.00")  # Intacct owns the price: put back, not skipped
+
+
+@pytest.mark.parametrize("overlap", [None, timedelta(0)], ids=["default-overlap", "no-overlap"])
+def test_a_price_re_read_after_the_composite_does_not_hide_an_edit_in_its_newest_second(
+    env: SyncEnv, overlap: timedelta | None
+) -> None:
+    """Products whose price alone changed are re-read after the one composite call. If a price moves
+    between the two reads, in a later second, the re-read product must not count as the newest stamp
+    of the composite's read: a product edited right after the composite, in its newest second, would
+    then be marked seen (or passed by the cursor) with the stamp its edit shares."""
+    if overlap is not None:
+        env.new_engine(overlap=overlap)
+    t1 = _second()
+    _both(env, t1 - timedelta(minutes=40))  # the price-only product, older than the overlap window
+    old = env.create_product(price="5.00", Name="Old", ProductCode="OLD-1", IsActive=True)
+    ok(env)
+    env.update_ia("ITEM", {"ITEMID": "OLD-1", "BASEPRICE": "5.00"})
+    ok(env)
+    _both(env, t1)
+    new = env.create_product(price="7.00", Name="New", ProductCode="NEW-1", IsActive=True)
+    ok(env)
+    env.update_ia("ITEM", {"ITEMID": "NEW-1", "BASEPRICE": "7.00"})
+    env.freeze("intacct", t1 + timedelta(seconds=3))
+    env.create_item("SENT-IA", "Newer item")  # so NEW-1's item is older than the newest Intacct stamp
+    ok(env)
+    ok(env)
+    client = env.engine.sf.client
+    composite = client.query_many
+
+    def race(soqls: list[str], include_deleted: bool = False) -> list[list[dict[str, Any]]]:
+        answers = composite(soqls, include_deleted)
+        if any("FROM PricebookEntry" in q for q in soqls):  # the cycle's composite, just answered
+            client.query_many = composite
+            env.update_sf("Product2", new, Description="edited right after the read")  # still second t1
+            env.freeze("salesforce", t1 + timedelta(seconds=2))
+            entry = env.product(old).pricebook_entry_id
+            env.update_sf("PricebookEntry", entry, UnitPrice=6.0)  # OLD-1 becomes a re-read product
+        return answers
+
+    client.query_many = race  # type: ignore[method-assign]
+    ok(env)
+    assert client.query_many == composite  # the race ran
+    ok(env)
+    ok(env)
+    assert env.item("NEW-1").description == "edited right after the read"
+    assert env.product(old).price == Decimal("5.00")  # the stray price was put back too
