@@ -169,6 +169,8 @@ def test_a_price_re_read_after_the_composite_does_not_hide_an_edit_in_its_newest
     env.create_item("SENT-IA", "Newer item")  # so NEW-1's item is older than the newest Intacct stamp
     ok(env)
     ok(env)
+    entry = env.product(old).pricebook_entry_id
+    env.update_sf("PricebookEntry", entry, UnitPrice=6.0)  # OLD-1: a price-only change, re-read after the composite
     client = env.engine.sf.client
     composite = client.query_many
 
@@ -178,8 +180,7 @@ def test_a_price_re_read_after_the_composite_does_not_hide_an_edit_in_its_newest
             client.query_many = composite
             env.update_sf("Product2", new, Description="edited right after the read")  # still second t1
             env.freeze("salesforce", t1 + timedelta(seconds=2))
-            entry = env.product(old).pricebook_entry_id
-            env.update_sf("PricebookEntry", entry, UnitPrice=6.0)  # OLD-1 becomes a re-read product
+            env.update_sf("PricebookEntry", entry, UnitPrice=6.5)  # the re-read sees a later second
         return answers
 
     client.query_many = race  # type: ignore[method-assign]
