@@ -8,6 +8,7 @@ company's time zone (``zone``); money is Decimal from the XML text.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -223,12 +224,21 @@ def order_line_from_row(row: dict[str, Any]) -> SalesOrderLine:
     )
 
 
+def document_entries(row: dict[str, Any]) -> list[dict[str, Any]]:
+    """The lines a ``read`` of a whole SODOCUMENT carries: ``SODOCUMENTENTRIES`` holding one or
+    more lower-case ``sodocumententry`` elements (one becomes a dict, several a list)."""
+    owned = row.get("SODOCUMENTENTRIES")
+    got = owned.get("sodocumententry", []) if isinstance(owned, dict) else []
+    return [got] if isinstance(got, dict) else [g for g in got if isinstance(g, dict)]
+
+
 def sales_order_from_row(row: dict[str, Any], zone: ZoneInfo, lines: Iterable[dict[str, Any]] = ()) -> SalesOrder:
-    """A SODOCUMENT with its SODOCUMENTENTRY rows (``LINE_NO`` order)."""
+    """A SODOCUMENT with its SODOCUMENTENTRY rows (``LINE_NO`` order): the rows given (from a
+    query of SODOCUMENTENTRY) or else the ones nested in a ``read`` row."""
     day = ia_date(field(row, "WHENCREATED"))
     if day is None:
         raise ValueError(f"SODOCUMENT {field(row, 'DOCID')} has no WHENCREATED")
-    ordered = sorted(lines, key=lambda r: int(field(r, "LINE_NO") or 0))
+    ordered = sorted(list(lines) or document_entries(row), key=lambda r: int(field(r, "LINE_NO") or 0))
     return SalesOrder(
         doc_id=field(row, "DOCID"),
         transaction_type=field(row, "DOCPARID"),
@@ -276,6 +286,25 @@ def application_from_row(row: dict[str, Any]) -> PaymentApplication:
     )
 
 
+def applications_from_rows(details: Iterable[dict[str, Any]]) -> tuple[PaymentApplication, ...]:
+    """One application per invoice, its ARPYMTDETAIL amounts summed.
+
+    Why: Intacct keeps a detail row per invoice LINE a payment touched (ENTRYKEY), so a payment of a
+    two-line invoice has two rows with the same RECORDKEY. A row read twice (same RECORDNO, from
+    overlapping reads) counts once. Invoices keep the order of their first row.
+    """
+    seen: set[str] = set()
+    total: dict[str, Decimal] = {}
+    for d in details:
+        key = field(d, "RECORDNO")
+        if key and key in seen:
+            continue
+        seen.add(key)
+        app = application_from_row(d)
+        total[app.invoice_record_no] = total.get(app.invoice_record_no, Decimal(0)) + app.amount
+    return tuple(PaymentApplication(invoice_record_no=k, amount=v) for k, v in total.items())
+
+
 def payment_from_row(row: dict[str, Any], zone: ZoneInfo, details: Iterable[dict[str, Any]] = ()) -> Payment:
     amount = money(field(row, "TRX_TOTALENTERED"))
     return Payment(
@@ -285,6 +314,6 @@ def payment_from_row(row: dict[str, Any], zone: ZoneInfo, details: Iterable[dict
         payment_date=ia_date(field(row, "PAYMENTDATE") or field(row, "RECEIPTDATE")),
         method=field(row, "PAYMENTMETHOD"),
         state=field(row, "STATE"),
-        applications=tuple(application_from_row(d) for d in details),
+        applications=applications_from_rows(details),
         modified_at=ia_timestamp(field(row, "WHENMODIFIED"), zone),
     )

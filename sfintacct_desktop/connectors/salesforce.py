@@ -199,7 +199,7 @@ class SalesforceConnector:
             )
         if products_since is not None:
             soqls.append(
-                "SELECT Product2Id FROM PricebookEntry WHERE Pricebook2.IsStandard = true"
+                "SELECT Product2Id, SystemModstamp FROM PricebookEntry WHERE Pricebook2.IsStandard = true"
                 f" AND SystemModstamp >= {_soql_time(products_since - overlap)}"
             )
         with self.errors():
@@ -211,8 +211,28 @@ class SalesforceConnector:
         if prices:
             seen = {p.key for p in products}
             extra = sorted({text(r.get("Product2Id")) for r in prices} - seen)
-            products += self.products_by_ids(extra)
+            products += self._as_of(self.products_by_ids(extra), products, prices)
         return customers, products, opps
+
+    @staticmethod
+    def _as_of(extra: list[Product], products: list[Product], prices: list[dict[str, Any]]) -> list[Product]:
+        """Products re-read after the composite, their stamps capped at the newest the composite saw.
+
+        Why: the engine marks a record as seen only when its stamp is older than the newest stamp
+        of its read, and moves the cursor to the newest stamp. A price changed between the composite
+        and this re-read would raise that newest stamp past what the composite saw, and a product
+        edited right after the composite, in its newest second, could then be marked seen (or
+        passed by the cursor) with the stamp its edit shares: stamps have whole seconds. A capped
+        stamp is only ever older than the truth, so that product is merely merged again later.
+        """
+        stamps = [p.modified_at for p in products if p.modified_at is not None]
+        stamps += [s for s in (sf_datetime(r.get("SystemModstamp")) for r in prices) if s is not None]
+        if not stamps:
+            return extra
+        newest = max(stamps)
+        return [
+            replace(p, modified_at=newest) if p.modified_at is not None and p.modified_at > newest else p for p in extra
+        ]
 
     def _by_ids(self, select: str, ids: list[str]) -> list[dict[str, Any]]:
         uniq = sorted({i for i in ids if i})

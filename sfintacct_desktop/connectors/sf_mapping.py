@@ -37,7 +37,9 @@ PRODUCT_FIELDS = (
     "Intacct_Item_ID__c",
     "SystemModstamp",
 )
-PRICE_SUBQUERY = "(SELECT Id, UnitPrice, Pricebook2.IsStandard FROM PricebookEntries)"
+# The entry's SystemModstamp too: a price change moves only the entry's stamp, never the product's,
+# so a product's stamp for cursors and seen marks is the later of the two.
+PRICE_SUBQUERY = "(SELECT Id, UnitPrice, SystemModstamp, Pricebook2.IsStandard FROM PricebookEntries)"
 OPPORTUNITY_FIELDS = (
     "Id",
     "Name",

@@ -15,6 +15,7 @@ import logging
 import socket
 import threading
 from abc import ABC, abstractmethod
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +90,7 @@ class Emulator(ABC):
             self.faults.clear()
             self.stats.reset()
             self.clock.set_offset(0.0)
+            self.clock.thaw()
             self.load_seed(seed)
             self.store.set_meta("seed", seed)
             self.seed_name = seed
@@ -123,15 +125,36 @@ class Emulator(ABC):
                     return json_response({"armed": self.faults.pending()})
             if action == "clock":
                 if request.method == "POST":
-                    self.clock.set_offset(float(body.get("offset_seconds", 0)))
-                    self.store.set_meta("clock_offset", self.clock.offset_seconds)
-                return json_response({"offset_seconds": self.clock.offset_seconds, "now": self.clock.now().isoformat()})
+                    self._set_clock(body)
+                return json_response(
+                    {
+                        "offset_seconds": self.clock.offset_seconds,
+                        "frozen": self.clock.frozen,
+                        "now": self.clock.now().isoformat(),
+                    }
+                )
             if action == "reset" and request.method == "POST":
                 self.reset(str(body.get("seed", "demo")))
                 return json_response({"seed": self.seed_name, "stats": self.stats.snapshot()})
         except (FaultSpecError, SandboxRequestError, TypeError, ValueError) as exc:
             return json_response({"error": str(exc)}, status=400)
         return json_response({"error": f"no admin action {request.method} {request.path}"}, status=404)
+
+    def _set_clock(self, body: dict[str, Any]) -> None:
+        """``offset_seconds`` shifts the clock; ``frozen`` true/false stops it (now, or at
+        ``freeze_at``, an ISO instant) or lets it run again. A body without ``frozen`` sets the
+        offset (0 when absent), as before freezing existed."""
+        if "offset_seconds" in body or "frozen" not in body:
+            self.clock.set_offset(float(body.get("offset_seconds", 0)))
+            self.store.set_meta("clock_offset", self.clock.offset_seconds)
+        if "frozen" in body:
+            if body["frozen"] is True:
+                at = body.get("freeze_at")
+                self.clock.freeze(datetime.fromisoformat(str(at).replace("Z", "+00:00")) if at else None)
+            elif body["frozen"] is False:
+                self.clock.thaw()
+            else:
+                raise SandboxRequestError("frozen must be true or false")
 
     # ------------------------------------------------------------------ WSGI
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:

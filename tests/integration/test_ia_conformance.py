@@ -164,3 +164,60 @@ def test_gateway_error_for_a_body_that_is_not_xml(ia: IaClient) -> None:
     )
     assert_same_structure(resp.content, expected)
     assert ia.post("<nope/>").status_code == 400
+
+
+# The shape of a failed generic create, as in Intacct's XML request documentation (the example of a
+# duplicate GL account) and the PHP SDK's ClassObjTest: an empty <data> before the errors.
+FAILED_CREATE = (
+    "<result><status>failure</status><function>create</function><controlid>c</controlid>"
+    '<data listtype="objects" count="0"/><errormessage><error><errorno>BL01001973</errorno><description/>'
+    "<description2>d</description2><correction/></error></errormessage></result>"
+)
+
+
+def test_failed_create_carries_empty_data_before_errormessage(ia: IaClient) -> None:
+    ia.result(_customer("DUP0"))
+    result = ia.result(_customer("DUP0"))
+    assert_same_structure(result, FAILED_CREATE)
+    data = result.find("data")
+    assert (data.get("listtype"), data.get("count"), len(data)) == ("objects", "0", 0)
+    # the same for an update that fails, and for a create rolled back inside a transaction
+    bad_update = ia.result("<update><CUSTOMER><CUSTOMERID>NOPE</CUSTOMERID><NAME>n</NAME></CUSTOMER></update>")
+    assert_same_structure(bad_update, FAILED_CREATE.replace(">create<", ">update<"))
+    root = ia.call(
+        "<create><CUSTOMER><CUSTOMERID>TX1</CUSTOMERID><NAME>a</NAME></CUSTOMER>"
+        "<CUSTOMER><CUSTOMERID>DUP0</CUSTOMERID><NAME>b</NAME></CUSTOMER></create>",
+        transaction="true",
+    )
+    failed = root.find("operation/result")
+    assert failed.findtext("status") == "failure"
+    assert (failed.find("data").get("count"), len(failed.find("data"))) == ("0", 0)  # TX1 was rolled back
+    assert ia.result(_customer("TX1")).findtext("status") == "success"
+
+
+def test_authentication_block_has_the_recorded_elements_in_order(ia: IaClient) -> None:
+    """status, userid, companyid, locationid, sessiontimestamp, sessiontimeout: for a login and for
+    a session, exactly the elements (and order) of the recorded getAPISession answer."""
+    recorded = parse(corpus_file("craibuc__Create-Session.Response.xml")).find("operation/authentication")
+    want = [c.tag for c in recorded]
+    by_login = parse(ia.post(ia_request(fn("<getAPISession/>"))).content).find("operation/authentication")
+    by_session = ia.call("<inspect><object>CUSTOMER</object></inspect>").find("operation/authentication")
+    for auth in (by_login, by_session):
+        assert [c.tag for c in auth] == want
+        assert auth.find("locationid") is not None and auth.findtext("locationid") == ""
+
+
+def test_read_more_with_an_unknown_result_id_fails_that_function_only(ia: IaClient) -> None:
+    """The real wording is not published; the shape is a function failure like any other, and the
+    functions beside it still answer."""
+    root = ia.call(
+        "<readMore><resultId>nope-not-a-result</resultId></readMore>", "<inspect><object>ITEM</object></inspect>"
+    )
+    failed, ok = root.findall("operation/result")
+    assert (failed.findtext("status"), ok.findtext("status")) == ("failure", "success")
+    expected = (
+        "<result><status/><function/><controlid/><errormessage><error><errorno/><description/><description2/>"
+        "<correction/></error></errormessage></result>"
+    )
+    assert_same_structure(failed, expected)
+    assert "nope-not-a-result" in str(failed.findtext("errormessage/error/description2"))

@@ -99,3 +99,34 @@ def test_delete_sotransaction_is_refused_with_payments_applied(env: SyncEnv) -> 
     pay(env, "PAID-A", invoice_record(env, inv_doc)["RECORDNO"], "10.00")
     refused = delete_sotransaction(env, inv_doc)
     assert not refused.ok and "payments" in refused.errors[0].description2
+
+
+def test_a_payment_spread_over_two_invoice_lines_counts_once(env: SyncEnv) -> None:
+    """Intacct keeps one ARPYMTDETAIL per invoice line a payment pays; the payment still reaches
+    Salesforce once, with its own amount, applied once to its one invoice."""
+    from sfintacct_desktop.domain import PaymentApplication
+    from sfintacct_desktop.wire.intacct import Filter
+
+    deal = make_deal(env, "TWO", [("100.00", 2, None), ("50.00", 1, None)], stage="Closed Won")
+    ok(env)
+    docid = orders_for(env, deal.opp_id)[0]["DOCID"]
+    inv_doc = invoice_order(env, docid, [("TWO-P1", "2"), ("TWO-P2", "1")], "TWO-A", date(2026, 3, 22))
+    record = invoice_record(env, inv_doc)
+    payment = pay(env, "TWO-A", record["RECORDNO"], "250.00")
+    flt = Filter.equalto("PAYMENTKEY", payment)
+    pages = env.user_ia.client.query_pages("ARPYMTDETAIL", ["RECORDNO", "RECORDKEY", "ENTRYKEY"], flt)
+    details = [d for page in pages for d in page]
+    assert len(details) == 2 and len({d["ENTRYKEY"] for d in details}) == 2  # one row per invoice line
+    ok(env)
+    inv = one_invoice(env)
+    assert (money(inv, "Amount_Paid__c"), money(inv, "Amount_Due__c")) == (Decimal("250.00"), Decimal("0.00"))
+    payments = sf_payments(env)
+    assert len(payments) == 1 and money(payments[0], "Amount__c") == Decimal("250.00")
+    assert payments[0]["Invoice__c"] == inv["Id"]
+    with env.store.read() as r:
+        cached = r.cache.payment(payment)
+        roll = r.meta.get("invoice_rollup")["TWO-A"]
+    assert cached is not None
+    assert cached.applications == (PaymentApplication(record["RECORDNO"], Decimal("250.00")),)
+    assert Decimal(roll["open_balance"]) == 0
+    assert_quiet(env)

@@ -58,6 +58,19 @@ def test_collection_update_upsert_delete_and_limits(api: Api) -> None:
     assert got[0]["Name"] == "B"
 
 
+def test_collection_delete_without_ids_is_a_400_required_field_missing(api: Api) -> None:
+    """Not a well-formed call: 400 with the REST error array, and nothing counted as written."""
+    api.call("POST", "composite/sobjects", {"records": [_acc("Kept")]})
+    for params in ({}, {"ids": ""}, {"ids": " , "}, {"allOrNone": "true"}):
+        r = api.call("DELETE", "composite/sobjects", params=params)
+        assert r.status_code == 400
+        body = r.json()
+        assert isinstance(body, list) and len(body) == 1 and set(body[0]) == {"message", "errorCode"}
+        assert body[0]["errorCode"] == "REQUIRED_FIELD_MISSING" and "ids" in body[0]["message"]
+    assert api.server.emulator.store.count("Account") == 1
+    assert api.admin("GET", "stats")["writes"] == 1
+
+
 def test_composite_references_and_single_api_call(api: Api) -> None:
     body = {
         "allOrNone": True,

@@ -176,3 +176,53 @@ def test_auth_session_and_services_data_shapes(api: Api) -> None:
     expired = api.http.get(f"{api.url}/services/data/v59.0/limits", headers={"Authorization": "Bearer old"})
     assert_same_shape(recorded("expired_session_response"), expired.json())
     assert_same_shape(recorded("services_data_success_response"), api.http.get(f"{api.url}/services/data/").json())
+
+
+_DT = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)"
+
+
+def _datetimes(value: Any) -> list[str]:
+    import re
+
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _datetimes(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _datetimes(v)]
+    return [value] if isinstance(value, str) and re.fullmatch(_DT, value) else []
+
+
+def test_datetimes_have_the_recorded_whole_second_form(api: Api) -> None:
+    """Every datetime in the recorded responses is ``YYYY-MM-DDTHH:MM:SS.000+0000``; the emulator's
+    record stamps, getUpdated/getDeleted covers and deleted dates are in that very form."""
+    import re
+
+    names = [
+        "sobject_query_success_response",
+        "sobject_sobject_find_success_response",
+        "sobject_get_deleted_success_response",
+        "sobject_get_updated_success_response",
+    ]
+    recorded_values = [s for n in names for s in _datetimes(recorded(n))]
+    assert recorded_values
+    form = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000\+0000"
+    assert all(re.fullmatch(form, s) for s in recorded_values), recorded_values
+    api.admin("POST", "clock", {"frozen": True, "freeze_at": "2026-01-31T12:34:56.789Z"})
+    aid = api.create("Account", {"Name": "Stamped"})
+    gone = api.create("Account", {"Name": "Gone"})
+    api.call("DELETE", f"sobjects/Account/{gone}")
+    q = f"SELECT CreatedDate, LastModifiedDate, SystemModstamp FROM Account WHERE Id = '{aid}'"
+    live = [
+        api.call("GET", "query/", params={"q": q}).json(),
+        api.call("GET", f"sobjects/Account/{aid}").json(),
+    ]
+    api.admin("POST", "clock", {"frozen": True, "freeze_at": "2026-01-31T12:40:00Z"})
+    window = {"start": "2026-01-31T12:00:00+00:00", "end": "2026-01-31T12:39:00+00:00"}
+    live.append(api.call("GET", "sobjects/Account/updated/", params=window).json())
+    live.append(api.call("GET", "sobjects/Account/deleted/", params=window).json())
+    values = _datetimes(live)
+    assert len(values) >= 10
+    assert all(re.fullmatch(form, s) for s in values), values
+    assert "2026-01-31T12:34:56.000+0000" in values  # the 789 ms are not stored
+    # a literal with milliseconds compares to the second, as the org ignores them
+    q2 = f"SELECT Id FROM Account WHERE Id = '{aid}' AND SystemModstamp >= 2026-01-31T12:34:56.900Z"
+    assert api.call("GET", "query/", params={"q": q2}).json()["totalSize"] == 1

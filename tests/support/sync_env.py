@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,13 @@ class SyncEnv:
     def clock(self, which: str, offset_seconds: float) -> None:
         emu = self.sandbox.salesforce if which == "salesforce" else self.sandbox.intacct
         emu.clock.set_offset(offset_seconds)
+
+    def freeze(self, which: str, at: datetime | None) -> None:
+        """Stop an emulator's clock at ``at`` through the admin API (None: let it run again)."""
+        body: dict[str, Any] = {"frozen": at is not None}
+        if at is not None:
+            body["freeze_at"] = at.isoformat()
+        assert self._admin(which, "clock", body)["frozen"] is (at is not None)
 
     # --------------------------------------------------------------- Salesforce
     @property

@@ -219,6 +219,30 @@ def test_sales_order_invoice_payment() -> None:
     assert pay.applications[0].invoice_record_no == "3" and pay.applications[0].amount == Decimal("40.00")
 
 
+def test_payment_details_per_invoice_line_sum_to_one_application_per_invoice() -> None:
+    """ARPYMTDETAIL rows are per invoice line; a row read twice (same RECORDNO) counts once."""
+    rows = [
+        {"RECORDNO": "11", "RECORDKEY": "3", "ENTRYKEY": "31", "TRX_PAYMENTAMOUNT": "200"},
+        {"RECORDNO": "12", "RECORDKEY": "3", "ENTRYKEY": "32", "TRX_PAYMENTAMOUNT": "50"},
+        {"RECORDNO": "13", "RECORDKEY": "4", "ENTRYKEY": "41", "TRX_PAYMENTAMOUNT": "", "PAYMENTAMOUNT": "7.5"},
+        {"RECORDNO": "12", "RECORDKEY": "3", "ENTRYKEY": "32", "TRX_PAYMENTAMOUNT": "50"},  # an overlapping re-read
+    ]
+    pay = ia.payment_from_row({"RECORDNO": "9", "CUSTOMERID": "C-1", "TRX_TOTALENTERED": "257.5"}, LA, rows)
+    assert [(a.invoice_record_no, a.amount) for a in pay.applications] == [("3", Decimal("250")), ("4", Decimal("7.5"))]
+    assert pay.amount == sum(a.amount for a in pay.applications)
+
+
+def test_sales_order_lines_from_a_read_row() -> None:
+    """A ``read`` of a SODOCUMENT nests its lines: one line as a dict, several as a list."""
+    doc = {"RECORDNO": "1", "DOCID": "Sales Order-SO0001", "WHENCREATED": "04/19/2024"}
+    many = {"sodocumententry": [{"LINE_NO": "1", "ITEMID": "B"}, {"LINE_NO": "0", "ITEMID": "A"}]}
+    assert [ln.item_id for ln in ia.sales_order_from_row(doc | {"SODOCUMENTENTRIES": many}, LA).lines] == ["A", "B"]
+    one = {"sodocumententry": {"LINE_NO": "0", "ITEMID": "A", "QUANTITY": "2"}}
+    so = ia.sales_order_from_row(doc | {"SODOCUMENTENTRIES": one}, LA)
+    assert [(ln.item_id, ln.quantity) for ln in so.lines] == [("A", Decimal("2"))]
+    assert ia.sales_order_from_row(doc | {"SODOCUMENTENTRIES": ""}, LA).lines == ()  # none owned
+
+
 def test_values() -> None:
     assert v.money(0.1) == Decimal("0.1") and v.money("1,234.50") == Decimal("1234.50") and v.money("") is None
     with pytest.raises(ValueError):

@@ -61,7 +61,11 @@ def to_value(el: etree._Element) -> Any:
 
 
 def _write_objects(ctx: Context, el: etree._Element, action: str) -> Outcome:
-    """Generic create/update: several objects per function; each one succeeds or fails on its own."""
+    """Generic create/update: several objects per function; each one succeeds or fails on its own.
+
+    A failed result still carries ``<data listtype="objects" count="N"/>`` (N the objects that were
+    written, often 0) before its ``<errormessage>``, as real failed creates and updates do.
+    """
     company = ctx.emulator.company
     data = etree.Element("data", listtype="objects", count="0")
     errors: list[ErrorItem] = []
@@ -99,7 +103,7 @@ def _write_objects(ctx: Context, el: etree._Element, action: str) -> Outcome:
     count = len(data)
     data.set("count", str(count))
     if errors:
-        raise FunctionError(errors, data if count else None, {"transactions": n, "writes": count})
+        raise FunctionError(errors, data, {"transactions": n, "writes": count})
     return Outcome(data=data, transactions=n, writes=count)
 
 

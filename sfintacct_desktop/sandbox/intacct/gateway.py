@@ -133,6 +133,11 @@ def _run_transaction(
                     el.remove(child)
                 error_message(el, [ErrorItem("XL03000009", ROLLED_BACK)])
             else:
+                data = el.find("data")
+                if data is not None:  # nothing of a rolled-back create or update was written
+                    for child in list(data):
+                        data.remove(child)
+                    data.set("count", "0")
                 em = el.find("errormessage")
                 if em is not None:
                     err = sub(em, "error")

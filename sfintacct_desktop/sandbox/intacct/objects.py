@@ -260,6 +260,23 @@ ARINVOICE = ObjectDef(
     relationships=(("CUSTOMER", "CUSTOMER", "CUSTOMERID"), ("SODOCUMENT", "SODOCUMENT", "DOCHDRKEY")),
 )
 
+ARINVOICEITEM = ObjectDef(
+    "ARINVOICEITEM",
+    "AR Invoice Detail",
+    "AR Invoice Details",
+    None,
+    (
+        RECORDNO,
+        FieldDef("RECORDKEY", "integer", "AR invoice record number"),
+        FieldDef("LINE_NO", "integer"),
+        *_f("ITEMID ENTRYDESCRIPTION"),
+        *[FieldDef(n, "decimal") for n in ["AMOUNT", "TRX_AMOUNT", "TOTALPAID", "TRX_TOTALPAID"]],
+        FieldDef("WHENCREATED", "date"),
+        FieldDef("WHENMODIFIED", "timestamp", readonly=True),
+    ),
+    relationships=(("ARINVOICE", "ARINVOICE", "RECORDKEY"),),
+)
+
 _ARPYMT_TEXT = (
     "PRBATCHKEY RECORDTYPE FINANCIALENTITY FINANCIALENTITYTYPE FINANCIALACCOUNTNAME FINANCIALACCOUNTCURRENCY "
     "SUMMARYTITLE DISPLAYSTATE PAYMENTMETHODKEY CUSTOMERNAME PAYERNAME DOCNUMBER DESCRIPTION BASECURR CURRENCY "
@@ -373,6 +390,7 @@ OBJECTS: dict[str, ObjectDef] = {
         SODOCUMENT,
         SODOCUMENTENTRY,
         ARINVOICE,
+        ARINVOICEITEM,
         ARPYMT,
         ARPYMTDETAIL,
         AUDITHISTORY,

@@ -227,6 +227,9 @@ class OrdersMixin(_Base):
             "MODIFIEDBY": "1",
         }
         self.store.put("ARINVOICE", no, invoice)
+        keys = self.store.find("SODOCUMENTENTRY", "DOCHDRNO", doc["RECORDNO"])
+        entries = [self.store.get("SODOCUMENTENTRY", k) or {} for k in keys]
+        self.create_invoice_lines(invoice, entries)
         self.audit("ARINVOICE", invoice, "C", invoice["RECORDID"])
         self.adjust_customer_due(customer["CUSTOMERID"], total)
         return invoice
@@ -256,6 +259,7 @@ class OrdersMixin(_Base):
             if Decimal(invoice.get("TOTALPAID") or "0") != 0:
                 raise refuse(f"Transaction {docid} has payments applied; reverse them first.")
             self.store.delete("ARINVOICE", invoice["RECORDNO"])
+            self.delete_invoice_lines(invoice["RECORDNO"])
             self.audit("ARINVOICE", invoice, "D", invoice["RECORDID"])
             self.adjust_customer_due(invoice["CUSTOMERID"], -Decimal(invoice.get("TOTALDUE") or "0"))
         for entry_key in self.store.find("SODOCUMENTENTRY", "DOCHDRNO", doc["RECORDNO"]):

@@ -154,6 +154,7 @@ class OrderUpdateMixin(_Base):
             )
         if old is not None:
             self.store.delete("ARINVOICE", old["RECORDNO"])
+            self.delete_invoice_lines(old["RECORDNO"])
             self.audit("ARINVOICE", old, "D", old["RECORDID"])
             self.adjust_customer_due(old["CUSTOMERID"], -Decimal(old.get("TOTALDUE") or "0"))
         definition = self.by_id("SODOCUMENTPARAMS", "DOCID", doc["DOCPARID"]) or {}
@@ -176,9 +177,24 @@ class OrderUpdateMixin(_Base):
         self.store.put("ARINVOICE", invoice["RECORDNO"], invoice)
         self.adjust_customer_due(doc["CUSTVENDID"], -paid)
         if old is not None:
-            for key in self.store.find("ARPYMTDETAIL", "RECORDKEY", old["RECORDNO"]):
-                detail = self.store.get("ARPYMTDETAIL", key) or {}
-                self.store.put("ARPYMTDETAIL", key, {**detail, "RECORDKEY": invoice["RECORDNO"]})
+            self._reapply_details(old["RECORDNO"], invoice)
         doc["PRRECORDKEY"] = invoice["RECORDNO"]
         doc["TOTALPAID"], doc["TOTALDUE"] = money(paid), money(due)
         doc["PAYMENTSTATUS"] = {"Paid": "Paid", "Partially Paid": "Partially paid"}.get(state, "Open")
+
+    def _reapply_details(self, old_no: str, invoice: dict[str, Any]) -> None:
+        """Each payment applied to the old invoice stays applied to the new one: its detail rows are
+        replaced by rows on the new invoice's lines, spread first line first as any application.
+        (How Intacct renumbers these rows is not documented; the amounts per payment are kept.)"""
+        per_payment: dict[str, Decimal] = {}
+        keys = sorted(self.store.find("ARPYMTDETAIL", "RECORDKEY", old_no), key=int)
+        for key in keys:
+            detail = self.store.get("ARPYMTDETAIL", key) or {}
+            pay = str(detail.get("PAYMENTKEY") or "")
+            per_payment[pay] = per_payment.get(pay, Decimal(0)) + Decimal(detail.get("TRX_PAYMENTAMOUNT") or "0")
+            self.store.delete("ARPYMTDETAIL", key)
+        line_paid: dict[str, Decimal] = {}
+        for pay, amount in per_payment.items():
+            payment = self.store.get("ARPYMT", pay) or {}
+            portions = self._line_portions(invoice, amount, "", line_paid)
+            self._post_details(pay, invoice["RECORDNO"], portions, str(payment.get("RECEIPTDATE") or ""))

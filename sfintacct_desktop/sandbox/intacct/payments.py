@@ -1,8 +1,11 @@
-"""AR payments (ARPYMT + ARPYMTDETAIL) applied to AR invoices.
+"""AR payments (ARPYMT + ARPYMTDETAIL) applied to AR invoices and their lines (ARINVOICEITEM).
 
 Why: the product mirrors invoice balances to Salesforce, so a payment must move the invoice's
 TOTALPAID / TOTALDUE / STATE (``Partially Paid`` / ``Paid``) and WHENPAID exactly once, refuse an
-overpayment, and undo all of that when the payment is deleted. Mixed into ``model.Company``.
+overpayment, and undo all of that when the payment is deleted. As in Intacct, a payment detail
+given for a whole invoice is applied line by line, first line first, each paid in full before the
+next (the "waterfall"), and one ARPYMTDETAIL row is kept per invoice line touched (its ENTRYKEY the
+line), so a payment of a two-line invoice has two detail rows. Mixed into ``model.Company``.
 """
 
 from __future__ import annotations
@@ -75,8 +78,9 @@ class PaymentsMixin(_Base):
         details = _details(vals.get("ARPYMTDETAILS"))
         if not details:
             raise _err("A payment needs at least one ARPYMTDETAIL line.", "Apply the payment to an invoice.")
-        applied: list[tuple[dict[str, Any], Decimal]] = []
+        applied: list[tuple[dict[str, Any], Decimal, list[tuple[str, Decimal]]]] = []
         seen: dict[str, Decimal] = {}
+        line_paid: dict[str, Decimal] = {}  # line RECORDNO -> paid, including this payment's earlier details
         for d in details:
             d = {str(k).upper(): v for k, v in d.items()}
             key = str(d.get("RECORDKEY") or "").strip()
@@ -95,8 +99,9 @@ class PaymentsMixin(_Base):
                     f"on invoice {invoice['RECORDID']}.",
                     "Enter an amount that is less than or equal to the amount due.",
                 )
-            applied.append((invoice, amount))
-        total = sum((a for _, a in applied), Decimal(0))
+            entry = str(d.get("ENTRYKEY") or "").strip()
+            applied.append((invoice, amount, self._line_portions(invoice, amount, entry, line_paid)))
+        total = sum((a for _, a, _ in applied), Decimal(0))
         no = self.next_recordno("ARPYMT")
         ts = self.now_ts()
         payment = {
@@ -132,28 +137,113 @@ class PaymentsMixin(_Base):
             "MODIFIEDBY": "1",
         }
         self.store.put("ARPYMT", no, payment)
-        for invoice, amount in applied:
+        for invoice, amount, portions in applied:
             current = self.store.get("ARINVOICE", invoice["RECORDNO"]) or invoice
             self._apply(current, amount, receipt)
+            self._post_details(no, invoice["RECORDNO"], portions, receipt)
+        self.adjust_customer_due(cid, -total)
+        self.audit("ARPYMT", payment, "C", no)
+        return payment
+
+    # ------------------------------------------------------------------ invoice lines
+    def invoice_lines(self, invoice_no: str) -> list[dict[str, Any]]:
+        """The ARINVOICEITEM rows of an invoice, in line order."""
+        keys = self.store.find("ARINVOICEITEM", "RECORDKEY", invoice_no)
+        rows = [self.store.get("ARINVOICEITEM", k) or {} for k in keys]
+        return sorted(rows, key=lambda r: int(r.get("LINE_NO") or 0))
+
+    def create_invoice_lines(self, invoice: dict[str, Any], entries: list[dict[str, Any]]) -> None:
+        """One ARINVOICEITEM per order entry line (LINE_NO one-based), nothing paid yet."""
+        for i, e in enumerate(sorted(entries, key=lambda r: int(r.get("LINE_NO") or 0)), start=1):
+            lno = self.next_recordno("ARINVOICEITEM")
+            amount = str(e.get("TOTAL") or "0")
+            line = {
+                "RECORDNO": lno,
+                "RECORDKEY": invoice["RECORDNO"],
+                "LINE_NO": str(i),
+                "ITEMID": e.get("ITEMID", ""),
+                "ENTRYDESCRIPTION": e.get("MEMO") or e.get("ITEMDESC") or "",
+                "AMOUNT": amount,
+                "TRX_AMOUNT": amount,
+                "TOTALPAID": "0",
+                "TRX_TOTALPAID": "0",
+                "WHENCREATED": invoice["WHENCREATED"],
+                "WHENMODIFIED": invoice["WHENMODIFIED"],
+            }
+            self.store.put("ARINVOICEITEM", lno, line)
+
+    def delete_invoice_lines(self, invoice_no: str) -> None:
+        for key in self.store.find("ARINVOICEITEM", "RECORDKEY", invoice_no):
+            self.store.delete("ARINVOICEITEM", key)
+
+    def _line_portions(
+        self, invoice: dict[str, Any], amount: Decimal, entry: str, line_paid: dict[str, Decimal]
+    ) -> list[tuple[str, Decimal]]:
+        """How ``amount`` splits over the invoice's lines: all on line ``entry`` when one is named,
+        else first line first, each up to what it still owes. ``[("", amount)]`` without lines."""
+        from .model import money
+
+        lines = self.invoice_lines(invoice["RECORDNO"])
+        if not lines:
+            return [("", amount)]
+        if entry:
+            line = next((ln for ln in lines if ln["RECORDNO"] == entry), None)
+            if line is None:
+                raise _err(f"Line {entry} is not a line of invoice {invoice['RECORDID']}.", "Use an ENTRYKEY of it.")
+            lines = [line]
+        portions: list[tuple[str, Decimal]] = []
+        left = amount
+        for line in lines:
+            no = line["RECORDNO"]
+            paid = line_paid.get(no, Decimal(line.get("TOTALPAID") or "0"))
+            owed = Decimal(line.get("AMOUNT") or "0") - paid
+            part = min(owed, left)
+            if part > 0:
+                portions.append((no, part))
+                line_paid[no] = paid + part
+                left -= part
+            if left <= 0:
+                break
+        if left > 0:
+            raise _err(
+                f"The payment amount {money(amount)} exceeds the amount due on the line(s) of invoice "
+                f"{invoice['RECORDID']}.",
+                "Enter an amount that is less than or equal to the amount due.",
+            )
+        return portions
+
+    def _post_details(self, payment_no: str, invoice_no: str, portions: list[tuple[str, Decimal]], when: str) -> None:
+        """One ARPYMTDETAIL per line portion; each line's TOTALPAID moves by its portion."""
+        from .model import money
+
+        ts = self.now_ts()
+        for entry, part in portions:
             dno = self.next_recordno("ARPYMTDETAIL")
             self.store.put(
                 "ARPYMTDETAIL",
                 dno,
                 {
                     "RECORDNO": dno,
-                    "PAYMENTKEY": no,
-                    "RECORDKEY": invoice["RECORDNO"],
-                    "ENTRYKEY": "",
-                    "PAYMENTAMOUNT": money(amount),
-                    "TRX_PAYMENTAMOUNT": money(amount),
-                    "PAYMENTDATE": receipt,
-                    "WHENCREATED": receipt,
+                    "PAYMENTKEY": payment_no,
+                    "RECORDKEY": invoice_no,
+                    "ENTRYKEY": entry,
+                    "PAYMENTAMOUNT": money(part),
+                    "TRX_PAYMENTAMOUNT": money(part),
+                    "PAYMENTDATE": when,
+                    "WHENCREATED": when,
                     "WHENMODIFIED": ts,
                 },
             )
-        self.adjust_customer_due(cid, -total)
-        self.audit("ARPYMT", payment, "C", no)
-        return payment
+            self._move_line(entry, part)
+
+    def _move_line(self, entry: str, delta: Decimal) -> None:
+        from .model import money
+
+        line = self.store.get("ARINVOICEITEM", entry) if entry else None
+        if line is None:
+            return
+        paid = money(Decimal(line.get("TOTALPAID") or "0") + delta)
+        self.store.put("ARINVOICEITEM", entry, {**line, "TOTALPAID": paid, "TRX_TOTALPAID": paid})
 
     def payment_methods(self) -> tuple[str, ...]:
         from .objects import ARPYMT
@@ -224,6 +314,7 @@ class PaymentsMixin(_Base):
             amount = Decimal(detail.get("TRX_PAYMENTAMOUNT") or "0")
             if invoice is not None:
                 self._apply(invoice, -amount, "")
+            self._move_line(str(detail.get("ENTRYKEY") or ""), -amount)
             total += amount
             self.store.delete("ARPYMTDETAIL", key)
         self.adjust_customer_due(payment["CUSTOMERID"], total)

@@ -229,4 +229,18 @@ def do_read(store: RecordStore, el: etree._Element, by_name: bool = False) -> et
             rows.append(row)
     data = etree.Element("data", listtype=od.name, count=str(len(rows)))
     rows_element(data, od.name, rows, fields)
+    if od.name == "SODOCUMENT" and fields_text.strip() == "*":
+        for el, row in zip(data, rows, strict=True):
+            _document_entries(store, el, row)
     return data
+
+
+def _document_entries(store: RecordStore, el: etree._Element, doc: dict[str, Any]) -> None:
+    """A ``read`` of a whole SODOCUMENT owns its lines: ``<SODOCUMENTENTRIES>`` holding lower-case
+    ``<sodocumententry>`` rows in line order, ``LINE_NO`` zero-based (documented by Intacct next
+    to the one-based ``line_num`` of ``update_sotransaction``)."""
+    od = get_object("SODOCUMENTENTRY")
+    assert od is not None
+    keys = store.find("SODOCUMENTENTRY", "DOCHDRNO", doc["RECORDNO"])
+    entries = sorted((store.get("SODOCUMENTENTRY", k) or {} for k in keys), key=lambda e: int(e.get("LINE_NO") or 0))
+    rows_element(sub(el, "SODOCUMENTENTRIES"), "sodocumententry", entries, list(od.field_names))

@@ -78,7 +78,9 @@ def collections(
         items: list[Any] = [i.strip() for i in call.args.get("ids", "").split(",") if i.strip()]
         all_or_none = _bool(call.args.get("allOrNone", "false"))
         if not items:
-            raise SfError("MISSING_ARGUMENT", "ids parameter is required")
+            # 400, a JSON array of one {message, errorCode}: the call is not well formed. The
+            # code is as documented for a missing required value; the wording is unconfirmed.
+            raise SfError("REQUIRED_FIELD_MISSING", "Required fields are missing: [ids]")
     else:
         if call.body_error or not isinstance(call.body, dict):
             raise SfError("JSON_PARSER_ERROR", "Cannot deserialize the request body as a collection request")

@@ -83,19 +83,20 @@ def _category(ftype: str) -> str:
 
 
 def _dt_key(v: Any) -> str | None:
-    """Datetimes compare as 'YYYY-MM-DDTHH:MM:SS.mmm' in UTC (the stored REST form minus '+0000')."""
+    """Datetimes compare as 'YYYY-MM-DDTHH:MM:SS.000' in UTC: to the second, as the org does."""
     if not v:
         return None
     if len(v) == 28 and v.endswith("+0000"):
-        return v[:23]
+        return v[:20] + "000"
     return _fmt_dt(datetime.fromisoformat(v))
 
 
 def _fmt_dt(dt: datetime) -> str:
+    """Milliseconds of a literal are ignored, as the org compares datetimes to the second."""
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     dt = dt.astimezone(UTC)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}"
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.000")
 
 
 _KEYS: dict[str, Callable[[Any], Any]] = {

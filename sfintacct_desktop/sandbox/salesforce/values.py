@@ -20,9 +20,14 @@ _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def format_datetime(dt: datetime) -> str:
-    """``2024-01-31T12:00:00.000+0000``: the form the REST API shows datetimes in."""
+    """``2024-01-31T12:00:00.000+0000``: the form the REST API shows datetimes in.
+
+    Whole seconds: an org stores datetimes (SystemModstamp and the other audit stamps included)
+    without milliseconds, so the fraction is always ``.000`` and several changes within one second
+    share one stamp. A sync must cope with that tie, so the emulator never hides it.
+    """
     dt = dt.astimezone(UTC)
-    return f"{dt:%Y-%m-%dT%H:%M:%S}.{dt.microsecond // 1000:03d}+0000"
+    return f"{dt:%Y-%m-%dT%H:%M:%S}.000+0000"
 
 
 def parse_datetime(text: str) -> datetime | None:

@@ -69,6 +69,20 @@ def test_clock_offset_shifts_emulator_time(server):
     assert (server.emulator.clock.now() - before).total_seconds() >= 86400
 
 
+def test_clock_freezes_at_an_instant_and_thaws(server):
+    url = server.url + "/__sandbox__/clock"
+    r = requests.post(url, json={"frozen": True, "freeze_at": "2026-01-31T12:34:56.400Z"}, timeout=5)
+    assert r.json()["frozen"] is True and r.json()["now"] == "2026-01-31T12:34:56.400000+00:00"
+    seen = {requests.get(server.url + "/x", timeout=5).json()["now"] for _ in range(3)}
+    assert seen == {"2026-01-31T12:34:56.400000+00:00"}  # every request inside the same instant
+    assert requests.post(url, json={"frozen": "yes"}, timeout=5).status_code == 400
+    r = requests.post(url, json={"frozen": False}, timeout=5)
+    assert r.json()["frozen"] is False and not r.json()["now"].startswith("2026-01-31T12:34")
+    requests.post(url, json={"frozen": True}, timeout=5)  # frozen at the running now
+    requests.post(server.url + "/__sandbox__/reset", json={"seed": "empty"}, timeout=5)
+    assert server.emulator.clock.frozen is False  # a reset lets the clock run again
+
+
 def test_faults_arm_list_clear(server):
     r = requests.post(server.url + "/__sandbox__/faults", json={"operation": "echo", "mode": "http_500"}, timeout=5)
     assert r.json()["armed"] == [{"operation": "echo", "mode": "http_500", "count": 1, "delay_seconds": 120.0}]
