@@ -34,7 +34,7 @@ from .blocking import MAX_BLOCK_PAIRS, candidate_pairs
 from .cleanse import CleanRecord, cleanse_customer, cleanse_product
 from .dedupe import DuplicateGroup, find_duplicates
 from .partners import Partner, plausible_partners
-from .policy import identity, may_auto, review_floor, strong_summary
+from .policy import NAME_AGREES, has_identity, identity, may_auto, review_floor, strong_summary
 from .scoring import Evidence, points_for, score
 
 AUTO = "auto"
@@ -200,7 +200,7 @@ class _Matcher:
             i, j = sf_idx[a], ia_idx[b]
             ev = score(self.sf[i], self.ia[j])
             if ev.points < self.review_points:
-                why = review_floor(identity(ev.reasons)) if customers else None
+                why = review_floor(identity(ev.reasons)) if customers and has_identity(ev.reasons) else None
                 if why is None:
                     continue
                 self.floor[(i, j)] = why  # identity evidence alone: at least a review
@@ -224,7 +224,7 @@ class _Matcher:
             elif rival_sf is not None:
                 extra["ambiguous_with"] = self.sf[rival_sf].key
             auto = ev.score >= self.cfg.auto_accept and not extra
-            if customers:
+            if customers and ev.reasons["name"] < NAME_AGREES:
                 idn = identity(ev.reasons)
                 if not idn.name_agrees:
                     why = self.floor.get((i, j)) or review_floor(idn)

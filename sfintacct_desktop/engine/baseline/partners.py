@@ -9,10 +9,18 @@ the other system, for two reasons a person should see before a create is applied
 * one identifier agrees but others contradict it (a shared phone, different domain and address:
   an accountant's number, a recycled number, or a company that changed almost everything).
 
-Only the shared key, the phone and the company domain make a partner, and only while at most one
-other identifier (phone, domain, address, country) contradicts it: a shared phone against a
-different domain *and* a different address is another company. An address alone never makes a
-partner (every tenant of an office building shares it). An identifier shared by more than
+What makes a partner:
+
+* the shared key (AccountNumber = CUSTOMERID), whatever else differs: someone typed it;
+* the phone, while at most one other identifier (domain, address, country) contradicts it: a
+  company that renames keeps its number, and keeps it when it moves; a shared phone against a
+  different domain *and* a different address is another company (an accountant's clients);
+* the company domain only while nothing contradicts it: a rebrand changes the domain first, and
+  one domain at several addresses is a group's branches or subsidiaries, not one customer. (With
+  nothing against it and the other record free, the matcher already offers the pair for review,
+  so a domain partner is one whose record another record has claimed.)
+
+An address alone never makes a partner: every tenant of an office building shares it. An identifier shared by more than
 :data:`PARTNER_BLOCK_LIMIT` records of the other side points at no one in particular and is
 skipped, which also bounds the work (each unmatched record scores at most a few candidates).
 """
@@ -68,6 +76,42 @@ def _identity_keys(r: CleanRecord) -> Iterable[str]:
         yield "k:" + r.key_norm
 
 
+def _cheap_contradictions(a: CleanRecord, b: CleanRecord) -> int:
+    """A lower bound of the identifiers the scorer will find different, without scoring.
+
+    Streets are left out (the scorer compares them fuzzily), so this never over-counts: a pair it
+    rules out, the full evidence would rule out too.
+    """
+    n = 0
+    if a.phone and b.phone and a.phone != b.phone:
+        n += 1
+    da, db = {a.domain, a.email_domain} - {""}, {b.domain, b.email_domain} - {""}
+    if da and db and not da & db:
+        n += 1
+    if (a.postal_key and b.postal_key and a.postal_key != b.postal_key) or (a.city and b.city and a.city != b.city):
+        n += 1
+    if a.country and b.country and a.country != b.country:
+        n += 1
+    return n
+
+
+def _worth_scoring(a: CleanRecord, b: CleanRecord) -> bool:
+    if a.key_norm and a.key_norm == b.key_norm:
+        return True
+    against = _cheap_contradictions(a, b)
+    if a.phone and a.phone == b.phone:
+        return against <= 1
+    return against == 0
+
+
+def _plausible(idn: Identity) -> bool:
+    if idn.key:
+        return True
+    if "phone" in idn.agree:
+        return len(idn.disagree) <= 1
+    return "domain" in idn.agree and not idn.disagree
+
+
 def _why(idn: Identity, paired_with: str, status: str) -> str:
     if paired_with:
         return f"not proposed: already proposed ({status}) with {paired_with}; a duplicate or a sibling of it?"
@@ -114,9 +158,11 @@ def plausible_partners(
                     if o.key in seen:
                         continue
                     seen.add(o.key)
+                    if not _worth_scoring(r, o):
+                        continue
                     ev = score(r, o) if side == "salesforce" else score(o, r)
                     idn = identity(ev.reasons)
-                    if not (idn.key or idn.agree & {"phone", "domain"}) or len(idn.disagree) > 1:
+                    if not _plausible(idn):
                         continue
                     rank = (idn.key, len(idn.agree), ev.points, o.key)
                     if best is None or rank > best[0]:

@@ -71,6 +71,16 @@ def _address(reasons: Mapping[str, Any]) -> str | None:
     return None
 
 
+def has_identity(reasons: Mapping[str, Any]) -> bool:
+    """Cheap test: could :func:`review_floor` say yes? (Most candidates share only a name word.)"""
+    return (
+        reasons.get("key") == "same"
+        or reasons.get("phone") == "same"
+        or reasons.get("domain") == "same"
+        or reasons.get("street") == "same"
+    )
+
+
 def identity(reasons: Mapping[str, Any]) -> Identity:
     """Sort a pair's reasons (as :func:`.scoring.score_customers` writes them) into kinds of evidence."""
     fields = {"phone": reasons.get("phone"), "domain": reasons.get("domain"), "address": _address(reasons)}
