@@ -208,6 +208,8 @@ def shared_host(host: str) -> bool:
     """A host many companies share (a social page, a free mailbox): no evidence of identity."""
     if host in FREE_MAIL or host in SHARED_HOSTS:
         return True
+    if host.count(".") < 2:  # "acme.com": no sub-host to look at (the common case, kept fast)
+        return False
     parts = host.split(".")
     return any(".".join(parts[k:]) in SHARED_HOSTS for k in range(1, len(parts) - 1))
 
@@ -239,7 +241,8 @@ def email_domain(email: str) -> str:
 
 def key_norm(key: str) -> str:
     """A shared key compared without case, spaces or punctuation ("c-1005 " = "C1005")."""
-    return _NON_ALNUM.sub("", collapse(key).upper())
+    text = key.strip().upper()
+    return text if text.isalnum() and text.isascii() else _NON_ALNUM.sub("", text)
 
 
 def postal_keys(postal: str, country: str) -> tuple[str, str]:

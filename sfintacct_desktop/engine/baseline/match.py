@@ -34,7 +34,7 @@ from .blocking import MAX_BLOCK_PAIRS, candidate_pairs
 from .cleanse import CleanRecord, cleanse_customer, cleanse_product
 from .dedupe import DuplicateGroup, find_duplicates
 from .partners import Partner, plausible_partners
-from .policy import NAME_AGREES, has_identity, identity, may_auto, review_floor, strong_summary
+from .policy import NAME_AGREES, Identity, has_identity, identity, may_auto, review_floor, strong_summary
 from .scoring import Evidence, points_for, score
 
 AUTO = "auto"
@@ -179,7 +179,7 @@ class _Matcher:
         return conflicts
 
     @staticmethod
-    def _identity_extra(idn: Any, why: str) -> dict[str, Any]:
+    def _identity_extra(idn: Identity, why: str) -> dict[str, Any]:
         extra: dict[str, Any] = {"identity": strong_summary(idn), "review_because": why}
         if idn.key:
             extra["key"] = "same"
@@ -224,13 +224,12 @@ class _Matcher:
             elif rival_sf is not None:
                 extra["ambiguous_with"] = self.sf[rival_sf].key
             auto = ev.score >= self.cfg.auto_accept and not extra
-            if customers and ev.reasons["name"] < NAME_AGREES:
+            if customers and ev.reasons["name"] < NAME_AGREES:  # another name: the kind of evidence counts
                 idn = identity(ev.reasons)
-                if not idn.name_agrees:
-                    why = self.floor.get((i, j)) or review_floor(idn)
-                    auto = auto and may_auto(idn)
-                    if not auto and why:
-                        extra.update(self._identity_extra(idn, why))
+                why = self.floor.get((i, j)) or review_floor(idn)
+                auto = auto and may_auto(idn)
+                if not auto and why:
+                    extra.update(self._identity_extra(idn, why))
             status = AUTO if auto else REVIEW
             dup_sf = self.group_sf.get(i, [])
             dup_ia = self.group_ia.get(j, [])
