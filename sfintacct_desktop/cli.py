@@ -51,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="loopback address to listen on")
     serve.add_argument("--salesforce-port", type=int, default=0, help="0 picks a free port")
     serve.add_argument("--intacct-port", type=int, default=0, help="0 picks a free port")
-    serve.add_argument("--seed", default="demo", help="demo | empty | scale:N (loaded into an empty data dir)")
+    serve.add_argument("--seed", default="demo", help="demo | empty | renamed | scale:N (into an empty data dir)")
     serve.add_argument("--data", type=Path, default=None, help="state directory (default under SFINTACCT_HOME)")
     serve.add_argument("--reset", action="store_true", help="drop the stored state and load --seed again")
 

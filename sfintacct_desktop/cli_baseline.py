@@ -134,7 +134,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
                 f"  {entity}s: links proposed {e['links_auto']} auto, {e['links_review']} to review; "
                 f"already linked {e['already_linked']}; create in Intacct {e['create_in_intacct']} "
                 f"({e['creates_review']} to review), in Salesforce {e['create_in_salesforce']}; "
-                f"left out {e['left_out']}"
+                f"creates with a plausible partner {e.get('creates_with_partner', 0)}; left out {e['left_out']}"
             )
         h = c["historical"]
         lines.append(f"  historical opportunities: {h['opportunities']} ({h['linked_to_orders']} linked to orders)")

@@ -37,7 +37,8 @@ def counts_text(counts: dict[str, Any]) -> str:
         lines.append(
             f"<b>{entity.capitalize()}s:</b> {e['links_auto']} links proposed, {e['links_review']} to review, "
             f"{e['already_linked']} already linked; create {e['create_in_intacct']} in Intacct "
-            f"({e['creates_review']} to review) and {e['create_in_salesforce']} in Salesforce; "
+            f"({e['creates_review']} to review) and {e['create_in_salesforce']} in Salesforce "
+            f"({e.get('creates_with_partner', 0)} with a plausible partner on the other side); "
             f"{e['left_out']} left out"
         )
     h = counts["historical"]

@@ -29,7 +29,7 @@ from .storage import RecordStore
 
 log = logging.getLogger(__name__)
 ADMIN_PREFIX = "/__sandbox__/"
-SEEDS_HELP = "demo | empty | scale:N"
+SEEDS_HELP = "demo | empty | renamed | scale:N"
 
 
 class DropConnection(Exception):
@@ -180,7 +180,7 @@ class Emulator(ABC):
 
 
 def validate_seed(seed: str) -> None:
-    if seed in ("demo", "empty"):
+    if seed in ("demo", "empty", "renamed"):
         return
     if seed.startswith("scale:"):
         try:

@@ -52,3 +52,31 @@ def test_cancelled_plan_shows_the_error_panel(qtbot, window: MainWindow) -> None
     if tab.pages.currentIndex() != REVIEW:  # a very fast plan may finish before the flag is seen
         assert not tab.error.isHidden() and tab.error.title.text() == "Cancelled"
         assert tab.plan_button.isEnabled()
+
+
+def test_review_table_shows_a_creates_plausible_partner_and_why_a_pair_is_reviewed(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from sfintacct_desktop.gui.models.plan import COLUMNS, PlanModel
+
+    partner = {
+        "system": "intacct",
+        "key": "C-5",
+        "name": "Acme Corp",
+        "score": 0.004,
+        "evidence": ["same phone", "different address"],
+        "paired_with": None,
+        "why": "not proposed: the names and the address differ",
+    }
+    rows = [
+        {"id": 1, "entity": "customer", "action": "create", "target": "intacct", "status": "suggested",
+         "salesforce": "001A", "name": "Northwind", "accepted": False, "partner": partner, "writes": []},
+        {"id": 2, "entity": "customer", "action": "review", "status": "review", "salesforce": "001B",
+         "intacct": "C-6", "name": "Globex", "accepted": False, "score": 0.3, "writes": [],
+         "reasons": {"name": 0.2, "phone": "same", "review_because": "same phone; the names differ"}},
+    ]  # fmt: skip
+    model = PlanModel()
+    model.set_rows(rows)
+    col = {c.title: i for i, c in enumerate(COLUMNS)}
+    text = model.data(model.index(0, col["Plausible partner"]))
+    assert text == "C-5 (Acme Corp): same phone, different address; not proposed: the names and the address differ"
+    assert model.data(model.index(1, col["Plausible partner"])) == ""
+    assert model.data(model.index(1, col["Reason"])).startswith("same phone; the names differ (")

@@ -29,25 +29,31 @@ def _all(pages: Iterator[list]) -> list:
     return [r for page in pages for r in page]
 
 
+def connect(sb: Sandbox) -> tuple[SalesforceConnector, IntacctConnector]:
+    """Both connectors, logged in to a running sandbox over HTTP."""
+    sfc = SalesforceConnector.connect(
+        SalesforceSettings(login_host=sb.salesforce_url, username=cred.SF_USERNAME, timeout=(5.0, 30.0)),
+        SalesforceSecrets(cred.SF_PASSWORD, cred.SF_SECURITY_TOKEN),
+        backoff=NO_SLEEP,
+    )
+    settings = IntacctSettings(
+        sender_id=cred.INTACCT_SENDER_ID,
+        company_id=cred.INTACCT_COMPANY_ID,
+        user_id=cred.INTACCT_USER_ID,
+        endpoint=sb.intacct_url,
+        read_timeout=30.0,
+    )
+    secrets = IntacctSecrets(cred.INTACCT_SENDER_PASSWORD, cred.INTACCT_USER_PASSWORD)
+    iac = IntacctConnector(IntacctClient(settings, secrets, backoff=NO_SLEEP), "America/Los_Angeles")
+    iac.login()
+    return sfc, iac
+
+
 @pytest.fixture(scope="module")
 def demo() -> Iterator[dict[str, Any]]:
     sb = Sandbox(SandboxOptions(seed="demo")).start()
     try:
-        sfc = SalesforceConnector.connect(
-            SalesforceSettings(login_host=sb.salesforce_url, username=cred.SF_USERNAME, timeout=(5.0, 30.0)),
-            SalesforceSecrets(cred.SF_PASSWORD, cred.SF_SECURITY_TOKEN),
-            backoff=NO_SLEEP,
-        )
-        settings = IntacctSettings(
-            sender_id=cred.INTACCT_SENDER_ID,
-            company_id=cred.INTACCT_COMPANY_ID,
-            user_id=cred.INTACCT_USER_ID,
-            endpoint=sb.intacct_url,
-            read_timeout=30.0,
-        )
-        secrets = IntacctSecrets(cred.INTACCT_SENDER_PASSWORD, cred.INTACCT_USER_PASSWORD)
-        iac = IntacctConnector(IntacctClient(settings, secrets, backoff=NO_SLEEP), "America/Los_Angeles")
-        iac.login()
+        sfc, iac = connect(sb)
         yield {
             "customers": match_customers(_all(sfc.read_customers()), _all(iac.read_customers())),
             "products": match_products(_all(sfc.read_products()), _all(iac.read_products())),

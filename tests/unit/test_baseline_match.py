@@ -117,12 +117,20 @@ def test_subsidiary_in_the_same_building_is_still_not_auto_accepted() -> None:
 
 
 def test_renamed_company_with_same_phone_and_domain_is_matched() -> None:
-    renamed = ia("C-5", "Northwind Traders LLC")
+    renamed = ia("C-5", "Northwind Traders Corporation")
     pair = only(match_customers([sf("001A", "Acme Corp")], [renamed]))
     assert pair.reasons["name"] < 0.6
     assert pair.reasons["phone"] == "same" and pair.reasons["domain"] == "same"
-    assert pair.score >= MatchConfig().review
-    assert pair.status == AUTO  # address agrees too: the evidence outweighs the name
+    assert pair.score >= MatchConfig().auto_accept
+    assert pair.status == AUTO  # phone, domain and address agree, same legal form: the evidence outweighs the name
+
+
+def test_other_name_and_other_legal_form_at_the_same_phone_domain_and_address_is_only_reviewed() -> None:
+    # A sister company sharing the group's premises looks exactly like this; a rename keeps its form.
+    pair = only(match_customers([sf("001A", "Acme Corp")], [ia("C-5", "Northwind Traders LLC")]), REVIEW)
+    assert pair.score >= MatchConfig().auto_accept  # the score alone would have linked them
+    assert pair.reasons["legal_suffix"] == "different"
+    assert "legal forms" in pair.reasons["review_because"]
 
 
 def test_different_legal_form_lowers_the_score() -> None:

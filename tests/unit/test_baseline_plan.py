@@ -225,3 +225,33 @@ def test_the_load_holds_out_what_it_does_not_apply() -> None:
     assert SF1 not in held["salesforce"]  # applied now: it leaves the set
     assert held["salesforce"][SF2] == "inactive"
     assert held["intacct"]["C-2"] == "not accepted"
+
+
+# ------------------------------------------------------------------------------ renamed companies
+def test_a_renamed_company_is_a_review_not_two_creates_and_a_weak_twin_is_a_named_partner() -> None:
+    moved = Address(lines=("9 Elm St",), city="Springfield", state="IL", postal_code="62704", country_code="US")
+    ex = Extract(
+        sf_customers=[
+            sf(SF1, "Northwind Traders Inc", phone="2175550100"),  # renamed; no website on file
+            sf(SF2, "Gamma Labs Inc", phone="2175550222", address=moved),  # renamed and moved
+        ],
+        ia_customers=[
+            ia("C-1", "Acme Widgets Inc", phone="(217) 555-0100", email="ap@acme.example"),
+            ia("C-2", "Beta Works Inc", phone="217.555.0222", email="ap@beta.example"),
+        ],
+    )
+    doc = _plan(ex)
+    (review,) = _by(doc, action="review")
+    assert (review["salesforce"], review["intacct"]) == (SF1, "C-1")
+    assert "renamed?" in review["reasons"]["review_because"]
+    creates = {a.get("salesforce") or a.get("intacct"): a for a in _by(doc, action="create")}
+    assert set(creates) == {SF2, "C-2"}
+    assert creates[SF2]["partner"]["key"] == "C-2" and creates["C-2"]["partner"]["key"] == SF2
+    assert creates[SF2]["partner"]["evidence"] == ["same phone", "different address"]
+    assert creates[SF2]["status"] == "suggested"  # weak evidence: shown, not blocking
+    assert doc["counts"]["customer"]["creates_with_partner"] == 2
+    assert doc["counts"]["product"]["creates_with_partner"] == 0
+    rows = {r["id"]: r for r in csv_rows(doc)}
+    assert rows[creates[SF2]["id"]]["plausible_partner"].startswith("C-2 (Beta Works Inc): same phone")
+    assert rows[review["id"]]["reason"] == review["reasons"]["review_because"]
+    assert validate_plan(doc) == []

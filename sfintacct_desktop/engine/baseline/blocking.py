@@ -1,10 +1,23 @@
 """Blocking: which pairs are worth scoring at all, never the full cross product.
 
-Each record gets a few block keys (phone, domain, address, name prefixes, rare name tokens); two
-records are candidates when they share a key. Several independent keys give redundancy: a typo in
-the name still meets its twin through the phone, a renamed company through its domain or address.
-Blocks too large to be informative (a common first word across 50,000 companies) are skipped, so
-the work stays near-linear in the number of records.
+Each record gets a few block keys; two records are candidates when they share one:
+
+* name keys: the first two words, the first 8 letters without spaces, the first two words in
+  sorted order, and every rare word (in at most 40 records);
+* non-name keys (customers): the phone (E.164; placeholders such as 000-000-0000 are no phone),
+  the website and e-mail domains (free-mail and social hosts are no domain), the postal code with
+  the house number, and the city with the house number.
+
+Several independent keys give redundancy: a typo in the name still meets its twin through the
+phone, a renamed company through its phone, domain or address. The shared key (AccountNumber =
+CUSTOMERID) needs no block: the matcher scores every key agreement before blocking.
+
+A block with more than ``max_block_pairs`` (100) pairs is skipped: a word, phone, domain or address
+shared by that many records (a common first word across 50,000 companies, the switchboard of a
+large group, an office tower's address) cannot tell its members apart, and scoring all its pairs
+would make the work grow with the square of the block. Skipping keeps it near-linear; the records
+still meet their twins through their other keys. The skipped blocks are counted per kind of key
+(``stats``: ``blocks_skipped_<kind>``).
 """
 
 from __future__ import annotations
@@ -56,10 +69,27 @@ def rare_tokens(records: Iterable[CleanRecord], limit: int = RARE_TOKEN_LIMIT) -
     return {t for t, n in counts.items() if n <= limit}
 
 
+KINDS = {"n2": "name", "nc": "name", "ns": "name", "rt": "name", "p": "phone", "d": "domain", "a": "address"}
+KINDS["c"] = "address"
+
+
+def _skipped(stats: dict[str, int] | None, key: str) -> None:
+    if stats is not None:
+        name = "blocks_skipped_" + KINDS.get(key.split(":", 1)[0], "other")
+        stats[name] = stats.get(name, 0) + 1
+
+
 def candidate_pairs(
-    left: Sequence[CleanRecord], right: Sequence[CleanRecord], max_block_pairs: int = MAX_BLOCK_PAIRS
+    left: Sequence[CleanRecord],
+    right: Sequence[CleanRecord],
+    max_block_pairs: int = MAX_BLOCK_PAIRS,
+    *,
+    stats: dict[str, int] | None = None,
 ) -> set[tuple[int, int]]:
-    """Index pairs (i into left, j into right) that share at least one informative block."""
+    """Index pairs (i into left, j into right) that share at least one informative block.
+
+    ``stats``, when given, counts the blocks skipped as too large, per kind of key.
+    """
     rare = rare_tokens([*left, *right])
     blocks: dict[str, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
     for i, r in enumerate(left):
@@ -70,8 +100,11 @@ def candidate_pairs(
             if k in blocks:
                 blocks[k][1].append(j)
     pairs: set[tuple[int, int]] = set()
-    for a, b in blocks.values():
-        if not b or len(a) * len(b) > max_block_pairs:
+    for key, (a, b) in blocks.items():
+        if not b:
+            continue
+        if len(a) * len(b) > max_block_pairs:
+            _skipped(stats, key)
             continue
         pairs.update((i, j) for i in a for j in b)
     return pairs

@@ -22,11 +22,12 @@ from urllib.parse import urlsplit
 
 from ...domain import Customer, Product
 from ..transforms import Phone, country_code, country_name
-from .vocabulary import ABBREVIATIONS, FREE_MAIL, LEGAL_SUFFIXES, STREET_WORDS, UNIT_WORDS
+from .vocabulary import ABBREVIATIONS, FREE_MAIL, LEGAL_SUFFIXES, SHARED_HOSTS, STREET_WORDS, UNIT_WORDS
 
 _WS = re.compile(r"\s+")
 _PUNCT = re.compile(r"[^\w\s#]")
 _NON_DIGIT = re.compile(r"\D")
+_NON_ALNUM = re.compile(r"[^0-9A-Z]")
 _ZIP = re.compile(r"^(\d{5})(?:-?\d{4})?$")
 _PHONE = Phone()
 _MAX_SUFFIX_TOKENS = max(len(k) for k in LEGAL_SUFFIXES)
@@ -64,6 +65,7 @@ class CleanRecord:
     postal_key: str = ""
     country: str = ""
     number: str = ""
+    key_norm: str = ""  # the shared key, upper-case letters and digits: AccountNumber / CUSTOMERID
     code: str = ""
     cross_ref: str = ""
     price: Decimal | None = None
@@ -172,25 +174,49 @@ def _nanp_fast(text: str, country: str) -> str | None:
     return "+1" + digits
 
 
+
+
+def placeholder_phone(key: str) -> bool:
+    """A number typed to fill a mandatory field ("000-000-0000", "(555) 555-5555", "123-456-7890").
+
+    Many unrelated records carry the same placeholder, so it must never count as the same phone.
+    """
+    digits = _NON_DIGIT.sub("", key)
+    ten = digits[-10:]
+    return len(set(digits[-7:])) == 1 or (len(ten) == 10 and (ten in "01234567890" or ten == "9876543210"))
+
+
 @lru_cache(maxsize=262_144)
 def phone_key(phone: str, country: str = "") -> str:
-    """E.164 without extension (the comparable part); digits only when it does not parse; "" if blank."""
+    """E.164 without extension (the comparable part); digits only when it does not parse; "" if
+    blank or a placeholder."""
     text = collapse(phone)
     if not text:
         return ""
     fast = _nanp_fast(text, country)
     if fast is not None:
-        return fast
+        return "" if placeholder_phone(fast) else fast
     canonical = _PHONE.canonical(text, region=country or "US")
     base = canonical.split(" ext. ")[0]
-    if base.startswith("+"):
-        return base
-    digits = _NON_DIGIT.sub("", text)
-    return digits if len(digits) >= 7 else ""
+    if not base.startswith("+"):
+        digits = _NON_DIGIT.sub("", text)
+        base = digits if len(digits) >= 7 else ""
+    return "" if base and placeholder_phone(base) else base
+
+
+def shared_host(host: str) -> bool:
+    """A host many companies share (a social page, a free mailbox): no evidence of identity."""
+    if host in FREE_MAIL or host in SHARED_HOSTS:
+        return True
+    if host.count(".") < 2:  # "acme.com": no sub-host to look at (the common case, kept fast)
+        return False
+    parts = host.split(".")
+    return any(".".join(parts[k:]) in SHARED_HOSTS for k in range(1, len(parts) - 1))
 
 
 def domain_of(website: str) -> str:
-    """The host of a website without scheme, ``www.``, port or path, lower-case; "" if none."""
+    """The host of a website without scheme, ``www.``, port or path, lower-case; "" if none or
+    shared by unrelated companies (``facebook.com/acme``, ``sites.google.com/...``, ``gmail.com``)."""
     text = collapse(website)
     if not text or " " in text:
         return ""
@@ -201,16 +227,22 @@ def domain_of(website: str) -> str:
     host = host.lower().rstrip(".")
     if host.startswith("www."):
         host = host[4:]
-    return host if "." in host else ""
+    return host if "." in host and not shared_host(host) else ""
 
 
 def email_domain(email: str) -> str:
-    """The domain of a business e-mail address; "" for free-mail providers."""
+    """The domain of a business e-mail address; "" for free-mail providers and shared hosts."""
     text = collapse(email).lower()
     if "@" not in text:
         return ""
     domain = text.rsplit("@", 1)[1].strip(".")
-    return "" if domain in FREE_MAIL or "." not in domain else domain
+    return "" if "." not in domain or shared_host(domain) else domain
+
+
+def key_norm(key: str) -> str:
+    """A shared key compared without case, spaces or punctuation ("c-1005 " = "C1005")."""
+    text = key.strip().upper()
+    return text if text.isalnum() and text.isascii() else _NON_ALNUM.sub("", text)
 
 
 def postal_keys(postal: str, country: str) -> tuple[str, str]:
@@ -268,6 +300,9 @@ def cleanse_customer(customer: Customer) -> CleanRecord:
     street, core, number = street_keys(addr.lines)
     postal, pkey = postal_keys(addr.postal_code, country)
     system = str(customer.system)
+    account_number = collapse(customer.number)
+    # The shared key: Salesforce keeps the Intacct CUSTOMERID in AccountNumber; Intacct's is its key.
+    shared = account_number if system == "salesforce" else customer.key
     return CleanRecord(
         system=system,
         key=customer.key,
@@ -286,7 +321,8 @@ def cleanse_customer(customer: Customer) -> CleanRecord:
         postal=postal,
         postal_key=pkey,
         country=country,
-        number=collapse(customer.number),
+        number=account_number,
+        key_norm=key_norm(shared),
         cross_ref=collapse(customer.cross_ref),
         active=customer.active,
         deleted=customer.deleted,

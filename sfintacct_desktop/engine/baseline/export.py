@@ -30,6 +30,7 @@ CSV_COLUMNS = (
     "name",
     "score",
     "reason",
+    "plausible_partner",
     "writes_salesforce",
     "writes_intacct",
     "differing_fields",
@@ -43,6 +44,13 @@ def _atomic_write(path: Path, text: str) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
+
+
+def partner_text(partner: dict[str, Any] | None) -> str:
+    """A create's plausible partner in one line: "C-5 (Northwind Traders): same phone; not proposed: ..."."""
+    if not partner:
+        return ""
+    return f"{partner['key']} ({partner['name']}): {', '.join(partner.get('evidence') or [])}; {partner.get('why', '')}"
 
 
 def csv_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
@@ -62,7 +70,8 @@ def csv_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
                 "target": a.get("target", ""),
                 "name": a.get("name", ""),
                 "score": a.get("score", ""),
-                "reason": a.get("reason", ""),
+                "reason": a.get("reason") or (a.get("reasons") or {}).get("review_because", ""),
+                "plausible_partner": partner_text(a.get("partner")),
                 "writes_salesforce": sum(1 for w in writes if w["system"] == "salesforce"),
                 "writes_intacct": sum(1 for w in writes if w["system"] == "intacct"),
                 "differing_fields": " ".join(sorted(a.get("fields") or {})),

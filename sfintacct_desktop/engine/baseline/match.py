@@ -1,16 +1,26 @@
 """Match records across Salesforce and Intacct: exact keys first, then scored fuzzy matching.
 
 1. Exact keys: existing cross-references (Intacct_Customer_ID__c / SFDC_ACCOUNT_ID,
-   Intacct_Item_ID__c / SFDC_PRODUCT_ID), then CUSTOMERID = AccountNumber / ITEMID = ProductCode.
-   A customer key is still checked against the scorer: a key someone copied onto the wrong record
-   (the rest of the evidence contradicts it) is not trusted; it is only offered for review if
-   nothing better claims either record. Product codes are trusted as they are.
-2. Fuzzy: blocked candidate pairs scored by :mod:`.scoring`, assigned one-to-one greedily by score.
-   Among within-side duplicates that are candidates for the same counterpart the oldest is proposed.
-   A pair whose runner-up (a different entity) scores almost as well is ambiguous: review.
+   Intacct_Item_ID__c / SFDC_PRODUCT_ID), then CUSTOMERID = AccountNumber (also without case or
+   punctuation: "c1005" = "C-1005") / ITEMID = ProductCode. Every key agreement is scored, whatever
+   the names say: the key is its own block, with no size limit. A customer key is checked against
+   the evidence (:mod:`.policy`): with the name agreeing the score decides; with another name, two
+   strong identifiers must back it up for ``auto``, one (or none against it) gives ``review``; a
+   key someone copied onto the wrong record (the rest contradicts it) is only offered for review
+   if nothing better claims either record. Product codes are trusted as they are.
+2. Fuzzy: blocked candidate pairs (name, phone, domain and address blocks) scored by
+   :mod:`.scoring`, assigned one-to-one greedily by score. A pair below the review threshold is
+   still proposed for review when its identity evidence says so (:func:`.policy.review_floor`:
+   a renamed company is never created twice), and ``auto`` needs both the score and evidence of a
+   kind that allows it (:func:`.policy.may_auto`). Among within-side duplicates that are
+   candidates for the same counterpart the oldest is proposed. A pair whose runner-up (a different
+   entity) scores almost as well is ambiguous: review.
+3. Plausible partners (customers): every record left unmatched gets the other side's record that
+   shares its key, phone or domain, when one does (:mod:`.partners`), so the plan can say which
+   creates may be a company the other system already has.
 
-Each pair is ``auto`` (score >= auto_accept: a suggestion the operator can accept in bulk) or
-``review`` (between the thresholds). Pure code; nothing is written anywhere.
+Each pair is ``auto`` (a suggestion the operator can accept in bulk) or ``review``. Pure code;
+nothing is written anywhere.
 """
 
 from __future__ import annotations
@@ -23,6 +33,8 @@ from ...domain import Customer, Product
 from .blocking import MAX_BLOCK_PAIRS, candidate_pairs
 from .cleanse import CleanRecord, cleanse_customer, cleanse_product
 from .dedupe import DuplicateGroup, find_duplicates
+from .partners import Partner, plausible_partners
+from .policy import NAME_AGREES, Identity, has_identity, identity, may_auto, review_floor, strong_summary
 from .scoring import Evidence, points_for, score
 
 AUTO = "auto"
@@ -59,6 +71,8 @@ class MatchResult:
     unmatched_intacct: list[str]
     duplicates: dict[str, list[DuplicateGroup]]
     stats: dict[str, int] = field(default_factory=dict)
+    # side -> unmatched record key -> the other side's record it may be (customers only)
+    partners: dict[str, dict[str, Partner]] = field(default_factory=dict)
 
     @property
     def auto(self) -> list[MatchPair]:
@@ -80,6 +94,10 @@ def _exact_candidates(sf: Sequence[CleanRecord], ia: Sequence[CleanRecord]) -> l
     ia_by_upper: dict[str, int] = {}
     for j, r in enumerate(ia):
         ia_by_upper.setdefault(r.key.upper(), j)
+    ia_by_norm: dict[str, int] = {}
+    for j, r in enumerate(ia):
+        if r.key_norm:
+            ia_by_norm.setdefault(r.key_norm, j)
     sf_by_id = {_sf15(r.key): i for i, r in enumerate(sf)}
     out: list[tuple[int, int, int, str]] = []
     for i, r in enumerate(sf):
@@ -88,6 +106,8 @@ def _exact_candidates(sf: Sequence[CleanRecord], ia: Sequence[CleanRecord]) -> l
         own = r.number if r.kind == "customer" else r.code
         if own:
             j = ia_by_key.get(own, ia_by_upper.get(own.upper()))
+            if j is None and r.key_norm:
+                j = ia_by_norm.get(r.key_norm)
             if j is not None:
                 out.append((1, i, j, "number" if r.kind == "customer" else "code"))
     for j, r in enumerate(ia):
@@ -104,6 +124,7 @@ class _Matcher:
         self.used_ia: set[int] = set()
         self.pairs: list[MatchPair] = []
         self.stats: dict[str, int] = {}
+        self.floor: dict[tuple[int, int], str] = {}  # pairs below the score, reviewed on identity
         self.duplicates = {
             "salesforce": find_duplicates(sf, config.duplicate_threshold, max_block_pairs=config.max_block_pairs),
             "intacct": find_duplicates(ia, config.duplicate_threshold, max_block_pairs=config.max_block_pairs),
@@ -136,30 +157,53 @@ class _Matcher:
         for _, i, j, method, ev in scored:
             if i in self.used_sf or j in self.used_ia:
                 continue
-            # Product codes are deliberate catalogue keys (names drift freely: "EG-200"); an
-            # AccountNumber is free text a rep may have copied from the wrong row.
-            if ev.points < self.review_points and self.sf[i].kind == "customer":
-                conflicts.append((i, j, ev, method))
+            if self.sf[i].kind != "customer":
+                # Product codes are deliberate catalogue keys (names drift freely: "EG-200").
+                self._take(i, j, ev, method, AUTO, {"key": "same"})
                 continue
-            self._take(i, j, ev, method, AUTO, {"key": "same"})
+            # An AccountNumber is free text a rep may have copied from the wrong row: check it.
+            idn = identity({**ev.reasons, "key": "same"})
+            # With the name agreeing the score decides, as for any pair; with another name (a rename)
+            # two strong identifiers must confirm the key.
+            named = idn.name_agrees or method == "cross_ref"
+            auto = ev.points >= self.review_points if named else may_auto(idn)
+            if auto:
+                self._take(i, j, ev, method, AUTO, {"key": "same"})
+                continue
+            why = review_floor(idn)
+            if why and idn.agree:  # the key and a strong identifier agree: review now, before fuzzy
+                self._take(i, j, ev, method, REVIEW, self._identity_extra(idn, why))
+                continue
+            conflicts.append((i, j, ev, method))
         self.stats["exact"] = len(self.pairs)
         return conflicts
+
+    @staticmethod
+    def _identity_extra(idn: Identity, why: str) -> dict[str, Any]:
+        extra: dict[str, Any] = {"identity": strong_summary(idn), "review_because": why}
+        if idn.key:
+            extra["key"] = "same"
+        return extra
 
     def fuzzy(self) -> None:
         sf_idx = [i for i in range(len(self.sf)) if i not in self.used_sf]
         ia_idx = [j for j in range(len(self.ia)) if j not in self.used_ia]
         left = [self.sf[i] for i in sf_idx]
         right = [self.ia[j] for j in ia_idx]
-        cands = candidate_pairs(left, right, self.cfg.max_block_pairs)
+        cands = candidate_pairs(left, right, self.cfg.max_block_pairs, stats=self.stats)
         self.stats["candidates"] = len(cands)
         ev_of: dict[tuple[int, int], Evidence] = {}
         by_sf: dict[int, list[tuple[float, int]]] = {}
         by_ia: dict[int, list[tuple[float, int]]] = {}
+        customers = bool(self.sf) and self.sf[0].kind == "customer"
         for a, b in cands:
             i, j = sf_idx[a], ia_idx[b]
             ev = score(self.sf[i], self.ia[j])
             if ev.points < self.review_points:
-                continue
+                why = review_floor(identity(ev.reasons)) if customers and has_identity(ev.reasons) else None
+                if why is None:
+                    continue
+                self.floor[(i, j)] = why  # identity evidence alone: at least a review
             ev_of[(i, j)] = ev
             by_sf.setdefault(i, []).append((ev.points, j))
             by_ia.setdefault(j, []).append((ev.points, i))
@@ -179,7 +223,14 @@ class _Matcher:
                 extra["ambiguous_with"] = self.ia[rival_ia].key
             elif rival_sf is not None:
                 extra["ambiguous_with"] = self.sf[rival_sf].key
-            status = AUTO if ev.score >= self.cfg.auto_accept and not extra else REVIEW
+            auto = ev.score >= self.cfg.auto_accept and not extra
+            if customers and ev.reasons["name"] < NAME_AGREES:  # another name: the kind of evidence counts
+                idn = identity(ev.reasons)
+                why = self.floor.get((i, j)) or review_floor(idn)
+                auto = auto and may_auto(idn)
+                if not auto and why:
+                    extra.update(self._identity_extra(idn, why))
+            status = AUTO if auto else REVIEW
             dup_sf = self.group_sf.get(i, [])
             dup_ia = self.group_ia.get(j, [])
             if len(dup_sf) > 1:
@@ -225,17 +276,30 @@ class _Matcher:
         for i, j, ev, method in conflicts:
             if i in self.used_sf or j in self.used_ia:
                 continue
-            self._take(i, j, ev, method, REVIEW, {"key": "same", "key_conflict": True})
+            idn = identity({**ev.reasons, "key": "same"})
+            why = review_floor(idn)
+            if why and not idn.disagree:  # nothing contradicts the key: the names just differ
+                self._take(i, j, ev, method, REVIEW, self._identity_extra(idn, why))
+            else:
+                self._take(i, j, ev, method, REVIEW, {"key": "same", "key_conflict": True})
 
     def result(self) -> MatchResult:
         self.stats["auto"] = sum(1 for p in self.pairs if p.status == AUTO)
         self.stats["review"] = sum(1 for p in self.pairs if p.status == REVIEW)
+        self.stats["review_on_identity"] = sum(1 for p in self.pairs if "review_because" in p.reasons)
+        free_sf = [r for i, r in enumerate(self.sf) if i not in self.used_sf]
+        free_ia = [r for j, r in enumerate(self.ia) if j not in self.used_ia]
+        partners: dict[str, dict[str, Partner]] = {"salesforce": {}, "intacct": {}}
+        if (self.sf and self.sf[0].kind == "customer") or (self.ia and self.ia[0].kind == "customer"):
+            partners = plausible_partners(self.sf, self.ia, free_sf, free_ia, self.pairs)
+        self.stats["with_partner"] = len(partners["salesforce"]) + len(partners["intacct"])
         return MatchResult(
             pairs=self.pairs,
-            unmatched_salesforce=[r.key for i, r in enumerate(self.sf) if i not in self.used_sf],
-            unmatched_intacct=[r.key for j, r in enumerate(self.ia) if j not in self.used_ia],
+            unmatched_salesforce=[r.key for r in free_sf],
+            unmatched_intacct=[r.key for r in free_ia],
             duplicates=self.duplicates,
             stats=self.stats,
+            partners=partners,
         )
 
 

@@ -5,7 +5,11 @@ Actions (``entity`` customer | product | opportunity):
 * ``link``      a Salesforce record and an Intacct record are the same (``status`` auto, or
                 ``existing`` for a link already in the state store); ``fields`` lists the values
                 that differ with the proposed winner, ``writes`` what the load would write.
-* ``create``    a record of one side only: created on ``target`` (the other side).
+* ``create``    a record of one side only: created on ``target`` (the other side). When the other
+                side has a record sharing its key, phone or company domain that was not proposed
+                as a pair (another record claimed it, or other identifiers contradict it), the
+                create names it as ``partner`` (its key, name, evidence and why it was not
+                proposed); ``counts.<entity>.creates_with_partner`` counts those creates.
 * ``leave_out`` a duplicate of another record of its side, or inactive, with its ``reason``; also
                 a record an earlier baseline left out (it stays out until a person says otherwise).
 * ``review``    a possible pair a person must confirm (``accepted: true`` then links them).
@@ -229,18 +233,21 @@ class _EntityPlanner:
                 for k in g.keys:
                     if k != chosen:
                         survivor_of[k] = chosen
+            partners = result.partners.get(side, {})
             for key in keys:
                 rec = records[key]
                 if key in survivor_of:
                     self._leave_out(side, rec, f"duplicate of {survivor_of[key]} ({records[survivor_of[key]].name})")
                 elif not rec.active:
                     self._leave_out(side, rec, "inactive")
-                elif side == "salesforce":
-                    self._create_in_intacct(rec, taken_ia)
                 else:
-                    self._create_in_salesforce(rec)
+                    partner = partners[key].as_json() if key in partners else None
+                    if side == "salesforce":
+                        self._create_in_intacct(rec, taken_ia, partner)
+                    else:
+                        self._create_in_salesforce(rec, partner)
 
-    def _create_in_intacct(self, rec: Record, taken: set[str]) -> None:
+    def _create_in_intacct(self, rec: Record, taken: set[str], partner: dict[str, Any] | None = None) -> None:
         choice = self.kind.choose_key(rec, self.emap, taken.__contains__, self.key_seq)
         taken.add(choice.value)
         if choice.seq:
@@ -257,6 +264,8 @@ class _EntityPlanner:
             }
         elif self.ia_names:
             self.ia_names[rec.name.strip().casefold()] = f"the new customer {choice.value}"
+        if partner:
+            extra["partner"] = partner
         self._action(
             "create",
             target="intacct",
@@ -270,7 +279,7 @@ class _EntityPlanner:
             ],
         )
 
-    def _create_in_salesforce(self, rec: Record) -> None:
+    def _create_in_salesforce(self, rec: Record, partner: dict[str, Any] | None = None) -> None:
         values = {n: jsonable(v) for n, v in self.emap.extract(rec).items()}
         sf_field, ia_field = XREF[self.kind.name]
         self._action(
@@ -279,6 +288,7 @@ class _EntityPlanner:
             status="suggested",
             intacct=rec.key,
             name=rec.name,
+            **({"partner": partner} if partner else {}),
             writes=[
                 _write("salesforce", "create", None, None, {**values, sf_field: rec.key}),
                 _write("intacct", "update", rec.key, {ia_field: rec.cross_ref}, {ia_field: "(the new record's Id)"}),
@@ -410,7 +420,8 @@ def build_plan(
 
 
 def plan_counts(actions: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Per entity: links (auto / review / existing), creates per side, left out, historical; writes."""
+    """Per entity: links (auto / review / existing), creates per side (and how many of them have a
+    plausible partner on the other side), left out, historical; writes."""
     counts: dict[str, Any] = {}
     for entity in ("customer", "product"):
         mine = [a for a in actions if a["entity"] == entity]
@@ -421,6 +432,7 @@ def plan_counts(actions: Sequence[dict[str, Any]]) -> dict[str, Any]:
             "create_in_intacct": sum(1 for a in mine if a["action"] == "create" and a["target"] == "intacct"),
             "create_in_salesforce": sum(1 for a in mine if a["action"] == "create" and a["target"] == "salesforce"),
             "creates_review": sum(1 for a in mine if a["action"] == "create" and a.get("status") == "review"),
+            "creates_with_partner": sum(1 for a in mine if a["action"] == "create" and a.get("partner")),
             "left_out": sum(1 for a in mine if a["action"] == "leave_out"),
         }
     hist = [a for a in actions if a["action"] == "historical"]

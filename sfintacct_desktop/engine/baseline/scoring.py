@@ -93,6 +93,9 @@ def score_customers(a: CleanRecord, b: CleanRecord) -> Evidence:
     sim = name_similarity(a, b)
     reasons["name"] = round(sim, 3)
     points = CUSTOMER_BIAS + _name_points(sim)
+    if a.system != b.system and a.key_norm and a.key_norm == b.key_norm:
+        # No points: a key is checked against the rest of the evidence (see .policy), not added to it.
+        reasons["key"] = "same"
 
     phone = _same(a.phone, b.phone)
     if phone:

@@ -1,4 +1,4 @@
-"""Word lists for cleansing: legal suffixes, business abbreviations, street words, free-mail domains.
+"""Word lists for cleansing: legal suffixes, abbreviations, street words, free-mail and shared web hosts.
 
 Kept apart from the rules in :mod:`.cleanse` so that extending a list (a new legal form, a local
 abbreviation) never touches the logic.
@@ -117,7 +117,18 @@ STREET_WORDS: dict[str, str] = {
 }
 UNIT_WORDS = frozenset({"ste", "fl", "apt", "rm", "unit", "#", "bldg"})
 
+# Mailbox providers anyone can sign up with: a shared e-mail domain there says nothing about identity.
 FREE_MAIL = frozenset(
     {"gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com", "aol.com", "icloud.com"}
     | {"me.com", "msn.com", "gmx.de", "gmx.net", "web.de", "proton.me", "protonmail.com", "mail.com"}
+    | {"ymail.com", "rocketmail.com", "mac.com", "yahoo.co.uk", "hotmail.co.uk", "live.co.uk", "btinternet.com"}
+    | {"comcast.net", "att.net", "sbcglobal.net", "verizon.net", "cox.net", "charter.net", "earthlink.net"}
+    | {"orange.fr", "free.fr", "wanadoo.fr", "t-online.de", "libero.it", "qq.com", "163.com", "yandex.ru"}
+)
+
+# Web hosts many unrelated companies share as their "website" (a social page, a listing): not an
+# identity. Any sub-host of these is shared too (m.facebook.com, uk.linkedin.com, sites.google.com).
+SHARED_HOSTS = frozenset(
+    {"facebook.com", "fb.com", "linkedin.com", "instagram.com", "twitter.com", "x.com", "youtube.com"}
+    | {"yelp.com", "google.com", "goo.gl", "business.site", "bit.ly", "linktr.ee", "tiktok.com", "pinterest.com"}
 )

@@ -34,11 +34,21 @@ def _reason(a: dict[str, Any]) -> str:
     if a.get("reason"):
         return str(a["reason"])
     reasons = a.get("reasons")
+    if isinstance(reasons, dict) and reasons.get("review_because"):
+        return f"{reasons['review_because']} (" + ", ".join(f"{k}: {v}" for k, v in reasons.items()) + ")"
     if isinstance(reasons, dict):
         return ", ".join(f"{k}: {v}" for k, v in reasons.items())
     if isinstance(reasons, list):
         return ", ".join(str(r) for r in reasons)
     return ""
+
+
+def _partner(a: dict[str, Any]) -> str:
+    """A create's plausible partner on the other side: its key, name, the evidence, why not paired."""
+    p = a.get("partner")
+    if not isinstance(p, dict):
+        return ""
+    return f"{p.get('key', '')} ({p.get('name', '')}): {', '.join(p.get('evidence') or [])}; {p.get('why', '')}"
 
 
 def _tone(a: dict[str, Any]) -> str:
@@ -60,6 +70,7 @@ COLUMNS = [
     Column("records", "Salesforce ↔ Intacct", fmt=_records),
     Column("score", "Score", fmt=_score, right=True),
     Column("reason", "Reason", fmt=_reason, tooltip=_reason),
+    Column("partner", "Plausible partner", fmt=_partner, tooltip=_partner),
     Column("writes", "Writes", fmt=lambda a: str(len(a.get("writes") or [])), right=True),
 ]
 

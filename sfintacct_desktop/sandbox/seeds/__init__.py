@@ -1,4 +1,4 @@
-"""Sandbox seed data: ``build_seed("demo" | "empty" | "scale:N")`` -> :class:`SeedData`.
+"""Sandbox seed data: ``build_seed("demo" | "empty" | "renamed" | "scale:N")`` -> :class:`SeedData`.
 
 Pure and deterministic (no I/O, no clock, fixed random seeds). The emulators create the company
 setup themselves (standard price book, Sales Order / Sales Invoice definitions, BOA, Net 30) and
@@ -14,7 +14,7 @@ from sfintacct_desktop.sandbox.seeds.truth import resolve_truth
 
 __all__ = ["STANDARD_PRICEBOOK", "Ref", "SeedData", "SeedRow", "build_seed", "resolve_truth"]
 
-SEED_NAMES = ("demo", "empty", "scale:N")
+SEED_NAMES = ("demo", "empty", "renamed", "scale:N")
 
 
 def build_seed(seed: str) -> SeedData:
@@ -25,6 +25,10 @@ def build_seed(seed: str) -> SeedData:
         from sfintacct_desktop.sandbox.seeds.demo import build_demo
 
         return build_demo()
+    if seed == "renamed":  # a messy held-out company built around renamed customers
+        from sfintacct_desktop.sandbox.seeds.renamed import build_renamed
+
+        return build_renamed()
     if seed.startswith("scale:"):
         from sfintacct_desktop.sandbox.seeds.scale import build_scale
 
@@ -33,4 +37,4 @@ def build_seed(seed: str) -> SeedData:
         except ValueError:
             raise ValueError(f"bad seed {seed!r}: expected scale:N with a positive integer N") from None
         return build_scale(n)
-    raise ValueError(f"unknown seed {seed!r}: expected demo, empty or scale:N")
+    raise ValueError(f"unknown seed {seed!r}: expected demo, empty, renamed or scale:N")

@@ -3,7 +3,9 @@
 ``SeedData.truth`` is JSON-serialisable and names records by seed ref (``acct:…``, ``prod:…``,
 ``opp:…`` in Salesforce; ``cust:…``, ``item:…``, ``so:…``, ``inv:…``, ``pay:…`` in Intacct). The
 baseline matcher's precision and recall are measured against it. Layout (``demo``; ``scale:N``
-has the same keys, with fewer scenarios filled in; ``empty`` is ``{}``)::
+has the same keys, with fewer scenarios filled in; ``renamed`` adds the expected outcome of each
+renamed pair and the creates that must name a plausible partner, see :mod:`.renamed`; ``empty`` is
+``{}``)::
 
     seed            "demo" | "scale:N"
     cutover_date    "2026-01-01": Closed Won before it is history already keyed in Intacct

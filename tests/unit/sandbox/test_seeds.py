@@ -13,7 +13,7 @@ import pytest
 from sfintacct_desktop.sandbox.seeds import STANDARD_PRICEBOOK, Ref, SeedData, SeedRow, build_seed, resolve_truth
 from sfintacct_desktop.sandbox.seeds.truth import INTACCT_PREFIXES, SALESFORCE_PREFIXES, truth_refs
 
-SEEDS = ("demo", "scale:1500")
+SEEDS = ("demo", "renamed", "scale:1500")
 
 
 def canonical(data: SeedData) -> str:

@@ -27,7 +27,7 @@ def servers() -> Iterator[tuple[EmulatorServer, EmulatorServer]]:
         ia.stop()
 
 
-@pytest.mark.parametrize("seed", ["demo", "scale:400", "empty"])
+@pytest.mark.parametrize("seed", ["demo", "renamed", "scale:400", "empty"])
 def test_every_row_loads_and_every_truth_ref_resolves(servers: tuple, seed: str) -> None:
     sf, ia = servers
     for server in (sf, ia):
