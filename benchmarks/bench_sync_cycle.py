@@ -1,4 +1,4 @@
-"""Cost and time of sync cycles, counted by the emulators' /__sandbox__/stats (issue 4 figures).
+"""Cost and time of sync cycles, counted by the emulators' /__sandbox__/stats.
 
 Run:  .venv/bin/python benchmarks/bench_sync_cycle.py [N]        (default N = 1000)
 

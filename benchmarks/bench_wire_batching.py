@@ -1,4 +1,4 @@
-"""What the wire clients spend, counted by the emulators' /__sandbox__/stats (issue 3 figures).
+"""What the wire clients spend, counted by the emulators' /__sandbox__/stats.
 
 Run:  .venv/bin/python benchmarks/bench_wire_batching.py
 

@@ -1,4 +1,4 @@
-"""`sfintacct baseline plan | apply`: argument parsing and printing only (contract section 6).
+"""`sfintacct baseline plan | apply`: argument parsing and printing only (conventions in docs/cli.md).
 
 ``plan`` extracts both systems, matches them and writes a reviewable plan (JSON + CSV); nothing is
 written to either system. ``apply`` loads the newest plan (or ``--plan FILE``) and applies the

@@ -1,4 +1,4 @@
-"""`connections test`: log in to both systems with a profile and check the schema of contract section 4.
+"""`connections test`: log in to both systems with a profile and check the schema the product expects (docs/schema.md).
 
 Why a schema check at connect time: a real org without our custom fields would otherwise fail
 much later, in the middle of a sync, with an opaque INVALID_FIELD. Salesforce fields are required
@@ -69,7 +69,7 @@ DEPLOY_HINT = (
     "(see resources/salesforce/README.md: `sf project deploy start --manifest package.xml`)."
 )
 _EXT_UNIQUE = {"type": "string", "externalId": True, "unique": True}
-# object -> field -> expected describe attributes (contract section 4)
+# object -> field -> expected describe attributes (docs/schema.md)
 SALESFORCE_SCHEMA: dict[str, dict[str, dict[str, Any]]] = {
     "Account": {"Intacct_Customer_ID__c": _EXT_UNIQUE, "Intacct_Inactive__c": {"type": "boolean"}},
     "Product2": {"Intacct_Item_ID__c": _EXT_UNIQUE},

@@ -177,7 +177,7 @@ class BatchRunner:
             vals = {**self.mapping.extract(pair.ia), **w.plan.write_intacct}
             w.ia_rec = dataclasses.replace(self.mapping.apply(pair.ia, vals), cross_ref=link.sf_id if link else "")
             w.ia_fields = self._natives(w.plan.write_intacct, System.INTACCT)
-        if link is not None:  # repair missing cross-references (contract section 4)
+        if link is not None:  # repair missing cross-references (links live in both systems' fields too)
             if w.sf_rec is None and pair.sf is not None and not sf_dead and pair.sf.cross_ref != link.ia_key:
                 w.sf_rec, w.sf_fields = dataclasses.replace(pair.sf, cross_ref=link.ia_key), frozenset()
             if w.ia_rec is None and pair.ia is not None and not pair.ia_deleted and pair.ia.cross_ref != link.sf_id:

@@ -1,4 +1,4 @@
-"""Per-field three-way merge of one linked record against its stored base (contract section 5).
+"""Per-field three-way merge of one linked record against its stored base (rules in docs/sync.md).
 
 Each side is compared only with *its own* base (the canonical value it held after the last sync),
 never with the other system's timestamps. A change on the owner side wins; a non-owner change is

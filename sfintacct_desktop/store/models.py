@@ -215,7 +215,7 @@ class MetaRow(Base):
 
 
 class InvoiceCacheRow(Base):
-    """ARINVOICE snapshot for the invoice lookup (issue 5), keyed by invoice number (RECORDNO churns)."""
+    """ARINVOICE snapshot for the invoice lookup, keyed by invoice number (RECORDNO churns)."""
 
     __tablename__ = "invoice_cache"
 
@@ -239,7 +239,7 @@ class InvoiceCacheRow(Base):
 
 
 class PaymentCacheRow(Base):
-    """ARPYMT snapshot for the invoice lookup (issue 5)."""
+    """ARPYMT snapshot for the invoice lookup."""
 
     __tablename__ = "payment_cache"
 

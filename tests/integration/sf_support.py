@@ -86,7 +86,7 @@ def api_fixture(sf_server: EmulatorServer) -> Api:
 
 
 class ToEmulator(requests.adapters.HTTPAdapter):
-    """salesforce-api.md section 1.4 option A: send simple-salesforce's https calls to the emulator."""
+    """Send simple-salesforce's https calls to the emulator."""
 
     def __init__(self, netloc: str) -> None:
         super().__init__()

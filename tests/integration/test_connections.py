@@ -189,7 +189,7 @@ def test_missing_profile_is_a_handled_failure(tmp_path):
 
 
 def test_shipped_metadata_covers_the_checked_schema():
-    """resources/salesforce must deploy exactly what `connections test` checks (contract section 4)."""
+    """resources/salesforce must deploy exactly what `connections test` checks (docs/schema.md)."""
     from lxml import etree
 
     root = Path(__file__).resolve().parents[2] / "resources" / "salesforce"

@@ -27,7 +27,7 @@ def test_login_getapisession_matches_create_session_recording(ia: IaClient) -> N
 
 
 def test_php_sdk_login_success_envelope(ia: IaClient) -> None:
-    """PHP OnlineResponseTest login success (reference section 1)."""
+    """PHP OnlineResponseTest login success (the recorded login answer's shape)."""
     expected = (
         "<response><control><status>success</status><senderid>s</senderid><controlid>c</controlid><uniqueid>false"
         "</uniqueid><dtdversion>3.0</dtdversion></control><operation><authentication><status>success</status>"

@@ -1,4 +1,4 @@
-"""simple-salesforce 1.12.x, unchanged, against the emulator over real HTTP (adapter of section 1.4)."""
+"""simple-salesforce 1.12.x, unchanged, against the emulator over real HTTP (loopback adapter)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Sync rules closing issue 4's gaps: Intacct refusals, partial updates, counters, keys, budgets."""
+"""Sync rules at the edges: Intacct refusals, partial updates, counters, keys, budgets."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The mapping file: the shipped default matches the contract, and every mistake is a clear error."""
+"""The mapping file: the shipped default matches the documented ownership rules, and every mistake is a clear error."""
 
 from __future__ import annotations
 

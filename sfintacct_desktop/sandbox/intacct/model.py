@@ -87,7 +87,7 @@ class Company(OrdersMixin, OrderUpdateMixin, PaymentsMixin):
         return self.local_now().strftime(TS_FORMAT)
 
     def utc_ts(self) -> str:
-        """AU* fields look like UTC in real data (AUWHENCREATED vs WHENMODIFIED, reference section 5)."""
+        """AU* fields look like UTC in real data (AUWHENCREATED vs WHENMODIFIED; see docs/sandbox.md)."""
         return self.clock.now().strftime(TS_FORMAT)
 
     def today(self) -> str:

@@ -57,7 +57,7 @@ def error_reply(err: SfError) -> Reply:
 
 
 def operation_of(call: Call) -> str:
-    """The fault/stats operation name of a call (contract section 3)."""
+    """The fault/stats operation name of a call (the names `POST /__sandbox__/faults` takes)."""
     s = call.segs
     if not s:
         return "resources"

@@ -2,7 +2,7 @@
 
 Why one table of definitions: validation on write, describe, getUpdated and the SOQL engine must
 agree on every field's type, length, writability and relationships, exactly as a real org does.
-Objects: the order-to-cash standard objects plus the custom schema of contract section 4.
+Objects: the order-to-cash standard objects plus the product's custom schema (docs/schema.md).
 """
 
 from __future__ import annotations

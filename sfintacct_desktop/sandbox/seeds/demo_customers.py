@@ -190,7 +190,7 @@ class _Builder:
     def build(self) -> CustomerWorld:
         rng = self.rng
         sf_city = rng.choice(n.US_CITIES[:5])
-        # The subsidiary story the contract names: Acme Corp vs Acme Corp Europe GmbH.
+        # A subsidiary that must never be matched to its parent: Acme Corp vs Acme Corp Europe GmbH.
         acme = self.company(core="Acme", suffix="corp", city=sf_city, domain="acme-corp.com")
         acme_pair = self.pair(acme, "fuzzy", drifts=1)
         berlin = next(cty for cty in n.INTL_CITIES if cty.city == "Berlin")

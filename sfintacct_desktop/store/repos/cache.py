@@ -1,4 +1,4 @@
-"""Invoice and payment cache for the invoice lookup (filled by issue 5's streams)."""
+"""Invoice and payment cache for the invoice lookup (filled by the invoice and payment streams)."""
 
 from __future__ import annotations
 

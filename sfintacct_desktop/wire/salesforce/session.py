@@ -3,7 +3,7 @@
 Why an adapter: simple-salesforce hard-codes ``https://{instance}`` and sends its login requests
 without a timeout. The adapter gives every request a default timeout and, only for a loopback
 ``http://`` target (the sandbox) or a custom https login host, rewrites where it goes
-(salesforce-api.md section 1.4, option A). Real hosts keep https with verification.
+(a URL-rewriting adapter mounted for loopback http only). Real hosts keep https with verification.
 """
 
 from __future__ import annotations

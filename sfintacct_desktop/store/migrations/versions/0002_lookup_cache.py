@@ -1,4 +1,6 @@
-"""Invoice and payment cache for the invoice lookup (issue 5), created now so it needs no migration.
+"""Invoice and payment cache for the invoice lookup.
+
+Created with the sync core so the invoice streams need no later migration.
 
 Revision ID: 0002
 Revises: 0001
