@@ -234,21 +234,23 @@ def settle_restore(engine: Any) -> int:
 def existing_cross_reference(salesforce: Any, intacct: Any) -> str:
     """A record that already carries this product's cross-reference, described; "" when none.
 
-    Two small reads (one Salesforce call, one Intacct request), made only for a brand-new store.
+    Two small reads (one Salesforce ``composite`` call, one Intacct request), only for a brand-new store.
     A side whose custom fields are missing answers "none" (the schema check reports that).
     """
     from ..wire.intacct import Filter
     from ..wire.intacct import functions as fx
 
-    for sobject, field, what in (
+    sf_fields = (
         ("Account", "Intacct_Customer_ID__c", "Intacct customer"),
         ("Product2", "Intacct_Item_ID__c", "Intacct item"),
-    ):
-        try:
-            with salesforce.errors():
-                rows = salesforce.client.query_all(f"SELECT Id, {field} FROM {sobject} WHERE {field} != null LIMIT 1")
-        except SyncError:
-            rows = []
+    )
+    soqls = [f"SELECT Id, {field} FROM {sobject} WHERE {field} != null LIMIT 1" for sobject, field, _ in sf_fields]
+    try:
+        with salesforce.errors():
+            answers = salesforce.client.query_many(soqls)  # one composite call
+    except SyncError:
+        answers = [[], []]
+    for (sobject, field, what), rows in zip(sf_fields, answers, strict=True):
         if rows:
             return f"Salesforce {sobject} {rows[0]['Id']} already names {what} {rows[0][field]}"
     queries = [

@@ -170,10 +170,12 @@ def tighten_sqlite(db: Path) -> list[Path]:
 def repair_tree(root: Path) -> list[Path]:
     """Make ``root`` and everything below it private; returns what was readable by others.
 
-    Symbolic links are neither followed nor changed.
+    Symbolic links are neither followed nor changed. On Windows this is a no-op: the ACL set when a
+    folder is created is inherited by everything in it, and re-applying it at every start would cost
+    one ``icacls`` run per folder.
     """
     root = Path(root)
-    if not root.exists():
+    if IS_WINDOWS or not root.exists():  # pragma: no branch
         return []
     fixed: list[Path] = []
 
