@@ -68,7 +68,7 @@ def profile_names() -> list[str]:
 def failure(exc: BaseException) -> dict[str, str]:
     """Any failure as title / message / hint for the error panel (never a traceback)."""
     if isinstance(exc, state_service.StateUnavailable):  # the window's hint names buttons, not commands
-        info = exc.problem.info("gui")
+        info = exc.problem.info("window")
         return {"title": info.title, "message": info.message, "hint": info.hint}
     if isinstance(exc, SyncError):
         return {"title": exc.info.title, "message": exc.info.message, "hint": exc.info.hint}
@@ -97,10 +97,17 @@ def state_problem(profile: str) -> dict[str, Any] | None:
     """Why the window cannot open on this profile's state store (title/message/hint...), or None.
 
     Checked before the window starts its worker, so a damaged, locked or missing store is shown on a
-    page of its own with buttons to fix it, never as a crash.
+    page of its own with buttons to fix it, never as a crash. A brand-new store of a profile that
+    never synced costs a login to both systems here (once): they may already be linked.
     """
     try:
-        state_service.open_state_store(profile).close()
+        store = state_service.open_state_store(profile)
+        try:
+            fresh = store.is_empty() and not cfg.state_marker(profile).get("synced_before")
+        finally:
+            store.close()
+        if fresh:
+            state_admin.check_linked_elsewhere(profile)
     except state_service.StateUnavailable as exc:
         return exc.problem.as_dict("gui")
     except cfg.ProfileError:

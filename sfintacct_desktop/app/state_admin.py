@@ -298,6 +298,26 @@ def rebuild(profile: str, *, force: bool = False) -> dict[str, Any]:
     }
 
 
+def check_linked_elsewhere(profile: str) -> None:
+    """Raise StateUnavailable when the profile's store is new but the systems are already linked.
+
+    For the window's start-up page (the sync checks the same before its first write). When the
+    systems cannot be reached now, nothing is raised: the sync asks again before it writes.
+    """
+    from .sync_service import build_engine
+
+    try:
+        engine = build_engine(profile, writer=False)
+    except ss.StateUnavailable:
+        raise
+    except SyncError:
+        return
+    try:
+        ss.guard_new_store(profile, engine.store, engine.engine.sf, engine.engine.ia)
+    finally:
+        engine.close()
+
+
 def _discard(staged: Path) -> None:
     """Remove a half-built new store (our own temporary file, never the user's)."""
     for suffix in ("", *SIDE_FILES):
@@ -305,4 +325,4 @@ def _discard(staged: Path) -> None:
             Path(f"{staged}{suffix}").unlink(missing_ok=True)
 
 
-__all__ = ["backup", "check", "known_baseline", "move_aside", "rebuild", "restore"]
+__all__ = ["backup", "check", "check_linked_elsewhere", "known_baseline", "move_aside", "rebuild", "restore"]

@@ -8,7 +8,7 @@ make the sync start over, because starting over sends records and sales orders a
   title names the problem, whose message names the file and what is wrong, and whose hint says what
   to do: restore the newest good backup (named, only when one exists), re-create the state from both
   systems, or close the process that holds the lock. The CLI hint names commands, the window's names
-  buttons (``info("gui")``);
+  buttons (``info("gui")`` on the start-up page, ``info("window")`` in the running window);
 - a profile that has synced before carries a marker in its settings; a missing or empty store for
   such a profile is refused, never silently re-created;
 - a new store for a profile without the marker is still refused for writing when Salesforce or
@@ -83,15 +83,16 @@ class StateProblem:
         return text
 
     def hint(self, surface: str = "cli") -> str:
-        gui = surface == "gui"
+        """What to do. ``cli``: commands; ``gui``: the start-up page's buttons; ``window``: from the
+        running window, which offers those buttons when it is opened again."""
+        gui = surface in ("gui", "window")
+        reopen = "close this window and open it again, then " if surface == "window" else ""
         opt = f" --profile {self.profile}"
-        rebuild = (
-            "click Rebuild from both systems"
-            if gui
-            else f"run `sfintacct state rebuild{opt}`"
-        )
+        rebuild = f"{reopen}click Rebuild from both systems" if gui else f"run `sfintacct state rebuild{opt}`"
         if self.problem == "locked":
-            again = "then click Try again" if gui else "then run the command again"
+            again = {"gui": "then click Try again", "window": "then start the sync again"}.get(
+                surface, "then run the command again"
+            )
             return (
                 f"Close any other sfintacct window or command using profile {self.profile}, {again}. If none"
                 " is running, a process that hung or crashed still holds the file: end it (or restart the computer)."
@@ -102,7 +103,7 @@ class StateProblem:
             return f"Re-create the links from those fields first: {rebuild} (it reads both and writes to neither)."
         kept = "" if self.problem == MISSING else " The damaged file is kept beside it, never deleted."
         if self.backup is not None:
-            restore = "click Restore backup" if gui else f"run `sfintacct state restore{opt}`"
+            restore = f"{reopen}click Restore backup" if gui else f"run `sfintacct state restore{opt}`"
             return (
                 f"To go back to the newest good backup, {self.backup.name} (taken {_when(self.backup.taken_at)}),"
                 f" {restore}; or, to re-create the state from the cross-reference fields of both systems,"

@@ -250,8 +250,8 @@ def engine_factory(
                 allow_without_baseline=allow_without_baseline,
             )
         except state_service.StateUnavailable as exc:
-            if surface == "gui":
-                raise SyncError(exc.problem.info("gui")) from None
+            if surface == "gui":  # shown in the running window: its start-up page has the buttons
+                raise SyncError(exc.problem.info("window")) from None
             raise
 
     return factory

@@ -102,3 +102,28 @@ def test_a_missing_store_is_rebuilt_from_both_systems_without_a_write(qtbot, db:
         assert db.exists() and db.stat().st_mode & 0o777 == 0o600
     finally:
         close_all(qtbot, launcher, before_threads)
+
+
+def test_a_new_store_facing_already_linked_systems_offers_rebuild(qtbot, home: Path, sandbox: Sandbox) -> None:  # type: ignore[no-untyped-def]
+    """No marker, no store, but an earlier installation left cross-references: refused before any sync."""
+    from tests.support.sync_env import ia_connector, sf_connector
+
+    sf, ia = sf_connector(sandbox), ia_connector(sandbox)
+    account = sf.client.query_all("SELECT Id FROM Account ORDER BY Name LIMIT 1")[0]["Id"]
+    customer = next(c for page in ia.read_customers() for c in page)
+    assert sf.client.update_many("Account", [{"Id": account, "Intacct_Customer_ID__c": customer.key}])[0].success
+    before_threads = {t.ident for t in threading.enumerate()}
+    launcher = Launcher("sandbox")
+    page = launcher.start()
+    qtbot.addWidget(page)
+    try:
+        assert isinstance(page, StartupProblemWindow)
+        assert page.error.title.text() == "Salesforce and Intacct are already linked"
+        assert account in page.error.message.text() and customer.key in page.error.message.text()
+        assert "Rebuild from both systems" in page.error.hint.text() and page.rebuild_button.isVisible()
+        page.rebuild_button.click()
+        qtbot.waitUntil(lambda: launcher.window is not None, timeout=60_000)
+        assert isinstance(launcher.window, MainWindow)
+    finally:
+        sf.client.close()
+        close_all(qtbot, launcher, before_threads)

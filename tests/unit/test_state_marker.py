@@ -54,6 +54,8 @@ def test_a_problem_names_commands_on_the_cli_and_buttons_in_the_window(tmp_path:
     assert "`sfintacct state restore --profile acme`" in cli.hint and backup.name in cli.hint
     assert "2025-03-01 12:00 UTC" in cli.hint
     assert "click Restore backup" in gui.hint and "`" not in gui.hint and backup.name in gui.hint
+    running = problem.info("window").hint  # in the running window the buttons are on the start-up page
+    assert "close this window and open it again, then click Restore backup" in running and "`" not in running
     bare = StateProblem("acme", db, "malformed", "x")
     assert "No backup of it exists" in bare.hint() and "restore" not in bare.hint()
     assert cli.fatal and cli.code == "STATE_DAMAGED"
