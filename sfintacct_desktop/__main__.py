@@ -64,8 +64,14 @@ def main(argv: list[str] | None = None) -> int:
         if not known.show:
             print("No display found: showing the text summary (use --show to ask for it).", file=sys.stderr)
         return cli_main(["sandbox", "show", *rest])
+    from .app.logging_setup import secure_product_files, setup_logging
     from .gui.app import run  # Qt is imported only when a window is wanted
 
+    try:
+        setup_logging()  # tracebacks go to the log file only, never to the terminal
+    except OSError as exc:
+        print(f"Warning: cannot write the log file ({exc.__class__.__name__})", file=sys.stderr)
+    secure_product_files()
     sandbox = ensure_sandbox(known.profile)
     return run(known.profile, [sys.argv[0], *rest], on_quit=sandbox.stop if sandbox is not None else None)
 

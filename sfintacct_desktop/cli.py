@@ -1,4 +1,4 @@
-"""`sfintacct`: the headless twin of the desktop app (contract section 6).
+"""`sfintacct`: the headless twin of the desktop app. Conventions: docs/cli.md.
 
 Every command takes ``--profile`` and ``--json``. Exit status: 0 success, 1 a handled failure
 (with a clear message on stderr), 2 bad usage. Business logic lives in ``app/``; this module
@@ -16,10 +16,11 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from . import __version__, cli_baseline, cli_invoices, cli_profiles, cli_sync
+from . import __version__, cli_baseline, cli_invoices, cli_profiles, cli_state, cli_sync
 from .app import sandbox_service
-from .app.logging_setup import setup_logging
+from .app.logging_setup import secure_product_files, setup_logging
 from .config.profiles import SANDBOX_PROFILE, ProfileError
+from .domain import SyncError
 from .secrets import CredentialStoreError, redacted_exception_text
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -64,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_sync.register(sub, _common)  # sync, status, errors, retry, conflicts, resolve
     cli_baseline.register(sub, _common)  # baseline plan | apply
     cli_invoices.register(sub, _common)  # invoices
+    cli_state.register(sub, _common)  # state check | backup | restore | rebuild
     return parser
 
 
@@ -94,7 +96,7 @@ def cmd_sandbox_serve(args: argparse.Namespace) -> int:
         )
     except (ValueError, OSError) as exc:
         raise CliFailure("Cannot start the sandbox", str(exc), "Check --host, the ports and --seed.") from None
-    # Exactly one JSON line on stdout (contract section 3); everything else goes to stderr.
+    # Exactly one JSON line on stdout; everything else goes to stderr.
     sys.stdout.write(json.dumps(running.connection_info(args.profile)) + "\n")
     sys.stdout.flush()
     print(
@@ -135,11 +137,13 @@ def main(argv: list[str] | None = None) -> int:
     handlers.update(cli_sync.handlers())
     handlers.update(cli_baseline.handlers())
     handlers.update(cli_invoices.handlers())
+    handlers.update(cli_state.handlers())
     key = (args.command, getattr(args, f"{args.command}_command", None))
     try:
         setup_logging(getattr(args, "verbose", 0))
     except OSError as exc:  # an unwritable log directory must not stop the command
         print(f"Warning: cannot write the log file ({exc.__class__.__name__})", file=sys.stderr)
+    secure_product_files()
     try:
         return handlers[key](args)
     except CliFailure as exc:
@@ -148,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
         _fail(args, "Profile problem", str(exc), exc.hint)
     except CredentialStoreError as exc:
         _fail(args, exc.title, exc.message, exc.hint)
+    except SyncError as exc:  # e.g. the state store cannot be opened: the same words as in the window
+        _fail(args, exc.info.title, exc.info.message, exc.info.hint)
     except Exception as exc:  # a bug: say so plainly, keep the (redacted) traceback in the log only
         logging.getLogger(__name__).error("Unexpected error\n%s", redacted_exception_text(exc))
         _fail(args, "Unexpected error", f"{type(exc).__name__}", "See the log file; please report it.")

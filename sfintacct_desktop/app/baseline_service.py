@@ -20,6 +20,7 @@ from ..engine.baseline.match import MatchConfig
 from ..engine.baseline.plan import build_plan
 from ..engine.baseline.review import PlanError
 from ..engine.cycle import SyncEngine
+from . import state_service
 from .profiles import StoreFactory, default_store
 from .sync_service import build_engine
 
@@ -89,6 +90,11 @@ def apply_baseline(
     doc = read_plan(path, profile=profile)
     engine = build_engine(profile, should_stop=should_stop, store_factory=store_factory)
     try:
-        return apply_plan(engine.engine, doc, accept_suggested=accept_suggested, plan_path=str(path))
+        report = apply_plan(engine.engine, doc, accept_suggested=accept_suggested, plan_path=str(path))
     finally:
         engine.close()
+    if report["status"] == "ok":  # the profile now has a sync state that must never silently vanish
+        state_service.note_synced(profile, cutover=report["cutover_date"], baseline_applied=True)
+    elif report.get("writes"):
+        state_service.note_synced(profile)
+    return report

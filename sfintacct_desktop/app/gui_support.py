@@ -30,7 +30,7 @@ from ..engine.events import (
 )
 from ..engine.worker import SyncWorker
 from ..secrets import CredentialStoreError
-from . import baseline_service, connections, invoices_service, sync_service
+from . import baseline_service, connections, invoices_service, state_admin, state_service, sync_service
 from . import profiles as app_profiles
 from .inbox import SyncState
 
@@ -53,7 +53,10 @@ __all__ = [
     "plan_baseline",
     "profile_interval",
     "profile_names",
+    "rebuild_state",
+    "restore_state",
     "start_worker",
+    "state_problem",
     "sync_snapshot",
 ]
 
@@ -64,6 +67,9 @@ def profile_names() -> list[str]:
 
 def failure(exc: BaseException) -> dict[str, str]:
     """Any failure as title / message / hint for the error panel (never a traceback)."""
+    if isinstance(exc, state_service.StateUnavailable):  # the window's hint names buttons, not commands
+        info = exc.problem.info("window")
+        return {"title": info.title, "message": info.message, "hint": info.hint}
     if isinstance(exc, SyncError):
         return {"title": exc.info.title, "message": exc.info.message, "hint": exc.info.hint}
     if isinstance(exc, cfg.ProfileError):
@@ -86,9 +92,42 @@ def check_connections(profile: str) -> dict[str, Any]:
     return connections.check_connections(profile)
 
 
+# ------------------------------------------------------------------------------ the state store
+def state_problem(profile: str) -> dict[str, Any] | None:
+    """Why the window cannot open on this profile's state store (title/message/hint...), or None.
+
+    Checked before the window starts its worker, so a damaged, locked or missing store is shown on a
+    page of its own with buttons to fix it, never as a crash. A brand-new store of a profile that
+    never synced costs a login to both systems here (once): they may already be linked.
+    """
+    try:
+        store = state_service.open_state_store(profile)
+        try:
+            fresh = store.is_empty() and not cfg.state_marker(profile).get("synced_before")
+        finally:
+            store.close()
+        if fresh:
+            state_admin.check_linked_elsewhere(profile)
+    except state_service.StateUnavailable as exc:
+        return exc.problem.as_dict("gui")
+    except cfg.ProfileError:
+        return None  # the Connections tab shows a missing profile
+    return None
+
+
+def restore_state(profile: str) -> dict[str, Any]:
+    """Restore the newest good backup (the current file is kept aside)."""
+    return state_admin.restore(profile)
+
+
+def rebuild_state(profile: str) -> dict[str, Any]:
+    """Re-create the state from both systems' cross-reference fields (reads only)."""
+    return state_admin.rebuild(profile, force=False)
+
+
 # ------------------------------------------------------------------------------ the sync worker
 def start_worker(profile: str, *, interval: float | None = None) -> SyncWorker:
-    return sync_service.start_worker(profile, interval=interval)
+    return sync_service.start_worker(profile, interval=interval, surface="gui")
 
 
 def profile_interval(profile: str) -> float:

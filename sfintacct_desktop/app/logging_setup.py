@@ -14,6 +14,7 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from ..config.paths import app_paths
+from ..config.private import ensure_dir, open_private_text, repair_roots
 from ..secrets import install_redaction
 
 LOG_FILE_NAME = "sfintacct.log"
@@ -22,6 +23,13 @@ MAX_BYTES = 5 * 1024 * 1024
 BACKUP_COUNT = 5
 _FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"
 _MARK = "_sfintacct_handler"
+
+
+class PrivateRotatingFileHandler(RotatingFileHandler):
+    """A rotating log file created 0600 (and its rotated copies too): logs name customers."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        return open_private_text(Path(self.baseFilename), "a" if "a" in self.mode else "w", self.encoding or "utf-8")
 
 
 class ConsoleFormatter(logging.Formatter):
@@ -58,9 +66,9 @@ def setup_logging(verbose: int = 0, *, stderr: bool = True, log_file: bool = Tru
     levels = []
     if log_file:
         log_dir = app_paths().log_dir
-        log_dir.mkdir(parents=True, exist_ok=True)
+        ensure_dir(log_dir)
         path = log_dir / LOG_FILE_NAME
-        file_handler = RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8")
+        file_handler = PrivateRotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8")
         file_handler.setLevel(file_level)
         file_handler.setFormatter(logging.Formatter(_FORMAT))
         setattr(file_handler, _MARK, True)
@@ -77,3 +85,19 @@ def setup_logging(verbose: int = 0, *, stderr: bool = True, log_file: bool = Tru
     logging.captureWarnings(True)
     install_redaction(root)
     return path
+
+
+def secure_product_files() -> list[Path]:
+    """Make the product's folders 0700 and files 0600 again, with a warning for each that was not.
+
+    Called at every start (CLI and window): files written by an older version, or copied in by
+    hand, may be readable by other users of the machine; they hold customers' data.
+    """
+    try:
+        fixed = repair_roots(app_paths().roots)
+    except OSError as exc:
+        logging.getLogger(__name__).warning("could not check the permissions of the product's files: %s", exc)
+        return []
+    for path in fixed:
+        logging.getLogger(__name__).warning("%s was readable by other users; it is private now", path)
+    return fixed

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..config.paths import app_paths
+from ..config.private import open_private
 from ..domain import ErrorInfo, ErrorKind, SyncError
 
 _HELD: dict[str, tuple[IO[bytes], int]] = {}  # resolved lock path -> (open file, holders in this process)
@@ -112,8 +113,7 @@ class ProfileLock:
                 _HELD[key] = (fh, count + 1)
                 self._held = True
                 return self
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fh = open(self.path, "a+b")  # noqa: SIM115 - kept open while the lock is held
+            fh = open_private(self.path, "a+b")  # kept open while the lock is held; 0600 like every file
             if not _try_lock(fh):
                 fh.close()
                 raise busy_error(self.profile, read_holder(self.path))

@@ -27,10 +27,11 @@ from ..engine.events import Event, RunSummary
 from ..engine.mapping import Mapping, MappingError, load_mapping
 from ..engine.worker import EngineFactory, SyncWorker
 from ..secrets import CredentialStoreError, register_secret
-from ..store import StateStore, StoreError
+from ..store import StateStore
 from ..wire.intacct import IntacctClient
 from ..wire.salesforce import SalesforceClient, SalesforceSettings
 from ..wire.transport import WireError
+from . import state_service
 from .connections import error_info, intacct_config, salesforce_config
 from .profile_lock import ProfileLock
 from .profiles import ResolvedProfile, StoreFactory, default_store, resolve_profile
@@ -108,42 +109,45 @@ def load_profile_mapping(profile: ResolvedProfile) -> Mapping:
         raise SyncError(ErrorInfo(ErrorKind.SCHEMA, exc.title, exc.message + where, exc.hint)) from None
 
 
-def open_state_store(profile_name: str) -> StateStore:
-    path = app_paths().state_db(profile_name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        return StateStore.open(path)
-    except StoreError as exc:
-        raise SyncError(
-            ErrorInfo(
-                ErrorKind.SCHEMA,
-                "The sync state database cannot be opened",
-                f"{path}: {exc}",
-                "Restore it from the backup next to it, or move it away to start over (a baseline is then needed).",
-            )
-        ) from None
+def open_state_store(profile_name: str, *, writer: bool = False) -> StateStore:
+    """The profile's state store, checked (``state_service.open_state_store``: a clear error or a store)."""
+    return state_service.open_state_store(profile_name, writer=writer)
 
 
 # ------------------------------------------------------------------------------ the engine
 class ProfileEngine:
     """A SyncEngine plus what it owns (state store, HTTP sessions), closed together by the worker."""
 
-    def __init__(self, engine: SyncEngine, closers: list[Callable[[], None]]) -> None:
+    def __init__(self, engine: SyncEngine, closers: list[Callable[[], None]], *, writer: bool = False) -> None:
         self.engine = engine
         self.store = engine.store
         self._closers = closers
+        self._writer = writer
+
+    def _before(self) -> None:
+        if self._writer:  # after a restore: complete the order ledger before anything is sent
+            state_service.settle_restore(self.engine)
+
+    def _after(self, summary: RunSummary) -> RunSummary:
+        if self._writer:  # the marker that this profile has synced, and the daily backup
+            state_service.after_run(self.engine.settings.profile, self.store, summary)
+        return summary
 
     def recover(self) -> int:
+        self._before()
         return self.engine.recover()
 
     def run_cycle(self, trigger: str = "manual") -> RunSummary:
-        return self.engine.run_cycle(trigger)
+        self._before()
+        return self._after(self.engine.run_cycle(trigger))
 
     def retry(self, inbox_id: int | None = None) -> RunSummary:
-        return self.engine.retry(inbox_id)
+        self._before()
+        return self._after(self.engine.retry(inbox_id))
 
     def resolve(self, conflict_id: int, take: str) -> RunSummary:
-        return self.engine.resolve(conflict_id, take)
+        self._before()
+        return self._after(self.engine.resolve(conflict_id, take))
 
     def budget_report(self, interval_seconds: float | None = None) -> dict[str, Any]:
         return self.engine.budget_report(interval_seconds)
@@ -178,11 +182,14 @@ def build_engine(
     store_factory: StoreFactory = default_store,
     allow_without_baseline: bool = False,
     writer: bool | None = None,
+    store_opener: Callable[[str], StateStore] | None = None,
 ) -> ProfileEngine:
     """The engine of a profile. ``connect=False`` skips the logins (read-only uses: budget report).
 
     A ``writer`` engine (default: whenever it connects) holds the profile's exclusive lock until it is
     closed, so two processes never sync one profile at once; a second writer gets a BUSY SyncError.
+    ``store_opener`` replaces the profile's own store (``state rebuild`` fills a new one) and skips
+    the new-store check.
     """
     try:
         profile = _resolve(profile_name, store_factory)
@@ -195,7 +202,8 @@ def build_engine(
         settings = dataclasses.replace(settings, allow_without_baseline=True)
     mapping = load_profile_mapping(profile)
     closers: list[Callable[[], None]] = []
-    if connect if writer is None else writer:
+    writing = connect if writer is None else writer
+    if writing:
         lock = ProfileLock(profile.name).acquire()  # before any login: a busy profile fails at once
         closers.append(lock.release)
     try:
@@ -224,30 +232,48 @@ def build_engine(
         intacct = IntacctConnector(ia_client, settings.company_timezone, profile=profile.name)
         if connect:
             intacct.login()
-        store = open_state_store(profile.name)
-        closers.append(store.close)
+        if store_opener is not None:
+            store = store_opener(profile.name)
+            closers.append(store.close)
+        else:
+            store = open_state_store(profile.name, writer=writing)
+            closers.append(store.close)
+            if writing and connect:
+                state_service.guard_new_store(profile.name, store, salesforce, intacct)
     except BaseException:
         for close in reversed(closers):
             with contextlib.suppress(Exception):
                 close()
         raise
     engine = SyncEngine(store, salesforce, intacct, mapping, settings, emit=emit, should_stop=should_stop)
-    return ProfileEngine(engine, closers)
+    return ProfileEngine(engine, closers, writer=writing and store_opener is None)
 
 
 def engine_factory(
-    profile_name: str, *, store_factory: StoreFactory = default_store, allow_without_baseline: bool = False
+    profile_name: str,
+    *,
+    store_factory: StoreFactory = default_store,
+    allow_without_baseline: bool = False,
+    surface: str = "cli",
 ) -> EngineFactory:
-    """What :class:`SyncWorker` calls on its thread to build the engine."""
+    """What :class:`SyncWorker` calls on its thread to build the engine.
+
+    ``surface="gui"``: a state-store problem's hint names the window's buttons instead of commands.
+    """
 
     def factory(emit: Callable[[Event], None], should_stop: Callable[[], bool]) -> ProfileEngine:
-        return build_engine(
-            profile_name,
-            emit=emit,
-            should_stop=should_stop,
-            store_factory=store_factory,
-            allow_without_baseline=allow_without_baseline,
-        )
+        try:
+            return build_engine(
+                profile_name,
+                emit=emit,
+                should_stop=should_stop,
+                store_factory=store_factory,
+                allow_without_baseline=allow_without_baseline,
+            )
+        except state_service.StateUnavailable as exc:
+            if surface == "gui":  # shown in the running window: its start-up page has the buttons
+                raise SyncError(exc.problem.info("window")) from None
+            raise
 
     return factory
 
@@ -258,9 +284,12 @@ def start_worker(
     interval: float | None = None,
     store_factory: StoreFactory = default_store,
     allow_without_baseline: bool = False,
+    surface: str = "cli",
 ) -> SyncWorker:
     """A started worker for a profile (the caller stops and joins it)."""
-    factory = engine_factory(profile_name, store_factory=store_factory, allow_without_baseline=allow_without_baseline)
+    factory = engine_factory(
+        profile_name, store_factory=store_factory, allow_without_baseline=allow_without_baseline, surface=surface
+    )
     worker = SyncWorker(factory, interval=interval, budget_check=budget_check_seconds(profile_name))
     worker.start()
     return worker

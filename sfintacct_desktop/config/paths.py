@@ -18,6 +18,12 @@ class AppPaths:
     config_dir: Path
     data_dir: Path
     log_dir: Path
+    home: Path | None = None  # SFINTACCT_HOME, when set: then the one root of everything
+
+    @property
+    def roots(self) -> tuple[Path, ...]:
+        """The folders that belong to the product alone (their whole trees are kept private)."""
+        return (self.home,) if self.home is not None else (self.config_dir, self.data_dir, self.log_dir)
 
     @property
     def profiles_file(self) -> Path:
@@ -31,8 +37,12 @@ class AppPaths:
     def plans_dir(self) -> Path:
         return self.data_dir / "plans"
 
+    @property
+    def state_dir(self) -> Path:
+        return self.data_dir / "state"
+
     def state_db(self, profile: str) -> Path:
-        return self.data_dir / "state" / f"{profile}.sqlite3"
+        return self.state_dir / f"{profile}.sqlite3"
 
 
 def app_paths() -> AppPaths:
@@ -40,7 +50,7 @@ def app_paths() -> AppPaths:
     home = os.environ.get("SFINTACCT_HOME")
     if home:
         root = Path(home).expanduser()
-        return AppPaths(root / "config", root / "data", root / "logs")
+        return AppPaths(root / "config", root / "data", root / "logs", root)
     return AppPaths(
         Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
         Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),

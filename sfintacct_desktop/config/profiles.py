@@ -7,9 +7,7 @@ is the built-in ``sandbox`` profile, whose credentials are public constants of t
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,8 +15,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..wire.transport import InsecureTransportError, check_url
 from .paths import app_paths
+from .private import write_atomic
 
 SANDBOX_PROFILE = "sandbox"
+STATE_KEY = "state"  # the sync-state marker inside a profile (see state_marker)
 KIND_SANDBOX = "sandbox"
 KIND_REAL = "real"
 AUTH_METHODS = ("soap", "oauth_password", "jwt", "client_credentials")
@@ -58,17 +58,8 @@ def _read(path: Path) -> dict[str, Any]:
 
 
 def _write(path: Path, data: dict[str, Any]) -> None:
-    """Atomic replace, so a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".profiles.", dir=str(path.parent))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=2, sort_keys=True)
-            fh.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Atomic replace of a private file, so a crash never leaves half a file."""
+    write_atomic(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
 def list_profiles() -> dict[str, dict[str, Any]]:
@@ -95,15 +86,49 @@ def save_profile(name: str, settings: dict[str, Any]) -> None:
 
 
 def save_sandbox_profile(connection_info: dict[str, Any]) -> None:
-    """Point the ``sandbox`` profile at running emulators (public constants only)."""
-    save_profile(
-        SANDBOX_PROFILE,
-        {
-            "kind": "sandbox",
-            "salesforce": dict(connection_info["salesforce"]),
-            "intacct": dict(connection_info["intacct"]),
-        },
-    )
+    """Point the ``sandbox`` profile at running emulators (public constants only).
+
+    The profile's sync-state marker is kept: the emulators' data (and the state store that
+    mirrors it) outlive one ``sandbox serve``.
+    """
+    settings: dict[str, Any] = {
+        "kind": "sandbox",
+        "salesforce": dict(connection_info["salesforce"]),
+        "intacct": dict(connection_info["intacct"]),
+    }
+    earlier = list_profiles().get(SANDBOX_PROFILE) or {}
+    if isinstance(earlier.get(STATE_KEY), dict):
+        settings[STATE_KEY] = earlier[STATE_KEY]
+    save_profile(SANDBOX_PROFILE, settings)
+
+
+# ------------------------------------------------------------------ the sync-state marker
+# Written when a profile first syncs (or applies a baseline), so that a state store that later goes
+# missing is noticed and refused instead of silently starting over (which would send records and
+# orders a second time). It lives in the profile, not in the state folder, so it survives the loss
+# of that folder.
+
+
+def state_marker(name: str) -> dict[str, Any]:
+    """The profile's marker: ``synced_before`` (first time), ``cutover_date``, ``baseline_applied_at``."""
+    marker = (list_profiles().get(name) or {}).get(STATE_KEY)
+    return dict(marker) if isinstance(marker, dict) else {}
+
+
+def update_state_marker(name: str, **values: Any) -> dict[str, Any]:
+    """Add to the marker (keys already set keep their first value unless ``values`` say otherwise)."""
+    path = app_paths().profiles_file
+    data = _read(path)
+    prof = data["profiles"].get(name)
+    if not isinstance(prof, dict):
+        return {}
+    marker = dict(prof.get(STATE_KEY) or {})
+    changed = {k: v for k, v in values.items() if v is not None and marker.get(k) != v}
+    if changed:
+        marker.update(changed)
+        prof[STATE_KEY] = marker
+        _write(path, data)
+    return marker
 
 
 def remove_profile(name: str) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from . import credentials as cred
+from .files import write_private
 from .httpserver import EmulatorServer, validate_seed
 
 
@@ -68,8 +69,7 @@ class Sandbox:
         return {"seed": seed, **truth}
 
     def write_ground_truth(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.ground_truth(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        write_private(path, json.dumps(self.ground_truth(), indent=2, sort_keys=True) + "\n")
 
     def start(self) -> Sandbox:
         self.sf_server.start()
@@ -95,7 +95,7 @@ class Sandbox:
         return self.ia_server.url + "/ia/xml/xmlgw.phtml"
 
     def connection_info(self, profile: str = "sandbox") -> dict[str, Any]:
-        """The one JSON line of `sandbox serve` (contract section 3)."""
+        """The one JSON line of `sandbox serve` (docs/cli.md)."""
         return {
             "salesforce": {
                 "url": self.salesforce_url,

@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from .files import private_file
+
 Record = dict[str, Any]
 _META = "__meta__"
 
@@ -38,8 +40,7 @@ class RecordStore:
         self._indexes: dict[tuple[str, str, bool], dict[Any, set[str]]] = {}
         self._db: sqlite3.Connection | None = None
         if path is not None:
-            path = Path(path)
-            path.parent.mkdir(parents=True, exist_ok=True)
+            path = private_file(Path(path))  # 0600 before SQLite opens it (its -wal/-shm copy the mode)
             self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")

@@ -18,6 +18,7 @@ from .errors import (
     NestedWriteError,
     NotFoundError,
     StoreError,
+    StoreOpenError,
 )
 from .migrate import MigrationResult
 from .state_store import StateStore
@@ -34,6 +35,7 @@ __all__ = [
     "ReadTx",
     "StateStore",
     "StoreError",
+    "StoreOpenError",
     "WriteTx",
     "to_json",
 ]

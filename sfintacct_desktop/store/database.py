@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine, make_url
 
+from ..config.private import ensure_dir
 from .types import json_dumps
 
 BUSY_TIMEOUT_MS = 5000
@@ -32,7 +33,7 @@ def to_url(target: str | Path | URL) -> URL:
     if "://" in text:
         return make_url(text)
     path = Path(text).expanduser().resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    ensure_dir(path.parent)
     return URL.create("sqlite+pysqlite", database=str(path))
 
 

@@ -7,11 +7,31 @@ class StoreError(Exception):
     """Base of every state store error."""
 
 
-class DatabaseCorruptError(StoreError):
+class StoreOpenError(StoreError):
+    """The database cannot be used: which file, what is wrong (``problem``, one of PROBLEMS), details.
+
+    Why one type with a code: the CLI and the window turn every one of these into the same kind of
+    message (title, which file, what is wrong, what to do) and choose the remedy by ``problem``.
+    """
+
+    PROBLEMS = ("empty", "not_a_database", "truncated", "malformed", "integrity", "locked", "unreadable")
+
+    def __init__(self, path: str, problem: str, detail: str) -> None:
+        super().__init__(f"state database {path}: {detail}")
+        self.path, self.problem, self.detail = str(path), problem, detail
+
+    @property
+    def damaged(self) -> bool:
+        """The file itself is bad (as opposed to locked or unreadable): restore or rebuild it."""
+        return self.problem not in ("locked", "unreadable")
+
+
+class DatabaseCorruptError(StoreOpenError):
     """``PRAGMA integrity_check`` failed at open: the database must be restored from a backup."""
 
     def __init__(self, path: str, problems: list[str]) -> None:
-        super().__init__(f"state database {path} failed its integrity check: {'; '.join(problems[:5])}")
+        shown = "; ".join(problems[:3]) + (f" (and {len(problems) - 3} more)" if len(problems) > 3 else "")
+        super().__init__(path, "integrity", f"it failed its integrity check: {shown}")
         self.problems = problems
 
 

@@ -2,14 +2,14 @@
 
 Why a backup: a migration that goes wrong half-way on a user's machine must never cost them their
 links and intents (the idempotency ledger). SQLite's online backup API copies a consistent
-snapshot even with a WAL, to ``<db>.bak-<fromrev>-<UTC timestamp>`` next to the database.
+snapshot even with a WAL, to ``<db>.bak-<fromrev>-<UTC timestamp>`` next to the database
+(``backups.py``; pre-migration backups are never pruned).
 Alembic is configured in code (no alembic.ini at run time); the scripts ship inside the package.
 """
 
 from __future__ import annotations
 
 import logging
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,8 +20,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
+from . import backups
 from .database import sqlite_path, writer_engine
-from .types import utcnow
 
 log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -57,28 +57,14 @@ def _has_tables(engine: Engine) -> bool:
 
 
 def backup_sqlite(engine: Engine, from_revision: str | None) -> Path | None:
-    """Copy the whole database with the SQLite backup API; returns the backup path."""
+    """Copy the whole database with the SQLite backup API (``backups.take_backup``); returns its path."""
     db = sqlite_path(engine.url)
     if db is None:
         log.warning("no automatic backup for %s databases; back it up before upgrading", engine.dialect.name)
         return None
-    stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
-    target = db.with_name(f"{db.name}.bak-{from_revision or 'none'}-{stamp}")
-    n = 1
-    while target.exists():
-        target = db.with_name(f"{db.name}.bak-{from_revision or 'none'}-{stamp}-{n}")
-        n += 1
-    raw = engine.raw_connection()
-    try:
-        dest = sqlite3.connect(target)
-        try:
-            raw.driver_connection.backup(dest)  # type: ignore[union-attr]
-        finally:
-            dest.close()
-    finally:
-        raw.close()
-    log.info("state database backed up to %s before migrating from %s", target, from_revision)
-    return target
+    saved = backups.take_backup(db, backups.PRE_MIGRATION, revision=from_revision or "none")
+    log.info("state database backed up to %s before migrating from %s", saved.path, from_revision)
+    return saved.path
 
 
 def upgrade(engine: Engine, target: str = "head", *, backup: bool = True) -> MigrationResult:

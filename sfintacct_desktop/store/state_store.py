@@ -8,17 +8,21 @@ Sessions are never shared between threads: each ``write()``/``read()`` block is 
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..config.private import create_file, tighten_sqlite
 from . import migrate
-from .database import create_state_engine, integrity_check, sqlite_path, writer_engine
-from .errors import DatabaseCorruptError, NestedWriteError
+from .database import create_state_engine, integrity_check, sqlite_path, to_url, writer_engine
+from .errors import DatabaseCorruptError, NestedWriteError, StoreOpenError
+from .health import classify, inspect_file
 from .migrate import MigrationResult
 from .unit_of_work import ReadTx, WriteTx
 
@@ -32,15 +36,57 @@ class StateStore:
         self._local = threading.local()
 
     @classmethod
-    def open(cls, target: str | Path | URL, *, upgrade: bool = True, backup: bool = True) -> StateStore:
-        """Open (creating if needed) the database at a path or URL, check it, migrate it to head."""
-        engine = create_state_engine(target)
-        problems = integrity_check(engine)
-        if problems:
+    def open(
+        cls,
+        target: str | Path | URL,
+        *,
+        upgrade: bool = True,
+        backup: bool = True,
+        probe_write: bool = False,
+    ) -> StateStore:
+        """Open (creating if needed) the database at a path or URL, check it, migrate it to head.
+
+        Every reason it cannot be used leaves as :class:`StoreOpenError` (``problem`` says which):
+        an empty, garbled or truncated file, SQLite's own "malformed" or "not a database", a failed
+        integrity check, or a lock another process holds (``probe_write`` also takes the write lock
+        once, for the one writer: a hung process holding it is found now, not half-way through a sync).
+        A new SQLite file is created private (0600) before SQLite writes to it.
+        """
+        url = to_url(target)
+        path = sqlite_path(url)
+        if path is not None:
+            if path.exists():
+                problem = inspect_file(path)
+                if problem is not None:
+                    raise problem
+            else:
+                create_file(path)
+        engine = create_state_engine(url)
+        try:
+            problems = integrity_check(engine)
+            if problems:
+                raise DatabaseCorruptError(str(path or url), problems)
+            if probe_write:
+                with writer_engine(engine).begin():
+                    pass
+            result = migrate.upgrade(engine, backup=backup) if upgrade else None
+        except StoreOpenError:
             engine.dispose()
-            raise DatabaseCorruptError(str(engine.url), problems)
-        result = migrate.upgrade(engine, backup=backup) if upgrade else None
+            raise
+        except (sa.exc.DBAPIError, sqlite3.Error) as exc:
+            engine.dispose()
+            problem = classify(path or str(url), exc)
+            if problem is None:
+                raise
+            raise problem from None
+        if path is not None:
+            tighten_sqlite(path)  # -wal/-shm left by an older version with looser modes
         return cls(engine, result)
+
+    def is_empty(self) -> bool:
+        """True when the store holds no sync state at all (no links, runs or markers; intents need a run)."""
+        with self.read() as r:
+            return not r.links.count() and r.runs.last() is None and not r.meta.all()
 
     @property
     def path(self) -> Path | None:

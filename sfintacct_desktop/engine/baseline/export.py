@@ -10,12 +10,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ...config.private import ensure_dir, write_atomic
 from .review import PlanError, validate_plan
 
 CSV_COLUMNS = (
@@ -38,12 +38,8 @@ CSV_COLUMNS = (
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with tmp.open("w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    """Private (0600: plans name customers) and atomic (a temporary file, then a rename)."""
+    write_atomic(path, text)
 
 
 def partner_text(partner: dict[str, Any] | None) -> str:
@@ -82,7 +78,7 @@ def csv_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
 
 def write_plan(doc: dict[str, Any], plans_dir: Path, *, now: datetime | None = None) -> tuple[Path, Path]:
     """Write the plan's JSON and CSV; returns both paths."""
-    plans_dir.mkdir(parents=True, exist_ok=True)
+    ensure_dir(plans_dir)
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")
     base = plans_dir / f"{doc['profile']}-{stamp}"
     json_path, csv_path = base.with_suffix(".json"), base.with_suffix(".csv")

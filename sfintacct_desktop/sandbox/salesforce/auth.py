@@ -24,6 +24,7 @@ from lxml import etree
 from werkzeug.wrappers import Request, Response
 
 from .. import credentials as cred
+from ..files import write_private
 from ..httpserver import json_response
 
 if TYPE_CHECKING:
@@ -85,9 +86,7 @@ def load_or_create_key(data_dir: Path | None) -> bytes:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(pem)
-        path.chmod(0o600)
+        write_private(path, pem)
     else:
         _MEMORY_KEY.append(pem)
     return pem

@@ -1,0 +1,163 @@
+"""`sfintacct state check | backup | restore [BACKUP] | rebuild`: argument parsing and printing only.
+
+The use cases live in ``app/state_admin.py``. Exit status: 0 success, 1 a handled failure (title,
+message and hint on stderr), 2 bad usage. With ``--json`` each prints one JSON object on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from .domain import SyncError
+
+Common = Callable[[argparse.ArgumentParser], None]
+EXIT_OK, EXIT_FAILED = 0, 1
+
+
+def register(sub: Any, common: Common) -> None:
+    state = sub.add_parser("state", help="the sync state store: check it, back it up, restore or rebuild it")
+    state_sub = state.add_subparsers(dest="state_command", required=True)
+    common(state_sub.add_parser("check", help="open the store, run its integrity check, list its backups"))
+    common(state_sub.add_parser("backup", help="take a backup now, beside the store"))
+    restore = state_sub.add_parser("restore", help="put a good backup in place (the current file is kept aside)")
+    common(restore)
+    restore.add_argument("backup", nargs="?", default=None, help="backup file or name (default: the newest good one)")
+    rebuild = state_sub.add_parser(
+        "rebuild", help="re-create the links from both systems' cross-reference fields (reads only)"
+    )
+    common(rebuild)
+    rebuild.add_argument("--force", action="store_true", help="rebuild even a healthy store (it is kept aside)")
+
+
+def handlers() -> dict[tuple[str, str], Callable[[argparse.Namespace], int]]:
+    return {
+        ("state", "check"): cmd_check,
+        ("state", "backup"): cmd_backup,
+        ("state", "restore"): cmd_restore,
+        ("state", "rebuild"): cmd_rebuild,
+    }
+
+
+def _print_json(payload: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(payload, sort_keys=True, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def _fail(args: argparse.Namespace, error: dict[str, Any], extra: dict[str, Any] | None = None) -> int:
+    if args.json:
+        _print_json({"ok": False, **(extra or {}), "error": error})
+    hint = error.get("hint") or ""
+    print(f"{error['title']}: {error['message']}" + (f"\nHint: {hint}" if hint else ""), file=sys.stderr)
+    return EXIT_FAILED
+
+
+def _run(args: argparse.Namespace, action: Callable[[], dict[str, Any]], text: Callable[[dict[str, Any]], str]) -> int:
+    try:
+        report = action()
+    except SyncError as exc:
+        info = exc.info
+        return _fail(args, {"title": info.title, "message": info.message, "hint": info.hint, "code": info.code})
+    if args.json:
+        _print_json({"ok": True, **report})
+    else:
+        print(text(report))
+    return EXIT_OK
+
+
+def _backup_lines(rows: list[dict[str, Any]]) -> list[str]:
+    if not rows:
+        return ["Backups: none yet."]
+    lines = ["Backups (newest first):"]
+    for b in rows:
+        flag = "" if b.get("ok", True) else "  DAMAGED"
+        lines.append(f"  {b['name']:<58} {b['kind']:<13} {b['taken_at']}  {b['bytes']:>10,} bytes{flag}")
+    return lines
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .app import state_admin
+
+    try:
+        report = state_admin.check(args.profile)
+    except SyncError as exc:
+        info = exc.info
+        return _fail(args, {"title": info.title, "message": info.message, "hint": info.hint, "code": info.code})
+    if not report["ok"]:
+        problem = dict(report["problem"])
+        if not args.json:
+            print("\n".join(_backup_lines(report["backups"])))
+        return _fail(args, problem, {k: v for k, v in report.items() if k not in ("problem", "ok")})
+    if args.json:
+        _print_json(report)
+        return EXIT_OK
+    if not report["exists"]:
+        lines = [f"Profile {args.profile}: {report['note']}"]
+    else:
+        links = ", ".join(f"{k} {v}" for k, v in report["links"].items())
+        lines = [
+            f"Profile {args.profile}: the state store is healthy.",
+            f"  {report['path']} ({report['bytes']:,} bytes, schema {report['schema_revision']})",
+            f"  Links: {links}; last run: {report['last_run'] or 'none yet'}",
+            "  Files: private" if report["private"] else "  Files: readable by others (repaired at the next start)",
+        ]
+    print("\n".join(lines + _backup_lines(report["backups"])))
+    return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from .app import state_admin
+
+    return _run(
+        args,
+        lambda: state_admin.backup(args.profile),
+        lambda r: f"Backed up to {r['backup']['path']} ({r['backup']['bytes']:,} bytes).",
+    )
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from .app import state_admin
+
+    def text(r: dict[str, Any]) -> str:
+        lines = [f"Restored {r['path']} from {r['restored_from']['name']} (taken {r['restored_from']['taken_at']})."]
+        lines += [f"  Kept aside: {p}" for p in r["kept_aside"]]
+        lines.append("  Links: " + ", ".join(f"{k} {v}" for k, v in r["links"].items()))
+        lines.append(f"  {r['note']}")
+        return "\n".join(lines)
+
+    return _run(args, lambda: state_admin.restore(args.profile, args.backup), text)
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    from .app import state_admin
+
+    def text(r: dict[str, Any]) -> str:
+        lines = [f"Rebuilt {r['path']} from the cross-reference fields of both systems (nothing was written)."]
+        lines.append("  Links: " + ", ".join(f"{k} {v}" for k, v in r["links"].items()))
+        differing = sum(r["differing"].values())
+        if differing:
+            lines.append(f"  {differing} linked pairs differ now; the next sync settles them (owner or conflict).")
+        held = ", ".join(
+            f"{e}: {n.get('salesforce', 0)} in Salesforce, {n.get('intacct', 0)} in Intacct"
+            for e, n in r["held_out"].items()
+        )
+        lines.append(f"  Unlinked, held out of the live sync until a baseline plan reviews them: {held}")
+        lines.append(f"  Sales orders re-linked by PONUMBER: {r['orders_linked']}; historical deals: {r['historical']}")
+        lines.append(
+            f"  Invoices {r['invoices_known']} and payments {r['payments_known']} already current in Salesforce;"
+            f" {r['receivables_to_update']} to update at the next sync"
+        )
+        cut = r["cutover_date"] or "none"
+        lines.append(f"  Cut-over date: {cut} ({r['cutover_source']})")
+        lines += [f"  Inconsistent cross-reference: {x}" for x in r["inconsistent"]]
+        lines += [f"  Kept aside: {p}" for p in r["kept_aside"]]
+        calls = r["api_calls"]
+        lines.append(
+            f"  Cost: Salesforce {calls['salesforce']} calls, Intacct {calls['intacct_transactions']} transactions"
+        )
+        return "\n".join(lines)
+
+    return _run(args, lambda: state_admin.rebuild(args.profile, force=args.force), text)
