@@ -258,7 +258,7 @@ def rebuild(profile: str, *, force: bool = False) -> dict[str, Any]:
                     links = r.links.count()
             finally:
                 store.close()
-            if not empty:
+            if not empty and links:  # a store without links (e.g. a refused first run) has nothing to lose
                 raise _fail(
                     "The state store is healthy",
                     f"{path} opens cleanly and holds {links} links; a rebuild would replace it.",

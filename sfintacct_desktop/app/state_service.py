@@ -236,7 +236,9 @@ def existing_cross_reference(salesforce: Any, intacct: Any) -> str:
     """A record that already carries this product's cross-reference, described; "" when none.
 
     Two small reads (one Salesforce ``composite`` call, one Intacct request), only for a brand-new store.
-    A side whose custom fields are missing answers "none" (the schema check reports that).
+    A side whose custom fields are missing answers "none" (the schema check reports that). Any other
+    failure propagates: a check that could not run must not pass for "nothing linked" (the sync would then
+    start over silently), and the cycle would meet the same trouble anyway.
     """
     from ..wire.intacct import Filter
     from ..wire.intacct import functions as fx
@@ -249,7 +251,9 @@ def existing_cross_reference(salesforce: Any, intacct: Any) -> str:
     try:
         with salesforce.errors():
             answers = salesforce.client.query_many(soqls)  # one composite call
-    except SyncError:
+    except SyncError as exc:
+        if exc.info.kind is not ErrorKind.SCHEMA:
+            raise
         answers = [[], []]
     for (sobject, field, what), rows in zip(sf_fields, answers, strict=True):
         if rows:
@@ -261,7 +265,9 @@ def existing_cross_reference(salesforce: Any, intacct: Any) -> str:
     try:
         with intacct.errors():
             results = intacct.client.call(queries)
-    except SyncError:
+    except SyncError as exc:
+        if exc.info.kind is not ErrorKind.SCHEMA:
+            raise
         return ""
     for res, (obj, key, field) in zip(
         results, (("CUSTOMER", "CUSTOMERID", "SFDC_ACCOUNT_ID"), ("ITEM", "ITEMID", "SFDC_PRODUCT_ID")), strict=True
@@ -272,11 +278,21 @@ def existing_cross_reference(salesforce: Any, intacct: Any) -> str:
     return ""
 
 
+NEW_STORE_CHECKED = "new_store_checked"  # meta: neither system carried our cross-references at first use
+
+
 def guard_new_store(profile: str, store: StateStore, salesforce: Any, intacct: Any) -> None:
     """Refuse to sync from a brand-new store when both systems were linked by an earlier installation."""
-    if cfg.state_marker(profile).get("synced_before") or not store.is_empty():
+    if cfg.state_marker(profile).get("synced_before"):
         return
+    with store.read() as r:  # not "is the store empty": a failed first run or a budget wait writes to it
+        if r.meta.get(NEW_STORE_CHECKED) or r.links.count():
+            return
     found = existing_cross_reference(salesforce, intacct)
+    if not found:
+        with store.write() as tx:
+            tx.meta.set(NEW_STORE_CHECKED, datetime.now(UTC).isoformat(timespec="seconds"))
+        return
     if found:
         path = store.path or state_path(profile)
         raise StateUnavailable(

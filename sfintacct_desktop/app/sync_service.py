@@ -238,14 +238,20 @@ def build_engine(
         else:
             store = open_state_store(profile.name, writer=writing)
             closers.append(store.close)
-            if writing and connect:
-                state_service.guard_new_store(profile.name, store, salesforce, intacct)
     except BaseException:
         for close in reversed(closers):
             with contextlib.suppress(Exception):
                 close()
         raise
-    engine = SyncEngine(store, salesforce, intacct, mapping, settings, emit=emit, should_stop=should_stop)
+    preflight = None
+    if writing and connect and store_opener is None:
+
+        def preflight() -> None:  # a brand-new store on systems an earlier installation already linked
+            state_service.guard_new_store(profile.name, store, salesforce, intacct)
+
+    engine = SyncEngine(
+        store, salesforce, intacct, mapping, settings, emit=emit, should_stop=should_stop, preflight=preflight
+    )
     return ProfileEngine(engine, closers, writer=writing and store_opener is None)
 
 

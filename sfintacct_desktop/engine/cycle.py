@@ -72,9 +72,13 @@ class SyncEngine:
         emit: Callable[[Event], None] = lambda e: None,
         should_stop: Callable[[], bool] = lambda: False,
         clock: Callable[[], datetime] | None = None,
+        preflight: Callable[[], None] | None = None,
     ) -> None:
         self.store, self.sf, self.ia, self.mapping, self.settings = store, salesforce, intacct, mapping, settings
         self.emit, self.should_stop = emit, should_stop
+        # Checked at the start of the first run that gets that far (inside it, so a spent budget or an
+        # unreachable system is handled like any run's); dropped once it passed.
+        self.preflight = preflight
         self.budget = Budget(
             store,
             salesforce,
@@ -141,6 +145,9 @@ class SyncEngine:
         status, error = RunStatus.OK, None
         try:
             self.budget.check()
+            if self.preflight is not None:
+                self.preflight()
+                self.preflight = None
             self.recover()
             body(ctx)
         except _Stopped:
