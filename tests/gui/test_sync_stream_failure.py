@@ -19,7 +19,10 @@ def test_a_refused_audit_trail_shows_on_the_stream_and_the_run(qtbot, window: Ma
     finished = sync_once(qtbot, window)
     assert finished.summary.status == "partial", finished.summary.error
     run_id = finished.summary.run_id
-    qtbot.waitUntil(lambda: bool(tab.runs.rows) and tab.runs.row(0)["run_id"] == run_id, timeout=30_000)
+    qtbot.waitUntil(  # the list may first show the run while it is still running
+        lambda: bool(tab.runs.rows) and tab.runs.row(0)["run_id"] == run_id and tab.runs.row(0)["status"] != "running",
+        timeout=30_000,
+    )
     top = tab.runs.row(0)
     assert top["status"] == "partial"
     status_col = [c.key for c in tab.runs.columns].index("status")
