@@ -89,7 +89,7 @@ def failure(exc: BaseException) -> dict[str, str]:
 
 # ------------------------------------------------------------------------------ connections
 def check_connections(profile: str) -> dict[str, Any]:
-    return connections.check_connections(profile)
+    return connections.check_connections(profile, window=True)
 
 
 # ------------------------------------------------------------------------------ the state store
