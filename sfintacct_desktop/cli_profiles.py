@@ -51,6 +51,11 @@ def register(sub: Any, common: Common) -> None:
     add.add_argument("--sf-consumer-key", default="", help="External Client App consumer key (web, JWT, OAuth)")
     add.add_argument("--sf-jwt-key-file", default="", help="PEM private key file (JWT)")
     add.add_argument("--sf-api-version", default=DEFAULT_API_VERSION, help="Salesforce API version")
+    add.add_argument(
+        "--sf-callback-ports",
+        default="",
+        help="web: loopback ports of the callback URLs the External Client App lists (default 1717,1718,1719)",
+    )
     add.add_argument("--ia-endpoint", default="", help="Intacct XML gateway URL (default: Sage's)")
     add.add_argument("--ia-sender-id", default="", help="Intacct Web Services sender id")
     add.add_argument("--ia-company-id", default="", help="Intacct company id")
@@ -116,6 +121,7 @@ def cmd_add(args: argparse.Namespace) -> int:
             "consumer_key": args.sf_consumer_key,
             "private_key_file": args.sf_jwt_key_file,
             "api_version": args.sf_api_version,
+            "callback_ports": args.sf_callback_ports,
         },
         "intacct": {
             "endpoint": args.ia_endpoint,

@@ -201,6 +201,20 @@ def check_login_host(host: str) -> str:
     )
 
 
+def check_callback_ports(value: Any) -> list[int]:
+    """"1717,1718" or [1717, 1718] -> [1717, 1718]; empty: the default list. 0 means any free port."""
+    if value in (None, "", []):
+        return []
+    items = str(value).split(",") if isinstance(value, str) else list(value)
+    try:
+        ports = [int(str(p).strip()) for p in items if str(p).strip()]
+    except ValueError:
+        ports = [-1]
+    if not ports or any(p < 0 or p > 65535 for p in ports):
+        raise ProfileError(f"{value!r} is not a list of ports.", "Give ports like 1717,1718,1719.")
+    return ports
+
+
 def check_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
@@ -230,6 +244,7 @@ def validate_settings(settings: dict[str, Any]) -> dict[str, Any]:
             f"Salesforce API {sf['api_version']} is retired (Salesforce answers 410 GONE).",
             f"Use a supported version, e.g. {DEFAULT_API_VERSION}.",
         )
+    sf["callback_ports"] = check_callback_ports(sf.get("callback_ports"))
     if method not in ("client_credentials", "web") and not sf.get("username"):
         raise ProfileError("The Salesforce username is missing.", "Give --sf-username.")
     if method in ("web", "oauth_password", "jwt", "client_credentials") and not sf.get("consumer_key"):
@@ -255,7 +270,7 @@ def validate_settings(settings: dict[str, Any]) -> dict[str, Any]:
     backend = settings.get("credential_backend", "keyring")
     if backend not in CREDENTIAL_BACKENDS:
         raise ProfileError(f"Unknown credential backend {backend!r}.", "Use keyring or cryptfile.")
-    clean = {key: value for key, value in sf.items() if value not in (None, "")}
+    clean = {key: value for key, value in sf.items() if value not in (None, "", [])}
     return {
         "kind": KIND_REAL,
         "credential_backend": backend,
