@@ -64,14 +64,15 @@ def cli_login(
 
 def web_settings(url: str, **kw: Any) -> SalesforceSettings:
     """A browser-sign-in profile's settings for the sandbox emulator at ``url``."""
-    return SalesforceSettings(
-        auth_method=AuthMethod.WEB,
-        login_host=url,
-        consumer_key=cred.SF_CONSUMER_KEY,
-        instance_url=url,
-        callback_ports=(0,),
-        **({"timeout": (5.0, 30.0)} | kw),
-    )
+    values: dict[str, Any] = {
+        "auth_method": AuthMethod.WEB,
+        "login_host": url,
+        "consumer_key": cred.SF_CONSUMER_KEY,
+        "instance_url": url,
+        "callback_ports": (0,),
+        "timeout": (5.0, 30.0),
+    }
+    return SalesforceSettings(**(values | kw))
 
 
 def web_tokens(url: str) -> MemoryTokenStore:

@@ -33,7 +33,8 @@ CODE_SECONDS = 15 * 60  # an authorization code is valid for 15 minutes, once
 PENDING_SECONDS = 30 * 60
 REFRESH_META = "oauth_refresh_tokens"
 APPROVALS_META = "oauth_approvals"
-DEFAULT_SCOPES = frozenset({"api", "refresh_token", "offline_access", "id", "profile", "openid", "web", "full"})
+# The OAuth scopes the admin selected for the app (what a request without ``scope`` is granted).
+DEFAULT_SCOPES = frozenset({"api", "refresh_token", "offline_access", "id"})
 
 
 @dataclass

@@ -90,7 +90,8 @@ def authorize(emu: SalesforceEmulator, request: Request) -> Response:
     redirect_uri = args.get("redirect_uri", "")
     if not app.callback_ok(redirect_uri):
         return _error_page_redirect("redirect_uri_mismatch", "redirect_uri must match configuration")
-    scope = frozenset((args.get("scope") or "api refresh_token").replace("+", " ").split())
+    asked = (args.get("scope") or "").replace("+", " ").split()
+    scope = frozenset(asked) if asked else app.scopes  # no scope: every scope the admin gave the app
     req = AuthRequest(
         app.consumer_key,
         redirect_uri,
