@@ -142,14 +142,15 @@ _SANDBOX_LOCK = threading.Lock()
 
 
 def sandbox_token_store(profile: ResolvedProfile) -> SandboxTokenStore:
-    """One store per sandbox address in this process, so a window's many connects sign in once."""
+    """One store per sandbox profile and address in this process, so a window's many connects sign in once."""
     settings, _ = salesforce_config(profile)
     sf = profile.settings.get("salesforce") or {}
+    key = f"{profile.name}@{settings.login_host}"
     with _SANDBOX_LOCK:
-        store = _SANDBOX_STORES.get(settings.login_host)
+        store = _SANDBOX_STORES.get(key)
         if store is None:
             store = SandboxTokenStore(settings, str(sf.get("username", "")), str(sf.get("password", "")))
-            _SANDBOX_STORES[settings.login_host] = store
+            _SANDBOX_STORES[key] = store
         return store
 
 
