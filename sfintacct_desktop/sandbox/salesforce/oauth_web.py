@@ -102,7 +102,7 @@ def authorize(emu: SalesforceEmulator, request: Request) -> Response:
         emu.clock.monotonic_now(),
     )
     if args.get("response_type") != "code":
-        return _callback_error(req, "unsupported_response_type", "response type not supported")
+        return _callback_error(req, "unsupported_response_type", "response type is not supported")
     if not scope <= app.scopes:
         return _callback_error(req, "invalid_scope", "the requested scope is not allowed")
     method = args.get("code_challenge_method")
