@@ -82,9 +82,9 @@ class SignInPanel(QGroupBox):
         future = status.get("future", "")
         self.legacy.setText(f"Warning: this profile's login is {future}" if status.get("legacy") else "")
         if not web:
-            label = status.get("method_label") or "no profile"
-            self.badge.set("No browser sign-in", "idle")
-            self.status.setText(f"This profile logs in with {label}.")
+            label = status.get("method_label")
+            self.badge.set("No browser sign-in" if label else "No profile", "idle")
+            self.status.setText(f"This profile logs in with {label}." if label else "")
             return
         who = status.get("username") or "the Salesforce user"
         where = f" at {status['instance_url']}" if status.get("instance_url") else ""

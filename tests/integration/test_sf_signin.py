@@ -244,3 +244,14 @@ def test_legacy_soap_logs_in_at_64_while_the_rest_calls_use_the_profile_version(
     with pytest.raises(SalesforceAuthError) as caught:
         SalesforceClient.connect(settings, secrets, backoff=NO_SLEEP)
     assert caught.value.code == "INVALID_OPERATION" and "disabled by default in this org" in str(caught.value)
+
+
+def test_a_spent_allocation_at_refresh_is_the_budget_not_the_sign_in(server: EmulatorServer) -> None:
+    from sfintacct_desktop.wire.salesforce import SalesforceBudgetError
+
+    store = MemoryTokenStore(sign_in(server).refresh_token)
+    admin(server, "faults", {"operation": "login", "mode": "rate_limit"})  # the token endpoint answers 403
+    with pytest.raises(SalesforceBudgetError) as caught:
+        connect(server, store)
+    assert caught.value.code == "REQUEST_LIMIT_EXCEEDED"
+    assert connect(server, store).refreshes == 1  # the sign-in itself was never in question

@@ -19,7 +19,8 @@ import requests
 
 from ...secrets.redact import register_secret
 from ..transport import TlsVerificationError, TransportError, check_url, is_loopback_host
-from .errors import SalesforceAuthError, SalesforceSignInRequired
+from .errors import SalesforceAuthError, SalesforceBudgetError, SalesforceSignInRequired
+from .session import LIMIT_CODE, limit_exceeded
 from .settings import SF_SUFFIX, SalesforceSettings
 
 REFRESH_REFUSED = "expired access/refresh token"
@@ -154,6 +155,14 @@ def _token_answer(response: requests.Response) -> TokenResponse:
         body: Any = response.json()
     except ValueError:
         body = None
+    if response.status_code == 403:  # the org's API allocation is spent: the sign-in itself was not judged
+        limit = limit_exceeded("", response.text)
+        if limit is not None:
+            raise SalesforceBudgetError(
+                f"Salesforce refused the sign-in because the org's API request limit is exceeded ({limit})",
+                code=LIMIT_CODE,
+                status=403,
+            )
     if response.status_code != 200 or not isinstance(body, dict) or "access_token" not in body:
         if isinstance(body, dict) and body.get("error"):
             raise OAuthError(str(body["error"]), str(body.get("error_description") or ""), response.status_code)

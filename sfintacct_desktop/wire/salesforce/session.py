@@ -88,7 +88,7 @@ def login(
         code = str(getattr(exc, "code", "") or "")
         raw = exc.content
         message = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw or "")
-        limit = _limit_exceeded(code, message)
+        limit = limit_exceeded(code, message)
         if limit is not None:  # the org's API allocation is spent: the credentials were not judged
             raise SalesforceBudgetError(
                 f"Salesforce refused the login because the org's API request limit is exceeded ({limit})",
@@ -117,7 +117,7 @@ def login(
 LIMIT_CODE = "REQUEST_LIMIT_EXCEEDED"
 
 
-def _limit_exceeded(code: str, message: str) -> str | None:
+def limit_exceeded(code: str, message: str) -> str | None:
     """The remote limit text when a refused login says REQUEST_LIMIT_EXCEEDED, else None.
 
     Salesforce's SOAP login puts the code in ``sf:exceptionCode``; a REST-style answer
