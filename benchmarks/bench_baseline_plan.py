@@ -31,7 +31,7 @@ from sfintacct_desktop.engine.baseline.extract import extract
 from sfintacct_desktop.engine.baseline.plan import build_plan
 from sfintacct_desktop.engine.mapping import load_mapping
 from sfintacct_desktop.wire.intacct import IntacctClient, IntacctSecrets, IntacctSettings
-from sfintacct_desktop.wire.salesforce import SalesforceSecrets, SalesforceSettings
+from sfintacct_desktop.wire.salesforce import AuthMethod, SalesforceSecrets, SalesforceSettings
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -52,7 +52,9 @@ def _serve(n: int, home: Path) -> tuple[subprocess.Popen[str], dict[str, Any]]:
 def _connectors(info: dict[str, Any]) -> tuple[SalesforceConnector, IntacctConnector]:
     s, i = info["salesforce"], info["intacct"]
     sf = SalesforceConnector.connect(
-        SalesforceSettings(login_host=s["login_url"], username=s["username"], timeout=(5.0, 300.0)),
+        SalesforceSettings(  # the legacy login: this measures planning, not signing in
+            auth_method=AuthMethod.SOAP, login_host=s["login_url"], username=s["username"], timeout=(5.0, 300.0)
+        ),
         SalesforceSecrets(s["password"], s["security_token"]),
     )
     ia = IntacctConnector(

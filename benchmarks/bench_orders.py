@@ -28,7 +28,7 @@ sys.path.insert(0, str(REPO))
 
 from sfintacct_desktop.connectors import IntacctConnector, SalesforceConnector  # noqa: E402
 from sfintacct_desktop.wire.intacct import IntacctClient, IntacctSecrets, IntacctSettings  # noqa: E402
-from sfintacct_desktop.wire.salesforce import SalesforceSecrets, SalesforceSettings  # noqa: E402
+from sfintacct_desktop.wire.salesforce import AuthMethod, SalesforceSecrets, SalesforceSettings  # noqa: E402
 from tests.support.orders_env import make_deal, orders_for, win  # noqa: E402
 from tests.support.sync_env import NO_SLEEP, SyncEnv, make_env  # noqa: E402
 
@@ -89,7 +89,7 @@ def latency(samples: int) -> dict[str, Any]:
         info = json.loads(serve.stdout.readline())  # type: ignore[union-attr]
         sfi, iai = info["salesforce"], info["intacct"]
         sf = SalesforceConnector.connect(
-            SalesforceSettings(login_host=sfi["login_url"], username=sfi["username"]),
+            SalesforceSettings(auth_method=AuthMethod.SOAP, login_host=sfi["login_url"], username=sfi["username"]),
             SalesforceSecrets(sfi["password"], sfi["security_token"]),
             backoff=NO_SLEEP,
         )

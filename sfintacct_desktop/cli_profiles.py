@@ -2,8 +2,9 @@
 
 Secrets are deliberately NOT options: no argument takes a password, token or consumer secret
 (command lines end up in shell history and ``ps``). They come from environment variables or a
-hidden prompt (see ``app.profiles.SECRETS``). Failures raise ProfileError / CredentialStoreError,
-which ``cli.main`` prints as title, message and hint with exit status 1.
+hidden prompt (see ``app.profiles.SECRETS``); the refresh token comes from `profile login` (the
+browser sign-in) and goes straight to the keyring. Failures raise ProfileError /
+CredentialStoreError, which ``cli.main`` prints as title, message and hint with exit status 1.
 """
 
 from __future__ import annotations
@@ -11,11 +12,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
-from .app import connections, profiles
+from .app import connections, profiles, signin
 from .config.profiles import AUTH_METHODS, CREDENTIAL_BACKENDS
+from .domain import ErrorInfo, ErrorKind, SyncError, System
+from .wire.salesforce import SalesforceSignInError, SalesforceSignInRequired
+from .wire.salesforce.settings import DEFAULT_API_VERSION
+from .wire.transport import WireError
 
 Common = Callable[[argparse.ArgumentParser], None]
 EXIT_OK, EXIT_FAILED = 0, 1
@@ -33,12 +39,23 @@ def register(sub: Any, common: Common) -> None:
     )
     common(add)
     add.add_argument("name", nargs="?", help="profile name (default: --profile)")
-    add.add_argument("--sf-auth", choices=AUTH_METHODS, default="soap", help="Salesforce login method")
+    add.add_argument(
+        "--sf-auth",
+        choices=AUTH_METHODS,
+        default=AUTH_METHODS[0],
+        help="Salesforce login: web (browser sign-in, the default), jwt or client_credentials (unattended); "
+        "soap and oauth_password are legacy (retired by Salesforce)",
+    )
     add.add_argument("--sf-login-host", default="production", help="production | sandbox | mydomain:NAME | https URL")
     add.add_argument("--sf-username", default="", help="Salesforce username")
-    add.add_argument("--sf-consumer-key", default="", help="connected app consumer key (OAuth, JWT)")
+    add.add_argument("--sf-consumer-key", default="", help="External Client App consumer key (web, JWT, OAuth)")
     add.add_argument("--sf-jwt-key-file", default="", help="PEM private key file (JWT)")
-    add.add_argument("--sf-api-version", default="59.0", help="Salesforce API version")
+    add.add_argument("--sf-api-version", default=DEFAULT_API_VERSION, help="Salesforce API version")
+    add.add_argument(
+        "--sf-callback-ports",
+        default="",
+        help="web: loopback ports of the callback URLs the External Client App lists (default 1717,1718,1719)",
+    )
     add.add_argument("--ia-endpoint", default="", help="Intacct XML gateway URL (default: Sage's)")
     add.add_argument("--ia-sender-id", default="", help="Intacct Web Services sender id")
     add.add_argument("--ia-company-id", default="", help="Intacct company id")
@@ -53,6 +70,22 @@ def register(sub: Any, common: Common) -> None:
         if name != "list":
             p.add_argument("name", nargs="?", help="profile name (default: --profile)")
 
+    login = prof_sub.add_parser(
+        "login",
+        help="sign in to Salesforce in the browser (web profiles); prints the URL and waits",
+        description="Opens the system browser at Salesforce's sign-in page and waits for the redirect to this "
+        "computer. The URL is printed too: open it yourself with --no-browser. Ctrl+C cancels.",
+    )
+    common(login)
+    login.add_argument("name", nargs="?", help="profile name (default: --profile)")
+    login.add_argument("--no-browser", action="store_true", help="only print the URL (open it yourself)")
+    login.add_argument(
+        "--timeout", type=float, default=signin.SIGNIN_TIMEOUT_SECONDS, help="seconds to wait for the browser"
+    )
+    logout = prof_sub.add_parser("logout", help="sign out of Salesforce: revoke the refresh token and forget it")
+    common(logout)
+    logout.add_argument("name", nargs="?", help="profile name (default: --profile)")
+
     conn = sub.add_parser("connections", help="check the connections of a profile")
     conn_sub = conn.add_subparsers(dest="connections_command", required=True)
     common(conn_sub.add_parser("test", help="log in to both systems and check the schema the product needs"))
@@ -64,6 +97,8 @@ def handlers() -> dict[tuple[str, str], Callable[[argparse.Namespace], int]]:
         ("profile", "list"): cmd_list,
         ("profile", "show"): cmd_show,
         ("profile", "remove"): cmd_remove,
+        ("profile", "login"): cmd_login,
+        ("profile", "logout"): cmd_logout,
         ("connections", "test"): cmd_connections_test,
     }
 
@@ -86,6 +121,7 @@ def cmd_add(args: argparse.Namespace) -> int:
             "consumer_key": args.sf_consumer_key,
             "private_key_file": args.sf_jwt_key_file,
             "api_version": args.sf_api_version,
+            "callback_ports": args.sf_callback_ports,
         },
         "intacct": {
             "endpoint": args.ia_endpoint,
@@ -98,11 +134,12 @@ def cmd_add(args: argparse.Namespace) -> int:
     }
     reader = profiles.env_or_prompt(interactive=sys.stdin.isatty())
     result = profiles.add_profile(_name(args), settings, reader)
-    _emit(
-        args,
-        {"ok": True, **result},
-        f"Profile {result['profile']} saved ({len(result['secrets'])} secrets in the keyring).",
-    )
+    text = f"Profile {result['profile']} saved ({len(result['secrets'])} secrets in the keyring)."
+    if args.sf_auth == "web":
+        text += f"\nNow sign in to Salesforce: sfintacct profile login {result['profile']}"
+    elif args.sf_auth in ("soap", "oauth_password"):
+        print(f"Warning: {args.sf_auth} is a legacy login; see docs/signin.md.", file=sys.stderr)
+    _emit(args, {"ok": True, **result}, text)
     return EXIT_OK
 
 
@@ -131,22 +168,94 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    result = profiles.remove_profile(_name(args))
+    name = _name(args)
+    status = signin.signin_status(name)
+    if status.get("signed_in"):  # revoke at Salesforce first: a deleted profile must not leave a live grant
+        out = signin.sign_out(name)
+        if out["warning"]:
+            print(f"Warning: {out['warning']}", file=sys.stderr)
+    result = profiles.remove_profile(name)
     if result["warning"]:
         print(f"Warning: {result['warning']}", file=sys.stderr)
     _emit(args, {"ok": True, **result}, f"Profile {result['profile']} removed.")
     return EXIT_OK
 
 
+def _signin_failure(exc: WireError, name: str) -> SyncError:
+    """A sign-in that did not complete, as the title / message / hint cli.main prints (exit 1)."""
+    hints = {
+        "CANCELLED": "Run the command again when ready.",
+        "TIMEOUT": "Run it again and finish in the browser. If the browser showed redirect_uri_mismatch, the External "
+        "Client App must list the callback URLs of docs/signin.md (http://localhost:1717/OauthRedirect ...).",
+        "PORTS_BUSY": "Close the program that holds those ports (another sign-in?) and try again.",
+        "access_denied": "Click Allow on Salesforce's page to let sfintacct use the API.",
+        "NO_REFRESH_TOKEN": "The External Client App must grant the refresh_token scope (docs/signin.md).",
+    }
+    code = str(getattr(exc, "code", "") or "")
+    hint = hints.get(code) or (
+        "Check the profile's login host and consumer key, and the External Client App (docs/signin.md)."
+    )
+    title = "Salesforce sign-in needed" if isinstance(exc, SalesforceSignInRequired) else "Salesforce sign-in failed"
+    return SyncError(ErrorInfo(ErrorKind.AUTH, title, str(exc), hint, System.SALESFORCE, code))
+
+
+def cmd_login(args: argparse.Namespace) -> int:
+    name = _name(args)
+    cancel = threading.Event()
+
+    def show(url: str) -> None:
+        print(f"Open this address in a browser to sign in to Salesforce:\n{url}", file=sys.stderr, flush=True)
+        if not args.no_browser and not signin.system_browser(url):
+            print("(No browser could be opened here: open the address above yourself.)", file=sys.stderr, flush=True)
+        print("Waiting for the sign-in to finish (Ctrl+C cancels)...", file=sys.stderr, flush=True)
+
+    try:
+        result = signin.sign_in(name, open_url=show, cancelled=cancel.is_set, timeout=args.timeout)
+    except KeyboardInterrupt:
+        cancel.set()
+        raise _signin_failure(SalesforceSignInError("The sign-in was cancelled", code="CANCELLED"), name) from None
+    except WireError as exc:
+        raise _signin_failure(exc, name) from None
+    who = result["username"] or "the Salesforce user"
+    _emit(
+        args,
+        result,
+        f"Signed in to {result['instance_url']} as {who} (profile {name}); {result['kept']}.",
+    )
+    return EXIT_OK
+
+
+def cmd_logout(args: argparse.Namespace) -> int:
+    result = signin.sign_out(_name(args))
+    if result["warning"]:
+        print(f"Warning: {result['warning']}", file=sys.stderr)
+    if not result["revoked"] and not result["warning"] and not result.get("signed_in"):
+        text = f"Profile {result['profile']} is signed out."
+    else:
+        text = f"Signed out of Salesforce (profile {result['profile']}); the sign-in was revoked at Salesforce."
+    _emit(args, result, text)
+    return EXIT_OK
+
+
+def _login_lines(side: dict[str, Any]) -> list[str]:
+    if not side.get("login_method"):
+        return []
+    offered = f" (the org offers {side['api_versions_offered']})" if side.get("api_versions_offered") else ""
+    return [
+        f"  Login: {side['login_method']} ({side['login_method_label']}); {side['login_note']}",
+        f"  API version: {side['api_version']}{offered}",
+    ]
+
+
 def _side_text(label: str, side: dict[str, Any]) -> list[str]:
     if side.get("error") and not side["ok"]:
         err = side["error"]
-        return [f"{label}: FAILED - {err['title']}: {err['message']}", f"  Hint: {err['hint']}"]
+        return [f"{label}: FAILED - {err['title']}: {err['message']}", f"  Hint: {err['hint']}", *_login_lines(side)]
     detail = ", ".join(f"{k} {side[k]}" for k in ("user", "instance_url", "company_id", "endpoint") if side.get(k))
     usage = side.get("api_usage")
     if usage:
         detail += f", API usage {usage['used']}/{usage['limit']}"
-    return [f"{label}: OK ({detail})", *(f"  Warning: {w}" for w in side.get("warnings", []))]
+    return [f"{label}: OK ({detail})", *_login_lines(side), *(f"  Warning: {w}" for w in side.get("warnings", []))]
 
 
 def cmd_connections_test(args: argparse.Namespace) -> int:
@@ -160,6 +269,8 @@ def cmd_connections_test(args: argparse.Namespace) -> int:
             if err and not result[side]["ok"]:
                 hint = f"\nHint: {err['hint']}" if err.get("hint") else ""
                 print(f"{err['title']}: {err['message']}{hint}", file=sys.stderr)
+    for warning in result["salesforce"].get("warnings", []):
+        print(f"Warning: Salesforce: {warning}", file=sys.stderr)
     for warning in result["intacct"].get("warnings", []):
         print(f"Warning: Intacct {warning}", file=sys.stderr)
     return EXIT_OK if ok else EXIT_FAILED

@@ -33,14 +33,14 @@ from ..wire.intacct.errors import (
     IntacctServerError,
 )
 from ..wire.salesforce import (
-    AuthMethod,
     SalesforceApiError,
     SalesforceAuthError,
     SalesforceClient,
-    SalesforceSecrets,
     SalesforceSessionError,
-    SalesforceSettings,
+    SalesforceSignInError,
+    SalesforceSignInRequired,
 )
+from ..wire.salesforce.settings import DEPRECATED_BELOW
 from ..wire.transport import (
     Backoff,
     BudgetExceededError,
@@ -50,6 +50,8 @@ from ..wire.transport import (
     WireError,
 )
 from .profiles import ResolvedProfile, StoreFactory, default_store, resolve_profile
+from .sf_profile import auth_method, salesforce_config, token_store
+from .signin import signin_hint
 
 log = logging.getLogger(__name__)
 
@@ -108,41 +110,6 @@ _TEST_BACKOFF = Backoff(max_attempts=2, cap=2.0)  # a connection test answers qu
 
 
 # ------------------------------------------------------------------------ settings from a profile
-def salesforce_config(profile: ResolvedProfile) -> tuple[SalesforceSettings, SalesforceSecrets]:
-    sf = profile.settings.get("salesforce") or {}
-    secrets = SalesforceSecrets(
-        password=profile.secrets.get("salesforce.password", ""),
-        security_token=profile.secrets.get("salesforce.security_token", ""),
-        consumer_secret=profile.secrets.get("salesforce.consumer_secret", ""),
-    )
-    if profile.kind == KIND_SANDBOX:
-        return (
-            SalesforceSettings(
-                auth_method=AuthMethod.SOAP,
-                login_host=str(sf.get("login_url") or sf.get("url") or ""),
-                username=str(sf.get("username", "")),
-                consumer_key=str(sf.get("consumer_key", "")),
-                max_attempts=_TEST_BACKOFF.max_attempts,
-            ),
-            secrets,
-        )
-    host = str(sf.get("login_host", "production"))
-    my_domain = ""
-    if host.startswith("mydomain:"):
-        host, my_domain = "mydomain", host.split(":", 1)[1]
-    settings = SalesforceSettings(
-        auth_method=AuthMethod(sf.get("auth_method", "soap")),
-        login_host=host,
-        my_domain=my_domain,
-        username=str(sf.get("username", "")),
-        consumer_key=str(sf.get("consumer_key", "")),
-        private_key_file=str(sf.get("private_key_file", "")),
-        api_version=str(sf.get("api_version") or SalesforceSettings.api_version),
-        max_attempts=_TEST_BACKOFF.max_attempts,
-    )
-    return settings, secrets
-
-
 def intacct_config(profile: ResolvedProfile) -> tuple[IntacctSettings, IntacctSecrets]:
     ia = profile.settings.get("intacct") or {}
     settings = IntacctSettings(
@@ -160,11 +127,17 @@ def intacct_config(profile: ResolvedProfile) -> tuple[IntacctSettings, IntacctSe
 
 
 # ------------------------------------------------------------------------ errors
-def error_info(exc: BaseException, system: System, usage: tuple[int, int] | None = None) -> ErrorInfo:
+def error_info(
+    exc: BaseException, system: System, usage: tuple[int, int] | None = None, *, profile: str = "", window: bool = False
+) -> ErrorInfo:
     """A wire (or lookup) failure as a person should read it. A small mapping until connectors own it."""
     side = "Salesforce" if system is System.SALESFORCE else "Intacct"
     message = redact(str(exc)) or type(exc).__name__
     code = str(getattr(exc, "code", "") or "")
+    if isinstance(exc, SalesforceSignInRequired | SalesforceSignInError):
+        needed = isinstance(exc, SalesforceSignInRequired)
+        title = "Salesforce sign-in needed" if needed else "Salesforce sign-in failed"
+        return ErrorInfo(ErrorKind.AUTH, title, message, signin_hint(profile or "NAME", window=window), system, code)
     if isinstance(exc, SalesforceSessionError):
         return to_sync_error(exc, system).info
     if isinstance(exc, BudgetExceededError):
@@ -255,14 +228,55 @@ def check_salesforce_fields(describes: Mapping[str, dict[str, Any] | None]) -> t
     return missing, problems
 
 
-def check_salesforce(profile: ResolvedProfile) -> dict[str, Any]:
+def login_report(profile: ResolvedProfile) -> dict[str, Any]:
+    """How the profile signs in to Salesforce and what its future is (legacy methods name the retirement)."""
+    method = auth_method(profile.settings)
+    return {
+        "login_method": method.value,
+        "login_method_label": method.label,
+        "login_future": "legacy" if method.legacy else "current",
+        "login_note": method.future,
+    }
+
+
+def version_check(wanted: str, offered: list[str]) -> tuple[dict[str, str] | None, list[str]]:
+    """(error, warnings) for the profile's API version against the org's ``/services/data/`` list."""
+    if not offered:
+        return None, []
+    newest = offered[-1]
+    if wanted not in offered:
+        return {
+            "title": f"Salesforce does not offer API version {wanted}",
+            "message": f"This org offers API versions {offered[0]} to {newest}.",
+            "hint": f"Set the profile's API version to one the org lists (for example {newest}).",
+        }, []
+    if float(wanted) < DEPRECATED_BELOW:
+        return None, [
+            f"API version {wanted} is deprecated: Salesforce stops supporting 31.0-40.0 with Summer '27 and retires "
+            f"them with Summer '28. Use a newer version (this org offers up to {newest})."
+        ]
+    return None, []
+
+
+def check_salesforce(profile: ResolvedProfile, *, window: bool = False) -> dict[str, Any]:
     settings, secrets = salesforce_config(profile)
-    extra: dict[str, Any] = {"user": settings.username, "api_version": settings.api_version}
+    extra: dict[str, Any] = {"user": settings.username, "api_version": settings.api_version, **login_report(profile)}
+    warnings = [f"The Salesforce login method is {extra['login_note']}"] if extra["login_future"] == "legacy" else []
     client: SalesforceClient | None = None
+    version_error: dict[str, str] | None = None
     try:
-        client = SalesforceClient.connect(settings, secrets, backoff=_TEST_BACKOFF)
+        client = SalesforceClient.connect(settings, secrets, backoff=_TEST_BACKOFF, token_store=token_store(profile))
         scheme = "http" if client.instance.split(":")[0] in ("127.0.0.1", "localhost", "[::1]") else "https"
         extra["instance_url"] = f"{scheme}://{client.instance}"
+        offered = client.api_versions()
+        if offered:
+            extra["api_versions_offered"] = f"{offered[0]}-{offered[-1]}"
+        version_error, version_warnings = version_check(settings.api_version, offered)
+        warnings += version_warnings
+        if version_error is not None:
+            return {"ok": False, **extra, "warnings": warnings, "error": version_error}
+        if not extra["user"] and profile.settings.get("salesforce", {}).get("username"):
+            extra["user"] = profile.settings["salesforce"]["username"]
         describes: dict[str, dict[str, Any] | None] = {}
         for obj in SALESFORCE_SCHEMA:
             try:
@@ -276,12 +290,19 @@ def check_salesforce(profile: ResolvedProfile) -> dict[str, Any]:
     except Exception as exc:
         log.info("Salesforce connection test failed", exc_info=True)  # file only: no traceback on stderr
         usage = client.api_usage if client is not None else None
-        return _failed(error_info(exc, System.SALESFORCE, usage), **extra)
+        info = error_info(exc, System.SALESFORCE, usage, profile=profile.name, window=window)
+        return _failed(info, **extra, warnings=warnings)
     finally:
         if client is not None:
             client.close()
     missing, problems = check_salesforce_fields(describes)
-    result: dict[str, Any] = {"ok": not missing and not problems, **extra, "missing": missing, "problems": problems}
+    result: dict[str, Any] = {
+        "ok": not missing and not problems,
+        **extra,
+        "missing": missing,
+        "problems": problems,
+        "warnings": warnings,
+    }
     if missing or problems:
         gone = {m for m in missing if "." not in m}
         named = [f"{m} (whole object)" if m in gone else m for m in missing if m.split(".")[0] not in gone or m in gone]
@@ -340,7 +361,9 @@ def check_intacct_reads(client: IntacctClient) -> dict[str, dict[str, str] | Non
     return out
 
 
-def check_connections(profile_name: str, *, store_factory: StoreFactory = default_store) -> dict[str, Any]:
+def check_connections(
+    profile_name: str, *, store_factory: StoreFactory = default_store, window: bool = False
+) -> dict[str, Any]:
     """Both sides, each independently: a failure on one never hides the other's result.
 
     A profile that cannot be resolved (no such profile, keyring refused) raises ProfileError or
@@ -351,4 +374,4 @@ def check_connections(profile_name: str, *, store_factory: StoreFactory = defaul
         for value in profile.secrets.values():
             register_secret(value)
     log.info("Testing the connections of profile %s", profile_name)
-    return {"salesforce": check_salesforce(profile), "intacct": check_intacct(profile)}
+    return {"salesforce": check_salesforce(profile, window=window), "intacct": check_intacct(profile)}

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..config import profiles as cfg
 from ..config.paths import app_paths
-from ..domain import SyncError
+from ..domain import SyncError, System
 from ..engine.baseline.export import write_plan
 from ..engine.events import (
     ConflictRaised,
@@ -30,7 +30,9 @@ from ..engine.events import (
 )
 from ..engine.worker import SyncWorker
 from ..secrets import CredentialStoreError
-from . import baseline_service, connections, invoices_service, state_admin, state_service, sync_service
+from ..wire.salesforce import SalesforceSignInError, SalesforceSignInRequired
+from ..wire.transport import WireError
+from . import baseline_service, connections, invoices_service, signin, state_admin, state_service, sync_service
 from . import profiles as app_profiles
 from .inbox import SyncState
 
@@ -55,6 +57,9 @@ __all__ = [
     "profile_names",
     "rebuild_state",
     "restore_state",
+    "sign_in",
+    "sign_out",
+    "signin_status",
     "start_worker",
     "state_problem",
     "sync_snapshot",
@@ -71,13 +76,21 @@ def failure(exc: BaseException) -> dict[str, str]:
         info = exc.problem.info("window")
         return {"title": info.title, "message": info.message, "hint": info.hint}
     if isinstance(exc, SyncError):
-        return {"title": exc.info.title, "message": exc.info.message, "hint": exc.info.hint}
+        hint = exc.info.hint
+        if exc.info.code in ("SIGNIN_MISSING", "SIGNIN_EXPIRED"):  # the window names its button, not a command
+            hint = "Sign in again: Connections tab, Sign in with Salesforce."
+        return {"title": exc.info.title, "message": exc.info.message, "hint": hint}
     if isinstance(exc, cfg.ProfileError):
         return {"title": "Profile problem", "message": str(exc), "hint": exc.hint}
     if isinstance(exc, CredentialStoreError):
         return {"title": exc.title, "message": exc.message, "hint": exc.hint}
     if isinstance(exc, baseline_service.PlanError):
         return {"title": "The plan cannot be used", "message": "; ".join(exc.problems), "hint": "Plan again."}
+    if isinstance(exc, SalesforceSignInError | SalesforceSignInRequired):
+        return _signin_failure(exc)
+    if isinstance(exc, WireError):
+        info = connections.error_info(exc, System.SALESFORCE, window=True)
+        return {"title": info.title, "message": info.message, "hint": info.hint}
     if isinstance(exc, baseline_service.ExtractCancelled):
         return {"title": "Cancelled", "message": str(exc), "hint": "Nothing was written; start again when ready."}
     return {
@@ -89,7 +102,45 @@ def failure(exc: BaseException) -> dict[str, str]:
 
 # ------------------------------------------------------------------------------ connections
 def check_connections(profile: str) -> dict[str, Any]:
-    return connections.check_connections(profile)
+    return connections.check_connections(profile, window=True)
+
+
+# ------------------------------------------------------------------------------ Salesforce sign-in
+def signin_status(profile: str) -> dict[str, Any]:
+    """How the profile signs in and whether it is signed in (keyring read only, no network)."""
+    return signin.signin_status(profile)
+
+
+def sign_in(profile: str, *, show_url: Callable[[str], None], cancelled: Callable[[], bool]) -> dict[str, Any]:
+    """The browser sign-in: ``show_url`` gets the address (to show for copy-paste) before the
+    system browser opens it; ``cancelled`` is polled while the loopback listener waits."""
+
+    def open_url(url: str) -> None:
+        show_url(url)
+        signin.system_browser(url)
+
+    return signin.sign_in(profile, open_url=open_url, cancelled=cancelled)
+
+
+def sign_out(profile: str) -> dict[str, Any]:
+    return signin.sign_out(profile)
+
+
+_SIGNIN_HINTS = {
+    "CANCELLED": "Click Sign in with Salesforce again when ready.",
+    "TIMEOUT": "Click Sign in with Salesforce again and finish in the browser. If the browser showed "
+    "redirect_uri_mismatch, ask the Salesforce admin to list the product's callback URLs on the External Client App.",
+    "PORTS_BUSY": "Another program holds the sign-in ports; close it (another sign-in?) and try again.",
+    "access_denied": "Click Allow on Salesforce's page to let sfintacct use the API.",
+    "NO_REFRESH_TOKEN": "Ask the Salesforce admin to give the External Client App the refresh_token scope.",
+}
+
+
+def _signin_failure(exc: WireError) -> dict[str, str]:
+    code = str(getattr(exc, "code", "") or "")
+    title = "Salesforce sign-in needed" if isinstance(exc, SalesforceSignInRequired) else "Salesforce sign-in failed"
+    hint = _SIGNIN_HINTS.get(code) or "Check the profile's login host and the External Client App with the admin."
+    return {"title": title, "message": str(exc), "hint": hint}
 
 
 # ------------------------------------------------------------------------------ the state store

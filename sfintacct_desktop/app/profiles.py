@@ -39,7 +39,8 @@ SECRETS: tuple[SecretSpec, ...] = (
     SecretSpec("intacct.sender_password", "SFINTACCT_INTACCT_SENDER_PASSWORD", "Intacct Web Services sender password"),
     SecretSpec("intacct.user_password", "SFINTACCT_INTACCT_USER_PASSWORD", "Intacct user password"),
 )
-SECRET_KEYS = tuple(s.key for s in SECRETS)
+REFRESH_TOKEN_KEY = "salesforce.refresh_token"  # noqa: S105 - written by the browser sign-in, never asked for
+SECRET_KEYS = (*(s.key for s in SECRETS), REFRESH_TOKEN_KEY)
 _SANDBOX_SECRET_FIELDS = {
     "salesforce.password": ("salesforce", "password"),
     "salesforce.security_token": ("salesforce", "security_token"),
@@ -54,8 +55,9 @@ StoreFactory = Callable[[Mapping[str, Any]], CredentialStore]
 
 def needed_secrets(settings: Mapping[str, Any]) -> dict[str, bool]:
     """Secret key -> required? for a real profile's auth method (optional ones may stay empty)."""
-    method = (settings.get("salesforce") or {}).get("auth_method", "soap")
+    method = (settings.get("salesforce") or {}).get("auth_method") or "soap"  # no method: written before "web"
     sf: dict[str, bool] = {
+        "web": {"salesforce.consumer_secret": False},  # a desktop app is a public client (PKCE)
         "soap": {"salesforce.password": True, "salesforce.security_token": False},
         "oauth_password": {
             "salesforce.password": True,
@@ -170,11 +172,19 @@ def show_profile(name: str, *, store_factory: StoreFactory = default_store) -> d
             for part in ("salesforce", "intacct")
         }
         secrets = {key: "public sandbox constant" for key in SECRET_KEYS}
+        secrets[REFRESH_TOKEN_KEY] = "in memory only (the sandbox signs in by itself)"
         return {"profile": name, "kind": KIND_SANDBOX, "settings": shown, "secrets": secrets}
     needed = needed_secrets(prof)
     secrets: dict[str, str] = {}
     store = store_factory(prof)
+    web = (prof.get("salesforce") or {}).get("auth_method") == "web"
     for key in SECRET_KEYS:
+        if key == REFRESH_TOKEN_KEY and web:
+            try:
+                secrets[key] = "stored (signed in)" if store.get(name, key) else "not signed in"
+            except CredentialStoreError as exc:
+                secrets[key] = f"unknown ({exc.title})"
+            continue
         if key not in needed:
             secrets[key] = "not needed"
             continue

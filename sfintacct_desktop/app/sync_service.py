@@ -35,6 +35,7 @@ from . import state_service
 from .connections import error_info, intacct_config, salesforce_config
 from .profile_lock import ProfileLock
 from .profiles import ResolvedProfile, StoreFactory, default_store, resolve_profile
+from .sf_profile import token_store
 
 log = logging.getLogger(__name__)
 
@@ -211,10 +212,11 @@ def build_engine(
         sf_settings = dataclasses.replace(sf_settings, max_attempts=SalesforceSettings.max_attempts)
         ia_settings, ia_secrets = intacct_config(profile)
         try:
+            tokens = token_store(profile)
             sf_client = (
-                SalesforceClient.connect(sf_settings, sf_secrets)
+                SalesforceClient.connect(sf_settings, sf_secrets, token_store=tokens)
                 if connect
-                else SalesforceClient(sf_settings, sf_secrets)
+                else SalesforceClient(sf_settings, sf_secrets, token_store=tokens)
             )
         except WireError as exc:
             raise to_sync_error(exc, System.SALESFORCE, profile=profile.name) from None

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..wire.salesforce.settings import DEFAULT_API_VERSION, OLDEST_API_VERSION
 from ..wire.transport import InsecureTransportError, check_url
 from .paths import app_paths
 from .private import write_atomic
@@ -21,10 +22,10 @@ SANDBOX_PROFILE = "sandbox"
 STATE_KEY = "state"  # the sync-state marker inside a profile (see state_marker)
 KIND_SANDBOX = "sandbox"
 KIND_REAL = "real"
-AUTH_METHODS = ("soap", "oauth_password", "jwt", "client_credentials")
+AUTH_METHODS = ("web", "jwt", "client_credentials", "soap", "oauth_password")  # the first is the default
+LEGACY_AUTH_METHODS = ("soap", "oauth_password")
 LOGIN_HOSTS = ("production", "sandbox")
 CREDENTIAL_BACKENDS = ("keyring", "cryptfile")
-DEFAULT_API_VERSION = "59.0"
 DEFAULT_INTACCT_ENDPOINT = "https://api.intacct.com/ia/xml/xmlgw.phtml"
 DEFAULT_TIMEZONE = "America/Los_Angeles"
 _PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -131,6 +132,19 @@ def update_state_marker(name: str, **values: Any) -> dict[str, Any]:
     return marker
 
 
+def update_salesforce(name: str, **values: Any) -> None:
+    """Record what a sign-in learnt (instance URL, username) in the profile's Salesforce settings."""
+    path = app_paths().profiles_file
+    data = _read(path)
+    prof = data["profiles"].get(name)
+    if not isinstance(prof, dict):
+        raise ProfileError(f"No connection profile named {name!r}.", "See `sfintacct profile list`.")
+    sf = dict(prof.get("salesforce") or {})
+    sf.update({k: v for k, v in values.items() if v})
+    prof["salesforce"] = sf
+    _write(path, data)
+
+
 def remove_profile(name: str) -> dict[str, Any]:
     """Delete a profile from the file and return what it held (secrets are the caller's job)."""
     path = app_paths().profiles_file
@@ -187,6 +201,20 @@ def check_login_host(host: str) -> str:
     )
 
 
+def check_callback_ports(value: Any) -> list[int]:
+    """"1717,1718" or [1717, 1718] -> [1717, 1718]; empty: the default list. 0 means any free port."""
+    if value in (None, "", []):
+        return []
+    items = str(value).split(",") if isinstance(value, str) else list(value)
+    try:
+        ports = [int(str(p).strip()) for p in items if str(p).strip()]
+    except ValueError:
+        ports = [-1]
+    if not ports or any(p < 0 or p > 65535 for p in ports):
+        raise ProfileError(f"{value!r} is not a list of ports.", "Give ports like 1717,1718,1719.")
+    return ports
+
+
 def check_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
@@ -201,18 +229,29 @@ def validate_settings(settings: dict[str, Any]) -> dict[str, Any]:
     """Check a real profile's settings; return them normalised. Raises ProfileError."""
     sf = dict(settings.get("salesforce") or {})
     ia = dict(settings.get("intacct") or {})
-    method = sf.get("auth_method", "soap")
+    method = sf.get("auth_method") or AUTH_METHODS[0]
     if method not in AUTH_METHODS:
         raise ProfileError(f"Unknown Salesforce auth method {method!r}.", "Use one of: " + ", ".join(AUTH_METHODS))
     sf["auth_method"] = method
     sf["login_host"] = check_login_host(str(sf.get("login_host") or "production"))
     sf["api_version"] = str(sf.get("api_version") or DEFAULT_API_VERSION)
     if not _API_VERSION.match(sf["api_version"]):
-        raise ProfileError(f"{sf['api_version']!r} is not an API version.", "Use a version like 59.0.")
-    if method != "client_credentials" and not sf.get("username"):
+        raise ProfileError(
+            f"{sf['api_version']!r} is not an API version.", f"Use a version like {DEFAULT_API_VERSION}."
+        )
+    if float(sf["api_version"]) < OLDEST_API_VERSION:
+        raise ProfileError(
+            f"Salesforce API {sf['api_version']} is retired (Salesforce answers 410 GONE).",
+            f"Use a supported version, e.g. {DEFAULT_API_VERSION}.",
+        )
+    sf["callback_ports"] = check_callback_ports(sf.get("callback_ports"))
+    if method not in ("client_credentials", "web") and not sf.get("username"):
         raise ProfileError("The Salesforce username is missing.", "Give --sf-username.")
-    if method in ("oauth_password", "jwt", "client_credentials") and not sf.get("consumer_key"):
-        raise ProfileError(f"The {method} login needs the connected app's consumer key.", "Give --sf-consumer-key.")
+    if method in ("web", "oauth_password", "jwt", "client_credentials") and not sf.get("consumer_key"):
+        raise ProfileError(
+            f"The {method} login needs the consumer key of the org's External Client App.",
+            "Give --sf-consumer-key (resources/salesforce/external-client-app.md says how the admin creates it).",
+        )
     if method == "jwt" and not sf.get("private_key_file"):
         raise ProfileError("The JWT login needs a private key file.", "Give --sf-jwt-key-file PATH.")
     if method == "client_credentials" and not sf["login_host"].startswith(("mydomain:", "http")):
@@ -231,7 +270,7 @@ def validate_settings(settings: dict[str, Any]) -> dict[str, Any]:
     backend = settings.get("credential_backend", "keyring")
     if backend not in CREDENTIAL_BACKENDS:
         raise ProfileError(f"Unknown credential backend {backend!r}.", "Use keyring or cryptfile.")
-    clean = {key: value for key, value in sf.items() if value not in (None, "")}
+    clean = {key: value for key, value in sf.items() if value not in (None, "", [])}
     return {
         "kind": KIND_REAL,
         "credential_backend": backend,

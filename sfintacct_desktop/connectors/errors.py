@@ -24,7 +24,14 @@ from ..wire.intacct import (
     IntacctServerError,
 )
 from ..wire.intacct.errors import redact
-from ..wire.salesforce import SalesforceApiError, SalesforceAuthError, SalesforceBudgetError, SalesforceSessionError
+from ..wire.salesforce import (
+    SalesforceApiError,
+    SalesforceAuthError,
+    SalesforceBudgetError,
+    SalesforceSessionError,
+    SalesforceSignInError,
+    SalesforceSignInRequired,
+)
 from ..wire.transport import (
     BudgetExceededError,
     InsecureTransportError,
@@ -257,6 +264,14 @@ def to_sync_error(
             "settings for this user (sessions locked to an IP address, a very short timeout) and whether "
             "another tool logs the same user out; sync tries again by itself.",
             "Salesforce ended the session twice in a row, the second time right after a successful new login.",
+        )
+    if isinstance(exc, SalesforceSignInRequired | SalesforceSignInError):
+        name_ = profile or "NAME"
+        return info(
+            ErrorKind.AUTH,
+            "Salesforce sign-in needed" if isinstance(exc, SalesforceSignInRequired) else "Salesforce sign-in failed",
+            f"Sign in again: sfintacct profile login --profile {name_} (in the window: Connections tab, "
+            "Sign in with Salesforce). Nothing is retried until then.",
         )
     if isinstance(exc, SalesforceAuthError | IntacctAuthError):
         secret = "password and security token" if system is System.SALESFORCE else "user ID and password"

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..app import gui_support as gs
+from .signin_panel import SignInPanel
 from .task_runner import TaskRunner
 from .widgets import Badge, ErrorPanel, heading, note
 
@@ -53,7 +54,9 @@ class SidePanel(QGroupBox):
         labels = {
             "user": "User",
             "instance_url": "Instance",
+            "login_method_label": "Login",
             "api_version": "API version",
+            "api_versions_offered": "Versions the org offers",
             "company_id": "Company",
             "endpoint": "Endpoint",
         }
@@ -97,12 +100,16 @@ class ConnectionsTab(QWidget):
         layout.addLayout(bar)
         self.problem = ErrorPanel()
         layout.addWidget(self.problem)
+        self.signin = SignInPanel(runner)
+        layout.addWidget(self.signin)
         sides = QHBoxLayout()
         self.panels = {key: SidePanel(title) for key, title in SIDES}
         for panel in self.panels.values():
             sides.addWidget(panel, 1)
         layout.addLayout(sides, 1)
+        self.profiles.currentTextChanged.connect(self.signin.set_profile)
         self.reload_profiles(profile)
+        self.signin.set_profile(self.profile)
 
     @property
     def profile(self) -> str:

@@ -136,9 +136,16 @@ class Emulator(ABC):
             if action == "reset" and request.method == "POST":
                 self.reset(str(body.get("seed", "demo")))
                 return json_response({"seed": self.seed_name, "stats": self.stats.snapshot()})
+            extra = self.admin_extra(action, request.method, body)
+            if extra is not None:
+                return extra
         except (FaultSpecError, SandboxRequestError, TypeError, ValueError) as exc:
             return json_response({"error": str(exc)}, status=400)
         return json_response({"error": f"no admin action {request.method} {request.path}"}, status=404)
+
+    def admin_extra(self, action: str, method: str, body: dict[str, Any]) -> Response | None:
+        """An emulator's own admin actions (None: not one of them)."""
+        return None
 
     def _set_clock(self, body: dict[str, Any]) -> None:
         """``offset_seconds`` shifts the clock; ``frozen`` true/false stops it (now, or at

@@ -50,6 +50,12 @@ _BEARER = re.compile(
     r"\b(?P<scheme>[Bb]earer|BEARER)\s+(?P<value>(?=[A-Za-z0-9._~+/=!-]*[0-9!_~+/=])[A-Za-z0-9._~+/=!-]{8,})"
 )
 _SF_SESSION = re.compile(r"\b00D[A-Za-z0-9]{12,15}![A-Za-z0-9._-]+")
+# Salesforce refresh tokens and authorization codes have recognisable prefixes; an OAuth code or
+# token also hides in URL queries (a redirect's ``?code=``) before anyone could register it.
+_SF_REFRESH = re.compile(r"\b5Aep861[A-Za-z0-9._~+/=-]{8,}")
+_OAUTH_QUERY = re.compile(
+    r"(?P<head>[?&#](?:code|code_verifier|access_token|refresh_token|token)=)(?P<value>[^&\s\"'#<>]+)"
+)
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
 _URL_USERINFO = re.compile(r"(?P<head>\b[a-z][a-z0-9+.-]{0,30}://[^/\s:@]{1,200}:)(?P<value>[^@\s/]+)@", re.IGNORECASE)
 
@@ -105,6 +111,8 @@ def redact(text: str) -> str:
     text = _KEY_VALUE.sub(_mask_value, text)
     text = _URL_USERINFO.sub(lambda m: m.group("head") + MASK + "@", text)
     text = _SF_SESSION.sub(MASK, text)
+    text = _SF_REFRESH.sub(MASK, text)
+    text = _OAUTH_QUERY.sub(lambda m: m.group("head") + MASK, text)
     text = _JWT.sub(MASK, text)
     pattern = _exact_pattern()
     if pattern is not None:

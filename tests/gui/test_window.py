@@ -37,11 +37,14 @@ def test_wrong_password_shows_title_message_and_hint(qtbot, window: MainWindow, 
     qtbot.waitUntil(lambda: sf.badge.text() == "FAILED", timeout=30_000)
     assert sf.badge.tone == "error"
     assert not sf.error.isHidden()
-    assert "login failed" in sf.error.title.text()
-    assert sf.error.message.text()
-    assert "password" in sf.error.hint.text()
+    # The sandbox signs in through its login page with the profile's password, which is refused there.
+    assert sf.error.title.text() == "Salesforce sign-in needed"
+    assert "Please check your username and password" in sf.error.message.text()
+    assert "Sign in with Salesforce" in sf.error.hint.text() and "sfintacct " not in sf.error.hint.text()
     assert sf.error.toolTip()  # the hint also as tooltip
     assert "not-the-password" not in sf.error.message.text()
+    ia = tab.panels["intacct"]
+    assert "login failed" in ia.error.title.text() and "password" in ia.error.hint.text()
 
 
 def test_closing_stops_the_worker_and_every_timer(qtbot, sandbox) -> None:  # type: ignore[no-untyped-def]

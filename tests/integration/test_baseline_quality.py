@@ -18,8 +18,8 @@ from sfintacct_desktop.engine.baseline import MatchResult, match_customers, matc
 from sfintacct_desktop.sandbox import credentials as cred
 from sfintacct_desktop.sandbox.runner import Sandbox, SandboxOptions
 from sfintacct_desktop.wire.intacct import IntacctClient, IntacctSecrets, IntacctSettings
-from sfintacct_desktop.wire.salesforce import SalesforceSecrets, SalesforceSettings
 from sfintacct_desktop.wire.transport import Backoff
+from tests.support.signin import web_connector
 
 NO_SLEEP = Backoff(sleep=lambda s: None, max_attempts=2)
 PRECISION_GOAL, RECALL_GOAL = 0.98, 0.95
@@ -31,11 +31,7 @@ def _all(pages: Iterator[list]) -> list:
 
 def connect(sb: Sandbox) -> tuple[SalesforceConnector, IntacctConnector]:
     """Both connectors, logged in to a running sandbox over HTTP."""
-    sfc = SalesforceConnector.connect(
-        SalesforceSettings(login_host=sb.salesforce_url, username=cred.SF_USERNAME, timeout=(5.0, 30.0)),
-        SalesforceSecrets(cred.SF_PASSWORD, cred.SF_SECURITY_TOKEN),
-        backoff=NO_SLEEP,
-    )
+    sfc = web_connector(sb.salesforce_url, backoff=NO_SLEEP)
     settings = IntacctSettings(
         sender_id=cred.INTACCT_SENDER_ID,
         company_id=cred.INTACCT_COMPANY_ID,

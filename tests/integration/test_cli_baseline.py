@@ -18,6 +18,7 @@ import requests
 
 from tests.integration import test_cli_sync as base
 from tests.support.crash import kill_once_request_arrived
+from tests.support.signin import web_connector
 
 TIMEOUT = base.TIMEOUT
 CP_STREAMS = ("salesforce.customers", "intacct.customers", "salesforce.products", "intacct.items")
@@ -32,11 +33,7 @@ def bench(tmp_path: Path) -> Iterator[base.Bench]:
         pytest.fail("sandbox serve printed nothing: " + proc.stderr.read())  # type: ignore[union-attr]
     info = json.loads(line)
     sf_info, ia_info = info["salesforce"], info["intacct"]
-    sf = base.SalesforceConnector.connect(
-        base.SalesforceSettings(login_host=sf_info["login_url"], username=sf_info["username"], timeout=(5.0, 30.0)),
-        base.SalesforceSecrets(sf_info["password"], sf_info["security_token"]),
-        backoff=base.NO_SLEEP,
-    )
+    sf = web_connector(sf_info["login_url"], backoff=base.NO_SLEEP)
     ia_client = base.IntacctClient(
         base.IntacctSettings(
             sender_id=ia_info["sender_id"],

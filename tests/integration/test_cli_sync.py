@@ -27,9 +27,9 @@ from sfintacct_desktop.cli import build_parser, main
 from sfintacct_desktop.config.profiles import ProfileError
 from sfintacct_desktop.connectors import IntacctConnector, SalesforceConnector
 from sfintacct_desktop.wire.intacct import IntacctClient, IntacctSecrets, IntacctSettings, create, update
-from sfintacct_desktop.wire.salesforce import SalesforceSecrets, SalesforceSettings
 from sfintacct_desktop.wire.transport import Backoff
 from tests.support.crash import kill_once_request_arrived
+from tests.support.signin import web_connector
 
 REPO = Path(__file__).resolve().parents[2]
 TIMEOUT = 120  # upper bound for any one command; never a sleep
@@ -132,11 +132,7 @@ def bench(tmp_path: Path) -> Iterator[Bench]:
         pytest.fail("sandbox serve printed nothing: " + proc.stderr.read())  # type: ignore[union-attr]
     info = json.loads(line)
     sf_info, ia_info = info["salesforce"], info["intacct"]
-    sf = SalesforceConnector.connect(
-        SalesforceSettings(login_host=sf_info["login_url"], username=sf_info["username"], timeout=(5.0, 30.0)),
-        SalesforceSecrets(sf_info["password"], sf_info["security_token"]),
-        backoff=NO_SLEEP,
-    )
+    sf = web_connector(sf_info["login_url"], backoff=NO_SLEEP)
     ia_client = IntacctClient(
         IntacctSettings(
             sender_id=ia_info["sender_id"],

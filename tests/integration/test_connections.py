@@ -13,6 +13,7 @@ from sfintacct_desktop.config import profiles as cfg
 from sfintacct_desktop.sandbox import credentials as cred
 from sfintacct_desktop.sandbox.runner import Sandbox, SandboxOptions
 from tests.support.cli_env import cli_env, run_cli
+from tests.support.signin import cli_login
 
 GOOD_SECRETS = {
     "SFINTACCT_SF_PASSWORD": cred.SF_PASSWORD,
@@ -49,10 +50,13 @@ def _home_with_sandbox_profile(tmp_path: Path, running: Sandbox, monkeypatch: py
     return env
 
 
-def _real_profile_args(running: Sandbox) -> list[str]:
+def _real_profile_args(running: Sandbox, method: str = "soap") -> list[str]:
     return [
+        "--sf-auth", method,
         "--sf-login-host", running.salesforce_url,
         "--sf-username", cred.SF_USERNAME,
+        "--sf-consumer-key", cred.SF_CONSUMER_KEY,
+        "--sf-callback-ports", "0",
         "--ia-endpoint", running.intacct_url,
         "--ia-sender-id", cred.INTACCT_SENDER_ID,
         "--ia-company-id", cred.INTACCT_COMPANY_ID,
@@ -78,13 +82,44 @@ def test_sandbox_profile_connects_on_both_sides(tmp_path, sandbox, monkeypatch):
     assert "Salesforce: OK" in text.stdout and "Intacct: OK" in text.stdout
 
 
-def test_real_profile_with_keyring_secrets_connects(tmp_path, sandbox):
+def test_real_profile_signs_in_with_the_browser_and_connects(tmp_path, sandbox):
     env = cli_env(tmp_path / "home", tmp_path / "keyring.json", **GOOD_SECRETS)
-    assert run_cli(env, "profile", "add", "local", *_real_profile_args(sandbox)).returncode == 0
+    assert run_cli(env, "profile", "add", "local", *_real_profile_args(sandbox, "web")).returncode == 0
+    before = json.loads(run_cli(env, "connections", "test", "--profile", "local", "--json").stdout)
+    assert before["salesforce"]["error"]["title"] == "Salesforce sign-in needed"
+    assert "sfintacct profile login --profile local" in before["salesforce"]["error"]["hint"]
+    login, url = cli_login(env, "--profile", "local")
+    assert login.returncode == 0, login.stderr
+    assert "/services/oauth2/authorize?" in url and "code_challenge=" in url
+    assert f"as {cred.SF_USERNAME}" in login.stdout
+    stored = json.loads(Path(env["SFINTACCT_TEST_KEYRING_FILE"]).read_text())["sfintacct-desktop:local"]
+    assert stored["salesforce.refresh_token"]  # the only Salesforce secret kept
+    assert "salesforce.password" not in stored
+    profile = json.loads((Path(env["SFINTACCT_HOME"]) / "config" / "profiles.json").read_text())
+    assert profile["profiles"]["local"]["salesforce"]["instance_url"] == sandbox.salesforce_url
+    assert stored["salesforce.refresh_token"] not in json.dumps(profile)
     result = run_cli(env, "connections", "test", "--profile", "local", "--json")
     assert result.returncode == 0, result.stderr
     body = json.loads(result.stdout)
     assert body["salesforce"]["ok"] and body["intacct"]["ok"]
+    sf = body["salesforce"]
+    assert (sf["login_method"], sf["login_future"], sf["api_version"]) == ("web", "current", "66.0")
+    assert sf["api_versions_offered"] == "31.0-66.0"
+    text = run_cli(env, "connections", "test", "--profile", "local")
+    assert "Login: web (browser sign-in" in text.stdout and "API version: 66.0" in text.stdout
+
+
+def test_legacy_soap_profile_connects_with_a_warning_naming_the_retirement(tmp_path, sandbox):
+    env = cli_env(tmp_path / "home", tmp_path / "keyring.json", **GOOD_SECRETS)
+    assert run_cli(env, "profile", "add", "old", *_real_profile_args(sandbox, "soap")).returncode == 0
+    result = run_cli(env, "connections", "test", "--profile", "old", "--json")
+    assert result.returncode == 0, result.stderr
+    sf = json.loads(result.stdout)["salesforce"]
+    assert sf["ok"] and sf["login_method"] == "soap" and sf["login_future"] == "legacy"
+    assert any("Summer '27 (June 2027)" in w for w in sf["warnings"])
+    text = run_cli(env, "connections", "test", "--profile", "old")
+    assert "Warning: Salesforce: The Salesforce login method is legacy" in text.stderr
+    assert "Login: soap" in text.stdout
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,9 @@ from sfintacct_desktop.sandbox import credentials as cred
 from sfintacct_desktop.sandbox.runner import Sandbox, SandboxOptions
 from sfintacct_desktop.wire.intacct import IntacctClient, IntacctSecrets, IntacctSettings, SoLine, delete, update
 from sfintacct_desktop.wire.intacct.functions import create_sotransaction
-from sfintacct_desktop.wire.salesforce import SalesforceSecrets, SalesforceSettings
+from sfintacct_desktop.wire.salesforce import AuthMethod, SalesforceSecrets, SalesforceSettings
 from sfintacct_desktop.wire.transport import Backoff
+from tests.support.signin import web_connector
 
 NO_SLEEP = Backoff(sleep=lambda s: None, max_attempts=2)
 TZ = "America/Los_Angeles"
@@ -30,7 +31,10 @@ def sandbox() -> Iterator[Sandbox]:
 
 
 def sf_settings(sb: Sandbox) -> SalesforceSettings:
-    return SalesforceSettings(login_host=sb.salesforce_url, username=cred.SF_USERNAME, timeout=(5.0, 30.0))
+    """The legacy SOAP login (still selectable): the wrong-password test below needs a password method."""
+    return SalesforceSettings(
+        auth_method=AuthMethod.SOAP, login_host=sb.salesforce_url, username=cred.SF_USERNAME, timeout=(5.0, 30.0)
+    )
 
 
 def ia_client(sb: Sandbox, user_password: str = cred.INTACCT_USER_PASSWORD) -> IntacctClient:
@@ -46,8 +50,7 @@ def ia_client(sb: Sandbox, user_password: str = cred.INTACCT_USER_PASSWORD) -> I
 
 @pytest.fixture(scope="module")
 def sfc(sandbox: Sandbox) -> SalesforceConnector:
-    secrets = SalesforceSecrets(cred.SF_PASSWORD, cred.SF_SECURITY_TOKEN)
-    return SalesforceConnector.connect(sf_settings(sandbox), secrets, profile="sandbox", backoff=NO_SLEEP)
+    return web_connector(sandbox.salesforce_url, profile="sandbox", backoff=NO_SLEEP)
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ from tests.support.cli_env import FAIL_KEYRING, cli_env, run_cli
 SF_PW, SF_TOKEN, IA_SENDER, IA_USER = "pw-Alpha-1234", "TOKEN-beta-5678", "sender-Gamma-9012", "user-Delta-3456"
 REAL_ARGS = (
     "--sf-username", "ops@example.com",
+    "--sf-consumer-key", "3MVG9acme.external.client.app",
     "--sf-login-host", "sandbox",
     "--ia-sender-id", "acme_sender",
     "--ia-company-id", "ACME",
@@ -46,25 +47,29 @@ def _stored_profiles(env: dict[str, str]) -> dict:
     return json.loads(path.read_text())["profiles"] if path.exists() else {}
 
 
-def test_add_list_show_remove_round_trip(env):
-    added = run_cli(env, "profile", "add", "acme", *REAL_ARGS, "--json")
+@pytest.mark.parametrize("method", ["web", "soap"])
+def test_add_list_show_remove_round_trip(env, method):
+    added = run_cli(env, "profile", "add", "acme", *REAL_ARGS, "--sf-auth", method, "--json")
     assert added.returncode == 0, added.stderr
     assert json.loads(added.stdout)["profile"] == "acme"
+    if method == "soap":
+        assert "legacy login" in added.stderr  # never chosen silently
 
     stored = _stored_profiles(env)["acme"]
     assert stored["kind"] == "real"
     assert stored["salesforce"]["username"] == "ops@example.com"
+    assert stored["salesforce"]["auth_method"] == method
+    assert stored["salesforce"]["api_version"] == "66.0"
     assert stored["intacct"]["timezone"] == "America/New_York"
     file_text = _profiles_file(env).read_text()
     for secret in SECRETS_ENV.values():
         assert secret not in file_text  # settings only, never a secret
     entries = _keyring(env)["sfintacct-desktop:acme"]
-    assert entries == {
-        "salesforce.password": SF_PW,
-        "salesforce.security_token": SF_TOKEN,
-        "intacct.sender_password": IA_SENDER,
-        "intacct.user_password": IA_USER,
-    }
+    intacct = {"intacct.sender_password": IA_SENDER, "intacct.user_password": IA_USER}
+    if method == "web":  # the browser sign-in needs no password; the refresh token comes with `profile login`
+        assert entries == intacct
+    else:
+        assert entries == {"salesforce.password": SF_PW, "salesforce.security_token": SF_TOKEN, **intacct}
 
     listed = run_cli(env, "profile", "list", "--json")
     assert listed.returncode == 0, listed.stderr
@@ -76,9 +81,14 @@ def test_add_list_show_remove_round_trip(env):
         for secret in SECRETS_ENV.values():
             assert secret not in shown.stdout + shown.stderr
     info = json.loads(run_cli(env, "profile", "show", "acme", "--json").stdout)
-    assert info["secrets"]["salesforce.password"] == "stored"
     assert info["secrets"]["intacct.user_password"] == "stored"
-    assert info["secrets"]["salesforce.consumer_secret"] == "not needed"
+    if method == "web":
+        assert info["secrets"]["salesforce.password"] == "not needed"
+        assert info["secrets"]["salesforce.consumer_secret"] == "not set"  # optional: a desktop app is public
+        assert info["secrets"]["salesforce.refresh_token"] == "not signed in"
+    else:
+        assert info["secrets"]["salesforce.password"] == "stored"
+        assert info["secrets"]["salesforce.consumer_secret"] == "not needed"
 
     removed = run_cli(env, "profile", "remove", "acme", "--json")
     assert removed.returncode == 0, removed.stderr
@@ -149,6 +159,8 @@ def test_plain_http_to_loopback_is_accepted(env):
         (("--sf-login-host", "staging"), "Unknown Salesforce login host"),
         (("--sf-auth", "jwt", "--sf-consumer-key", "3MVGkey"), "private key file"),
         (("--sf-api-version", "latest"), "not an API version"),
+        (("--sf-api-version", "30.0"), "is retired"),
+        (("--sf-consumer-key", ""), "consumer key of the org's External Client App"),
     ],
 )
 def test_invalid_settings_are_refused(env, args, expected):

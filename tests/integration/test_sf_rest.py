@@ -13,11 +13,15 @@ def test_versions_and_resources(api: Api) -> None:
     r = api.http.get(f"{api.url}/services/data/")
     assert r.status_code == 200 and "Sforce-Limit-Info" not in r.headers
     versions = [v["version"] for v in r.json()]
-    assert versions[0] == "20.0" and versions[-1] == "66.0"
+    assert versions[0] == "31.0" and versions[-1] == "66.0"  # 7.0-30.0 are retired (Summer '22, Summer '25)
     assert {"version": "59.0", "url": "/services/data/v59.0", "label": "Winter '24"} in r.json()
+    assert {"version": "65.0", "url": "/services/data/v65.0", "label": "Winter '26"} in r.json()
     r = api.call("GET", "")
     assert r.json()["sobjects"] == "/services/data/v59.0/sobjects"
-    assert api.call("GET", "limits", version="19.0").status_code == 404
+    for retired in ("19.0", "30.0"):
+        gone = api.call("GET", "limits", version=retired)
+        assert gone.status_code == 410 and gone.json()[0]["errorCode"] == "GONE"
+    assert api.call("GET", "limits", version="67.0").status_code == 404  # newer than the org offers
 
 
 def test_create_get_update_delete(api: Api) -> None:

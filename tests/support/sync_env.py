@@ -21,8 +21,9 @@ from sfintacct_desktop.sandbox import credentials as cred
 from sfintacct_desktop.sandbox.runner import Sandbox, SandboxOptions
 from sfintacct_desktop.store import StateStore
 from sfintacct_desktop.wire.intacct import IntacctClient, IntacctSecrets, IntacctSettings, create, delete, update
-from sfintacct_desktop.wire.salesforce import SalesforceSecrets, SalesforceSettings
 from sfintacct_desktop.wire.transport import Backoff
+
+from .signin import web_connector
 
 NO_SLEEP = Backoff(sleep=lambda s: None, max_attempts=2)
 TZ = "America/Los_Angeles"
@@ -30,9 +31,8 @@ V = "59.0"
 
 
 def sf_connector(sb: Sandbox) -> SalesforceConnector:
-    settings = SalesforceSettings(login_host=sb.salesforce_url, username=cred.SF_USERNAME, timeout=(5.0, 30.0))
-    secrets = SalesforceSecrets(cred.SF_PASSWORD, cred.SF_SECURITY_TOKEN)
-    return SalesforceConnector.connect(settings, secrets, profile="test", backoff=NO_SLEEP)
+    """Signs in as the default profile does: the browser sign-in (scripted), then refresh tokens."""
+    return web_connector(sb.salesforce_url, profile="test", backoff=NO_SLEEP)
 
 
 def ia_connector(sb: Sandbox) -> IntacctConnector:

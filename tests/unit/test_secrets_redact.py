@@ -175,3 +175,12 @@ def test_a_registered_secret_never_survives(secret: str, before: str, after: str
     register_secret(secret)
     text = before + (secret + after) * repeat
     assert secret not in redact(text)
+
+
+def test_oauth_codes_and_tokens_are_masked_by_their_shape():
+    """A redirect's code and a refresh token may reach a debug log before anyone registered them."""
+    line = 'http://localhost:1717 "GET /OauthRedirect?code=aPrxAbC.12-3&state=s-9 HTTP/1.1" 200'
+    assert redact(line) == 'http://localhost:1717 "GET /OauthRedirect?code=***&state=s-9 HTTP/1.1" 200'
+    assert redact("refresh 5Aep861TjDuY3c_Hq.mEwbL7hGfmd done") == "refresh *** done"
+    assert redact("a=1&code_verifier=Zx9-_~aa#frag") == "a=1&code_verifier=***#frag"
+    assert redact("the code of conduct") == "the code of conduct"  # prose is left alone

@@ -1,9 +1,10 @@
 """The Salesforce emulator: routing, sessions, API allocation, faults and stats.
 
 Clients reach it over plain HTTP on loopback (simple-salesforce through an https->http adapter).
-Endpoints: SOAP partner login, the OAuth2 token endpoint and the REST API under
-``/services/data/``; the wire behaviour of each is in ``auth.py``, ``rest.py`` and
-``composite.py``, the record model in ``org.py`` and ``rules.py``.
+Endpoints: SOAP partner login, the OAuth2 endpoints (authorize with its login and consent pages,
+token, revoke, userinfo) and the REST API under ``/services/data/``; the wire behaviour of each is
+in ``auth.py``, ``oauth_web.py``, ``rest.py`` and ``composite.py``, the record model in ``org.py``
+and ``rules.py``.
 """
 
 from __future__ import annotations
@@ -21,9 +22,20 @@ from werkzeug.wrappers import Request, Response
 from .. import credentials as cred
 from ..clock import Clock
 from ..httpserver import DropConnection, Emulator, json_response
-from . import auth, composite, soap
+from . import auth, composite, oauth_web, soap
+from .oauth_apps import OAuthGrants
 from .org import Org
-from .rest import Call, QueryCursors, Reply, dispatch, operation_of, split_data_path, version_ok
+from .rest import (
+    MAX_VERSION,
+    Call,
+    QueryCursors,
+    Reply,
+    dispatch,
+    operation_of,
+    split_data_path,
+    version_ok,
+    version_retired,
+)
 from .schema import Schema
 from .seedload import load_seed
 
@@ -39,6 +51,7 @@ SERVER_ERROR = [
     }
 ]
 NOT_FOUND = [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
+GONE = [{"errorCode": "GONE", "message": "The requested version has been retired and is no longer available"}]
 
 
 def _release_label(version: int) -> str:
@@ -59,6 +72,7 @@ class SalesforceEmulator(Emulator):
         session_idle_seconds: float = 7200.0,
         daily_api_limit: int = 15000,
         omit_fields: Iterable[str] = (),
+        soap_login_enabled: bool = True,
     ) -> None:
         super().__init__(data_dir, clock=clock)
         self.schema = Schema()
@@ -66,6 +80,9 @@ class SalesforceEmulator(Emulator):
         self.schema.omitted = frozenset(omit_fields)
         self.org = Org(self.store, self.clock, self.schema, cred.SF_USER_ID)
         self.sessions = auth.Sessions(session_idle_seconds)
+        self.oauth = OAuthGrants(self.store)
+        # The org setting that a new org has off; the sandbox org allows the legacy logins (switch: admin API).
+        self.soap_login_enabled = bool(soap_login_enabled)
         self.daily_api_limit = int(daily_api_limit)
         self.cursors = QueryCursors()
         self._jwt_pem = auth.load_or_create_key(self.data_dir)
@@ -112,21 +129,69 @@ class SalesforceEmulator(Emulator):
         path = request.path
         if path.startswith("/services/Soap/u/") and request.method == "POST":
             version = path.split("/")[4]
+            retired = auth.retired_version_fault(version)
+            if retired is not None:
+                return retired
             return soap.handle_soap(
                 self, request, version, lambda: self._login(request, lambda: auth.soap_login(self, request, version))
             )
-        if path.rstrip("/") == "/services/oauth2/token" and request.method == "POST":
+        route = path.rstrip("/")
+        if route == "/services/oauth2/token" and request.method == "POST":
             return self._login(request, lambda: auth.oauth_token(self, request))
-        if path.rstrip("/") == "/services/data" and request.method == "GET":
+        page = self._oauth_page(request, route)
+        if page is not None:
+            return page
+        if route == "/services/data" and request.method == "GET":
             return json_response(
                 [
                     {"version": f"{v}.0", "url": f"/services/data/v{v}.0", "label": _release_label(v)}
-                    for v in range(20, 67)
+                    for v in range(int(auth.OLDEST_VERSION), int(MAX_VERSION) + 1)
                 ]
             )
         if path.startswith("/services/data/"):
             return self._rest(request)
         return json_response(NOT_FOUND, 404)
+
+    def _oauth_page(self, request: Request, route: str) -> Response | None:
+        """The browser pages and the small OAuth endpoints (None: not one of them)."""
+        method = request.method
+        if route == "/services/oauth2/authorize" and method == "GET":
+            self.stats.count("authorize")
+            return oauth_web.authorize(self, request)
+        if route == "" and method in ("GET", "POST"):
+            return oauth_web.login_page(self, request)
+        if route == oauth_web.AUTHORIZE_PAGE and method in ("GET", "POST"):
+            return oauth_web.consent_page(self, request)
+        if route == oauth_web.ERROR_PAGE and method == "GET":
+            return oauth_web.error_page(request)
+        if route == "/services/oauth2/revoke" and method in ("GET", "POST"):
+            with self.store.lock:
+                return oauth_web.revoke(self, request)
+        if route == "/services/oauth2/userinfo" and method in ("GET", "POST"):
+            return oauth_web.userinfo(self, request, auth.bearer_token(request))
+        return None
+
+    def admin_extra(self, action: str, method: str, body: dict[str, Any]) -> Response | None:
+        """``/__sandbox__/oauth``: the External Client App's policies, the SOAP login switch, revoking."""
+        if action != "oauth":
+            return None
+        if method == "POST":
+            app = self.oauth.apps.get(str(body.pop("app", cred.SF_CONSUMER_KEY)))
+            if app is None:
+                raise ValueError("no such app")
+            if "soap_login_enabled" in body:
+                self.soap_login_enabled = bool(body.pop("soap_login_enabled"))
+            if body.pop("revoke_all", False):
+                for token in self.oauth.revoke_all():
+                    self.sessions.invalidate(token)
+            app.update(body)
+        return json_response(
+            {
+                "soap_login_enabled": self.soap_login_enabled,
+                "apps": {key: app.settings() for key, app in self.oauth.apps.items()},
+                **self.oauth.counts(),
+            }
+        )
 
     def _login(self, request: Request, answer: Any) -> Response:
         self.stats.count("login")
@@ -159,6 +224,8 @@ class SalesforceEmulator(Emulator):
     def _rest_json(self, request: Request) -> Response:
         raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.path
         split = split_data_path(raw.split("?", 1)[0])
+        if split is not None and version_retired(split[0]):
+            return json_response(GONE, 410)
         if split is None or not version_ok(split[0]):
             return json_response(NOT_FOUND, 404)
         token = auth.bearer_token(request)

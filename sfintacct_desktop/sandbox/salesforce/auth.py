@@ -3,7 +3,10 @@
 Why faithful: simple-salesforce parses the SOAP body by tag name and raises on a non-200 with
 ``sf:exceptionCode``; OAuth failures are 400 ``{error, error_description}``. Sessions slide on use
 and expire after an idle time measured on the emulator clock, so tests can force a re-login by
-shifting the clock.
+shifting the clock. SOAP ``login()`` is refused the way Salesforce refuses it since its retirement
+began: on API 65.0 and later, and when the org has it switched off (``INVALID_OPERATION``);
+retired API versions answer ``UNSUPPORTED_API_VERSION`` (sources in docs/sandbox.md). The browser
+sign-in (authorization code with PKCE) and refresh tokens live in ``oauth_web.py``.
 """
 
 from __future__ import annotations
@@ -26,12 +29,20 @@ from werkzeug.wrappers import Request, Response
 from .. import credentials as cred
 from ..files import write_private
 from ..httpserver import json_response
+from . import oauth_web
 
 if TYPE_CHECKING:
     from .app import SalesforceEmulator
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 INVALID_LOGIN_MSG = "INVALID_LOGIN: Invalid username, password, security token; or user locked out."
+SOAP_LOGIN_LAST_VERSION = 64.0  # login() is not available from API 65.0 on
+OLDEST_VERSION = 31.0  # 7.0-30.0 are retired: REST 410, SOAP UNSUPPORTED_API_VERSION
+UNSUPPORTED_VERSION_MSG = "UNSUPPORTED_API_VERSION: Invalid Api version specified on URL"
+SOAP_DISABLED_MSG = (
+    "INVALID_OPERATION: SOAP API login() is disabled by default in this org. "
+    "Contact the org administrator to enable SOAP API login()."
+)
 
 
 class Sessions:
@@ -60,9 +71,10 @@ class Sessions:
             self._last_used[token] = now
             return True
 
-    def invalidate(self, token: str) -> None:
+    def invalidate(self, token: str) -> int:
+        """End a session; 1 if it was live, else 0."""
         with self._lock:
-            self._last_used.pop(token, None)
+            return 0 if self._last_used.pop(token, None) is None else 1
 
 
 def bearer_token(request: Request) -> str | None:
@@ -93,18 +105,50 @@ def load_or_create_key(data_dir: Path | None) -> bytes:
 
 
 # ------------------------------------------------------------------- SOAP
-def _soap_fault(code: str, message: str) -> Response:
+def _soap_fault(code: str, message: str, fault: str = "LoginFault", *, bare_detail: bool = False) -> Response:
+    """A partner-API fault. ``bare_detail`` drops the ``CODE: `` prefix from ``exceptionMessage``
+    (the ApiFault of the retired login carries the bare sentence; the LoginFault repeats the prefix)."""
+    detail = message.removeprefix(f"{code}: ") if bare_detail else message
     body = (
         '<?xml version="1.0" encoding="UTF-8"?>'
         '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
         'xmlns:sf="urn:fault.partner.soap.sforce.com" '
         'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><soapenv:Fault>'
         f"<faultcode>sf:{code}</faultcode><faultstring>{escape(message)}</faultstring>"
-        f'<detail><sf:LoginFault xsi:type="sf:LoginFault"><sf:exceptionCode>{code}</sf:exceptionCode>'
-        f"<sf:exceptionMessage>{escape(message)}</sf:exceptionMessage></sf:LoginFault></detail>"
+        f'<detail><sf:{fault} xsi:type="sf:{fault}"><sf:exceptionCode>{code}</sf:exceptionCode>'
+        f"<sf:exceptionMessage>{escape(detail)}</sf:exceptionMessage></sf:{fault}></detail>"
         "</soapenv:Fault></soapenv:Body></soapenv:Envelope>"
     )
     return Response(body, status=500, content_type="text/xml;charset=UTF-8")
+
+
+def version_number(version: str) -> float | None:
+    try:
+        return float(version) if "." in version else None
+    except ValueError:
+        return None
+
+
+def retired_version_fault(version: str) -> Response | None:
+    """The SOAP answer for a retired or unknown API version, or None when the version is served."""
+    number = version_number(version)
+    if number is None or number < OLDEST_VERSION:
+        return _soap_fault("UNSUPPORTED_API_VERSION", UNSUPPORTED_VERSION_MSG, "UnexpectedErrorFault", bare_detail=True)
+    return None
+
+
+def soap_login_refusal(emu: SalesforceEmulator, version: str) -> Response | None:
+    """Why ``login()`` is refused before any credential is looked at (API 65.0+, or switched off)."""
+    number = version_number(version) or 0.0
+    if number > SOAP_LOGIN_LAST_VERSION:
+        message = (
+            f"INVALID_OPERATION: The SOAP Login operation is not available in the API version specified "
+            f"({version}). Refer to the documentation for supported versions."
+        )
+        return _soap_fault("INVALID_OPERATION", message, "UnexpectedErrorFault", bare_detail=True)
+    if not emu.soap_login_enabled:
+        return _soap_fault("INVALID_OPERATION", SOAP_DISABLED_MSG, "UnexpectedErrorFault", bare_detail=True)
+    return None
 
 
 def _find_text(root: etree._Element, local: str) -> str | None:
@@ -115,6 +159,9 @@ def _find_text(root: etree._Element, local: str) -> str | None:
 
 
 def soap_login(emu: SalesforceEmulator, request: Request, version: str) -> Response:
+    refused = soap_login_refusal(emu, version)
+    if refused is not None:
+        return refused
     try:
         root = etree.fromstring(request.get_data(), _PARSER)
     except etree.XMLSyntaxError:
@@ -218,6 +265,10 @@ def oauth_token(emu: SalesforceEmulator, request: Request) -> Response:
             cid, csecret = form.get("client_id", ""), form.get("client_secret", "")
         if not _client_ok(cid, csecret or ""):
             return _oauth_error("invalid_client", "invalid client credentials")
+    elif grant == "authorization_code":
+        return oauth_web.code_grant(emu, request)
+    elif grant == "refresh_token":
+        return oauth_web.refresh_grant(emu, request)
     elif grant == "urn:ietf:params:oauth:grant-type:jwt-bearer":
         problem = _check_jwt(emu, form.get("assertion", ""))
         if problem == "invalid_client_id":

@@ -25,7 +25,7 @@ from .values import format_datetime, parse_datetime
 if TYPE_CHECKING:
     from .app import SalesforceEmulator
 
-MIN_VERSION, MAX_VERSION = 20.0, 66.0
+MIN_VERSION, MAX_VERSION = 31.0, 66.0  # 7.0-30.0 are retired (410 GONE); the newest the org offers
 DEFAULT_BATCH = 2000
 CURSOR_IDLE_SECONDS = 15 * 60
 MAX_CURSORS = 500
@@ -494,6 +494,15 @@ def version_ok(version: str) -> bool:
     except ValueError:
         return False
     return MIN_VERSION <= number <= MAX_VERSION and "." in version
+
+
+def version_retired(version: str) -> bool:
+    """A retired version (7.0 to 30.0): REST answers 410 GONE rather than 404."""
+    try:
+        number = float(version)
+    except ValueError:
+        return False
+    return "." in version and 7.0 <= number < MIN_VERSION
 
 
 def call_from_url(method: str, url: str, body: Any, headers: dict[str, str] | None = None) -> Call | None:

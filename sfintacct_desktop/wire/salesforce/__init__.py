@@ -7,16 +7,22 @@ from .errors import (
     SalesforceBudgetError,
     SalesforceOutcomeUnknownError,
     SalesforceSessionError,
+    SalesforceSignInError,
+    SalesforceSignInRequired,
 )
+from .oauth import MemoryTokenStore, RefreshTokenStore
 from .parse import QueryPage, RecordError, RecordResult
 from .settings import AuthMethod, SalesforceSecrets, SalesforceSettings
+from .web_signin import SignInResult, browser_sign_in
 
 __all__ = [
     "AuthMethod",
     "DeletedRecords",
+    "MemoryTokenStore",
     "QueryPage",
     "RecordError",
     "RecordResult",
+    "RefreshTokenStore",
     "SalesforceApiError",
     "SalesforceAuthError",
     "SalesforceBudgetError",
@@ -25,4 +31,8 @@ __all__ = [
     "SalesforceSecrets",
     "SalesforceSessionError",
     "SalesforceSettings",
+    "SalesforceSignInError",
+    "SalesforceSignInRequired",
+    "SignInResult",
+    "browser_sign_in",
 ]

@@ -3,6 +3,12 @@
 Built on simple-salesforce 1.12 (login flows, ``format_soql``, ``restful`` in direct mode). Query
 pages are yielded as lists of record dicts **with** their ``attributes`` kept (type and url), as
 Salesforce sends them; callers that do not need them ignore the key.
+
+With the browser sign-in (``AuthMethod.WEB``) a "login" is a refresh-token grant: the access token
+lives in memory only and is renewed when Salesforce answers INVALID_SESSION_ID (an expired session
+looks exactly like that). The new token is put into the simple-salesforce object in place, and the
+call that met the 401 is sent once more (the 401 proves it was not applied, so even a create is
+safe to resend then); a refused refresh token raises :class:`SalesforceSignInRequired`, once.
 """
 
 from __future__ import annotations
@@ -18,12 +24,13 @@ import requests
 from simple_salesforce import Salesforce
 from simple_salesforce.format import format_soql
 
-from ..transport import Backoff, InsecureTransportError, check_url
+from ..transport import Backoff, InsecureTransportError, TransportError, check_url, is_loopback_host
+from . import oauth
 from .calls import call_with_policy
-from .errors import SalesforceApiError
+from .errors import SalesforceApiError, SalesforceAuthError, SalesforceSignInRequired
 from .parse import QueryPage, RecordResult, parse_limit_info, parse_query_page
 from .session import login, make_session
-from .settings import LoginTarget, SalesforceSecrets, SalesforceSettings, resolve_login_target
+from .settings import AuthMethod, LoginTarget, SalesforceSecrets, SalesforceSettings, resolve_login_target
 from .writes import WritesMixin
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*$")
@@ -56,9 +63,12 @@ class SalesforceClient(WritesMixin):
         secrets: SalesforceSecrets,
         *,
         backoff: Backoff | None = None,
+        token_store: oauth.RefreshTokenStore | None = None,
     ) -> None:
         self.settings = settings
         self._secrets = secrets
+        self._tokens: oauth.RefreshTokenStore = token_store or oauth.MemoryTokenStore(secrets.refresh_token)
+        self.refreshes = 0  # access tokens obtained with the refresh token (web sign-in)
         self._target: LoginTarget = resolve_login_target(settings)
         self.backoff = backoff or Backoff(max_attempts=settings.max_attempts)
         self.session = make_session(settings, self._target)
@@ -70,11 +80,20 @@ class SalesforceClient(WritesMixin):
 
     @classmethod
     def connect(
-        cls, settings: SalesforceSettings, secrets: SalesforceSecrets, *, backoff: Backoff | None = None
+        cls,
+        settings: SalesforceSettings,
+        secrets: SalesforceSecrets,
+        *,
+        backoff: Backoff | None = None,
+        token_store: oauth.RefreshTokenStore | None = None,
     ) -> SalesforceClient:
         """Log in (raises SalesforceAuthError on refusal) and return the ready client."""
-        client = cls(settings, secrets, backoff=backoff)
-        client._login()
+        client = cls(settings, secrets, backoff=backoff, token_store=token_store)
+        try:
+            client._login()
+        except BaseException:
+            client.close()
+            raise
         return client
 
     def __repr__(self) -> str:
@@ -85,11 +104,49 @@ class SalesforceClient(WritesMixin):
 
     # ----------------------------------------------------------- plumbing
     def _login(self) -> None:
-        session_id, instance = login(self.settings, self._secrets, self._target, self.session)
+        if AuthMethod(self.settings.auth_method) is AuthMethod.WEB:
+            session_id, instance = self._refresh()
+        else:
+            session_id, instance = login(self.settings, self._secrets, self._target, self.session)
+        if self._sf is not None and instance == self.instance:
+            self._sf.session_id = session_id  # in place: every later call carries the new token
+            self._sf._generate_headers()
+            return
         self.instance = instance
         self._sf = Salesforce(
             session_id=session_id, instance=instance, session=self.session, version=self.settings.api_version
         )
+
+    def _refresh(self) -> tuple[str, str]:
+        """A new access token from the stored refresh token; (access token, instance host[:port]).
+
+        When Salesforce refuses the token, the store is read once more: another process of this
+        profile may have rotated it meanwhile (rotation invalidates the old one at once).
+        """
+        token = self._tokens.load()
+        if not token:
+            raise SalesforceSignInRequired("This profile is not signed in to Salesforce", code="SIGNIN_MISSING")
+        base = oauth.token_base_url(self.settings)
+        kw = {"client_id": self.settings.consumer_key, "client_secret": self._secrets.consumer_secret}
+        try:
+            answer = oauth.refresh(self.session, base, refresh_token=token, timeout=self.settings.timeout, **kw)
+        except SalesforceSignInRequired:
+            self._tokens.refused(token)
+            stored = self._tokens.load()
+            if not stored or stored == token:
+                raise
+            token = stored
+            answer = oauth.refresh(self.session, base, refresh_token=token, timeout=self.settings.timeout, **kw)
+        if answer.refresh_token and answer.refresh_token != token:
+            self._tokens.save(answer.refresh_token)  # rotation: the old token is already dead
+        instance = answer.instance
+        if self._target.loopback:
+            if not is_loopback_host(urlsplit(answer.instance_url).hostname):
+                raise SalesforceAuthError("The sandbox handed back a non-loopback instance", code="BAD_INSTANCE")
+        else:
+            check_url(f"https://{instance}")
+        self.refreshes += 1
+        return answer.access_token, instance
 
     @property
     def sf(self) -> Salesforce:
@@ -187,6 +244,19 @@ class SalesforceClient(WritesMixin):
     def describe(self, sobject: str) -> dict[str, Any]:
         result: dict[str, Any] = self._rest("GET", f"sobjects/{_name(sobject)}/describe", what="describe", retry=True)
         return result
+
+    def api_versions(self) -> list[str]:
+        """``GET /services/data/``: the API versions the org offers, oldest first (no API call is spent)."""
+        url = f"https://{self.instance}/services/data/"
+        try:
+            response = self.session.get(url, headers={"Accept": "application/json"}, timeout=self.settings.timeout)
+            body = response.json() if response.status_code == 200 else None
+        except (requests.RequestException, ValueError):
+            raise TransportError("Salesforce did not list its API versions") from None
+        if not isinstance(body, list):
+            raise SalesforceApiError("Salesforce's version list could not be read", code="BAD_ANSWER")
+        found = [str(v.get("version")) for v in body if isinstance(v, dict) and v.get("version")]
+        return sorted(found, key=float)
 
     def limits(self) -> dict[str, Any]:
         """``GET limits/``: the org's limits, e.g. ``DailyApiRequests`` {Max, Remaining} (one API call)."""

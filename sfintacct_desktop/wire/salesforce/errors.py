@@ -11,6 +11,19 @@ class SalesforceAuthError(WireError):
     """The login was refused (or a session could not be renewed). Never carries a secret."""
 
 
+class SalesforceSignInRequired(SalesforceAuthError):
+    """The browser sign-in is missing, expired or revoked: a person must sign in again.
+
+    Why its own type: retrying cannot help and the password is not the question; the hint is
+    "sign in again" (Connections > Sign in with Salesforce, or ``sfintacct profile login``).
+    ``code``: SIGNIN_MISSING (never signed in / signed out) or SIGNIN_EXPIRED (refused by Salesforce).
+    """
+
+
+class SalesforceSignInError(SalesforceAuthError):
+    """A browser sign-in that did not complete (cancelled, timed out, denied, refused by Salesforce)."""
+
+
 class SalesforceBudgetError(BudgetExceededError):
     """403 REQUEST_LIMIT_EXCEEDED (on a call or at login): the org's API allocation is spent. Never retried."""
 

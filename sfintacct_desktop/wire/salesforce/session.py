@@ -19,7 +19,7 @@ from simple_salesforce.login import SalesforceLogin
 
 from ..transport import TlsVerificationError, TransportError, check_url, is_loopback_host, new_session
 from .errors import SalesforceAuthError, SalesforceBudgetError
-from .settings import SF_SUFFIX, AuthMethod, LoginTarget, SalesforceSecrets, SalesforceSettings
+from .settings import SF_SUFFIX, SOAP_LOGIN_VERSION, AuthMethod, LoginTarget, SalesforceSecrets, SalesforceSettings
 
 
 class _WireAdapter(HTTPAdapter):
@@ -54,10 +54,12 @@ def make_session(settings: SalesforceSettings, target: LoginTarget) -> requests.
 def login(
     settings: SalesforceSettings, secrets: SalesforceSecrets, target: LoginTarget, session: requests.Session
 ) -> tuple[str, str]:
-    """Log in with the configured method; returns (session_id, instance host[:port])."""
+    """Log in with a username/key method (not web: see client); returns (session_id, instance host[:port])."""
     kw: dict[str, Any] = {"session": session, "sf_version": settings.api_version, "domain": target.domain}
     method = AuthMethod(settings.auth_method)
     if method is AuthMethod.SOAP:
+        # login() is gone from 65.0 on: log in at the last version that has it; the session serves any version.
+        kw["sf_version"] = min(settings.api_version, SOAP_LOGIN_VERSION, key=float)
         kw.update(username=settings.username, password=secrets.password, security_token=secrets.security_token)
     elif method is AuthMethod.OAUTH_PASSWORD:
         kw.update(
@@ -74,17 +76,19 @@ def login(
             consumer_key=settings.consumer_key,
             privatekey_file=settings.private_key_file,
         )
-    else:
+    elif method is AuthMethod.CLIENT_CREDENTIALS:
         if target.domain in ("login", "test"):
             raise SalesforceAuthError("The client-credentials login needs a My Domain login host", code="CONFIG")
         kw.update(consumer_key=settings.consumer_key, consumer_secret=secrets.consumer_secret)
+    else:  # the browser sign-in renews its session with the refresh token (client._refresh)
+        raise SalesforceAuthError(f"{method.value} is not a username or key login", code="CONFIG")
     try:
         session_id, instance = SalesforceLogin(**kw)
     except SalesforceAuthenticationFailed as exc:
         code = str(getattr(exc, "code", "") or "")
         raw = exc.content
         message = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw or "")
-        limit = _limit_exceeded(code, message)
+        limit = limit_exceeded(code, message)
         if limit is not None:  # the org's API allocation is spent: the credentials were not judged
             raise SalesforceBudgetError(
                 f"Salesforce refused the login because the org's API request limit is exceeded ({limit})",
@@ -113,7 +117,7 @@ def login(
 LIMIT_CODE = "REQUEST_LIMIT_EXCEEDED"
 
 
-def _limit_exceeded(code: str, message: str) -> str | None:
+def limit_exceeded(code: str, message: str) -> str | None:
     """The remote limit text when a refused login says REQUEST_LIMIT_EXCEEDED, else None.
 
     Salesforce's SOAP login puts the code in ``sf:exceptionCode``; a REST-style answer
@@ -136,7 +140,7 @@ def _limit_exceeded(code: str, message: str) -> str | None:
 
 def _scrub(text: str, secrets: SalesforceSecrets) -> str:
     """Belt and braces: never let a secret through in an error text."""
-    for value in (secrets.password, secrets.security_token, secrets.consumer_secret):
+    for value in (secrets.password, secrets.security_token, secrets.consumer_secret, secrets.refresh_token):
         if value and len(value) >= 4:
             text = text.replace(value, "***")
     return text
