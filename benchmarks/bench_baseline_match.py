@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sfintacct_desktop.connectors import ia_mapping, sf_mapping
 from sfintacct_desktop.domain import Customer, Product
 from sfintacct_desktop.engine.baseline import match_customers, match_products
-from sfintacct_desktop.sandbox.seeds import build_seed
+from sfintacct_sandbox.seeds import build_seed
 
 ZONE = ZoneInfo("America/Los_Angeles")
 

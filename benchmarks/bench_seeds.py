@@ -18,10 +18,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sfintacct_desktop.sandbox.intacct.app import IntacctEmulator
-from sfintacct_desktop.sandbox.salesforce.app import SalesforceEmulator
-from sfintacct_desktop.sandbox.seeds import build_seed
-from sfintacct_desktop.sandbox.storage import table_counts
+from sfintacct_sandbox.intacct.app import IntacctEmulator
+from sfintacct_sandbox.salesforce.app import SalesforceEmulator
+from sfintacct_sandbox.seeds import build_seed
+from sfintacct_sandbox.storage import table_counts
 
 
 def main() -> int:

@@ -22,10 +22,10 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sfintacct_desktop.app.sf_profile import sandbox_sign_in
-from sfintacct_desktop.sandbox import credentials as cred
-from sfintacct_desktop.sandbox.runner import Sandbox, SandboxOptions
 from sfintacct_desktop.wire.salesforce import AuthMethod, MemoryTokenStore, SalesforceClient, SalesforceSecrets
 from sfintacct_desktop.wire.salesforce.settings import SalesforceSettings
+from sfintacct_sandbox import credentials as cred
+from sfintacct_sandbox.runner import Sandbox, SandboxOptions
 
 
 def requests_made(url: str) -> int:

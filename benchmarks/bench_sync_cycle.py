@@ -22,9 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sfintacct_desktop.engine.cycle import EngineSettings, SyncEngine
 from sfintacct_desktop.engine.mapping import load_mapping
-from sfintacct_desktop.sandbox.runner import Sandbox, SandboxOptions
 from sfintacct_desktop.store import StateStore
 from sfintacct_desktop.wire.intacct import create
+from sfintacct_sandbox.runner import Sandbox, SandboxOptions
 from tests.support.sync_env import ia_connector, sf_connector
 
 

@@ -18,13 +18,13 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sfintacct_desktop.sandbox import credentials as cred
-from sfintacct_desktop.sandbox.runner import Sandbox, SandboxOptions
 from sfintacct_desktop.wire.intacct import functions as fn
 from sfintacct_desktop.wire.intacct.client import IntacctClient
 from sfintacct_desktop.wire.intacct.settings import IntacctSecrets, IntacctSettings
 from sfintacct_desktop.wire.salesforce.client import SalesforceClient
 from sfintacct_desktop.wire.salesforce.settings import AuthMethod, SalesforceSecrets, SalesforceSettings
+from sfintacct_sandbox import credentials as cred
+from sfintacct_sandbox.runner import Sandbox, SandboxOptions
 
 
 def stats(url: str) -> dict:

@@ -32,8 +32,8 @@ def shoot(out: Path) -> list[Path]:
     from sfintacct_desktop.app import baseline_service
     from sfintacct_desktop.config.profiles import save_sandbox_profile
     from sfintacct_desktop.gui.main_window import MainWindow
-    from sfintacct_desktop.sandbox.runner import Sandbox, SandboxOptions
     from sfintacct_desktop.wire.intacct import create
+    from sfintacct_sandbox.runner import Sandbox, SandboxOptions
     from tests.support.sync_env import ia_connector
 
     app = QApplication.instance() or QApplication([])

@@ -28,7 +28,7 @@ def test_import_layers_hold():
 
 def test_ruff_is_clean():
     result = subprocess.run(
-        [_tool("ruff"), "check", "sfintacct_desktop", "tests", "benchmarks"],
+        [_tool("ruff"), "check", "sfintacct_desktop", "sfintacct_sandbox", "tests", "benchmarks"],
         cwd=ROOT,
         capture_output=True,
         text=True,

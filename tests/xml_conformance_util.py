@@ -105,7 +105,7 @@ def ia_request(
     sender: tuple[str, str] | None = None,
     dtdversion: str = "3.0",
 ) -> str:
-    from sfintacct_desktop.sandbox import credentials as cred
+    from sfintacct_sandbox import credentials as cred
 
     sid, spw = sender or (cred.INTACCT_SENDER_ID, cred.INTACCT_SENDER_PASSWORD)
     if session is not None:

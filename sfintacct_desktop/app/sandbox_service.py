@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from sfintacct_sandbox.runner import Sandbox, SandboxOptions
+from sfintacct_sandbox.storage import table_counts
+
 from ..config.paths import app_paths
 from ..config.profiles import save_sandbox_profile
-from ..sandbox.runner import Sandbox, SandboxOptions
-from ..sandbox.storage import table_counts
 
 
 def default_data_dir() -> Path:

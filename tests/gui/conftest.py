@@ -14,7 +14,7 @@ import keyring
 import pytest
 
 from sfintacct_desktop.config.profiles import save_profile, save_sandbox_profile
-from sfintacct_desktop.sandbox.runner import Sandbox, SandboxOptions
+from sfintacct_sandbox.runner import Sandbox, SandboxOptions
 from tests.support.cli_env import SECRET_ENVS
 from tests.support.file_keyring import ENV_FILE, FileKeyring
 

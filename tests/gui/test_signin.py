@@ -14,8 +14,8 @@ import pytest
 from sfintacct_desktop.app import profiles as app_profiles
 from sfintacct_desktop.app import signin
 from sfintacct_desktop.gui.main_window import MainWindow
-from sfintacct_desktop.sandbox import credentials as cred
-from sfintacct_desktop.sandbox.runner import Sandbox
+from sfintacct_sandbox import credentials as cred
+from sfintacct_sandbox.runner import Sandbox
 from tests.support.signin import person
 
 

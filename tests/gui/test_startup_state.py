@@ -16,8 +16,8 @@ from sfintacct_desktop.config.profiles import update_state_marker
 from sfintacct_desktop.gui.app import Launcher
 from sfintacct_desktop.gui.main_window import MainWindow
 from sfintacct_desktop.gui.startup import StartupProblemWindow
-from sfintacct_desktop.sandbox.runner import Sandbox
 from sfintacct_desktop.store import backups
+from sfintacct_sandbox.runner import Sandbox
 from tests.support.damage import garble_header, make_store, stale_lock
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from sfintacct_desktop.gui.main_window import MainWindow
-from sfintacct_desktop.sandbox.runner import Sandbox
 from sfintacct_desktop.wire.intacct import create, update
+from sfintacct_sandbox.runner import Sandbox
 from tests.gui.helpers import apply_baseline, sync_once
 from tests.support.sync_env import ia_connector
 

@@ -18,9 +18,9 @@ from sfintacct_desktop.app.baseline_service import plan_with_engine
 from sfintacct_desktop.engine.baseline.load import CUTOVER_META, LEFT_OUT_META, apply_plan
 from sfintacct_desktop.engine.cycle import EngineSettings, SyncEngine
 from sfintacct_desktop.engine.mapping import load_mapping
-from sfintacct_desktop.sandbox.runner import Sandbox, SandboxOptions
 from sfintacct_desktop.store import StateStore
 from sfintacct_desktop.wire.intacct.functions import query
+from sfintacct_sandbox.runner import Sandbox, SandboxOptions
 from tests.support.sync_env import ia_connector, sf_connector
 
 CUTOVER = date(2026, 1, 1)

@@ -15,10 +15,10 @@ import pytest
 
 from sfintacct_desktop.connectors import IntacctConnector, SalesforceConnector
 from sfintacct_desktop.engine.baseline import MatchResult, match_customers, match_products
-from sfintacct_desktop.sandbox import credentials as cred
-from sfintacct_desktop.sandbox.runner import Sandbox, SandboxOptions
 from sfintacct_desktop.wire.intacct import IntacctClient, IntacctSecrets, IntacctSettings
 from sfintacct_desktop.wire.transport import Backoff
+from sfintacct_sandbox import credentials as cred
+from sfintacct_sandbox.runner import Sandbox, SandboxOptions
 from tests.support.signin import web_connector
 
 NO_SLEEP = Backoff(sleep=lambda s: None, max_attempts=2)

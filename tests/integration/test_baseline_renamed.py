@@ -23,7 +23,7 @@ from sfintacct_desktop.engine.baseline import MatchResult, match_customers
 from sfintacct_desktop.engine.baseline.extract import extract
 from sfintacct_desktop.engine.baseline.plan import build_plan
 from sfintacct_desktop.engine.mapping import load_mapping
-from sfintacct_desktop.sandbox.runner import Sandbox, SandboxOptions
+from sfintacct_sandbox.runner import Sandbox, SandboxOptions
 from tests.integration import test_cli_sync as base
 from tests.integration.test_baseline_quality import _all, _quality, connect
 

@@ -23,11 +23,11 @@ import requests
 from sfintacct_desktop.app.connections import check_connections, intacct_config, salesforce_config
 from sfintacct_desktop.app.logging_setup import LOG_FILE_NAME, setup_logging
 from sfintacct_desktop.app.profiles import resolve_profile
-from sfintacct_desktop.sandbox import credentials as cred
-from sfintacct_desktop.sandbox.runner import Sandbox, SandboxOptions
 from sfintacct_desktop.secrets import CredentialStore, RedactingFilter
 from sfintacct_desktop.wire.intacct import IntacctClient
 from sfintacct_desktop.wire.salesforce import MemoryTokenStore, SalesforceClient, SalesforceSecrets
+from sfintacct_sandbox import credentials as cred
+from sfintacct_sandbox.runner import Sandbox, SandboxOptions
 from tests.support.cli_env import cli_env, run_cli
 from tests.support.file_keyring import FileKeyring
 from tests.support.signin import web_settings
@@ -144,9 +144,9 @@ def test_no_refresh_or_access_token_ever_leaks(tmp_path, monkeypatch):
     token it hands out is recorded as it is issued; none may appear in any stdout/stderr, exception
     text, DEBUG log, the state store, the profiles file or the sandbox's own files.
     """
-    from sfintacct_desktop.sandbox.salesforce import auth as sf_auth
-    from sfintacct_desktop.sandbox.salesforce import oauth_apps
     from sfintacct_desktop.wire.salesforce import SalesforceSignInRequired
+    from sfintacct_sandbox.salesforce import auth as sf_auth
+    from sfintacct_sandbox.salesforce import oauth_apps
     from tests.support.signin import cli_login
 
     issued: list[str] = []

@@ -20,8 +20,8 @@ import pytest
 import requests
 
 from sfintacct_desktop.config.profiles import save_sandbox_profile, update_state_marker
-from sfintacct_desktop.sandbox.runner import Sandbox, SandboxOptions
 from sfintacct_desktop.store import backups
+from sfintacct_sandbox.runner import Sandbox, SandboxOptions
 from tests.support.cli_env import cli_env, run_cli
 from tests.support.damage import DAMAGE, make_store, stale_lock
 

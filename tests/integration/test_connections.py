@@ -10,8 +10,8 @@ import pytest
 
 from sfintacct_desktop.app.connections import SALESFORCE_SCHEMA, check_salesforce_fields
 from sfintacct_desktop.config import profiles as cfg
-from sfintacct_desktop.sandbox import credentials as cred
-from sfintacct_desktop.sandbox.runner import Sandbox, SandboxOptions
+from sfintacct_sandbox import credentials as cred
+from sfintacct_sandbox.runner import Sandbox, SandboxOptions
 from tests.support.cli_env import cli_env, run_cli
 from tests.support.signin import cli_login
 

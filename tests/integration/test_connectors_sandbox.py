@@ -11,12 +11,12 @@ import pytest
 
 from sfintacct_desktop.connectors import IntacctConnector, SalesforceConnector
 from sfintacct_desktop.domain import Customer, ErrorKind, SyncError, System
-from sfintacct_desktop.sandbox import credentials as cred
-from sfintacct_desktop.sandbox.runner import Sandbox, SandboxOptions
 from sfintacct_desktop.wire.intacct import IntacctClient, IntacctSecrets, IntacctSettings, SoLine, delete, update
 from sfintacct_desktop.wire.intacct.functions import create_sotransaction
 from sfintacct_desktop.wire.salesforce import AuthMethod, SalesforceSecrets, SalesforceSettings
 from sfintacct_desktop.wire.transport import Backoff
+from sfintacct_sandbox import credentials as cred
+from sfintacct_sandbox.runner import Sandbox, SandboxOptions
 from tests.support.signin import web_connector
 
 NO_SLEEP = Backoff(sleep=lambda s: None, max_attempts=2)

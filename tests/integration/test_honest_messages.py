@@ -19,8 +19,8 @@ import requests
 from sfintacct_desktop.config import profiles as cfg
 from sfintacct_desktop.connectors.errors import to_sync_error
 from sfintacct_desktop.domain import System
-from sfintacct_desktop.sandbox.runner import Sandbox, SandboxOptions
 from sfintacct_desktop.wire.salesforce import SalesforceBudgetError
+from sfintacct_sandbox.runner import Sandbox, SandboxOptions
 from tests.support.cli_env import cli_env, run_cli
 
 CREDENTIAL_WORDS = ("password", "security token", "username", "reset the token")

@@ -10,9 +10,6 @@ from __future__ import annotations
 import pytest
 import requests
 
-from sfintacct_desktop.sandbox import credentials as cred
-from sfintacct_desktop.sandbox.httpserver import EmulatorServer
-from sfintacct_desktop.sandbox.intacct.app import IntacctEmulator
 from sfintacct_desktop.wire.intacct import (
     IntacctClient,
     IntacctRateLimitError,
@@ -22,6 +19,9 @@ from sfintacct_desktop.wire.intacct import (
     create,
 )
 from sfintacct_desktop.wire.transport import Backoff, OutcomeUnknownError
+from sfintacct_sandbox import credentials as cred
+from sfintacct_sandbox.httpserver import EmulatorServer
+from sfintacct_sandbox.intacct.app import IntacctEmulator
 from tests.xml_conformance_util import IaClient, fn, ia_request, parse
 
 CREATE = "<create><CUSTOMER><CUSTOMERID>T1</CUSTOMERID><NAME>Transient</NAME></CUSTOMER></create>"

@@ -13,11 +13,11 @@ from sfintacct_desktop.domain import IntentState, System
 from sfintacct_desktop.engine.cycle import EngineSettings, SyncEngine
 from sfintacct_desktop.engine.mapping import load_mapping
 from sfintacct_desktop.engine.order_recovery import KIND, intent_key, request_payload
-from sfintacct_desktop.sandbox import credentials as cred
 from sfintacct_desktop.store import StateStore
 from sfintacct_desktop.wire.intacct import IntacctClient, IntacctSecrets, IntacctSettings
 from sfintacct_desktop.wire.intacct import functions as fx
 from sfintacct_desktop.wire.intacct.functions import SoLine
+from sfintacct_sandbox import credentials as cred
 from tests.integration.test_cli_sync import TIMEOUT, Bench, bench, cli, cli_json, spawn  # noqa: F401
 from tests.support.crash import kill_once_request_arrived
 from tests.support.orders_env import make_deal, opportunity, orders_for, win

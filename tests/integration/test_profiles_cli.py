@@ -194,7 +194,7 @@ def test_jwt_profile_needs_no_password(tmp_path):
 
 
 def test_sandbox_profile_show_hides_its_constants(env):
-    from sfintacct_desktop.sandbox import credentials as cred
+    from sfintacct_sandbox import credentials as cred
 
     path = _profiles_file(env)
     path.parent.mkdir(parents=True)

@@ -19,9 +19,6 @@ import pytest
 import requests
 
 from sfintacct_desktop.app.sandbox_signin import ScriptedBrowser
-from sfintacct_desktop.sandbox import credentials as cred
-from sfintacct_desktop.sandbox.httpserver import EmulatorServer
-from sfintacct_desktop.sandbox.salesforce.app import SalesforceEmulator
 from sfintacct_desktop.wire.salesforce import (
     AuthMethod,
     MemoryTokenStore,
@@ -36,6 +33,9 @@ from sfintacct_desktop.wire.salesforce import web_signin as web
 from sfintacct_desktop.wire.salesforce.loopback import LoopbackListener
 from sfintacct_desktop.wire.salesforce.oauth import Pkce, revoke
 from sfintacct_desktop.wire.transport import Backoff
+from sfintacct_sandbox import credentials as cred
+from sfintacct_sandbox.httpserver import EmulatorServer
+from sfintacct_sandbox.salesforce.app import SalesforceEmulator
 from tests.support.signin import person, web_settings
 
 NO_SLEEP = Backoff(sleep=lambda s: None)

@@ -29,8 +29,8 @@ from sfintacct_desktop.engine.cycle import EngineSettings, SyncEngine
 from sfintacct_desktop.engine.events import EngineStateChanged, Event, RunFinished
 from sfintacct_desktop.engine.mapping import load_mapping
 from sfintacct_desktop.engine.worker import SyncWorker
-from sfintacct_desktop.sandbox.runner import Sandbox, SandboxOptions
 from sfintacct_desktop.store import StateStore
+from sfintacct_sandbox.runner import Sandbox, SandboxOptions
 from tests.integration.test_cli_sync import TIMEOUT, Bench, bench, cli, spawn  # noqa: F401
 from tests.support.sync_env import ia_connector, sf_connector
 

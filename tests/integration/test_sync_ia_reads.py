@@ -202,8 +202,8 @@ def test_status_json_names_the_failed_stream(cli_home: Path, capsys: pytest.Capt
 
     from sfintacct_desktop.cli import main
     from sfintacct_desktop.config.profiles import save_sandbox_profile
-    from sfintacct_desktop.sandbox.runner import Sandbox, SandboxOptions
     from sfintacct_desktop.wire.intacct import create
+    from sfintacct_sandbox.runner import Sandbox, SandboxOptions
     from tests.support.sync_env import ia_connector
 
     with Sandbox(SandboxOptions(seed="empty")) as sb:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import requests
 
-from sfintacct_desktop.sandbox import credentials as cred
-from sfintacct_desktop.sandbox.runner import Sandbox, SandboxOptions
+from sfintacct_sandbox import credentials as cred
+from sfintacct_sandbox.runner import Sandbox, SandboxOptions
 from tests.support.cli_env import cli_env, run_cli
 from tests.support.signin import cli_login
 from tests.support.sync_env import SyncEnv

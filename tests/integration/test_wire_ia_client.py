@@ -8,9 +8,6 @@ from datetime import date
 import pytest
 import requests
 
-from sfintacct_desktop.sandbox import credentials as cred
-from sfintacct_desktop.sandbox.httpserver import EmulatorServer
-from sfintacct_desktop.sandbox.intacct.app import IntacctEmulator
 from sfintacct_desktop.wire.intacct import (
     Filter,
     IntacctAuthError,
@@ -26,6 +23,9 @@ from sfintacct_desktop.wire.intacct import (
     update,
 )
 from sfintacct_desktop.wire.transport import Backoff, InsecureTransportError, OutcomeUnknownError
+from sfintacct_sandbox import credentials as cred
+from sfintacct_sandbox.httpserver import EmulatorServer
+from sfintacct_sandbox.intacct.app import IntacctEmulator
 
 NoSleep = Backoff(sleep=lambda s: None, max_attempts=4)
 

@@ -10,9 +10,6 @@ from typing import Any
 import pytest
 import requests
 
-from sfintacct_desktop.sandbox import credentials as cred
-from sfintacct_desktop.sandbox.httpserver import EmulatorServer
-from sfintacct_desktop.sandbox.salesforce.app import SalesforceEmulator
 from sfintacct_desktop.wire.salesforce import (
     AuthMethod,
     SalesforceAuthError,
@@ -21,6 +18,9 @@ from sfintacct_desktop.wire.salesforce import (
     SalesforceSettings,
 )
 from sfintacct_desktop.wire.transport import Backoff, InsecureTransportError
+from sfintacct_sandbox import credentials as cred
+from sfintacct_sandbox.httpserver import EmulatorServer
+from sfintacct_sandbox.salesforce.app import SalesforceEmulator
 
 NO_SLEEP = Backoff(sleep=lambda s: None)
 SECRETS = SalesforceSecrets(

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from sfintacct_desktop.sandbox.httpserver import EmulatorServer
 from sfintacct_desktop.wire.salesforce import SalesforceBudgetError, SalesforceOutcomeUnknownError
 from sfintacct_desktop.wire.transport import OutcomeUnknownError
+from sfintacct_sandbox.httpserver import EmulatorServer
 
 from .test_wire_sf import admin, connect, server_fixture  # noqa: F401
 

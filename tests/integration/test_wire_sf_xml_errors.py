@@ -8,9 +8,9 @@ import pytest
 
 from sfintacct_desktop.connectors.errors import to_sync_error
 from sfintacct_desktop.domain import ErrorKind, System
-from sfintacct_desktop.sandbox.runner import Sandbox, SandboxOptions
 from sfintacct_desktop.wire.salesforce import SalesforceApiError
 from sfintacct_desktop.wire.salesforce.parse import parse_api_errors
+from sfintacct_sandbox.runner import Sandbox, SandboxOptions
 from tests.support.sync_env import sf_connector
 
 

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import pytest
 
-from sfintacct_desktop.sandbox import credentials as cred
-from sfintacct_desktop.sandbox.httpserver import EmulatorServer
-from sfintacct_desktop.sandbox.intacct.app import IntacctEmulator
-from sfintacct_desktop.sandbox.salesforce.app import SalesforceEmulator
 from sfintacct_desktop.wire.intacct.client import IntacctClient
 from sfintacct_desktop.wire.intacct.settings import IntacctSecrets, IntacctSettings
 from sfintacct_desktop.wire.salesforce.client import SalesforceClient
 from sfintacct_desktop.wire.salesforce.settings import AuthMethod, SalesforceSecrets, SalesforceSettings
 from sfintacct_desktop.wire.transport import TlsVerificationError
+from sfintacct_sandbox import credentials as cred
+from sfintacct_sandbox.httpserver import EmulatorServer
+from sfintacct_sandbox.intacct.app import IntacctEmulator
+from sfintacct_sandbox.salesforce.app import SalesforceEmulator
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from typing import Any
 from sfintacct_desktop.app.sandbox_signin import ScriptedBrowser
 from sfintacct_desktop.app.sf_profile import sandbox_sign_in
 from sfintacct_desktop.connectors import SalesforceConnector
-from sfintacct_desktop.sandbox import credentials as cred
 from sfintacct_desktop.wire.salesforce import AuthMethod, MemoryTokenStore, SalesforceSecrets, SalesforceSettings
+from sfintacct_sandbox import credentials as cred
 
 from .cli_env import REPO
 

@@ -17,11 +17,11 @@ import requests
 from sfintacct_desktop.connectors import IntacctConnector, SalesforceConnector
 from sfintacct_desktop.engine.cycle import EngineSettings, SyncEngine
 from sfintacct_desktop.engine.mapping import load_mapping
-from sfintacct_desktop.sandbox import credentials as cred
-from sfintacct_desktop.sandbox.runner import Sandbox, SandboxOptions
 from sfintacct_desktop.store import StateStore
 from sfintacct_desktop.wire.intacct import IntacctClient, IntacctSecrets, IntacctSettings, create, delete, update
 from sfintacct_desktop.wire.transport import Backoff
+from sfintacct_sandbox import credentials as cred
+from sfintacct_sandbox.runner import Sandbox, SandboxOptions
 
 from .signin import web_connector
 

@@ -18,7 +18,7 @@ from sfintacct_desktop.app.inbox import SyncState
 from sfintacct_desktop.config.profiles import save_profile, save_sandbox_profile
 from sfintacct_desktop.engine.events import EngineStateChanged, Event, Progress, RecordApplied, RunFinished
 from sfintacct_desktop.engine.worker import SyncWorker
-from sfintacct_desktop.sandbox.runner import Sandbox, SandboxOptions
+from sfintacct_sandbox.runner import Sandbox, SandboxOptions
 from tests.support.sync_env import sf_connector
 
 WAIT = 60.0
