@@ -38,6 +38,7 @@ from .hostile import cloudflare_524, entity_bomb_body, xxe_body
 from .model import Company
 from .reads import Cursors
 from .refusals import KINDS as REFUSAL_KINDS
+from .seedload import load_seed
 from .sessions import SessionManager
 
 GATEWAY_PATH = "/ia/xml/xmlgw.phtml"
@@ -91,10 +92,8 @@ class IntacctEmulator(Emulator):
 
     # ------------------------------------------------------------------ seeds
     def load_seed(self, seed: str) -> None:
-        from .seedload import load_seed
-
         self.cursors.clear()
-        load_seed(self, seed)
+        load_seed(self.company, seed)
 
     # ------------------------------------------------------------------- HTTP
     def handle(self, request: Request) -> Response:

@@ -8,40 +8,17 @@ in the result (``<data>`` or a legacy ``<key>``) and what it costs the way Intac
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lxml import etree
 
+from .context import Context, Outcome
 from .envelope import sub, text
 from .errors import ErrorItem, FunctionError, fail
 from .objects import OBJECTS, get_object, inspect_data, lookup_data
 from .reads import do_query, do_read, do_read_by_query, do_read_more
 from .refusals import check_refusals
 from .schema import children
-
-if TYPE_CHECKING:
-    from .app import IntacctEmulator
-    from .sessions import Session
-
-
-@dataclass
-class Context:
-    emulator: IntacctEmulator
-    session: Session | None
-    login: dict[str, str] | None
-    endpoint: str
-    single_function: bool
-    owner: str  # cursor owner: the session id or the login user
-
-
-@dataclass
-class Outcome:
-    data: etree._Element | None = None
-    key: str | None = None
-    transactions: int = 0
-    writes: int = 0
-    partial_errors: list[ErrorItem] = field(default_factory=list)
 
 
 def to_value(el: etree._Element) -> Any:

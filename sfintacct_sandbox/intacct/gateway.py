@@ -7,18 +7,14 @@ conformance tests exercise it through HTTP exactly as a client does.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from lxml import etree
 
 from .. import credentials as cred
+from .context import Context, GatewayHost, Outcome
 from .envelope import ControlError, Operation, ParsedRequest, control_block, error_message, fn_name, sub
 from .errors import ROLLED_BACK, ErrorItem, FunctionError
-from .functions import FUNCTIONS, WRITE_FUNCTIONS, Context, Outcome
-
-if TYPE_CHECKING:
-    from .app import IntacctEmulator
-    from .sessions import Session
+from .functions import FUNCTIONS, WRITE_FUNCTIONS
+from .sessions import Session
 
 CONTROLID_TABLE = "__controlid__"
 DTD_VERSIONS = ("3.0", "2.1")
@@ -50,7 +46,7 @@ def auth_failure(op_el: etree._Element, userid: str, companyid: str, description
 
 
 def auth_success(
-    emu: IntacctEmulator, op_el: etree._Element, who: dict[str, str], session: Session | None, dtd: str
+    emu: GatewayHost, op_el: etree._Element, who: dict[str, str], session: Session | None, dtd: str
 ) -> None:
     auth = sub(op_el, "authentication")
     sub(auth, "status", "success")
@@ -63,7 +59,7 @@ def auth_success(
         sub(auth, "sessiontimeout", timeout)
 
 
-def process(emu: IntacctEmulator, req: ParsedRequest, endpoint: str) -> etree._Element:
+def process(emu: GatewayHost, req: ParsedRequest, endpoint: str) -> etree._Element:
     """Run every operation of an already parsed request. Raises ``ControlError`` for control failures."""
     check_sender(req.control)
     root = etree.Element("response")
@@ -73,7 +69,7 @@ def process(emu: IntacctEmulator, req: ParsedRequest, endpoint: str) -> etree._E
     return root
 
 
-def _operation(emu: IntacctEmulator, req: ParsedRequest, op: Operation, root: etree._Element, endpoint: str) -> None:
+def _operation(emu: GatewayHost, req: ParsedRequest, op: Operation, root: etree._Element, endpoint: str) -> None:
     op_el = sub(root, "operation")
     session = None
     login = op.auth.login
@@ -115,7 +111,7 @@ class _Rollback(Exception):
 
 
 def _run_transaction(
-    emu: IntacctEmulator, req: ParsedRequest, op: Operation, op_el: etree._Element, ctx: Context
+    emu: GatewayHost, req: ParsedRequest, op: Operation, op_el: etree._Element, ctx: Context
 ) -> None:
     """All functions in one atomic block; one failure rolls back all, the successful ones are ``aborted``."""
     results: list[tuple[etree._Element, bool]] = []
@@ -163,7 +159,7 @@ def _result(name: str, controlid: str, status: str) -> etree._Element:
     return el
 
 
-def _run_one(emu: IntacctEmulator, req: ParsedRequest, fn: etree._Element, ctx: Context) -> tuple[etree._Element, bool]:
+def _run_one(emu: GatewayHost, req: ParsedRequest, fn: etree._Element, ctx: Context) -> tuple[etree._Element, bool]:
     name = fn_name(fn)
     controlid = fn.get("controlid", "")
     handler = FUNCTIONS.get(name)

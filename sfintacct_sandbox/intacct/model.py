@@ -1,134 +1,26 @@
-"""The emulated company's master data (CUSTOMER, ITEM), audit trail and shared record helpers.
+"""The emulated company: its master data (CUSTOMER, ITEM), generic writes and company setup.
 
 Why one ``Company`` object: every write path (generic create/update/delete, create_sotransaction,
 ARPYMT, seed loading) must apply the same rules, stamp the same wall-clock times in the company's
 time zone and leave the same AUDITHISTORY rows, whether a client or the seed loader calls it.
-Sales documents and payments live in ``orders.py`` and ``payments.py`` (mixins of this class).
+It is built in layers, each module importing only the one below it: ``records`` (clock, numbering,
+audit trail), ``payments`` (AR payments and invoice lines), ``orders`` (order entry and the AR
+invoice), ``orderupdate`` (changing a document in place), and this module on top.
 Records are flat dicts of UPPER (dotted) field names to wire strings, keyed by RECORDNO.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from ..clock import Clock
-from ..storage import RecordStore
 from .errors import ErrorItem, could_not, fail
 from .objects import OBJECTS, ObjectDef, get_object
-from .orders import OrdersMixin
-from .orderupdate import OrderUpdateMixin
-from .payments import PaymentsMixin
-
-Record = dict[str, Any]
-MASTER = ("CUSTOMER", "ITEM")
-TS_FORMAT = "%m/%d/%Y %H:%M:%S"
-DATE_FORMAT = "%m/%d/%Y"
+from .orderupdate import OrderUpdates
+from .values import Record, flatten, to_decimal
 
 
-def flatten(value: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested create input -> dotted UPPER names (lists are kept as they are for the caller)."""
-    out: dict[str, Any] = {}
-    for key, val in value.items():
-        name = f"{prefix}{str(key).upper()}"
-        if isinstance(val, dict):
-            out.update(flatten(val, name + "."))
-        else:
-            out[name] = val
-    return out
-
-
-def money(value: Decimal) -> str:
-    """Amounts the way the gateway prints them: no trailing zeros (``5900``, ``125.5``, ``0``)."""
-    q = value.quantize(Decimal("0.01"))
-    text = format(q.normalize(), "f")
-    return "0" if text in ("-0", "0") else text
-
-
-def to_decimal(text: Any, field: str) -> Decimal:
-    try:
-        return Decimal(str(text).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        raise fail("BL03000018", f"Illegal format for {field} : {text}", "Enter a number.") from None
-
-
-def parse_date(value: Any, field: str) -> date:
-    """Accept the generic ``mm/dd/yyyy``, ISO ``yyyy-mm-dd`` or the legacy ``{year, month, day}``."""
-    try:
-        if isinstance(value, dict):
-            return date(int(value["year"]), int(value["month"]), int(value["day"]))
-        text = str(value).strip()
-        if "/" in text:
-            return datetime.strptime(text, DATE_FORMAT).date()
-        return date.fromisoformat(text)
-    except (KeyError, ValueError, TypeError):
-        raise fail("BL03000018", f"Illegal format for {field} : {value}", "Use the format mm/dd/yyyy.") from None
-
-
-class Company(OrdersMixin, OrderUpdateMixin, PaymentsMixin):
+class Company(OrderUpdates):
     """All business rules of the emulated Intacct company over one ``RecordStore``."""
-
-    def __init__(self, store: RecordStore, clock: Clock, timezone: str = "America/Los_Angeles") -> None:
-        self.store = store
-        self.clock = clock
-        self.tz = ZoneInfo(timezone)
-        self.userid = "xml_gateway"
-        self.audit_object_key = "recordno"  # or "id": see audit()
-        self.audit_time_zone = "company"  # or "gmt": see audit()
-        self.audit_source = "xml"  # lower case, as real SOURCE values are; the exact word is not public
-
-    # ------------------------------------------------------------------ time
-    def local_now(self) -> datetime:
-        return self.clock.now().astimezone(self.tz)
-
-    def now_ts(self) -> str:
-        return self.local_now().strftime(TS_FORMAT)
-
-    def utc_ts(self) -> str:
-        """AU* fields look like UTC in real data (AUWHENCREATED vs WHENMODIFIED; see docs/sandbox.md)."""
-        return self.clock.now().strftime(TS_FORMAT)
-
-    def today(self) -> str:
-        return self.local_now().strftime(DATE_FORMAT)
-
-    # --------------------------------------------------------------- helpers
-    def next_recordno(self, obj: str) -> str:
-        # ARINVOICE and ARPYMT are both PR records in Intacct: they share one RECORDNO sequence.
-        seq = "PRRECORD" if obj in ("ARINVOICE", "ARPYMT") else obj
-        return str(self.store.next_sequence(f"recordno:{seq}"))
-
-    def by_id(self, obj: str, field: str, value: str) -> Record | None:
-        keys = self.store.find(obj, field, value)
-        return self.store.get(obj, keys[0]) if keys else None
-
-    def audit(self, objtype: str, record: Record, mode: str, desc: str = "") -> None:
-        """AUDITHISTORY row with the documented fields only; OBJECTTYPE and SOURCE lower case.
-
-        OBJECTKEY is the RECORDNO (``audit_object_key="recordno"``) or the readable ID ``desc``
-        (CUSTOMERID, ITEMID, invoice RECORDID, DOCID; ``"id"``): which one a real company writes for
-        CUSTOMER, ITEM and ARINVOICE is not public, so the emulator serves either. ACCESSTIME is the
-        company's wall time (``audit_time_zone="company"``) or GMT (``"gmt"``), also not public.
-        """
-        key = desc if self.audit_object_key == "id" and desc else record.get("RECORDNO", "")
-        when = self.utc_ts() if self.audit_time_zone == "gmt" else self.now_ts()
-        no = str(self.store.next_sequence("recordno:AUDITHISTORY"))
-        self.store.put(
-            "AUDITHISTORY",
-            no,
-            {
-                "OBJECTTYPE": objtype.lower(),
-                "OBJECTKEY": key,
-                "ACCESSTIME": when,
-                "ACCESSMODE": mode,
-                "USERID": self.userid,
-                "SOURCE": self.audit_source,
-            },
-        )
-
-    def stamp_modified(self, record: Record) -> Record:
-        return {**record, "WHENMODIFIED": self.now_ts(), "MODIFIEDBY": "1"}
 
     # -------------------------------------------------------- company setup
     def create_setup(self) -> None:

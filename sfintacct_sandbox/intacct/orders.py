@@ -2,7 +2,7 @@
 
 Why here: converting an order into an invoice touches three records at once (the new SODOCUMENT,
 its ARINVOICE with MODULEKEY 8.SO, and the source order's STATE) and must be all-or-nothing, the
-same for a client call and for seed loading. Mixed into ``model.Company``.
+same for a client call and for seed loading. The layer above ``payments`` (invoice lines).
 """
 
 from __future__ import annotations
@@ -10,27 +10,24 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .errors import ErrorItem, fail
-
-if TYPE_CHECKING:
-    from .model import Company as _Base
-else:
-    _Base = object
+from .errors import ErrorItem, FunctionError, fail
+from .payments import Receivables
+from .values import DATE_FORMAT, money, parse_date, to_decimal
 
 LABEL = "Sales Transaction"
 
 
-def _err(text: str, correction: str = "") -> Exception:
-    from .errors import FunctionError
-
+def _err(text: str, correction: str = "") -> FunctionError:
     return FunctionError(
         [ErrorItem("BL01001973", text, correction), ErrorItem("BL01001973", f"Could not create {LABEL} record!")]
     )
 
 
-class OrdersMixin(_Base):
+class OrderEntry(Receivables):
+    """Order entry documents and the AR invoice a posted Sales Invoice creates."""
+
     def term_days(self, customer: dict[str, Any]) -> int:
         name = customer.get("TERMNAME") or "Net 30"
         term = self.by_id("ARTERM", "NAME", name)
@@ -38,8 +35,6 @@ class OrdersMixin(_Base):
 
     def create_sotransaction(self, spec: dict[str, Any]) -> dict[str, Any]:
         """Create an order entry document from the dict form of ``create_sotransaction``; return it."""
-        from .model import DATE_FORMAT, money, parse_date, to_decimal
-
         docpar = str(spec.get("transactiontype") or "").strip()
         definition = self.by_id("SODOCUMENTPARAMS", "DOCID", docpar)
         if definition is None or definition.get("STATUS") != "active":
@@ -191,8 +186,6 @@ class OrdersMixin(_Base):
         self.audit("SODOCUMENT", new, "M", new["DOCID"])
 
     def _create_arinvoice(self, doc: dict[str, Any], customer: dict[str, Any], total: Decimal) -> dict[str, Any]:
-        from .model import money
-
         no = self.next_recordno("ARINVOICE")
         amount = money(total)
         invoice = {
@@ -240,8 +233,6 @@ class OrdersMixin(_Base):
         Refused like Intacct: a document other documents were converted from, or whose invoice has
         payments applied. Deleting a converted invoice re-opens its source order.
         """
-        from .errors import FunctionError
-
         docid = key.strip()
         doc = self.by_id("SODOCUMENT", "DOCID", docid)
 
@@ -272,13 +263,3 @@ class OrdersMixin(_Base):
             new = self.stamp_modified({**source, "STATE": "Partially Converted" if left else "Pending"})
             self.store.put("SODOCUMENT", new["RECORDNO"], new)
             self.audit("SODOCUMENT", new, "M", new["DOCID"])
-
-    def adjust_customer_due(self, cid: str, delta: Decimal) -> None:
-        from .model import money
-
-        customer = self.by_id("CUSTOMER", "CUSTOMERID", cid)
-        if customer is None:
-            return
-        due = Decimal(customer.get("TOTALDUE") or "0") + delta
-        # TOTALDUE is derived: it changes WHENMODIFIED of the invoice, not of the customer master.
-        self.store.put("CUSTOMER", customer["RECORDNO"], {**customer, "TOTALDUE": money(due)})

@@ -4,21 +4,18 @@ Why its own module: on a real company every OE update of a posted Sales Invoice 
 invoice and creates a new one with a NEW RECORDNO (same RECORDID, new totals), while the payments
 stay applied. A client that kept an ARINVOICE RECORDNO as a key breaks here, so the sandbox must
 behave that way. Line numbers are one-based here, while ``read`` returns zero-based ``LINE_NO``.
-Mixed into ``model.Company``.
+The layer above ``orders``.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .errors import ErrorItem, FunctionError, fail
-
-if TYPE_CHECKING:
-    from .model import Company as _Base
-else:
-    _Base = object
+from .orders import OrderEntry
+from .values import DATE_FORMAT, money, parse_date, to_decimal
 
 LABEL = "Sales Transaction"
 FROZEN_STATES = ("In Progress", "Converted", "Partially Converted")
@@ -30,11 +27,11 @@ def _err(text: str, correction: str = "") -> FunctionError:
     )
 
 
-class OrderUpdateMixin(_Base):
+class OrderUpdates(OrderEntry):
+    """``update_sotransaction``, on top of order entry."""
+
     def update_sotransaction(self, key: str, spec: dict[str, Any]) -> dict[str, Any]:
         """Apply the dict form of ``update_sotransaction`` to document ``key`` (a DOCID); return it."""
-        from .model import DATE_FORMAT, money, parse_date
-
         docid = key.strip()
         doc = self.by_id("SODOCUMENT", "DOCID", docid)
         if doc is None:
@@ -86,8 +83,6 @@ class OrderUpdateMixin(_Base):
 
     def _updated_entries(self, doc: dict[str, Any], items: list[tuple[str, dict[str, Any]]]) -> list[dict[str, str]]:
         """The document's lines after the updates (``("update", {line_num, ...})``) and adds."""
-        from .model import money, to_decimal
-
         keys = self.store.find("SODOCUMENTENTRY", "DOCHDRNO", doc["RECORDNO"])
         current = sorted((self.store.get("SODOCUMENTENTRY", k) or {} for k in keys), key=lambda e: int(e["LINE_NO"]))
         entries = [dict(e) for e in current]
@@ -142,8 +137,6 @@ class OrderUpdateMixin(_Base):
 
     def _repost_invoice(self, doc: dict[str, Any], total: Decimal) -> None:
         """Delete the AR invoice and post a new one (new RECORDNO); payments move to the new one."""
-        from .model import money
-
         customer = self.by_id("CUSTOMER", "CUSTOMERID", doc["CUSTVENDID"]) or {"CUSTOMERID": doc["CUSTVENDID"]}
         old = self.store.get("ARINVOICE", doc["PRRECORDKEY"]) if doc.get("PRRECORDKEY") else None
         paid = Decimal(old.get("TOTALPAID") or "0") if old else Decimal(0)

@@ -5,20 +5,18 @@ TOTALPAID / TOTALDUE / STATE (``Partially Paid`` / ``Paid``) and WHENPAID exactl
 overpayment, and undo all of that when the payment is deleted. As in Intacct, a payment detail
 given for a whole invoice is applied line by line, first line first, each paid in full before the
 next (the "waterfall"), and one ARPYMTDETAIL row is kept per invoice line touched (its ENTRYKEY the
-line), so a payment of a two-line invoice has two detail rows. Mixed into ``model.Company``.
+line), so a payment of a two-line invoice has two detail rows. The layer above ``records``.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .errors import ErrorItem, FunctionError
-
-if TYPE_CHECKING:
-    from .model import Company as _Base
-else:
-    _Base = object
+from .objects import ARPYMT
+from .records import CompanyRecords
+from .values import DATE_FORMAT, money, parse_date, to_decimal
 
 _PYMT_FIELDS = {
     "FINANCIALENTITY",
@@ -52,11 +50,11 @@ def _details(value: Any) -> list[dict[str, Any]]:
     return [v for v in (value or []) if isinstance(v, dict)]
 
 
-class PaymentsMixin(_Base):
+class Receivables(CompanyRecords):
+    """AR payments and the invoice lines they pay, on top of the company's records."""
+
     def create_payment(self, values: dict[str, Any]) -> dict[str, Any]:
         """Generic ``<create><ARPYMT>``: validate, apply each detail to its invoice, record the payment."""
-        from .model import DATE_FORMAT, money, parse_date, to_decimal
-
         vals = {str(k).upper(): v for k, v in values.items()}
         unknown = sorted(set(vals) - _PYMT_FIELDS)
         if unknown:
@@ -181,8 +179,6 @@ class PaymentsMixin(_Base):
     ) -> list[tuple[str, Decimal]]:
         """How ``amount`` splits over the invoice's lines: all on line ``entry`` when one is named,
         else first line first, each up to what it still owes. ``[("", amount)]`` without lines."""
-        from .model import money
-
         lines = self.invoice_lines(invoice["RECORDNO"])
         if not lines:
             return [("", amount)]
@@ -214,8 +210,6 @@ class PaymentsMixin(_Base):
 
     def _post_details(self, payment_no: str, invoice_no: str, portions: list[tuple[str, Decimal]], when: str) -> None:
         """One ARPYMTDETAIL per line portion; each line's TOTALPAID moves by its portion."""
-        from .model import money
-
         ts = self.now_ts()
         for entry, part in portions:
             dno = self.next_recordno("ARPYMTDETAIL")
@@ -237,8 +231,6 @@ class PaymentsMixin(_Base):
             self._move_line(entry, part)
 
     def _move_line(self, entry: str, delta: Decimal) -> None:
-        from .model import money
-
         line = self.store.get("ARINVOICEITEM", entry) if entry else None
         if line is None:
             return
@@ -246,15 +238,11 @@ class PaymentsMixin(_Base):
         self.store.put("ARINVOICEITEM", entry, {**line, "TOTALPAID": paid, "TRX_TOTALPAID": paid})
 
     def payment_methods(self) -> tuple[str, ...]:
-        from .objects import ARPYMT
-
         fd = ARPYMT.field("PAYMENTMETHOD")
         return fd.valid if fd else ()
 
     def _apply(self, invoice: dict[str, Any], amount: Decimal, when: str) -> None:
         """Move an invoice's paid/due amounts by ``amount`` (negative to reverse) and derive its STATE."""
-        from .model import money
-
         paid = Decimal(invoice["TOTALPAID"] or "0") + amount
         due = Decimal(invoice["TOTALENTERED"]) - paid
         state = "Paid" if due <= 0 else ("Partially Paid" if paid > 0 else "Posted")

@@ -7,12 +7,10 @@ in one ``atomic()`` block so that it is flushed to SQLite once (``scale:50000`` 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .errors import FunctionError
-
-if TYPE_CHECKING:
-    from .app import IntacctEmulator
+from .model import Company
 
 
 class SeedLoadError(RuntimeError):
@@ -32,11 +30,10 @@ def _resolve(value: Any, refs: dict[str, str], ref_type: type) -> Any:
     return value
 
 
-def load_seed(emu: IntacctEmulator, seed: str) -> None:
+def load_seed(company: Company, seed: str) -> None:
     """Company setup, then ``build_seed(seed).intacct`` in order; stores the ref map as meta."""
-    company = emu.company
     refs: dict[str, str] = {}
-    with emu.store.atomic():
+    with company.store.atomic():
         company.create_setup()
         rows: list[Any] = []
         ref_type: type = type(None)
@@ -69,4 +66,4 @@ def load_seed(emu: IntacctEmulator, seed: str) -> None:
                     company.delete_record(row.object, rec["RECORDNO"])
             except FunctionError as exc:
                 raise SeedLoadError(f"seed row {row.ref!r} ({row.object}) was refused: {exc}") from exc
-        emu.store.set_meta("seed_refs", refs)
+        company.store.set_meta("seed_refs", refs)
