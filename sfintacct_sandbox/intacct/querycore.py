@@ -102,7 +102,7 @@ def parse_temporal(text: str) -> int | None:
     return ((y * 100 + mo) * 100 + d) * 1_000_000 + hh * 10_000 + mi * 100 + ss
 
 
-def _parse_number(text: str) -> Decimal | None:
+def parse_number(text: str) -> Decimal | None:
     try:
         value = Decimal(text.strip())
     except InvalidOperation:
@@ -120,7 +120,7 @@ def literal_key(ftype: str, value: str, name: str, ci: bool = False) -> Any:
     if value == "":
         return None
     if ftype in NUMERIC_TYPES:
-        key: Any = _parse_number(value)
+        key: Any = parse_number(value)
     elif ftype in TEMPORAL_TYPES:
         key = parse_temporal(value)
     elif ftype == "boolean":
@@ -135,7 +135,7 @@ def literal_key(ftype: str, value: str, name: str, ci: bool = False) -> Any:
 def key_getter(name: str, ftype: str, ci: bool = False) -> Callable[[dict], Any]:
     """row -> typed key of a stored value (None for empty or unparsable)."""
     if ftype in NUMERIC_TYPES:
-        return lambda row: _parse_number(v) if (v := row.get(name)) else None
+        return lambda row: parse_number(v) if (v := row.get(name)) else None
     if ftype in TEMPORAL_TYPES:
         return lambda row: _stored_temporal(v) if (v := row.get(name)) else None
     if ftype == "boolean":

@@ -39,7 +39,6 @@ from .querycore import (  # re-exported: readbyquery, reads and schema import th
     Pred,
     QueryError,
     QuerySchemaError,
-    _parse_number,
     and_pred,
     compare_pred,
     in_pred,
@@ -50,6 +49,7 @@ from .querycore import (  # re-exported: readbyquery, reads and schema import th
     null_pred,
     object_not_found,
     or_pred,
+    parse_number,
 )
 
 # ----------------------------------------------------------------------------------------------
@@ -367,7 +367,7 @@ def _aggregate_value(agg: str, name: str, ftype: str, rows: list[dict]) -> str:
             return ""
         pick = min if agg == "min" else max
         return pick(pairs, key=lambda p: p[0])[1]
-    numbers = [n for v in present if (n := _parse_number(v)) is not None]
+    numbers = [n for v in present if (n := parse_number(v)) is not None]
     total = sum(numbers, Decimal(0))
     if agg == "sum":
         return str(total)

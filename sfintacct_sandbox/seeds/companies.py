@@ -77,7 +77,7 @@ class PhoneBook:
         return f"555{k % 10000:04d}"
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
@@ -136,7 +136,7 @@ def new_company(
     unit = str(rng.choice((100, 200, 210, 300, 400, 450, 500, 1200, 1500))) if rng.random() < 0.45 else ""
     if domain is None:
         words = core.replace("&", " ").split()
-        domain = _slug("".join(words[:2])) + rng.choice((".com", ".com", ".com", ".io", ".net", ".co"))
+        domain = slug("".join(words[:2])) + rng.choice((".com", ".com", ".com", ".io", ".net", ".co"))
         if city.country in ("GB", "DE", "FR", "ES"):
             domain = domain.rsplit(".", 1)[0] + {"GB": ".co.uk", "DE": ".de", "FR": ".fr", "ES": ".es"}[city.country]
     return Company(
@@ -411,4 +411,4 @@ def render_customer(
 
 def customer_id_from_name(c: Company) -> str:
     """The older, hand-made ID style ("BLUEHARBOR"): letters of the first words, at most 12."""
-    return _slug(c.core.replace("&", ""))[:12].upper()
+    return slug(c.core.replace("&", ""))[:12].upper()

@@ -100,7 +100,7 @@ class _Builder:
                 return c
 
     def ref(self, prefix: str, c: cp.Company, tag: str = "") -> str:
-        base = f"{prefix}:{cp._slug(c.core)}{'-' + tag if tag else ''}"
+        base = f"{prefix}:{cp.slug(c.core)}{'-' + tag if tag else ''}"
         ref, k = base, 2
         while ref in self.refs:
             ref, k = f"{base}-{k}", k + 1
@@ -295,7 +295,7 @@ class _Builder:
                 the=c.the,
                 city=city,
                 suffix=c.suffix,
-                domain=f"{cp._slug(c.core)[:10]}-{cp._slug(city.city)[:8]}.com",
+                domain=f"{cp.slug(c.core)[:10]}-{cp.slug(city.city)[:8]}.com",
             )
             if side == "salesforce":
                 ref = self.account(twin, cp.base_style(twin), "other-city")

@@ -30,7 +30,7 @@ from sfintacct_sandbox.seeds import companies as cp
 from sfintacct_sandbox.seeds import names as n
 from sfintacct_sandbox.seeds.demo_sales import CUTOVER
 from sfintacct_sandbox.seeds.model import SeedData, SeedRow
-from sfintacct_sandbox.seeds.scale import _products
+from sfintacct_sandbox.seeds.scale import make_products
 
 RANDOM_SEED = "sfintacct-renamed-v1"
 SHARED, SF_ONLY, IA_ONLY = 60, 20, 20
@@ -86,13 +86,13 @@ class _Builder:
 
     def account(self, c: cp.Company, style: cp.NameStyle | None = None, **extra: Any) -> str:
         self.k += 1
-        ref = f"acct:r{self.k:03d}-{cp._slug(c.core)[:16]}"
+        ref = f"acct:r{self.k:03d}-{cp.slug(c.core)[:16]}"
         self.sf.append(SeedRow("Account", ref, cp.render_account(self.rng, c, style or cp.base_style(c), **extra)))
         return ref
 
     def customer(self, c: cp.Company, style: cp.NameStyle | None = None) -> tuple[str, str]:
         self.k += 1
-        ref = f"cust:r{self.k:03d}-{cp._slug(c.core)[:16]}"
+        ref = f"cust:r{self.k:03d}-{cp.slug(c.core)[:16]}"
         self.seq += self.rng.choice((1, 1, 2, 7))
         cid = f"C-{self.seq}"
         style = style or cp.base_style(c)
@@ -117,7 +117,7 @@ class _Builder:
             fields.pop("Phone", None)
         r = self.rng.random()
         if r < 0.06:
-            fields["Website"] = f"https://www.facebook.com/{cp._slug(fields['Name'])[:20]}"
+            fields["Website"] = f"https://www.facebook.com/{cp.slug(fields['Name'])[:20]}"
         elif r < 0.15:
             fields.pop("Website", None)
 
@@ -126,7 +126,7 @@ class _Builder:
         if self.rng.random() < 0.05:
             contact["PHONE1"] = PLACEHOLDER
         if self.rng.random() < 0.08:
-            contact["EMAIL1"] = f"{cp._slug(fields['NAME'])[:12]}@gmail.com"
+            contact["EMAIL1"] = f"{cp.slug(fields['NAME'])[:12]}@gmail.com"
             contact.pop("URL1", None)
 
     # -- scenarios ----------------------------------------------------------------------------------
@@ -263,7 +263,7 @@ class _Builder:
         # The same name in another city, and a subsidiary abroad.
         home = self.company()
         other_city = rng_city(self.rng, home)
-        domain = f"{cp._slug(home.core)[:10]}-{cp._slug(other_city.city)[:8]}.com"
+        domain = f"{cp.slug(home.core)[:10]}-{cp.slug(other_city.city)[:8]}.com"
         twin = cp.new_company(
             self.rng, self.phones, core=home.core, the=home.the, city=other_city, suffix=home.suffix, domain=domain
         )
@@ -297,7 +297,7 @@ def build_renamed() -> SeedData:
     b.near_misses()
     products: list[SeedRow] = []
     ia_products: list[SeedRow] = []
-    product_truth, _ = _products(rng, 10, products, ia_products)
+    product_truth, _ = make_products(rng, 10, products, ia_products)
     customers = {
         "pairs": b.pairs,
         "salesforce_only": b.sf_only,

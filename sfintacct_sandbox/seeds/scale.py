@@ -102,7 +102,7 @@ def _customers(rng: random.Random, n: int, sf: list[SeedRow], ia: list[SeedRow])
     return truth, shared
 
 
-def _products(rng: random.Random, count: int, sf: list[SeedRow], ia: list[SeedRow]) -> tuple[dict, list[tuple]]:
+def make_products(rng: random.Random, count: int, sf: list[SeedRow], ia: list[SeedRow]) -> tuple[dict, list[tuple]]:
     pairs, sf_only, ia_only, sellable = [], [], [], []
     for i in range(count):
         code = f"SKU-{i + 1:05d}"
@@ -315,7 +315,7 @@ def build_scale(n: int) -> SeedData:
     sf_rest: list[SeedRow] = []
     ia: list[SeedRow] = []
     customers, shared = _customers(rng, n, sf_accounts, ia)
-    products, sellable = _products(rng, max(10, min(n // 50, MAX_PRODUCTS)), sf_rest, ia)
+    products, sellable = make_products(rng, max(10, min(n // 50, MAX_PRODUCTS)), sf_rest, ia)
     truth: dict[str, Any] = {
         "seed": f"scale:{n}",
         "cutover_date": CUTOVER.isoformat(),
