@@ -23,21 +23,21 @@ from .. import credentials as cred
 from ..clock import Clock
 from ..httpserver import DropConnection, Emulator, json_response
 from . import auth, composite, oauth_web, soap
-from .oauth_apps import OAuthGrants
-from .org import Org
-from .rest import (
+from .calls import (
     MAX_VERSION,
     Call,
     QueryCursors,
     Reply,
-    dispatch,
     operation_of,
     split_data_path,
     version_ok,
     version_retired,
 )
+from .oauth_apps import OAuthGrants
+from .org import Org
 from .schema import Schema
 from .seedload import load_seed
+from .sessions import Sessions
 
 USAGE_META = "api_usage"  # {minute-epoch: calls}, a rolling 24 h window on the emulator clock
 REFUSING = frozenset({"http_500", "rate_limit", "invalid_session", "http_524", "xxe", "entity_bomb"})
@@ -79,7 +79,7 @@ class SalesforceEmulator(Emulator):
         # "Object.Field" or "Object": left out of describe, to emulate an org without our metadata.
         self.schema.omitted = frozenset(omit_fields)
         self.org = Org(self.store, self.clock, self.schema, cred.SF_USER_ID)
-        self.sessions = auth.Sessions(session_idle_seconds)
+        self.sessions = Sessions(session_idle_seconds)
         self.oauth = OAuthGrants(self.store)
         # The org setting that a new org has off; the sandbox org allows the legacy logins (switch: admin API).
         self.soap_login_enabled = bool(soap_login_enabled)
@@ -98,7 +98,7 @@ class SalesforceEmulator(Emulator):
         return serialization.load_pem_private_key(self._jwt_pem, password=None).public_key()
 
     def load_seed(self, seed: str) -> None:
-        load_seed(self, seed)
+        load_seed(self.org, seed)
 
     def reset(self, seed: str = "demo") -> None:
         super().reset(seed)
@@ -114,7 +114,7 @@ class SalesforceEmulator(Emulator):
         buckets = self.store.meta(USAGE_META, {}) or {}
         return sum(n for m, n in buckets.items() if now_min - int(m) < 1440)
 
-    def _spend_api_call(self) -> None:
+    def spend_api_call(self) -> None:
         now_min = int(self.clock.monotonic_now() // 60)
         buckets = self.store.meta(USAGE_META, {}) or {}
         kept = {m: n for m, n in buckets.items() if now_min - int(m) < 1440}
@@ -256,12 +256,12 @@ class SalesforceEmulator(Emulator):
             if self.api_usage() >= self.daily_api_limit:
                 self.stats.count(op)
                 return json_response(LIMIT_ERROR, 403, self._limit_header())
-            self._spend_api_call()
+            self.spend_api_call()
             self.instance_url = self.base_url(request)
             if fault is not None and fault.mode == "unable_to_lock_row":
                 reply = self._lock_fault(call, op)
             else:
-                reply = dispatch(self, call)
+                reply = composite.dispatch(self, call)
             self.stats.count(op, api_calls=1, writes=reply.writes)
             response = self._to_response(reply)
         self._after_apply(fault)

@@ -1,12 +1,12 @@
-"""Logins of the emulated org: SOAP partner ``login``, the OAuth2 token endpoint, and sessions.
+"""Logins of the emulated org: SOAP partner ``login`` and the OAuth2 token endpoint.
 
 Why faithful: simple-salesforce parses the SOAP body by tag name and raises on a non-200 with
-``sf:exceptionCode``; OAuth failures are 400 ``{error, error_description}``. Sessions slide on use
-and expire after an idle time measured on the emulator clock, so tests can force a re-login by
-shifting the clock. SOAP ``login()`` is refused the way Salesforce refuses it since its retirement
-began: on API 65.0 and later, and when the org has it switched off (``INVALID_OPERATION``);
-retired API versions answer ``UNSUPPORTED_API_VERSION`` (sources in docs/sandbox.md). The browser
-sign-in (authorization code with PKCE) and refresh tokens live in ``oauth_web.py``.
+``sf:exceptionCode``; OAuth failures are 400 ``{error, error_description}``. Sessions
+(``sessions.py``) slide on use and expire after an idle time measured on the emulator clock, so
+tests can force a re-login by shifting the clock. SOAP ``login()`` is refused the way Salesforce
+refuses it since its retirement began: on API 65.0 and later, and when the org has it switched
+off (``INVALID_OPERATION``); retired API versions answer ``UNSUPPORTED_API_VERSION`` (sources in
+docs/sandbox.md). The browser sign-in (authorization code with PKCE) and refresh tokens live in ``oauth_web.py``.
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import secrets
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
@@ -32,9 +30,9 @@ from ..httpserver import json_response
 from . import oauth_web
 
 if TYPE_CHECKING:
-    from .app import SalesforceEmulator
+    from .host import SalesforceHost
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 INVALID_LOGIN_MSG = "INVALID_LOGIN: Invalid username, password, security token; or user locked out."
 SOAP_LOGIN_LAST_VERSION = 64.0  # login() is not available from API 65.0 on
 OLDEST_VERSION = 31.0  # 7.0-30.0 are retired: REST 410, SOAP UNSUPPORTED_API_VERSION
@@ -43,38 +41,6 @@ SOAP_DISABLED_MSG = (
     "INVALID_OPERATION: SOAP API login() is disabled by default in this org. "
     "Contact the org administrator to enable SOAP API login()."
 )
-
-
-class Sessions:
-    """Access tokens with a sliding idle timeout on the emulator clock (kept in memory)."""
-
-    def __init__(self, idle_seconds: float) -> None:
-        self.idle_seconds = idle_seconds
-        self._last_used: dict[str, float] = {}
-        self._lock = threading.Lock()
-
-    def issue(self, now: float) -> str:
-        token = f"{cred.SF_ORG_ID[:15]}!AQ{secrets.token_urlsafe(72)}"
-        with self._lock:
-            self._last_used[token] = now
-        return token
-
-    def touch(self, token: str, now: float) -> bool:
-        """True (and slide the expiry) if ``token`` is a live session."""
-        with self._lock:
-            last = self._last_used.get(token)
-            if last is None:
-                return False
-            if now - last > self.idle_seconds:
-                del self._last_used[token]
-                return False
-            self._last_used[token] = now
-            return True
-
-    def invalidate(self, token: str) -> int:
-        """End a session; 1 if it was live, else 0."""
-        with self._lock:
-            return 0 if self._last_used.pop(token, None) is None else 1
 
 
 def bearer_token(request: Request) -> str | None:
@@ -105,7 +71,7 @@ def load_or_create_key(data_dir: Path | None) -> bytes:
 
 
 # ------------------------------------------------------------------- SOAP
-def _soap_fault(code: str, message: str, fault: str = "LoginFault", *, bare_detail: bool = False) -> Response:
+def soap_fault(code: str, message: str, fault: str = "LoginFault", *, bare_detail: bool = False) -> Response:
     """A partner-API fault. ``bare_detail`` drops the ``CODE: `` prefix from ``exceptionMessage``
     (the ApiFault of the retired login carries the bare sentence; the LoginFault repeats the prefix)."""
     detail = message.removeprefix(f"{code}: ") if bare_detail else message
@@ -133,11 +99,11 @@ def retired_version_fault(version: str) -> Response | None:
     """The SOAP answer for a retired or unknown API version, or None when the version is served."""
     number = version_number(version)
     if number is None or number < OLDEST_VERSION:
-        return _soap_fault("UNSUPPORTED_API_VERSION", UNSUPPORTED_VERSION_MSG, "UnexpectedErrorFault", bare_detail=True)
+        return soap_fault("UNSUPPORTED_API_VERSION", UNSUPPORTED_VERSION_MSG, "UnexpectedErrorFault", bare_detail=True)
     return None
 
 
-def soap_login_refusal(emu: SalesforceEmulator, version: str) -> Response | None:
+def soap_login_refusal(emu: SalesforceHost, version: str) -> Response | None:
     """Why ``login()`` is refused before any credential is looked at (API 65.0+, or switched off)."""
     number = version_number(version) or 0.0
     if number > SOAP_LOGIN_LAST_VERSION:
@@ -145,9 +111,9 @@ def soap_login_refusal(emu: SalesforceEmulator, version: str) -> Response | None
             f"INVALID_OPERATION: The SOAP Login operation is not available in the API version specified "
             f"({version}). Refer to the documentation for supported versions."
         )
-        return _soap_fault("INVALID_OPERATION", message, "UnexpectedErrorFault", bare_detail=True)
+        return soap_fault("INVALID_OPERATION", message, "UnexpectedErrorFault", bare_detail=True)
     if not emu.soap_login_enabled:
-        return _soap_fault("INVALID_OPERATION", SOAP_DISABLED_MSG, "UnexpectedErrorFault", bare_detail=True)
+        return soap_fault("INVALID_OPERATION", SOAP_DISABLED_MSG, "UnexpectedErrorFault", bare_detail=True)
     return None
 
 
@@ -158,17 +124,17 @@ def _find_text(root: etree._Element, local: str) -> str | None:
     return None
 
 
-def soap_login(emu: SalesforceEmulator, request: Request, version: str) -> Response:
+def soap_login(emu: SalesforceHost, request: Request, version: str) -> Response:
     refused = soap_login_refusal(emu, version)
     if refused is not None:
         return refused
     try:
-        root = etree.fromstring(request.get_data(), _PARSER)
+        root = etree.fromstring(request.get_data(), PARSER)
     except etree.XMLSyntaxError:
-        return _soap_fault("INVALID_LOGIN", INVALID_LOGIN_MSG)
+        return soap_fault("INVALID_LOGIN", INVALID_LOGIN_MSG)
     username, password = _find_text(root, "username"), _find_text(root, "password")
     if username != cred.SF_USERNAME or password != cred.SF_PASSWORD + cred.SF_SECURITY_TOKEN:
-        return _soap_fault("INVALID_LOGIN", INVALID_LOGIN_MSG)
+        return soap_fault("INVALID_LOGIN", INVALID_LOGIN_MSG)
     token = emu.sessions.issue(emu.clock.monotonic_now())
     base = emu.base_url(request)
     org = cred.SF_ORG_ID
@@ -211,7 +177,7 @@ def _client_ok(client_id: str | None, client_secret: str | None) -> bool:
     )
 
 
-def _check_jwt(emu: SalesforceEmulator, assertion: str) -> str | None:
+def _check_jwt(emu: SalesforceHost, assertion: str) -> str | None:
     """The error description for a bad JWT bearer assertion, or None when it is acceptable."""
     try:
         claims = jwt.decode(
@@ -239,13 +205,13 @@ def _check_jwt(emu: SalesforceEmulator, assertion: str) -> str | None:
     return None
 
 
-def _audience_ok(emu: SalesforceEmulator, aud: str) -> bool:
+def _audience_ok(emu: SalesforceHost, aud: str) -> bool:
     aud = aud.rstrip("/")
     host = aud.split("://", 1)[-1]
     return host.endswith(".salesforce.com") or host == emu.last_host
 
 
-def oauth_token(emu: SalesforceEmulator, request: Request) -> Response:
+def oauth_token(emu: SalesforceHost, request: Request) -> Response:
     form = request.form
     grant = form.get("grant_type", "")
     if grant == "password":

@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from . import rest
+from .calls import Call, Reply, call_from_url, error_reply, operation_of, render
 from .errors import SfError
-from .rest import Call, Reply, by_external_id, call_from_url, dispatch, operation_of, render
+from .rest import by_external_id
 
 if TYPE_CHECKING:
-    from .app import SalesforceEmulator
+    from .host import SalesforceHost
 
 MAX_RECORDS = 200
 MAX_SUBREQUESTS = 25
@@ -32,7 +34,21 @@ class _Rollback(Exception):
     pass
 
 
-def route(emu: SalesforceEmulator, call: Call, *, lock_fault: bool = False) -> Reply:
+def dispatch(emu: SalesforceHost, call: Call) -> Reply:
+    """Run one REST call of any resource (the caller holds ``store.lock``); SfError becomes its error reply.
+
+    ``composite/...`` calls are answered here, every other one by :func:`rest.dispatch`; composite
+    subrequests come back through this same function.
+    """
+    if call.segs[:1] != ["composite"]:
+        return rest.dispatch(emu, call)
+    try:
+        return route(emu, call)
+    except SfError as err:
+        return error_reply(err)
+
+
+def route(emu: SalesforceHost, call: Call, *, lock_fault: bool = False) -> Reply:
     s = call.segs
     if s == ["composite"] and call.method == "POST":
         return composite(emu, call)
@@ -50,7 +66,7 @@ def _bool(value: Any) -> bool:
     return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
-def retrieve(emu: SalesforceEmulator, call: Call, sobject: str) -> Reply:
+def retrieve(emu: SalesforceHost, call: Call, sobject: str) -> Reply:
     obj = emu.org.sobject(sobject)
     wanted = [n.strip() for n in call.args.get("fields", "").split(",") if n.strip()]
     if not wanted:
@@ -71,7 +87,7 @@ def retrieve(emu: SalesforceEmulator, call: Call, sobject: str) -> Reply:
 
 
 def collections(
-    emu: SalesforceEmulator, call: Call, upsert: tuple[str, str] | None, *, lock_fault: bool = False
+    emu: SalesforceHost, call: Call, upsert: tuple[str, str] | None, *, lock_fault: bool = False
 ) -> Reply:
     """Create / update / upsert / delete up to 200 records; one result per record, in order."""
     if call.method == "DELETE":
@@ -141,7 +157,7 @@ def _item_id(item: Any) -> str | None:
     return None
 
 
-def _one(emu: SalesforceEmulator, call: Call, item: Any, upsert: tuple[str, str] | None) -> dict[str, Any]:
+def _one(emu: SalesforceHost, call: Call, item: Any, upsert: tuple[str, str] | None) -> dict[str, Any]:
     org = emu.org
     if call.method == "DELETE":
         obj = org.schema.by_prefix.get(item[:3]) if isinstance(item, str) else None
@@ -240,7 +256,7 @@ def _halted(ref: str, message: str = HALTED) -> dict[str, Any]:
     }
 
 
-def composite(emu: SalesforceEmulator, call: Call) -> Reply:
+def composite(emu: SalesforceHost, call: Call) -> Reply:
     body = call.body
     if call.body_error or not isinstance(body, dict) or not isinstance(body.get("compositeRequest"), list):
         raise SfError("JSON_PARSER_ERROR", "compositeRequest is required and must be an array")

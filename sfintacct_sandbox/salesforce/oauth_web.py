@@ -30,7 +30,7 @@ from ..httpserver import json_response
 from .oauth_apps import AuthRequest, OAuthApp, s256, signature
 
 if TYPE_CHECKING:
-    from .app import SalesforceEmulator
+    from .host import SalesforceHost
 
 COOKIE = "sid"
 AUTHORIZE_PAGE = "/setup/secur/RemoteAccessAuthorizationPage.apexp"
@@ -81,7 +81,7 @@ def _callback_error(req: AuthRequest, error: str, description: str) -> Response:
 
 
 # ----------------------------------------------------------------------- pages
-def authorize(emu: SalesforceEmulator, request: Request) -> Response:
+def authorize(emu: SalesforceHost, request: Request) -> Response:
     """``GET /services/oauth2/authorize``: check the app and the callback, then log in and ask consent."""
     args = request.args
     app = emu.oauth.apps.get(args.get("client_id", ""))
@@ -130,7 +130,7 @@ def _login_form(start_url: str, error: str = "") -> Response:
     return _page("Login | Salesforce", form)
 
 
-def login_page(emu: SalesforceEmulator, request: Request) -> Response:
+def login_page(emu: SalesforceHost, request: Request) -> Response:
     """``GET /`` shows the login form; ``POST /`` checks it and starts a browser session."""
     start = request.values.get("startURL", "")
     if not start.startswith("/") or start.startswith("//"):
@@ -157,7 +157,7 @@ def _consent_form(app: OAuthApp, key: str, scope: frozenset[str]) -> Response:
     return _page("Allow Access?", body)
 
 
-def consent_page(emu: SalesforceEmulator, request: Request) -> Response:
+def consent_page(emu: SalesforceHost, request: Request) -> Response:
     """The "Allow Access?" page: GET shows it (or skips it), POST records the answer."""
     key = request.values.get("source", "")
     req = emu.oauth.pending(key, emu.clock.monotonic_now())
@@ -180,7 +180,7 @@ def consent_page(emu: SalesforceEmulator, request: Request) -> Response:
     return _consent_form(app, key, req.scope)
 
 
-def _issue_code(emu: SalesforceEmulator, req: AuthRequest) -> Response:
+def _issue_code(emu: SalesforceHost, req: AuthRequest) -> Response:
     code = emu.oauth.issue_code(req, emu.clock.monotonic_now())
     emu.stats.count("authorization_code")
     params = {"code": code}
@@ -201,7 +201,7 @@ def error_page(request: Request) -> Response:
 
 
 # ----------------------------------------------------------------------- tokens
-def _client(emu: SalesforceEmulator, request: Request) -> tuple[OAuthApp | None, Response | None]:
+def _client(emu: SalesforceHost, request: Request) -> tuple[OAuthApp | None, Response | None]:
     form = request.form
     app = emu.oauth.apps.get(form.get("client_id", ""))
     if app is None:
@@ -214,7 +214,7 @@ def _client(emu: SalesforceEmulator, request: Request) -> tuple[OAuthApp | None,
     return app, None
 
 
-def _tokens(emu: SalesforceEmulator, request: Request, scope: list[str], refresh: str | None) -> dict[str, str]:
+def _tokens(emu: SalesforceHost, request: Request, scope: list[str], refresh: str | None) -> dict[str, str]:
     access = emu.sessions.issue(emu.clock.monotonic_now())
     base = emu.base_url(request)
     issued_at = str(int(emu.clock.now().timestamp() * 1000))
@@ -236,7 +236,7 @@ def _tokens(emu: SalesforceEmulator, request: Request, scope: list[str], refresh
     return body
 
 
-def code_grant(emu: SalesforceEmulator, request: Request) -> Response:
+def code_grant(emu: SalesforceHost, request: Request) -> Response:
     """``grant_type=authorization_code``: one use per code, the same redirect_uri, the PKCE verifier."""
     app, problem = _client(emu, request)
     if problem is not None or app is None:
@@ -263,7 +263,7 @@ def code_grant(emu: SalesforceEmulator, request: Request) -> Response:
     return json_response(_tokens(emu, request, scope, refresh))
 
 
-def refresh_grant(emu: SalesforceEmulator, request: Request) -> Response:
+def refresh_grant(emu: SalesforceHost, request: Request) -> Response:
     """``grant_type=refresh_token``: a new access token; a new refresh token only when the app rotates."""
     app, problem = _client(emu, request)
     if problem is not None or app is None:
@@ -281,7 +281,7 @@ def refresh_grant(emu: SalesforceEmulator, request: Request) -> Response:
     return json_response(body)
 
 
-def revoke(emu: SalesforceEmulator, request: Request) -> Response:
+def revoke(emu: SalesforceHost, request: Request) -> Response:
     """``/services/oauth2/revoke``: a refresh token ends with its access tokens; an access token alone."""
     token = request.values.get("token", "")
     if not token:
@@ -296,7 +296,7 @@ def revoke(emu: SalesforceEmulator, request: Request) -> Response:
     return Response(status=200)
 
 
-def userinfo(emu: SalesforceEmulator, request: Request, token: str | None) -> Response:
+def userinfo(emu: SalesforceHost, request: Request, token: str | None) -> Response:
     """``/services/oauth2/userinfo``: who the access token belongs to (OpenID Connect claims)."""
     if token is None or not emu.sessions.touch(token, emu.clock.monotonic_now()):
         return Response("Bad_OAuth_Token", status=403, content_type="text/plain;charset=UTF-8")

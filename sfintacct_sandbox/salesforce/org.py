@@ -109,7 +109,8 @@ class Org:
             )
         return {f: coerce(f, v) for f, v in resolved.items()}
 
-    def _check_reference(self, f: Field, value: str) -> None:
+    def check_reference(self, f: Field, value: str) -> None:
+        """Refuse ``value`` unless it is the id of a live record of a type ``f`` may point at."""
         if f.reference_to == ("User",):
             if value[:3] != USER_PREFIX or value != self.user_id:
                 raise SfError(
@@ -155,7 +156,7 @@ class Org:
         self._check_required(obj, rec, obj.fields.values() if creating else values.keys())
         for f, v in values.items():
             if f.type == "reference" and v is not None:
-                self._check_reference(f, v)
+                self.check_reference(f, v)
         self._check_unique(obj, rec, values.keys())
 
     # ----------------------------------------------------------------- writes
@@ -196,7 +197,7 @@ class Org:
         old = self.live(obj, record_id)
         with self.store.atomic():
             rules.before_delete(self, obj, old)
-            self._remove(obj, old, to_bin=obj.name not in NO_RECYCLE_BIN)
+            self.remove_record(obj, old, to_bin=obj.name not in NO_RECYCLE_BIN)
             rules.after_delete(self, obj, old)
 
     def undelete(self, record_id: str) -> str:
@@ -228,7 +229,8 @@ class Org:
             self.store.delete(TOMBSTONES, norm)
         return norm
 
-    def _remove(self, obj: SObject, rec: dict[str, Any], *, to_bin: bool) -> None:
+    def remove_record(self, obj: SObject, rec: dict[str, Any], *, to_bin: bool) -> None:
+        """Delete ``rec`` (into the recycle bin when ``to_bin``) and leave a tombstone for getDeleted."""
         now = self.now()
         if to_bin:
             gone = dict(rec, IsDeleted=True, SystemModstamp=now, LastModifiedDate=now)

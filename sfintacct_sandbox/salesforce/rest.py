@@ -2,123 +2,27 @@
 getUpdated/getDeleted and limits.
 
 Handlers take a parsed :class:`Call` and return a :class:`Reply` (status, JSON body, headers) so
-that the ``composite`` resource can run the very same code for its subrequests.
+that the ``composite`` resources can run the very same code for their subrequests; ``composite``
+also owns the top-level :func:`composite.dispatch` that sends ``composite/...`` calls to itself and
+every other call here.
 """
 
 from __future__ import annotations
 
-import secrets
-import threading
-import time
-from collections import OrderedDict
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 from . import ids
+from .calls import Call, Reply, data_path, error_reply, render
 from .errors import SfError, not_found
 from .org import TOMBSTONES
 from .schema import SObject
 from .values import format_datetime, parse_datetime
 
 if TYPE_CHECKING:
-    from .app import SalesforceEmulator
+    from .host import SalesforceHost
 
-MIN_VERSION, MAX_VERSION = 31.0, 66.0  # 7.0-30.0 are retired (410 GONE); the newest the org offers
 DEFAULT_BATCH = 2000
-CURSOR_IDLE_SECONDS = 15 * 60
-MAX_CURSORS = 500
-
-
-@dataclass
-class Call:
-    """One REST request, already split: ``segs`` are the decoded path segments after the version."""
-
-    method: str
-    version: str
-    segs: list[str]
-    args: dict[str, str] = field(default_factory=dict)
-    body: Any = None
-    body_error: bool = False
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class Reply:
-    status: int
-    body: Any = None
-    headers: dict[str, str] = field(default_factory=dict)
-    writes: int = 0
-
-
-def error_reply(err: SfError) -> Reply:
-    return Reply(err.status, [err.as_dict()])
-
-
-def operation_of(call: Call) -> str:
-    """The fault/stats operation name of a call (the names `POST /__sandbox__/faults` takes)."""
-    s = call.segs
-    if not s:
-        return "resources"
-    head = s[0]
-    if head in ("query", "queryAll"):
-        return "query"
-    if head in ("limits", "composite"):
-        if head == "composite" and len(s) > 1 and s[1] == "sobjects":
-            return "composite/sobjects"
-        return head
-    if head == "sobjects":
-        if len(s) <= 1 or (len(s) == 2 and call.method == "GET") or (len(s) == 3 and s[2] == "describe"):
-            return "describe"
-        if len(s) == 3 and s[2] in ("updated", "deleted"):
-            return s[2]
-        if len(s) == 4 and call.method in ("PATCH", "POST"):
-            return "upsert"
-        return "sobjects"
-    return head
-
-
-def _path(version: str, *parts: str) -> str:
-    return "/".join([f"/services/data/v{version}", *parts])
-
-
-def render(obj: SObject, rec: dict[str, Any], version: str, fields: list[str] | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {"attributes": {"type": obj.name, "url": _path(version, "sobjects", obj.name, rec["Id"])}}
-    names = fields if fields is not None else list(obj.fields)
-    for name in names:
-        out[name] = rec.get(name)
-    return out
-
-
-class QueryCursors:
-    """Open query locators (``01g...``) with the rows still to page through."""
-
-    def __init__(self) -> None:
-        self._cursors: OrderedDict[str, tuple[list[dict[str, Any]], int, float]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def open(self, records: list[dict[str, Any]], total: int) -> str:
-        cid = ids.to18("01g5e" + ids.base62(secrets.randbits(58), 10))
-        with self._lock:
-            self._cursors[cid] = (records, total, time.monotonic())
-            while len(self._cursors) > MAX_CURSORS:
-                self._cursors.popitem(last=False)
-        return cid
-
-    def get(self, cid: str) -> tuple[list[dict[str, Any]], int] | None:
-        with self._lock:
-            entry = self._cursors.get(cid)
-            if entry is None or time.monotonic() - entry[2] > CURSOR_IDLE_SECONDS:
-                self._cursors.pop(cid, None)
-                return None
-            self._cursors[cid] = (entry[0], entry[1], time.monotonic())
-            self._cursors.move_to_end(cid)
-            return entry[0], entry[1]
-
-    def clear(self) -> None:
-        with self._lock:
-            self._cursors.clear()
 
 
 def _batch_size(call: Call) -> int:
@@ -134,19 +38,19 @@ def _batch_size(call: Call) -> int:
 
 
 def _page(
-    emu: SalesforceEmulator, call: Call, records: list[dict[str, Any]], total: int, start: int, cid: str | None
+    emu: SalesforceHost, call: Call, records: list[dict[str, Any]], total: int, start: int, cid: str | None
 ) -> Reply:
     size = _batch_size(call)
     chunk = records[start : start + size]
     body: dict[str, Any] = {"totalSize": total, "done": start + size >= len(records)}
     if not body["done"]:
         cid = cid or emu.cursors.open(records, total)
-        body["nextRecordsUrl"] = _path(call.version, "query", f"{cid}-{start + size}")
+        body["nextRecordsUrl"] = data_path(call.version, "query", f"{cid}-{start + size}")
     body["records"] = chunk
     return Reply(200, body)
 
 
-def query(emu: SalesforceEmulator, call: Call, include_deleted: bool) -> Reply:
+def query(emu: SalesforceHost, call: Call, include_deleted: bool) -> Reply:
     from .soql import SoqlError
     from .soql_exec import execute
 
@@ -167,7 +71,7 @@ def query(emu: SalesforceEmulator, call: Call, include_deleted: bool) -> Reply:
     return _page(emu, call, list(result.records), result.total_size, 0, None)
 
 
-def query_more(emu: SalesforceEmulator, call: Call, locator: str) -> Reply:
+def query_more(emu: SalesforceHost, call: Call, locator: str) -> Reply:
     cid, _, offset = locator.partition("-")
     entry = emu.cursors.get(cid)
     if entry is None or not offset.isdigit() or int(offset) > len(entry[0]):
@@ -184,13 +88,13 @@ def _json_body(call: Call) -> Any:
     return call.body
 
 
-def create(emu: SalesforceEmulator, call: Call, obj: SObject) -> Reply:
+def create(emu: SalesforceHost, call: Call, obj: SObject) -> Reply:
     new_id = emu.org.create(obj.name, _json_body(call))
-    headers = {"Location": _path(call.version, "sobjects", obj.name, new_id)}
+    headers = {"Location": data_path(call.version, "sobjects", obj.name, new_id)}
     return Reply(201, {"id": new_id, "success": True, "errors": []}, headers, writes=1)
 
 
-def get_row(emu: SalesforceEmulator, call: Call, obj: SObject, rec: dict[str, Any]) -> Reply:
+def get_row(emu: SalesforceHost, call: Call, obj: SObject, rec: dict[str, Any]) -> Reply:
     wanted = call.args.get("fields")
     names = None
     if wanted:
@@ -208,7 +112,7 @@ def get_row(emu: SalesforceEmulator, call: Call, obj: SObject, rec: dict[str, An
     return Reply(200, render(obj, rec, call.version, names))
 
 
-def row(emu: SalesforceEmulator, call: Call, obj: SObject, record_id: str) -> Reply:
+def row(emu: SalesforceHost, call: Call, obj: SObject, record_id: str) -> Reply:
     if call.method == "GET":
         return get_row(emu, call, obj, emu.org.live(obj, record_id))
     if call.method == "PATCH":
@@ -226,7 +130,7 @@ def _method_not_allowed(call: Call) -> SfError:
     )
 
 
-def by_external_id(emu: SalesforceEmulator, call: Call, obj: SObject, field_name: str, value: str) -> Reply:
+def by_external_id(emu: SalesforceHost, call: Call, obj: SObject, field_name: str, value: str) -> Reply:
     f = obj.field(field_name)
     if f is None or not (f.external_id or f.name == "Id"):
         raise not_found(f"Provided external ID field does not exist or is not accessible: {field_name}")
@@ -237,7 +141,7 @@ def by_external_id(emu: SalesforceEmulator, call: Call, obj: SObject, field_name
     else:
         matches = emu.org.find_external(obj, f, value)
     if len(matches) > 1:
-        urls = [_path(call.version, "sobjects", obj.name, k) for k in matches]
+        urls = [data_path(call.version, "sobjects", obj.name, k) for k in matches]
         return Reply(300, urls)
     if call.method == "GET":
         if not matches:
@@ -272,12 +176,12 @@ def by_external_id(emu: SalesforceEmulator, call: Call, obj: SObject, field_name
     if f.name == "Id":
         raise not_found()
     new_id = emu.org.create(obj.name, dict(body, **{f.name: value}) if isinstance(body, dict) else body)
-    headers = {"Location": _path(call.version, "sobjects", obj.name, new_id)}
+    headers = {"Location": data_path(call.version, "sobjects", obj.name, new_id)}
     return Reply(201, {"id": new_id, "success": True, "errors": [], "created": True}, headers, writes=1)
 
 
 # ----------------------------------------------------- updated / deleted
-def _window(emu: SalesforceEmulator, call: Call, days: int) -> tuple[Any, Any]:
+def _window(emu: SalesforceHost, call: Call, days: int) -> tuple[Any, Any]:
     start_text, end_text = call.args.get("start"), call.args.get("end")
     if not start_text or not end_text:
         raise SfError("MALFORMED_QUERY", "Both start and end parameters are required")
@@ -298,7 +202,7 @@ def _window(emu: SalesforceEmulator, call: Call, days: int) -> tuple[Any, Any]:
     return start, latest
 
 
-def updated(emu: SalesforceEmulator, call: Call, obj: SObject) -> Reply:
+def updated(emu: SalesforceHost, call: Call, obj: SObject) -> Reply:
     start, latest = _window(emu, call, 30)
     lo, hi = format_datetime(start), format_datetime(latest)
     found = [
@@ -309,7 +213,7 @@ def updated(emu: SalesforceEmulator, call: Call, obj: SObject) -> Reply:
     return Reply(200, {"ids": found, "latestDateCovered": hi})
 
 
-def deleted(emu: SalesforceEmulator, call: Call, obj: SObject) -> Reply:
+def deleted(emu: SalesforceHost, call: Call, obj: SObject) -> Reply:
     start, latest = _window(emu, call, 15)
     lo, hi = format_datetime(start), format_datetime(latest)
     tombs = [t for t in emu.org.store.rows(TOMBSTONES).values() if t["sobject"] == obj.name]
@@ -320,12 +224,12 @@ def deleted(emu: SalesforceEmulator, call: Call, obj: SObject) -> Reply:
 
 
 # ------------------------------------------------------------- describes
-def describe_global(emu: SalesforceEmulator, call: Call) -> Reply:
+def describe_global(emu: SalesforceHost, call: Call) -> Reply:
     objs = [emu.schema.global_entry(o, call.version) for o in emu.schema.objects.values()]
     return Reply(200, {"encoding": "UTF-8", "maxBatchSize": 200, "sobjects": objs})
 
 
-def sobject_info(emu: SalesforceEmulator, call: Call, obj: SObject) -> Reply:
+def sobject_info(emu: SalesforceHost, call: Call, obj: SObject) -> Reply:
     if call.method == "POST":
         return create(emu, call, obj)
     if call.method != "GET":
@@ -376,7 +280,7 @@ def resources(call: Call) -> Reply:
         "support",
         "process",
     ]
-    body = {n: _path(call.version, n) for n in names}
+    body = {n: data_path(call.version, n) for n in names}
     body["identity"] = "/id/00D5e000000SBXAEA4/0055e000001SBXAAA4"
     return Reply(200, body)
 
@@ -413,7 +317,7 @@ LIMIT_MAXES = {
 }
 
 
-def limits(emu: SalesforceEmulator, call: Call) -> Reply:
+def limits(emu: SalesforceHost, call: Call) -> Reply:
     used = emu.api_usage()
     body: dict[str, Any] = {}
     for name, maximum in LIMIT_MAXES.items():
@@ -425,15 +329,16 @@ def limits(emu: SalesforceEmulator, call: Call) -> Reply:
 
 
 # ---------------------------------------------------------------- routing
-def dispatch(emu: SalesforceEmulator, call: Call) -> Reply:
-    """Run one REST call (the caller holds ``store.lock``); SfError becomes its error reply."""
+def dispatch(emu: SalesforceHost, call: Call) -> Reply:
+    """Run one REST call to any resource but ``composite`` (the caller holds ``store.lock``); SfError becomes
+    its error reply. ``composite.dispatch`` is the entry for every call."""
     try:
         return _route(emu, call)
     except SfError as err:
         return error_reply(err)
 
 
-def _route(emu: SalesforceEmulator, call: Call) -> Reply:
+def _route(emu: SalesforceHost, call: Call) -> Reply:
     s, m = call.segs, call.method
     if not s:
         return resources(call)
@@ -466,51 +371,4 @@ def _route(emu: SalesforceEmulator, call: Call) -> Reply:
                 return row(emu, call, obj, s[2])
             if len(s) == 4:
                 return by_external_id(emu, call, obj, s[2], s[3])
-    elif head == "composite":
-        from . import composite
-
-        return composite.route(emu, call)
     raise not_found()
-
-
-def split_data_path(raw_path: str) -> tuple[str, list[str]] | None:
-    """``/services/data/v59.0/sobjects/A/F/x%2Fy`` -> ("59.0", ["sobjects","A","F","x/y"]); None if no version.
-
-    Segments are percent-decoded one by one (so ``%2F`` stays inside an external id) and ``+``
-    means a space, as simple-salesforce's ``quote_plus`` sends it.
-    """
-    parts = [p for p in raw_path.split("/") if p != ""]
-    if len(parts) < 3 or parts[0] != "services" or parts[1] != "data":
-        return None
-    ver = parts[2]
-    if not ver.startswith("v"):
-        return None
-    return ver[1:], [unquote_plus(p) for p in parts[3:]]
-
-
-def version_ok(version: str) -> bool:
-    try:
-        number = float(version)
-    except ValueError:
-        return False
-    return MIN_VERSION <= number <= MAX_VERSION and "." in version
-
-
-def version_retired(version: str) -> bool:
-    """A retired version (7.0 to 30.0): REST answers 410 GONE rather than 404."""
-    try:
-        number = float(version)
-    except ValueError:
-        return False
-    return "." in version and 7.0 <= number < MIN_VERSION
-
-
-def call_from_url(method: str, url: str, body: Any, headers: dict[str, str] | None = None) -> Call | None:
-    """A :class:`Call` for a composite subrequest URL (path + optional query string)."""
-    parts = urlsplit(url)
-    split = split_data_path(parts.path)
-    if split is None or not version_ok(split[0]):
-        return None
-    args = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-    lowered = {k.lower(): v for k, v in (headers or {}).items()}
-    return Call(method.upper(), split[0], split[1], args, body, False, lowered)

@@ -8,46 +8,63 @@ client that passes here would fail against Salesforce.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import Any, Protocol
 
+from ..storage import RecordStore
 from .errors import SfError
-from .schema import STAGES, SObject
-
-if TYPE_CHECKING:
-    from .org import Org
+from .schema import STAGES, Field, Schema, SObject
 
 Row = dict[str, Any]
+
+
+class OrgRecords(Protocol):
+    """What the rules use of the org: ``org.Org`` is the one implementation, and calls the rules
+    around each write; naming it here keeps ``rules`` below ``org`` in the import order."""
+
+    store: RecordStore
+    schema: Schema
+
+    def standard_pricebook_id(self) -> str | None: ...
+
+    def children(self, child_sobject: str, field: str, parent_id: str) -> Iterable[Row]: ...
+
+    def check_reference(self, f: Field, value: str) -> None: ...
+
+    def put_derived(self, obj_name: str, rec: Row) -> None: ...
+
+    def remove_record(self, obj: SObject, rec: Row, *, to_bin: bool) -> None: ...
 
 
 def _integrity(message: str, fields: list[str] | None = None) -> SfError:
     return SfError("FIELD_INTEGRITY_EXCEPTION", f"field integrity exception: {message}", fields or [])
 
 
-def _live_children(org: Org, child: str, field: str, parent_id: str) -> list[Row]:
+def _live_children(org: OrgRecords, child: str, field: str, parent_id: str) -> list[Row]:
     return [r for r in org.children(child, field, parent_id) if not r.get("IsDeleted")]
 
 
 # ------------------------------------------------------------------ hooks
-def before_insert(org: Org, obj: SObject, rec: Row, given: set[str]) -> None:
+def before_insert(org: OrgRecords, obj: SObject, rec: Row, given: set[str]) -> None:
     handler = _BEFORE_INSERT.get(obj.name)
     if handler:
         handler(org, rec, given)
 
 
-def before_update(org: Org, obj: SObject, old: Row, rec: Row, given: set[str]) -> None:
+def before_update(org: OrgRecords, obj: SObject, old: Row, rec: Row, given: set[str]) -> None:
     handler = _BEFORE_UPDATE.get(obj.name)
     if handler:
         handler(org, old, rec, given)
 
 
-def after_write(org: Org, obj: SObject, old: Row | None, rec: Row) -> None:
+def after_write(org: OrgRecords, obj: SObject, old: Row | None, rec: Row) -> None:
     if obj.name == "OpportunityLineItem":
         roll_up_opportunity(org, rec["OpportunityId"])
     elif obj.name == "PricebookEntry" and old is not None and rec.get("UnitPrice") != old.get("UnitPrice"):
         _propagate_standard_price(org, rec)
 
 
-def before_delete(org: Org, obj: SObject, rec: Row) -> None:
+def before_delete(org: OrgRecords, obj: SObject, rec: Row) -> None:
     if obj.name == "Pricebook2" and rec.get("IsStandard"):
         raise SfError("DELETE_FAILED", "Cannot delete the standard price book", [])
     if obj.name == "PricebookEntry":
@@ -60,29 +77,29 @@ def before_delete(org: Org, obj: SObject, rec: Row) -> None:
                 raise SfError("DELETE_FAILED", "This standard price is used by entries in other price books", [])
 
 
-def after_delete(org: Org, obj: SObject, rec: Row) -> None:
+def after_delete(org: OrgRecords, obj: SObject, rec: Row) -> None:
     if obj.name == "Opportunity":
         # The line items go to the recycle bin with their opportunity.
         oli = org.schema.objects["OpportunityLineItem"]
         for line in _live_children(org, "OpportunityLineItem", "OpportunityId", rec["Id"]):
-            org._remove(oli, line, to_bin=True)
+            org.remove_record(oli, line, to_bin=True)
     elif obj.name == "OpportunityLineItem":
         roll_up_opportunity(org, rec["OpportunityId"])
 
 
 # ---------------------------------------------------------- price books
-def _entry_for(org: Org, pricebook_id: str, product_id: str) -> Row | None:
+def _entry_for(org: OrgRecords, pricebook_id: str, product_id: str) -> Row | None:
     for r in _live_children(org, "PricebookEntry", "Product2Id", product_id):
         if r["Pricebook2Id"] == pricebook_id:
             return r
     return None
 
 
-def _pricebook_entry_insert(org: Org, rec: Row, given: set[str]) -> None:
+def _pricebook_entry_insert(org: OrgRecords, rec: Row, given: set[str]) -> None:
     if rec.get("Pricebook2Id") is None or rec.get("Product2Id") is None:
         return  # REQUIRED_FIELD_MISSING follows
-    org._check_reference(org.schema.objects["PricebookEntry"].fields["Product2Id"], rec["Product2Id"])
-    org._check_reference(org.schema.objects["PricebookEntry"].fields["Pricebook2Id"], rec["Pricebook2Id"])
+    org.check_reference(org.schema.objects["PricebookEntry"].fields["Product2Id"], rec["Product2Id"])
+    org.check_reference(org.schema.objects["PricebookEntry"].fields["Pricebook2Id"], rec["Pricebook2Id"])
     standard_id = org.standard_pricebook_id()
     if _entry_for(org, rec["Pricebook2Id"], rec["Product2Id"]) is not None:
         raise SfError("DUPLICATE_VALUE", "This price definition already exists in this price book", [])
@@ -104,7 +121,7 @@ def _pricebook_entry_insert(org: Org, rec: Row, given: set[str]) -> None:
         rec["UnitPrice"] = standard["UnitPrice"]
 
 
-def _pricebook_entry_update(org: Org, old: Row, rec: Row, given: set[str]) -> None:
+def _pricebook_entry_update(org: OrgRecords, old: Row, rec: Row, given: set[str]) -> None:
     if rec["Pricebook2Id"] == org.standard_pricebook_id() and rec.get("UseStandardPrice"):
         raise _integrity(
             "UseStandardPrice (standard price book entries cannot use the standard price)", ["UseStandardPrice"]
@@ -117,7 +134,7 @@ def _pricebook_entry_update(org: Org, old: Row, rec: Row, given: set[str]) -> No
             rec["UnitPrice"] = standard["UnitPrice"]
 
 
-def _propagate_standard_price(org: Org, rec: Row) -> None:
+def _propagate_standard_price(org: OrgRecords, rec: Row) -> None:
     if rec["Pricebook2Id"] != org.standard_pricebook_id():
         return
     for r in _live_children(org, "PricebookEntry", "Product2Id", rec["Product2Id"]):
@@ -125,7 +142,7 @@ def _propagate_standard_price(org: Org, rec: Row) -> None:
             org.put_derived("PricebookEntry", dict(r, UnitPrice=rec["UnitPrice"]))
 
 
-def _pricebook_update(org: Org, old: Row, rec: Row, given: set[str]) -> None:
+def _pricebook_update(org: OrgRecords, old: Row, rec: Row, given: set[str]) -> None:
     if old.get("IsStandard") and rec.get("IsActive") is False:
         raise _integrity("IsActive (the standard price book cannot be deactivated)", ["IsActive"])
 
@@ -144,12 +161,12 @@ def _apply_stage(rec: Row, given: set[str], stage_changed: bool) -> None:
     rec["ExpectedRevenue"] = round(amount * prob / 100, 2) if amount is not None and prob is not None else None
 
 
-def _opportunity_insert(org: Org, rec: Row, given: set[str]) -> None:
+def _opportunity_insert(org: OrgRecords, rec: Row, given: set[str]) -> None:
     rec["HasOpportunityLineItem"] = False
     _apply_stage(rec, given, stage_changed=True)
 
 
-def _opportunity_update(org: Org, old: Row, rec: Row, given: set[str]) -> None:
+def _opportunity_update(org: OrgRecords, old: Row, rec: Row, given: set[str]) -> None:
     if old.get("HasOpportunityLineItem"):
         rec["Amount"] = old.get("Amount")  # read-only while line items exist; silently ignored
         if rec.get("Pricebook2Id") != old.get("Pricebook2Id"):
@@ -162,7 +179,7 @@ def _opportunity_update(org: Org, old: Row, rec: Row, given: set[str]) -> None:
     _apply_stage(rec, given, stage_changed=rec.get("StageName") != old.get("StageName"))
 
 
-def roll_up_opportunity(org: Org, opportunity_id: str) -> None:
+def roll_up_opportunity(org: OrgRecords, opportunity_id: str) -> None:
     """Opportunity.Amount = sum of its line items' TotalPrice (a system change: SystemModstamp moves)."""
     opp = org.store.get("Opportunity", opportunity_id)
     if opp is None or opp.get("IsDeleted"):
@@ -198,14 +215,14 @@ def _price_line(rec: Row, given: set[str], updating: bool) -> None:
     rec["TotalPrice"] = round(quantity * (rec.get("UnitPrice") or 0.0) * factor, 2)
 
 
-def _line_insert(org: Org, rec: Row, given: set[str]) -> None:
+def _line_insert(org: OrgRecords, rec: Row, given: set[str]) -> None:
     if rec.get("OpportunityId") is None:
         return
     if rec.get("PricebookEntryId") is None:
         raise _integrity("unknown (must specify pricebook entry id)", [])
     fields = org.schema.objects["OpportunityLineItem"].fields
-    org._check_reference(fields["OpportunityId"], rec["OpportunityId"])
-    org._check_reference(fields["PricebookEntryId"], rec["PricebookEntryId"])
+    org.check_reference(fields["OpportunityId"], rec["OpportunityId"])
+    org.check_reference(fields["PricebookEntryId"], rec["PricebookEntryId"])
     opp = org.store.get("Opportunity", rec["OpportunityId"]) or {}
     entry = org.store.get("PricebookEntry", rec["PricebookEntryId"]) or {}
     pricebook_id = opp.get("Pricebook2Id")
@@ -227,7 +244,7 @@ def _line_insert(org: Org, rec: Row, given: set[str]) -> None:
     _price_line(rec, given, updating=False)
 
 
-def _line_update(org: Org, old: Row, rec: Row, given: set[str]) -> None:
+def _line_update(org: OrgRecords, old: Row, rec: Row, given: set[str]) -> None:
     if "TotalPrice" not in given and "UnitPrice" not in given:
         given = given | {"UnitPrice"}
     _price_line(rec, given, updating=True)

@@ -8,12 +8,10 @@ Everything runs inside one ``store.atomic()`` so SQLite sees a single flush, whi
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .errors import SfError
-
-if TYPE_CHECKING:
-    from .app import SalesforceEmulator
+from .org import Org
 
 STANDARD_PRICEBOOK_REF = "pricebook:standard"
 
@@ -35,10 +33,10 @@ def _resolve(value: Any, refs: dict[str, str]) -> Any:
     return value
 
 
-def load_seed(emu: SalesforceEmulator, seed: str) -> None:
+def load_seed(org: Org, seed: str) -> None:
     """Create the standard price book, then every Salesforce row of ``build_seed(seed)``."""
-    with emu.store.lock, emu.store.atomic():
-        refs: dict[str, str] = {STANDARD_PRICEBOOK_REF: emu.org.ensure_standard_pricebook()}
+    with org.store.lock, org.store.atomic():
+        refs: dict[str, str] = {STANDARD_PRICEBOOK_REF: org.ensure_standard_pricebook()}
         try:
             from ..seeds import build_seed
         except ImportError:
@@ -48,10 +46,10 @@ def load_seed(emu: SalesforceEmulator, seed: str) -> None:
         rows = build_seed(seed).salesforce if build_seed is not None else []
         for row in rows:
             try:
-                new_id = emu.org.create(row.object, _resolve(row.fields, refs))
+                new_id = org.create(row.object, _resolve(row.fields, refs))
                 refs[row.ref] = new_id
                 if row.deleted:
-                    emu.org.delete(row.object, new_id)
+                    org.delete(row.object, new_id)
             except SfError as err:
                 raise SeedError(f"seed row {row.ref} ({row.object}) refused: {err.code} {err.message}") from err
-        emu.store.set_meta("seed_refs", refs)
+        org.store.set_meta("seed_refs", refs)

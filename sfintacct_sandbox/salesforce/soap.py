@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 from lxml import etree
 from werkzeug.wrappers import Request, Response
 
-from .auth import _PARSER, _soap_fault
+from .auth import PARSER, soap_fault
 from .errors import SfError
 
 if TYPE_CHECKING:
-    from .app import SalesforceEmulator
+    from .host import SalesforceHost
 
 SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 
@@ -29,7 +29,7 @@ def _local(el: etree._Element) -> str:
 def body_operation(raw: bytes) -> tuple[str, etree._Element | None, etree._Element | None]:
     """(operation local name, operation element, envelope root); ('', None, None) if unparseable."""
     try:
-        root = etree.fromstring(raw, _PARSER)
+        root = etree.fromstring(raw, PARSER)
     except etree.XMLSyntaxError:
         return "", None, None
     for child in root:
@@ -47,15 +47,15 @@ def _session_id(root: etree._Element) -> str | None:
     return None
 
 
-def undelete(emu: SalesforceEmulator, root: etree._Element, op: etree._Element) -> Response:
+def undelete(emu: SalesforceHost, root: etree._Element, op: etree._Element) -> Response:
     token = _session_id(root)
     if not token or not emu.sessions.touch(token, emu.clock.monotonic_now()):
-        return _soap_fault("INVALID_SESSION_ID", "INVALID_SESSION_ID: Invalid Session ID found in SessionHeader")
+        return soap_fault("INVALID_SESSION_ID", "INVALID_SESSION_ID: Invalid Session ID found in SessionHeader")
     ids = [(el.text or "").strip() for el in op if _local(el) == "ids"]
     if not ids or len(ids) > 200:
-        return _soap_fault("INVALID_BATCH_SIZE", f"INVALID_BATCH_SIZE: Invalid batch size: {len(ids)}")
+        return soap_fault("INVALID_BATCH_SIZE", f"INVALID_BATCH_SIZE: Invalid batch size: {len(ids)}")
     emu.stats.count("undelete", api_calls=1)
-    emu._spend_api_call()
+    emu.spend_api_call()
     results = []
     for record_id in ids:
         try:
@@ -77,7 +77,7 @@ def undelete(emu: SalesforceEmulator, root: etree._Element, op: etree._Element) 
     return Response(body, status=200, content_type="text/xml;charset=UTF-8")
 
 
-def handle_soap(emu: SalesforceEmulator, request: Request, version: str, login: object) -> Response:
+def handle_soap(emu: SalesforceHost, request: Request, version: str, login: object) -> Response:
     """Route a partner-API envelope: ``login`` to the login flow, ``undelete`` here."""
     name, op, root = body_operation(request.get_data())
     if name == "undelete" and op is not None and root is not None:
@@ -85,4 +85,4 @@ def handle_soap(emu: SalesforceEmulator, request: Request, version: str, login: 
             return undelete(emu, root, op)
     if name in ("", "login"):
         return login()  # type: ignore[operator]
-    return _soap_fault("UNKNOWN_EXCEPTION", f"UNKNOWN_EXCEPTION: the sandbox does not implement {name}()")
+    return soap_fault("UNKNOWN_EXCEPTION", f"UNKNOWN_EXCEPTION: the sandbox does not implement {name}()")

@@ -145,13 +145,15 @@ def test_no_refresh_or_access_token_ever_leaks(tmp_path, monkeypatch):
     text, DEBUG log, the state store, the profiles file or the sandbox's own files.
     """
     from sfintacct_desktop.wire.salesforce import SalesforceSignInRequired
-    from sfintacct_sandbox.salesforce import auth as sf_auth
     from sfintacct_sandbox.salesforce import oauth_apps
+    from sfintacct_sandbox.salesforce import sessions as sf_sessions
     from tests.support.signin import cli_login
 
     issued: list[str] = []
-    real_issue, real_refresh = sf_auth.Sessions.issue, oauth_apps.OAuthGrants.issue_refresh
-    monkeypatch.setattr(sf_auth.Sessions, "issue", lambda self, now: issued.append(real_issue(self, now)) or issued[-1])
+    real_issue, real_refresh = sf_sessions.Sessions.issue, oauth_apps.OAuthGrants.issue_refresh
+    monkeypatch.setattr(
+        sf_sessions.Sessions, "issue", lambda self, now: issued.append(real_issue(self, now)) or issued[-1]
+    )
     monkeypatch.setattr(
         oauth_apps.OAuthGrants,
         "issue_refresh",
