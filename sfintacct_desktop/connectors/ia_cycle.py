@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..domain import SyncError
 from ..wire.intacct import Filter, IntacctError, IntacctGatewayError, Result
@@ -22,10 +22,8 @@ from ..wire.intacct import functions as fx
 from . import ia_audit as audit
 from . import ia_mapping as m
 from .errors import intacct_read_error
+from .ia_changes import ChangeReader, IntacctChanges
 from .results import Deletion
-
-if TYPE_CHECKING:
-    from .ia_orders import IntacctChanges, IntacctOrders
 
 Spec = tuple[str, Sequence[str], Filter | None, list[tuple[str, bool]]]
 STREAM_OF = {
@@ -51,7 +49,7 @@ class FunctionFailed(IntacctGatewayError):
         self.obj = obj
 
 
-def run_each(orders: IntacctOrders, specs: list[Spec]) -> list[_Outcome]:
+def run_each(orders: ChangeReader, specs: list[Spec]) -> list[_Outcome]:
     """Every spec's first page in ONE request, later pages by offset; a failure stays with its spec."""
     if not specs:
         return []
@@ -76,7 +74,7 @@ def run_each(orders: IntacctOrders, specs: list[Spec]) -> list[_Outcome]:
 
 
 def read_changes(
-    orders: IntacctOrders,
+    orders: ChangeReader,
     cursors: dict[str, datetime | None],
     *,
     master: bool,
@@ -86,8 +84,6 @@ def read_changes(
     audit_split: Collection[str],
 ) -> IntacctChanges:
     """Customers, items, AR invoices and the audit trail in ONE request (see the module docstring)."""
-    from .ia_orders import IntacctChanges
-
     zone = orders.zone
     order = [("WHENMODIFIED", True), ("RECORDNO", True)]
     objs = ([("CUSTOMER", m.CUSTOMER_FIELDS), ("ITEM", m.ITEM_FIELDS)] if master else []) + (
@@ -179,7 +175,7 @@ def _audit_failed(out: IntacctChanges, objtype: str, errors: list[IntacctError])
     out.failures.setdefault(stream, intacct_read_error("AUDITHISTORY", errors, audit_of=objtype))
 
 
-def detect_audit_zone(orders: IntacctOrders) -> str | None:
+def detect_audit_zone(orders: ChangeReader) -> str | None:
     """ACCESSTIME's clock, from the newest customer/item audit rows and those records' WHENMODIFIED.
 
     Two requests; the engine calls it only while the profile's convention is unknown and only

@@ -8,40 +8,24 @@ request with ``uniqueid``, the PONUMBER lookup in one query), so each cost stays
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from ..domain import Customer, ErrorInfo, Invoice, Payment, Product, SalesOrder
+from ..domain import Customer, Invoice, Payment, Product, SalesOrder
 from ..wire.intacct import Filter, Result
 from ..wire.intacct import functions as fx
 from ..wire.intacct.functions import SoLine
 from . import ia_mapping as m
 from .errors import intacct_record_error
+from .ia_changes import IntacctChanges
 from .ia_cycle import FunctionFailed, detect_audit_zone, read_changes
 from .intacct import IN_CHUNK, IntacctConnector
-from .results import Deletion
 from .streams import IA_OVERLAP
 from .values import ia_wall_time
 
 DUPLICATE_CONTROLID = "XL03000013"  # uniqueid: "a successful transaction has already been recorded"
 Spec = tuple[str, Sequence[str], Filter | None, list[tuple[str, bool]]]
-
-
-@dataclass
-class IntacctChanges:
-    """Everything one cycle read from Intacct (streams not read are empty and ``None`` in ``read``)."""
-
-    customers: list[Customer] = field(default_factory=list)
-    items: list[Product] = field(default_factory=list)
-    deleted_customers: list[Deletion] = field(default_factory=list)
-    deleted_items: list[Deletion] = field(default_factory=list)
-    invoices: list[Invoice] = field(default_factory=list)
-    payments: list[Payment] = field(default_factory=list)
-    deleted_invoices: list[Deletion] = field(default_factory=list)
-    # Streams whose read failed on their own (a refused function): stream name -> what went wrong.
-    failures: dict[str, ErrorInfo] = field(default_factory=dict)
-    audit_refused: list[str] = field(default_factory=list)  # object types whose audit trail failed
 
 
 @dataclass(frozen=True)
