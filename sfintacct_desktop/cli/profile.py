@@ -16,12 +16,12 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from .app import connections, profiles, signin
-from .config.profiles import AUTH_METHODS, CREDENTIAL_BACKENDS
-from .domain import ErrorInfo, ErrorKind, SyncError, System
-from .wire.salesforce import SalesforceSignInError, SalesforceSignInRequired
-from .wire.salesforce.settings import DEFAULT_API_VERSION
-from .wire.transport import WireError
+from ..app import connections, profiles, signin
+from ..config.profiles import AUTH_METHODS, CREDENTIAL_BACKENDS
+from ..domain import ErrorInfo, ErrorKind, SyncError, System
+from ..wire.salesforce import SalesforceSignInError, SalesforceSignInRequired
+from ..wire.salesforce.settings import DEFAULT_API_VERSION
+from ..wire.transport import WireError
 
 Common = Callable[[argparse.ArgumentParser], None]
 EXIT_OK, EXIT_FAILED = 0, 1

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from .domain import SyncError
+from ..domain import SyncError
 
 Common = Callable[[argparse.ArgumentParser], None]
 EXIT_OK, EXIT_FAILED = 0, 1
@@ -79,7 +79,7 @@ def _backup_lines(rows: list[dict[str, Any]]) -> list[str]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .app import state_admin
+    from ..app import state_admin
 
     try:
         report = state_admin.check(args.profile)
@@ -109,7 +109,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from .app import state_admin
+    from ..app import state_admin
 
     return _run(
         args,
@@ -119,7 +119,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from .app import state_admin
+    from ..app import state_admin
 
     def text(r: dict[str, Any]) -> str:
         lines = [f"Restored {r['path']} from {r['restored_from']['name']} (taken {r['restored_from']['taken_at']})."]
@@ -132,7 +132,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
-    from .app import state_admin
+    from ..app import state_admin
 
     def text(r: dict[str, Any]) -> str:
         lines = [f"Rebuilt {r['path']} from the cross-reference fields of both systems (nothing was written)."]

@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .config import profiles as cfg
+from ..config import profiles as cfg
 
 Common = Callable[[argparse.ArgumentParser], None]
 EXIT_OK, EXIT_FAILED = 0, 1
@@ -90,8 +90,8 @@ def _fail(args: argparse.Namespace, title: str, message: str, hint: str = "", **
 
 
 def _guarded(args: argparse.Namespace, run: Callable[[Callable[[], bool]], int]) -> int:
-    from .app.baseline_service import ExtractCancelled, PlanError
-    from .domain import SyncError
+    from ..app.baseline_service import ExtractCancelled, PlanError
+    from ..domain import SyncError
 
     cfg.get_profile(args.profile)  # a missing profile is a handled failure (ProfileError)
     stop = _Stop()
@@ -111,7 +111,7 @@ def _guarded(args: argparse.Namespace, run: Callable[[Callable[[], bool]], int])
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    from .app.baseline_service import plan_baseline
+    from ..app.baseline_service import plan_baseline
 
     def run(stop: Callable[[], bool]) -> int:
         def progress(stream: str, n: int) -> None:
@@ -149,7 +149,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_apply(args: argparse.Namespace) -> int:
-    from .app.baseline_service import apply_baseline
+    from ..app.baseline_service import apply_baseline
 
     def run(stop: Callable[[], bool]) -> int:
         report = apply_baseline(

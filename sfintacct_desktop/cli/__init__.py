@@ -16,12 +16,17 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from . import __version__, cli_baseline, cli_invoices, cli_profiles, cli_state, cli_sync
-from .app import sandbox_service
-from .app.logging_setup import secure_product_files, setup_logging
-from .config.profiles import SANDBOX_PROFILE, ProfileError
-from .domain import SyncError
-from .secrets import CredentialStoreError, redacted_exception_text
+from .. import __version__
+from ..app import sandbox_service
+from ..app.logging_setup import secure_product_files, setup_logging
+from ..config.profiles import SANDBOX_PROFILE, ProfileError
+from ..domain import SyncError
+from ..secrets import CredentialStoreError, redacted_exception_text
+from . import baseline as cli_baseline
+from . import invoices as cli_invoices
+from . import profile as cli_profiles
+from . import state as cli_state
+from . import sync as cli_sync
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 

@@ -32,8 +32,8 @@ def handlers() -> dict[tuple[str, None], Callable[[argparse.Namespace], int]]:
 
 
 def cmd_invoices(args: argparse.Namespace) -> int:
-    from .app import invoices_service
-    from .domain import SyncError
+    from ..app import invoices_service
+    from ..domain import SyncError
 
     try:
         result = invoices_service.lookup(args.profile, args.customer, open_only=args.open, refresh=args.refresh)

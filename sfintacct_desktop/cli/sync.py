@@ -22,9 +22,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from .config import profiles as cfg
-from .engine.events import EngineStateChanged, RunFinished, RunSummary
-from .engine.worker import SyncWorker
+from ..config import profiles as cfg
+from ..engine.events import EngineStateChanged, RunFinished, RunSummary
+from ..engine.worker import SyncWorker
 
 Common = Callable[[argparse.ArgumentParser], None]
 EXIT_OK, EXIT_FAILED = 0, 1
@@ -154,7 +154,7 @@ class _Signals:
 @contextmanager
 def _worker(profile: str, interval: float | None = None, *, allow: bool = False) -> Iterator[SyncWorker]:
     cfg.get_profile(profile)  # a missing profile is a handled failure before any thread starts
-    from .app import sync_service
+    from ..app import sync_service
 
     worker = sync_service.start_worker(profile, interval=interval, allow_without_baseline=allow)
     try:
@@ -201,7 +201,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def _watch(args: argparse.Namespace) -> int:
-    from .app import sync_service
+    from ..app import sync_service
 
     interval = args.interval or sync_service.profile_interval(args.profile)
     signals = _Signals()
@@ -238,13 +238,13 @@ def _watch(args: argparse.Namespace) -> int:
 
 # ------------------------------------------------------------------------------ inbox commands
 def _state(profile: str) -> Any:
-    from .app.inbox import SyncState
+    from ..app.inbox import SyncState
 
     return SyncState.open(profile)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from .app import sync_service
+    from ..app import sync_service
 
     with _state(args.profile) as state:
         status = state.status()
