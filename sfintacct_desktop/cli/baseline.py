@@ -10,7 +10,6 @@ same command again completes the work without duplicates.
 from __future__ import annotations
 
 import argparse
-import json
 import signal
 import sys
 import threading
@@ -21,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from ..config import profiles as cfg
-
-Common = Callable[[argparse.ArgumentParser], None]
-EXIT_OK, EXIT_FAILED = 0, 1
+from .common import EXIT_FAILED, EXIT_OK, Common
+from .common import fail as _fail
+from .common import print_json as _print_json
 
 
 def _date(text: str) -> date:
@@ -76,17 +75,6 @@ class _Stop:
             for s, handler in old.items():
                 signal.signal(s, handler)
 
-
-def _print_json(payload: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(payload, sort_keys=True, default=str) + "\n")
-    sys.stdout.flush()
-
-
-def _fail(args: argparse.Namespace, title: str, message: str, hint: str = "", **extra: Any) -> int:
-    if args.json:
-        _print_json({"ok": False, "error": {"title": title, "message": message, "hint": hint, **extra}})
-    print(f"{title}: {message}" + (f"\nHint: {hint}" if hint else ""), file=sys.stderr)
-    return EXIT_FAILED
 
 
 def _guarded(args: argparse.Namespace, run: Callable[[Callable[[], bool]], int]) -> int:

@@ -10,7 +10,6 @@ CredentialStoreError, which ``cli.main`` prints as title, message and hint with 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import threading
 from collections.abc import Callable
@@ -22,9 +21,8 @@ from ..domain import ErrorInfo, ErrorKind, SyncError, System
 from ..wire.salesforce import SalesforceSignInError, SalesforceSignInRequired
 from ..wire.salesforce.settings import DEFAULT_API_VERSION
 from ..wire.transport import WireError
-
-Common = Callable[[argparse.ArgumentParser], None]
-EXIT_OK, EXIT_FAILED = 0, 1
+from .common import EXIT_FAILED, EXIT_OK, Common
+from .common import emit as _emit
 
 
 def register(sub: Any, common: Common) -> None:
@@ -101,10 +99,6 @@ def handlers() -> dict[tuple[str, str], Callable[[argparse.Namespace], int]]:
         ("profile", "logout"): cmd_logout,
         ("connections", "test"): cmd_connections_test,
     }
-
-
-def _emit(args: argparse.Namespace, payload: dict[str, Any], text: str) -> None:
-    print(json.dumps(payload, sort_keys=True) if args.json else text)
 
 
 def _name(args: argparse.Namespace) -> str:

@@ -13,7 +13,6 @@ over a second of imports that ``sfintacct sandbox serve`` and ``--help`` should 
 from __future__ import annotations
 
 import argparse
-import json
 import queue
 import signal
 import sys
@@ -25,9 +24,10 @@ from typing import Any
 from ..config import profiles as cfg
 from ..engine.events import EngineStateChanged, RunFinished, RunSummary
 from ..engine.worker import SyncWorker
+from .common import EXIT_OK, Common
+from .common import fail as _fail
+from .common import print_json as _print_json
 
-Common = Callable[[argparse.ArgumentParser], None]
-EXIT_OK, EXIT_FAILED = 0, 1
 POLL = 0.2  # how often the waiting main thread looks at the signal flag (signals need the main thread)
 
 
@@ -85,18 +85,6 @@ def _positive(text: str) -> float:
 
 
 # ------------------------------------------------------------------------------ output
-def _print_json(payload: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(payload, sort_keys=True, default=str) + "\n")
-    sys.stdout.flush()
-
-
-def _fail(args: argparse.Namespace, title: str, message: str, hint: str = "", *, printed: bool = False) -> int:
-    """Title, message and hint on stderr (and one JSON object unless one was already printed)."""
-    if args.json and not printed:
-        _print_json({"ok": False, "error": {"title": title, "message": message, "hint": hint}})
-    print(f"{title}: {message}" + (f"\nHint: {hint}" if hint else ""), file=sys.stderr)
-    return EXIT_FAILED
-
 
 def summary_line(summary: RunSummary) -> str:
     seconds = (summary.finished_at - summary.started_at).total_seconds()
