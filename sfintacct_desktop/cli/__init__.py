@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 
 from .. import __version__
+from ..app.errors import Surface, present
 from ..app.logging_setup import secure_product_files, setup_logging
 from ..config.profiles import ProfileError
 from ..domain import SyncError
@@ -64,15 +65,11 @@ def main(argv: list[str] | None = None) -> int:
         return handlers[key](args)
     except CliFailure as exc:
         fail(args, exc.title, exc.message, exc.hint)
-    except ProfileError as exc:
-        fail(args, "Profile problem", str(exc), exc.hint)
-    except CredentialStoreError as exc:
-        fail(args, exc.title, exc.message, exc.hint)
-    except SyncError as exc:  # e.g. the state store cannot be opened: the same words as in the window
-        fail(args, exc.info.title, exc.info.message, exc.info.hint)
-    except Exception as exc:  # a bug: say so plainly, keep the (redacted) traceback in the log only
-        logging.getLogger(__name__).error("Unexpected error\n%s", redacted_exception_text(exc))
-        fail(args, "Unexpected error", f"{type(exc).__name__}", "See the log file; please report it.")
+    except Exception as exc:  # one voice: the same title, message and hint as the window, CLI-worded hint
+        if not isinstance(exc, ProfileError | CredentialStoreError | SyncError):  # a bug: traceback to the log only
+            logging.getLogger(__name__).error("Unexpected error\n%s", redacted_exception_text(exc))
+        info = present(exc, Surface.CLI)
+        fail(args, info.title, info.message, info.hint)
     return EXIT_FAILED
 
 

@@ -16,9 +16,10 @@ from collections.abc import Callable
 from typing import Any
 
 from ..app import connections, profiles, signin
+from ..app.errors import Surface, present_signin_attempt
 from ..config.profiles import AUTH_METHODS, CREDENTIAL_BACKENDS
-from ..domain import ErrorInfo, ErrorKind, SyncError, System
-from ..wire.salesforce import SalesforceSignInError, SalesforceSignInRequired
+from ..domain import SyncError
+from ..wire.salesforce import SalesforceSignInError
 from ..wire.salesforce.settings import DEFAULT_API_VERSION
 from ..wire.transport import WireError
 from .common import EXIT_FAILED, EXIT_OK, Common
@@ -177,20 +178,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 def _signin_failure(exc: WireError, name: str) -> SyncError:
     """A sign-in that did not complete, as the title / message / hint cli.main prints (exit 1)."""
-    hints = {
-        "CANCELLED": "Run the command again when ready.",
-        "TIMEOUT": "Run it again and finish in the browser. If the browser showed redirect_uri_mismatch, the External "
-        "Client App must list the callback URLs of docs/signin.md (http://localhost:1717/OauthRedirect ...).",
-        "PORTS_BUSY": "Close the program that holds those ports (another sign-in?) and try again.",
-        "access_denied": "Click Allow on Salesforce's page to let sfintacct use the API.",
-        "NO_REFRESH_TOKEN": "The External Client App must grant the refresh_token scope (docs/signin.md).",
-    }
-    code = str(getattr(exc, "code", "") or "")
-    hint = hints.get(code) or (
-        "Check the profile's login host and consumer key, and the External Client App (docs/signin.md)."
-    )
-    title = "Salesforce sign-in needed" if isinstance(exc, SalesforceSignInRequired) else "Salesforce sign-in failed"
-    return SyncError(ErrorInfo(ErrorKind.AUTH, title, str(exc), hint, System.SALESFORCE, code))
+    return SyncError(present_signin_attempt(exc, Surface.CLI))
 
 
 def cmd_login(args: argparse.Namespace) -> int:
