@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from ..app.session import Session
 from ..config.profiles import SANDBOX_PROFILE
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -34,6 +35,15 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", default=SANDBOX_PROFILE, help="connection profile (default: sandbox)")
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more detail on stderr (-vv: debug)")
+
+
+def session(args: argparse.Namespace) -> Session:
+    """The one session of this command's ``--profile``: every command gets it here, made once per run."""
+    current = getattr(args, "_session", None)
+    if current is None or current.name != args.profile:
+        current = Session(args.profile)
+        args._session = current
+    return current
 
 
 def print_json(payload: dict[str, Any]) -> None:

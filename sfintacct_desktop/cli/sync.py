@@ -24,7 +24,7 @@ from typing import Any
 from ..config import profiles as cfg
 from ..engine.events import EngineStateChanged, RunFinished, RunSummary
 from ..engine.worker import SyncWorker
-from .common import EXIT_OK, Common
+from .common import EXIT_OK, Common, session
 from .common import fail as _fail
 from .common import print_json as _print_json
 
@@ -189,9 +189,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def _watch(args: argparse.Namespace) -> int:
-    from ..app import sync_service
 
-    interval = args.interval or sync_service.profile_interval(args.profile)
+    interval = args.interval or session(args).sync_interval
     signals = _Signals()
     allow = bool(args.allow_without_baseline)
     with signals.installed(), _worker(args.profile, interval=interval, allow=allow) as worker:
