@@ -13,45 +13,27 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-import requests
-
-from ..config.profiles import KIND_SANDBOX, ProfileError
-from ..connectors import ia_audit, to_sync_error
+from ..config.profiles import KIND_SANDBOX
+from ..connectors import ia_audit
 from ..connectors import ia_mapping as iam
 from ..connectors.errors import intacct_read_error
 from ..connectors.ia_cycle import AUDIT_TYPES
-from ..domain.errors import ErrorInfo, ErrorKind
+from ..domain.errors import ErrorInfo
 from ..domain.records import System
-from ..secrets import CredentialStoreError, redact, register_secret
+from ..secrets import register_secret
 from ..wire.intacct import Filter, IntacctClient, IntacctSecrets, IntacctSettings
 from ..wire.intacct import functions as fx
-from ..wire.intacct.errors import (
-    IntacctAuthError,
-    IntacctControlError,
-    IntacctHostileResponseError,
-    IntacctResponseError,
-    IntacctServerError,
-)
 from ..wire.salesforce import (
     SalesforceApiError,
-    SalesforceAuthError,
     SalesforceClient,
-    SalesforceSessionError,
-    SalesforceSignInError,
-    SalesforceSignInRequired,
 )
 from ..wire.salesforce.settings import DEPRECATED_BELOW
 from ..wire.transport import (
     Backoff,
-    BudgetExceededError,
-    InsecureTransportError,
-    TlsVerificationError,
-    TransportError,
-    WireError,
 )
+from .errors import Surface, present
 from .profiles import ResolvedProfile, StoreFactory, default_store, resolve_profile
 from .sf_profile import auth_method, salesforce_config, token_store
-from .signin import signin_hint
 
 log = logging.getLogger(__name__)
 
@@ -130,71 +112,10 @@ def intacct_config(profile: ResolvedProfile) -> tuple[IntacctSettings, IntacctSe
 def error_info(
     exc: BaseException, system: System, usage: tuple[int, int] | None = None, *, profile: str = "", window: bool = False
 ) -> ErrorInfo:
-    """A wire (or lookup) failure as a person should read it. A small mapping until connectors own it."""
+    """A connection failure as a person should read it: ``errors.present`` for the test's surface."""
     side = "Salesforce" if system is System.SALESFORCE else "Intacct"
-    message = redact(str(exc)) or type(exc).__name__
-    code = str(getattr(exc, "code", "") or "")
-    if isinstance(exc, SalesforceSignInRequired | SalesforceSignInError):
-        needed = isinstance(exc, SalesforceSignInRequired)
-        title = "Salesforce sign-in needed" if needed else "Salesforce sign-in failed"
-        return ErrorInfo(ErrorKind.AUTH, title, message, signin_hint(profile or "NAME", window=window), system, code)
-    if isinstance(exc, SalesforceSessionError):
-        return to_sync_error(exc, system).info
-    if isinstance(exc, BudgetExceededError):
-        info = to_sync_error(exc, system, api_usage=usage).info
-        return ErrorInfo(info.kind, info.title, message, info.hint, system, code)
-    if isinstance(exc, SalesforceAuthError | IntacctAuthError | IntacctControlError):
-        hint = (
-            "Check the username, password and security token (and the login host) of this profile; "
-            "to change them: sfintacct profile remove NAME, then sfintacct profile add NAME."
-            if system is System.SALESFORCE
-            else "Check the sender id and password, company id, user id and user password of this profile, "
-            "and that the sender id is authorised in the company (Company > Security > Web Services authorizations)."
-        )
-        return ErrorInfo(ErrorKind.AUTH, f"{side} login failed", message, hint, system, code)
-    if isinstance(exc, InsecureTransportError | TlsVerificationError):
-        return ErrorInfo(
-            ErrorKind.INSECURE,
-            f"Insecure connection to {side} refused",
-            message,
-            "Use an https:// address whose certificate verifies; plain http is only for the local sandbox.",
-            system,
-            code,
-        )
-    if isinstance(exc, IntacctHostileResponseError):
-        return ErrorInfo(
-            ErrorKind.HOSTILE_RESPONSE,
-            f"{side} sent an unsafe response",
-            message,
-            "Check the endpoint address: it should be Sage Intacct's XML gateway.",
-            system,
-            code,
-        )
-    if isinstance(exc, TransportError | requests.RequestException):
-        return ErrorInfo(
-            ErrorKind.CONNECTION,
-            f"Cannot reach {side}",
-            message,
-            "Check the address in the profile and the network "
-            "(for the sandbox: is `sfintacct sandbox serve` running?).",
-            system,
-            code,
-        )
-    if isinstance(exc, IntacctServerError | IntacctResponseError | SalesforceApiError | WireError):
-        return ErrorInfo(
-            ErrorKind.SERVER, f"{side} answered with an error", message, "Try again in a few minutes.", system, code
-        )
-    if isinstance(exc, ProfileError):
-        return ErrorInfo(ErrorKind.AUTH, "Profile problem", message, exc.hint, system)
-    if isinstance(exc, CredentialStoreError):
-        return ErrorInfo(ErrorKind.AUTH, exc.title, redact(exc.message), exc.hint, system)
-    return ErrorInfo(
-        ErrorKind.INTERNAL,
-        f"Unexpected problem while testing {side}",
-        f"{type(exc).__name__}: {message}",
-        "See the log file for details.",
-        system,
-    )
+    surface = Surface.WINDOW if window else Surface.CLI
+    return present(exc, surface, system=system, profile=profile, usage=usage, doing=f"testing {side}")
 
 
 def _failed(info: ErrorInfo, **extra: Any) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..config import profiles as cfg
 from ..config.paths import app_paths
-from ..domain import SyncError, System
+from ..domain import SyncError
 from ..engine.baseline.export import write_plan
 from ..engine.events import (
     ConflictRaised,
@@ -29,11 +29,10 @@ from ..engine.events import (
     RunSummary,
 )
 from ..engine.worker import SyncWorker
-from ..secrets import CredentialStoreError
 from ..wire.salesforce import SalesforceSignInError, SalesforceSignInRequired
-from ..wire.transport import WireError
 from . import baseline_service, connections, invoices_service, signin, state_admin, state_service, sync_service
 from . import profiles as app_profiles
+from .errors import Surface, present, present_signin_attempt
 from .inbox import SyncState
 
 __all__ = [
@@ -75,29 +74,15 @@ def failure(exc: BaseException) -> dict[str, str]:
     if isinstance(exc, state_service.StateUnavailable):  # the window's hint names buttons, not commands
         info = exc.problem.info("window")
         return {"title": info.title, "message": info.message, "hint": info.hint}
-    if isinstance(exc, SyncError):
-        hint = exc.info.hint
-        if exc.info.code in ("SIGNIN_MISSING", "SIGNIN_EXPIRED"):  # the window names its button, not a command
-            hint = "Sign in again: Connections tab, Sign in with Salesforce."
-        return {"title": exc.info.title, "message": exc.info.message, "hint": hint}
-    if isinstance(exc, cfg.ProfileError):
-        return {"title": "Profile problem", "message": str(exc), "hint": exc.hint}
-    if isinstance(exc, CredentialStoreError):
-        return {"title": exc.title, "message": exc.message, "hint": exc.hint}
     if isinstance(exc, baseline_service.PlanError):
         return {"title": "The plan cannot be used", "message": "; ".join(exc.problems), "hint": "Plan again."}
     if isinstance(exc, SalesforceSignInError | SalesforceSignInRequired):
-        return _signin_failure(exc)
-    if isinstance(exc, WireError):
-        info = connections.error_info(exc, System.SALESFORCE, window=True)
+        info = present_signin_attempt(exc, Surface.WINDOW)
         return {"title": info.title, "message": info.message, "hint": info.hint}
     if isinstance(exc, baseline_service.ExtractCancelled):
         return {"title": "Cancelled", "message": str(exc), "hint": "Nothing was written; start again when ready."}
-    return {
-        "title": "Unexpected problem",
-        "message": f"{type(exc).__name__}: {exc}",
-        "hint": "See the log file for details.",
-    }
+    info = present(exc, Surface.WINDOW)  # one voice with the CLI; the hint names buttons and tabs
+    return {"title": info.title, "message": info.message, "hint": info.hint}
 
 
 # ------------------------------------------------------------------------------ connections
@@ -124,23 +109,6 @@ def sign_in(profile: str, *, show_url: Callable[[str], None], cancelled: Callabl
 
 def sign_out(profile: str) -> dict[str, Any]:
     return signin.sign_out(profile)
-
-
-_SIGNIN_HINTS = {
-    "CANCELLED": "Click Sign in with Salesforce again when ready.",
-    "TIMEOUT": "Click Sign in with Salesforce again and finish in the browser. If the browser showed "
-    "redirect_uri_mismatch, ask the Salesforce admin to list the product's callback URLs on the External Client App.",
-    "PORTS_BUSY": "Another program holds the sign-in ports; close it (another sign-in?) and try again.",
-    "access_denied": "Click Allow on Salesforce's page to let sfintacct use the API.",
-    "NO_REFRESH_TOKEN": "Ask the Salesforce admin to give the External Client App the refresh_token scope.",
-}
-
-
-def _signin_failure(exc: WireError) -> dict[str, str]:
-    code = str(getattr(exc, "code", "") or "")
-    title = "Salesforce sign-in needed" if isinstance(exc, SalesforceSignInRequired) else "Salesforce sign-in failed"
-    hint = _SIGNIN_HINTS.get(code) or "Check the profile's login host and the External Client App with the admin."
-    return {"title": title, "message": str(exc), "hint": hint}
 
 
 # ------------------------------------------------------------------------------ the state store

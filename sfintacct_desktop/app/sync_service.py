@@ -35,6 +35,7 @@ from . import state_service
 from .connections import error_info, intacct_config, salesforce_config
 from .profile_lock import ProfileLock
 from .profiles import ResolvedProfile, StoreFactory, default_store, resolve_profile
+from .session import Session
 from .sf_profile import token_store
 
 log = logging.getLogger(__name__)
@@ -324,7 +325,8 @@ def budget_report(
 
 
 def profile_interval(profile_name: str, *, store_factory: StoreFactory = default_store) -> float:
-    return sync_interval(_resolve(profile_name, store_factory))
+    """The profile's watch-mode loop, from its settings alone: learning it never reads the keyring."""
+    return Session(profile_name, store_factory=store_factory).sync_interval
 
 
 __all__ = [

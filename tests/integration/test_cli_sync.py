@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 import requests
 
-from sfintacct_desktop import cli_sync
 from sfintacct_desktop.cli import build_parser, main
+from sfintacct_desktop.cli import sync as cli_sync
 from sfintacct_desktop.config.profiles import ProfileError
 from sfintacct_desktop.connectors import IntacctConnector, SalesforceConnector
 from sfintacct_desktop.wire.intacct import IntacctClient, IntacctSecrets, IntacctSettings, create, update

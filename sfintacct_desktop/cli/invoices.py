@@ -14,10 +14,10 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-EXIT_OK, EXIT_FAILED = 0, 1
+from .common import EXIT_FAILED, EXIT_OK, Common
 
 
-def register(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
+def register(sub: Any, common: Common) -> None:
     parser = sub.add_parser("invoices", help="invoices and open balances from the local cache")
     common(parser)
     parser.add_argument(
@@ -32,8 +32,8 @@ def handlers() -> dict[tuple[str, None], Callable[[argparse.Namespace], int]]:
 
 
 def cmd_invoices(args: argparse.Namespace) -> int:
-    from .app import invoices_service
-    from .domain import SyncError
+    from ..app import invoices_service
+    from ..domain import SyncError
 
     try:
         result = invoices_service.lookup(args.profile, args.customer, open_only=args.open, refresh=args.refresh)

@@ -7,15 +7,13 @@ message and hint on stderr), 2 bad usage. With ``--json`` each prints one JSON o
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from collections.abc import Callable
 from typing import Any
 
-from .domain import SyncError
-
-Common = Callable[[argparse.ArgumentParser], None]
-EXIT_OK, EXIT_FAILED = 0, 1
+from ..domain import SyncError
+from .common import EXIT_OK, Common
+from .common import fail as _common_fail
+from .common import print_json as _print_json
 
 
 def register(sub: Any, common: Common) -> None:
@@ -42,17 +40,10 @@ def handlers() -> dict[tuple[str, str], Callable[[argparse.Namespace], int]]:
     }
 
 
-def _print_json(payload: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(payload, sort_keys=True, default=str) + "\n")
-    sys.stdout.flush()
-
-
 def _fail(args: argparse.Namespace, error: dict[str, Any], extra: dict[str, Any] | None = None) -> int:
-    if args.json:
-        _print_json({"ok": False, **(extra or {}), "error": error})
-    hint = error.get("hint") or ""
-    print(f"{error['title']}: {error['message']}" + (f"\nHint: {hint}" if hint else ""), file=sys.stderr)
-    return EXIT_FAILED
+    """A state problem as a handled failure: the report's other keys stay beside ``error``."""
+    rest = {k: v for k, v in error.items() if k not in ("title", "message", "hint")}
+    return _common_fail(args, error["title"], error["message"], error.get("hint") or "", top=extra, **rest)
 
 
 def _run(args: argparse.Namespace, action: Callable[[], dict[str, Any]], text: Callable[[dict[str, Any]], str]) -> int:
@@ -79,7 +70,7 @@ def _backup_lines(rows: list[dict[str, Any]]) -> list[str]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .app import state_admin
+    from ..app import state_admin
 
     try:
         report = state_admin.check(args.profile)
@@ -109,7 +100,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from .app import state_admin
+    from ..app import state_admin
 
     return _run(
         args,
@@ -119,7 +110,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from .app import state_admin
+    from ..app import state_admin
 
     def text(r: dict[str, Any]) -> str:
         lines = [f"Restored {r['path']} from {r['restored_from']['name']} (taken {r['restored_from']['taken_at']})."]
@@ -132,7 +123,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
-    from .app import state_admin
+    from ..app import state_admin
 
     def text(r: dict[str, Any]) -> str:
         lines = [f"Rebuilt {r['path']} from the cross-reference fields of both systems (nothing was written)."]

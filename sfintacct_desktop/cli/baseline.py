@@ -10,7 +10,6 @@ same command again completes the work without duplicates.
 from __future__ import annotations
 
 import argparse
-import json
 import signal
 import sys
 import threading
@@ -20,10 +19,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .config import profiles as cfg
-
-Common = Callable[[argparse.ArgumentParser], None]
-EXIT_OK, EXIT_FAILED = 0, 1
+from ..config import profiles as cfg
+from .common import EXIT_FAILED, EXIT_OK, Common
+from .common import fail as _fail
+from .common import print_json as _print_json
 
 
 def _date(text: str) -> date:
@@ -77,21 +76,10 @@ class _Stop:
                 signal.signal(s, handler)
 
 
-def _print_json(payload: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(payload, sort_keys=True, default=str) + "\n")
-    sys.stdout.flush()
-
-
-def _fail(args: argparse.Namespace, title: str, message: str, hint: str = "", **extra: Any) -> int:
-    if args.json:
-        _print_json({"ok": False, "error": {"title": title, "message": message, "hint": hint, **extra}})
-    print(f"{title}: {message}" + (f"\nHint: {hint}" if hint else ""), file=sys.stderr)
-    return EXIT_FAILED
-
 
 def _guarded(args: argparse.Namespace, run: Callable[[Callable[[], bool]], int]) -> int:
-    from .app.baseline_service import ExtractCancelled, PlanError
-    from .domain import SyncError
+    from ..app.baseline_service import ExtractCancelled, PlanError
+    from ..domain import SyncError
 
     cfg.get_profile(args.profile)  # a missing profile is a handled failure (ProfileError)
     stop = _Stop()
@@ -111,7 +99,7 @@ def _guarded(args: argparse.Namespace, run: Callable[[Callable[[], bool]], int])
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    from .app.baseline_service import plan_baseline
+    from ..app.baseline_service import plan_baseline
 
     def run(stop: Callable[[], bool]) -> int:
         def progress(stream: str, n: int) -> None:
@@ -149,7 +137,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_apply(args: argparse.Namespace) -> int:
-    from .app.baseline_service import apply_baseline
+    from ..app.baseline_service import apply_baseline
 
     def run(stop: Callable[[], bool]) -> int:
         report = apply_baseline(

@@ -10,21 +10,20 @@ CredentialStoreError, which ``cli.main`` prints as title, message and hint with 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import threading
 from collections.abc import Callable
 from typing import Any
 
-from .app import connections, profiles, signin
-from .config.profiles import AUTH_METHODS, CREDENTIAL_BACKENDS
-from .domain import ErrorInfo, ErrorKind, SyncError, System
-from .wire.salesforce import SalesforceSignInError, SalesforceSignInRequired
-from .wire.salesforce.settings import DEFAULT_API_VERSION
-from .wire.transport import WireError
-
-Common = Callable[[argparse.ArgumentParser], None]
-EXIT_OK, EXIT_FAILED = 0, 1
+from ..app import connections, profiles, signin
+from ..app.errors import Surface, present_signin_attempt
+from ..config.profiles import AUTH_METHODS, CREDENTIAL_BACKENDS
+from ..domain import SyncError
+from ..wire.salesforce import SalesforceSignInError
+from ..wire.salesforce.settings import DEFAULT_API_VERSION
+from ..wire.transport import WireError
+from .common import EXIT_FAILED, EXIT_OK, Common
+from .common import emit as _emit
 
 
 def register(sub: Any, common: Common) -> None:
@@ -103,10 +102,6 @@ def handlers() -> dict[tuple[str, str], Callable[[argparse.Namespace], int]]:
     }
 
 
-def _emit(args: argparse.Namespace, payload: dict[str, Any], text: str) -> None:
-    print(json.dumps(payload, sort_keys=True) if args.json else text)
-
-
 def _name(args: argparse.Namespace) -> str:
     return str(args.name or args.profile)
 
@@ -183,20 +178,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 def _signin_failure(exc: WireError, name: str) -> SyncError:
     """A sign-in that did not complete, as the title / message / hint cli.main prints (exit 1)."""
-    hints = {
-        "CANCELLED": "Run the command again when ready.",
-        "TIMEOUT": "Run it again and finish in the browser. If the browser showed redirect_uri_mismatch, the External "
-        "Client App must list the callback URLs of docs/signin.md (http://localhost:1717/OauthRedirect ...).",
-        "PORTS_BUSY": "Close the program that holds those ports (another sign-in?) and try again.",
-        "access_denied": "Click Allow on Salesforce's page to let sfintacct use the API.",
-        "NO_REFRESH_TOKEN": "The External Client App must grant the refresh_token scope (docs/signin.md).",
-    }
-    code = str(getattr(exc, "code", "") or "")
-    hint = hints.get(code) or (
-        "Check the profile's login host and consumer key, and the External Client App (docs/signin.md)."
-    )
-    title = "Salesforce sign-in needed" if isinstance(exc, SalesforceSignInRequired) else "Salesforce sign-in failed"
-    return SyncError(ErrorInfo(ErrorKind.AUTH, title, str(exc), hint, System.SALESFORCE, code))
+    return SyncError(present_signin_attempt(exc, Surface.CLI))
 
 
 def cmd_login(args: argparse.Namespace) -> int:

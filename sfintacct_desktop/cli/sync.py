@@ -13,7 +13,6 @@ over a second of imports that ``sfintacct sandbox serve`` and ``--help`` should 
 from __future__ import annotations
 
 import argparse
-import json
 import queue
 import signal
 import sys
@@ -22,12 +21,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from .config import profiles as cfg
-from .engine.events import EngineStateChanged, RunFinished, RunSummary
-from .engine.worker import SyncWorker
+from ..config import profiles as cfg
+from ..engine.events import EngineStateChanged, RunFinished, RunSummary
+from ..engine.worker import SyncWorker
+from .common import EXIT_OK, Common, session
+from .common import fail as _fail
+from .common import print_json as _print_json
 
-Common = Callable[[argparse.ArgumentParser], None]
-EXIT_OK, EXIT_FAILED = 0, 1
 POLL = 0.2  # how often the waiting main thread looks at the signal flag (signals need the main thread)
 
 
@@ -85,18 +85,6 @@ def _positive(text: str) -> float:
 
 
 # ------------------------------------------------------------------------------ output
-def _print_json(payload: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(payload, sort_keys=True, default=str) + "\n")
-    sys.stdout.flush()
-
-
-def _fail(args: argparse.Namespace, title: str, message: str, hint: str = "", *, printed: bool = False) -> int:
-    """Title, message and hint on stderr (and one JSON object unless one was already printed)."""
-    if args.json and not printed:
-        _print_json({"ok": False, "error": {"title": title, "message": message, "hint": hint}})
-    print(f"{title}: {message}" + (f"\nHint: {hint}" if hint else ""), file=sys.stderr)
-    return EXIT_FAILED
-
 
 def summary_line(summary: RunSummary) -> str:
     seconds = (summary.finished_at - summary.started_at).total_seconds()
@@ -154,7 +142,7 @@ class _Signals:
 @contextmanager
 def _worker(profile: str, interval: float | None = None, *, allow: bool = False) -> Iterator[SyncWorker]:
     cfg.get_profile(profile)  # a missing profile is a handled failure before any thread starts
-    from .app import sync_service
+    from ..app import sync_service
 
     worker = sync_service.start_worker(profile, interval=interval, allow_without_baseline=allow)
     try:
@@ -201,9 +189,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def _watch(args: argparse.Namespace) -> int:
-    from .app import sync_service
 
-    interval = args.interval or sync_service.profile_interval(args.profile)
+    interval = args.interval or session(args).sync_interval
     signals = _Signals()
     allow = bool(args.allow_without_baseline)
     with signals.installed(), _worker(args.profile, interval=interval, allow=allow) as worker:
@@ -238,13 +225,13 @@ def _watch(args: argparse.Namespace) -> int:
 
 # ------------------------------------------------------------------------------ inbox commands
 def _state(profile: str) -> Any:
-    from .app.inbox import SyncState
+    from ..app.inbox import SyncState
 
     return SyncState.open(profile)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from .app import sync_service
+    from ..app import sync_service
 
     with _state(args.profile) as state:
         status = state.status()

@@ -1,0 +1,171 @@
+"""One voice for errors: any exception as the title, message and hint a person reads.
+
+The CLI, the window and the connection checks all call ``present``; the words are the same
+everywhere except the hint, which fits the surface it is shown on: the terminal gets the command
+to type, the window names the button or tab to use (a window never tells anyone to type a command).
+Messages are redacted: a secret never reaches a screen or a log through an error.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import replace
+
+import requests
+
+from ..config.profiles import SANDBOX_PROFILE, ProfileError
+from ..connectors import to_sync_error
+from ..domain.errors import ErrorInfo, ErrorKind, SyncError
+from ..domain.records import System
+from ..secrets import CredentialStoreError, redact
+from ..wire.intacct.errors import (
+    IntacctAuthError,
+    IntacctControlError,
+    IntacctHostileResponseError,
+    IntacctResponseError,
+    IntacctServerError,
+)
+from ..wire.salesforce import (
+    SalesforceApiError,
+    SalesforceAuthError,
+    SalesforceSessionError,
+    SalesforceSignInError,
+    SalesforceSignInRequired,
+)
+from ..wire.transport import (
+    BudgetExceededError,
+    InsecureTransportError,
+    TlsVerificationError,
+    TransportError,
+    WireError,
+)
+from .signin import signin_hint
+
+
+class Surface(enum.Enum):
+    """Where an error is shown: decides the form of the hint."""
+
+    CLI = "cli"
+    WINDOW = "window"
+
+
+def _hint(surface: Surface, cli: str, window: str) -> str:
+    return window if surface is Surface.WINDOW else cli
+
+
+def _profile_hint(exc: ProfileError, surface: Surface, profile: str) -> str:
+    if surface is Surface.CLI:
+        return exc.hint
+    if profile == SANDBOX_PROFILE:
+        return "Restart the application: it starts the sandbox and creates its profile."
+    return "Choose another profile in the profile list at the top of the window, or ask whoever set it up."
+
+
+def present(
+    exc: BaseException,
+    surface: Surface,
+    *,
+    system: System | None = None,
+    profile: str = "",
+    usage: tuple[int, int] | None = None,
+    doing: str = "",
+) -> ErrorInfo:
+    """``exc`` as an ``ErrorInfo`` (kind, title, message, hint, system, remote code) for ``surface``.
+
+    ``system`` is the side that was being talked to, ``profile`` names the profile in hints,
+    ``usage`` is the API usage a budget error reports, ``doing`` ("testing Intacct") names what an
+    unexpected failure interrupted.
+    """
+    if isinstance(exc, SyncError):
+        info = exc.info
+        if surface is Surface.WINDOW and info.code in ("SIGNIN_MISSING", "SIGNIN_EXPIRED"):
+            return replace(info, hint="Sign in again: Connections tab, Sign in with Salesforce.")
+        return info
+    sys_ = system or System.SALESFORCE
+    side = "Salesforce" if sys_ is System.SALESFORCE else "Intacct"
+    message = redact(str(exc)) or type(exc).__name__
+    code = str(getattr(exc, "code", "") or "")
+    if isinstance(exc, SalesforceSignInRequired | SalesforceSignInError):
+        needed = isinstance(exc, SalesforceSignInRequired)
+        title = "Salesforce sign-in needed" if needed else "Salesforce sign-in failed"
+        hint = signin_hint(profile or "NAME", window=surface is Surface.WINDOW)
+        return ErrorInfo(ErrorKind.AUTH, title, message, hint, sys_, code)
+    if isinstance(exc, SalesforceSessionError):
+        return to_sync_error(exc, sys_).info
+    if isinstance(exc, BudgetExceededError):
+        info = to_sync_error(exc, sys_, api_usage=usage).info
+        return ErrorInfo(info.kind, info.title, message, info.hint, sys_, code)
+    if isinstance(exc, SalesforceAuthError | IntacctAuthError | IntacctControlError):
+        if sys_ is System.SALESFORCE:
+            hint = _hint(
+                surface,
+                "Check the username, password and security token (and the login host) of this profile; "
+                "to change them: sfintacct profile remove NAME, then sfintacct profile add NAME.",
+                "Check the username, password and security token (and the login host) of this profile, "
+                "then press Test connection on the Connections tab.",
+            )
+        else:
+            hint = (
+                "Check the sender id and password, company id, user id and user password of this profile, "
+                "and that the sender id is authorised in the company "
+                "(Company > Security > Web Services authorizations)."
+            )
+        return ErrorInfo(ErrorKind.AUTH, f"{side} login failed", message, hint, sys_, code)
+    if isinstance(exc, InsecureTransportError | TlsVerificationError):
+        hint = "Use an https:// address whose certificate verifies; plain http is only for the local sandbox."
+        return ErrorInfo(ErrorKind.INSECURE, f"Insecure connection to {side} refused", message, hint, sys_, code)
+    if isinstance(exc, IntacctHostileResponseError):
+        hint = "Check the endpoint address: it should be Sage Intacct's XML gateway."
+        return ErrorInfo(ErrorKind.HOSTILE_RESPONSE, f"{side} sent an unsafe response", message, hint, sys_, code)
+    if isinstance(exc, TransportError | requests.RequestException):
+        hint = _hint(
+            surface,
+            "Check the address in the profile and the network "
+            "(for the sandbox: is `sfintacct sandbox serve` running?).",
+            "Check the address in the profile and the network, then press Test connection on the Connections tab.",
+        )
+        return ErrorInfo(ErrorKind.CONNECTION, f"Cannot reach {side}", message, hint, sys_, code)
+    if isinstance(exc, IntacctServerError | IntacctResponseError | SalesforceApiError | WireError):
+        hint = "Try again in a few minutes."
+        return ErrorInfo(ErrorKind.SERVER, f"{side} answered with an error", message, hint, sys_, code)
+    if isinstance(exc, ProfileError):
+        return ErrorInfo(ErrorKind.AUTH, "Profile problem", message, _profile_hint(exc, surface, profile), system)
+    if isinstance(exc, CredentialStoreError):
+        return ErrorInfo(ErrorKind.AUTH, exc.title, redact(exc.message), exc.hint, system)
+    title, text = (f"Unexpected problem while {doing}", f"{type(exc).__name__}: {message}") if doing else (
+        "Unexpected error",
+        type(exc).__name__,  # a bug: the traceback is in the log, the screen gets the kind only
+    )
+    return ErrorInfo(ErrorKind.INTERNAL, title, text, "See the log file; please report it.", system)
+
+
+# What to do when a sign-in attempt (the browser flow) does not complete, by its code, per surface.
+_SIGNIN_ATTEMPT_HINTS: dict[Surface, dict[str, str]] = {
+    Surface.CLI: {
+        "CANCELLED": "Run the command again when ready.",
+        "TIMEOUT": "Run it again and finish in the browser. If the browser showed redirect_uri_mismatch, the "
+        "External Client App must list the callback URLs of docs/signin.md (http://localhost:1717/OauthRedirect ...).",
+        "PORTS_BUSY": "Close the program that holds those ports (another sign-in?) and try again.",
+        "access_denied": "Click Allow on Salesforce's page to let sfintacct use the API.",
+        "NO_REFRESH_TOKEN": "The External Client App must grant the refresh_token scope (docs/signin.md).",
+        "": "Check the profile's login host and consumer key, and the External Client App (docs/signin.md).",
+    },
+    Surface.WINDOW: {
+        "CANCELLED": "Click Sign in with Salesforce again when ready.",
+        "TIMEOUT": "Click Sign in with Salesforce again and finish in the browser. If the browser showed "
+        "redirect_uri_mismatch, ask the Salesforce admin to list the product's callback URLs on the External "
+        "Client App.",
+        "PORTS_BUSY": "Another program holds the sign-in ports; close it (another sign-in?) and try again.",
+        "access_denied": "Click Allow on Salesforce's page to let this application use the API.",
+        "NO_REFRESH_TOKEN": "Ask the Salesforce admin to give the External Client App the refresh_token scope.",
+        "": "Check the profile's login host and the External Client App with the admin.",
+    },
+}
+
+
+def present_signin_attempt(exc: BaseException, surface: Surface) -> ErrorInfo:
+    """A browser sign-in that did not complete (cancelled, timed out, refused) for ``surface``."""
+    code = str(getattr(exc, "code", "") or "")
+    hints = _SIGNIN_ATTEMPT_HINTS[surface]
+    title = "Salesforce sign-in needed" if isinstance(exc, SalesforceSignInRequired) else "Salesforce sign-in failed"
+    return ErrorInfo(ErrorKind.AUTH, title, redact(str(exc)), hints.get(code) or hints[""], System.SALESFORCE, code)
