@@ -22,7 +22,7 @@ from ..engine.baseline.review import PlanError
 from ..engine.cycle import SyncEngine
 from . import state_service
 from .profiles import StoreFactory, default_store
-from .sync_service import build_engine
+from .sync_service import build_engine, run_job
 
 Progress = Callable[[str, int], None]
 
@@ -81,18 +81,25 @@ def apply_baseline(
     should_stop: Callable[[], bool] = lambda: False,
     plans_dir: Path | None = None,
     store_factory: StoreFactory = default_store,
+    worker: Any = None,
 ) -> dict[str, Any]:
-    """Load the given plan (default: the profile's newest) and apply it; returns the report."""
+    """Load the given plan (default: the profile's newest) and apply it; returns the report.
+
+    The load runs as a job of the profile's sync worker (``worker``: the window's; None: a
+    short-lived one under the profile's lock), so it never writes beside a running cycle.
+    """
     folder = plans_dir or app_paths().plans_dir
     path = plan_path or newest_plan(folder, profile)
     if path is None:
         raise PlanError([f"no plan for profile {profile!r} in {folder}; run `sfintacct baseline plan` first"])
     doc = read_plan(path, profile=profile)
-    engine = build_engine(profile, should_stop=should_stop, store_factory=store_factory)
-    try:
-        report = apply_plan(engine.engine, doc, accept_suggested=accept_suggested, plan_path=str(path))
-    finally:
-        engine.close()
+
+    def load(engine: Any) -> dict[str, Any]:
+        return apply_plan(engine.engine, doc, accept_suggested=accept_suggested, plan_path=str(path))
+
+    report: dict[str, Any] = run_job(
+        profile, "baseline load", load, worker=worker, should_stop=should_stop, store_factory=store_factory
+    )
     if report["status"] == "ok":  # the profile now has a sync state that must never silently vanish
         state_service.note_synced(profile, cutover=report["cutover_date"], baseline_applied=True)
     elif report.get("writes"):

@@ -175,18 +175,20 @@ def plan_baseline(
 
 
 def apply_reviewed_plan(
-    profile: str, doc: dict[str, Any], *, should_stop: Callable[[], bool] = lambda: False
+    profile: str, doc: dict[str, Any], *, should_stop: Callable[[], bool] = lambda: False, worker: Any = None
 ) -> dict[str, Any]:
     """Write the reviewed plan (the person's accept/reject choices) as the newest plan, then apply it.
 
     Why a new file: the plan on disk is the audit record of what was decided; the original stays.
+    The load runs as a job of the window's sync worker (``worker``), queued behind a running cycle.
     """
     json_path, _csv = write_plan(doc, app_paths().plans_dir)
-    return baseline_service.apply_baseline(profile, plan_path=json_path, should_stop=should_stop)
+    return baseline_service.apply_baseline(profile, plan_path=json_path, should_stop=should_stop, worker=worker)
 
 
 # ------------------------------------------------------------------------------ invoices
 def invoice_lookup(
-    profile: str, customer: str | None = None, *, open_only: bool = False, refresh: bool = False
+    profile: str, customer: str | None = None, *, open_only: bool = False, refresh: bool = False, worker: Any = None
 ) -> dict[str, Any]:
-    return invoices_service.lookup(profile, customer or None, open_only=open_only, refresh=refresh)
+    """The invoice lookup; a live refresh runs as a job of the window's sync worker (``worker``)."""
+    return invoices_service.lookup(profile, customer or None, open_only=open_only, refresh=refresh, worker=worker)

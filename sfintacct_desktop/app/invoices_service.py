@@ -41,21 +41,59 @@ def invoice_row(inv: Invoice, today: date, who: Customer | None = None) -> dict[
     }
 
 
-def refresh_customer(profile: str, customer_id: str) -> int:
+class _IntacctOnly:
+    """A profile engine logged in to Intacct alone, for a refresh run by a short-lived worker.
+
+    Why: the refresh reads Intacct only, so a command that runs just the refresh neither signs in
+    to Salesforce nor runs the start-up recovery (which may need Salesforce).
+    """
+
+    def __init__(self, pe: sync_service.ProfileEngine) -> None:
+        self.pe, self.engine = pe, pe.engine
+
+    def recover(self) -> int:
+        return 0
+
+    def close(self) -> None:
+        self.pe.close()
+
+
+def _intacct_only_factory(profile: str) -> sync_service.EngineFactory:
+    def factory(emit: Any, should_stop: Any) -> Any:
+        pe = sync_service.build_engine(profile, connect=False, writer=True, emit=emit, should_stop=should_stop)
+        try:
+            pe.engine.ia.login()  # a refused login leaves as SyncError (title, message, hint)
+        except BaseException:
+            pe.close()
+            raise
+        return _IntacctOnly(pe)
+
+    return factory
+
+
+def refresh_customer(profile: str, customer_id: str, *, worker: Any = None) -> int:
     """Re-read one customer's invoices and payments from Intacct now (two transactions); the invoice count.
 
-    Only Intacct is logged in to; the profile's lock is held, since the state store is written.
+    Runs as a job of the profile's sync worker (``worker``: the window's), so it never writes beside
+    a running cycle; without one, a short-lived worker logged in to Intacct alone runs it under the
+    profile's lock.
     """
-    pe = sync_service.build_engine(profile, connect=False, writer=True)
-    try:
-        pe.engine.ia.login()  # a refused login leaves as SyncError (title, message, hint)
-        return invoice_refresh.refresh_customer(pe.engine, customer_id)
-    finally:
-        pe.close()
+
+    def refresh(pe: Any) -> int:
+        eng = pe.engine
+        return invoice_refresh.refresh_customer(eng.store, eng.ia, eng.budget, customer_id)
+
+    factory = None if worker is not None else _intacct_only_factory(profile)
+    return int(sync_service.run_job(profile, "live refresh", refresh, worker=worker, factory=factory))
 
 
 def lookup(
-    profile: str, customer: str | None = None, *, open_only: bool = False, refresh: bool = False
+    profile: str,
+    customer: str | None = None,
+    *,
+    open_only: bool = False,
+    refresh: bool = False,
+    worker: Any = None,
 ) -> dict[str, Any]:
     """Invoices from the cache (optionally refreshed live for one customer) with each customer's roll-up.
 
@@ -83,7 +121,7 @@ def lookup(
             chosen = Customer(customer.strip())  # not known here yet: read it live by that exact ID
     refreshed = None
     if refresh and chosen is not None:
-        refresh_customer(profile, chosen.customer_id)
+        refresh_customer(profile, chosen.customer_id, worker=worker)
         refreshed = chosen.customer_id
     with _store(profile) as store, store.read() as r:
         everything = r.cache.invoices(include_deleted=True)

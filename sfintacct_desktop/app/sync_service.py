@@ -8,6 +8,7 @@ Every failure leaves as :class:`SyncError` with a title, a message and a hint.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import dataclasses
 import logging
@@ -25,7 +26,7 @@ from ..domain import ErrorInfo, ErrorKind, SyncError, System
 from ..engine.cycle import EngineSettings, SyncEngine
 from ..engine.events import Event, RunSummary
 from ..engine.mapping import Mapping, MappingError, load_mapping
-from ..engine.worker import EngineFactory, SyncWorker
+from ..engine.worker import EngineFactory, SyncWorker, WorkerStopped
 from ..secrets import CredentialStoreError, register_secret
 from ..store import StateStore
 from ..wire.intacct import IntacctClient
@@ -304,6 +305,68 @@ def start_worker(
     return worker
 
 
+# ------------------------------------------------------------------------------ jobs
+JOB_POLL = 0.2  # seconds between checks of the caller's cancel while its job waits for its turn
+
+
+def _never() -> bool:
+    return False
+
+
+def cancelled_job(name: str) -> SyncError:
+    return SyncError(
+        ErrorInfo(
+            ErrorKind.INTERNAL,
+            "Cancelled",
+            f"The {name} was cancelled before it started; nothing was written.",
+            "Start it again when you are ready.",
+            code="JOB_CANCELLED",
+        )
+    )
+
+
+def run_job(
+    profile_name: str,
+    name: str,
+    fn: Callable[[Any], Any],
+    *,
+    worker: SyncWorker | None = None,
+    should_stop: Callable[[], bool] = _never,
+    factory: EngineFactory | None = None,
+    store_factory: StoreFactory = default_store,
+) -> Any:
+    """Run ``fn(engine)`` as a job of the profile's sync worker and return its result.
+
+    Why always a worker: the worker is the only writer of the state store, so a baseline load or a
+    live refresh queues behind (or between) cycles instead of writing beside one. With no worker
+    running (a CLI command), a short-lived one runs the job under the profile's lock and stops.
+    ``should_stop`` is the caller's cancel: while the job waits its turn it withdraws it; once it
+    runs, the engine checks it between batches. ``factory`` builds that short-lived worker's engine.
+    """
+    own = worker is None
+    if worker is None:
+        worker = SyncWorker(
+            factory or engine_factory(profile_name, store_factory=store_factory),
+            budget_check=budget_check_seconds(profile_name),
+            name=f"sfintacct-job-{profile_name}",
+        )
+        worker.start()
+    try:
+        future = worker.submit_job(name, fn, should_stop=should_stop)
+        while True:
+            try:
+                return future.result(timeout=JOB_POLL)
+            except concurrent.futures.TimeoutError:
+                if should_stop() and future.cancel():
+                    raise cancelled_job(name) from None
+            except concurrent.futures.CancelledError:
+                raise cancelled_job(name) from None
+    finally:
+        if own:
+            worker.stop()
+            worker.join()
+
+
 @contextmanager
 def offline_engine(profile_name: str, *, store_factory: StoreFactory = default_store) -> Iterator[ProfileEngine]:
     """An engine that has not logged in: for reports that need only the state store."""
@@ -332,6 +395,7 @@ def profile_interval(profile_name: str, *, store_factory: StoreFactory = default
 __all__ = [
     "DEFAULT_INTERVAL",
     "ProfileEngine",
+    "WorkerStopped",
     "budget_report",
     "build_engine",
     "engine_factory",
@@ -341,5 +405,6 @@ __all__ = [
     "mapping_path",
     "open_state_store",
     "profile_interval",
+    "run_job",
     "start_worker",
 ]

@@ -21,16 +21,17 @@ from ..wire.intacct import Filter, IntacctError, IntacctGatewayError, Result
 from ..wire.intacct import functions as fx
 from . import ia_audit as audit
 from . import ia_mapping as m
+from . import streams
 from .errors import intacct_read_error
 from .ia_changes import ChangeReader, IntacctChanges
 from .results import Deletion
 
 Spec = tuple[str, Sequence[str], Filter | None, list[tuple[str, bool]]]
 STREAM_OF = {
-    "CUSTOMER": "intacct.customers",
-    "ITEM": "intacct.items",
-    "ARINVOICE": "intacct.invoices",
-    "ARPYMT": "intacct.payments",
+    "CUSTOMER": streams.IA_CUSTOMERS,
+    "ITEM": streams.IA_ITEMS,
+    "ARINVOICE": streams.IA_INVOICES,
+    "ARPYMT": streams.IA_PAYMENTS,
 }
 AUDIT_TYPES = ("customer", "item", "arinvoice", "arpymt")
 
@@ -142,7 +143,7 @@ def read_changes(
                 when = audit.access_time(m.field(r, "ACCESSTIME"), zone, audit_zone)
                 dels.setdefault(objtype, []).append(Deletion(key, when, key if key.isdigit() else ""))
     out.deleted_customers, out.deleted_items, out.deleted_invoices = dels["customer"], dels["item"], dels["arinvoice"]
-    first = receivables and cursors.get("intacct.invoices") is None and cursors.get("intacct.payments") is None
+    first = receivables and cursors.get(streams.IA_INVOICES) is None and cursors.get(streams.IA_PAYMENTS) is None
     try:
         out.invoices, out.payments = orders.receivables(
             rows.get("ARINVOICE", []), [], payment_keys=pay_keys, all_payments=first
@@ -152,7 +153,7 @@ def read_changes(
         if not isinstance(cause, FunctionFailed):
             raise
         info = intacct_read_error(cause.obj, cause.errors)
-        for stream in ("intacct.invoices", "intacct.payments"):
+        for stream in (streams.IA_INVOICES, streams.IA_PAYMENTS):
             out.failures.setdefault(stream, info)
     return out
 

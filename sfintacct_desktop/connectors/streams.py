@@ -16,6 +16,16 @@ IA_PAGE_SIZE = 2000  # query pagesize maximum
 SF_OVERLAP = timedelta(minutes=5)
 IA_OVERLAP = timedelta(minutes=10)  # wall time, second resolution, company zone: a wider window
 
+# The stream names: cursor keys in the state store and counter names in every run's record.
+SF_CUSTOMERS = "salesforce.customers"
+SF_PRODUCTS = "salesforce.products"
+SF_OPPORTUNITIES = "salesforce.opportunities"
+IA_CUSTOMERS = "intacct.customers"
+IA_ITEMS = "intacct.items"
+IA_SALES_ORDERS = "intacct.sales_orders"
+IA_INVOICES = "intacct.invoices"
+IA_PAYMENTS = "intacct.payments"
+
 
 def _sf(name: str, obj: str, deletes: DeleteDetection = DeleteDetection.GET_DELETED) -> StreamSpec:
     return StreamSpec(name, System.SALESFORCE, obj, "Id", "SystemModstamp", deletes, SF_PAGE_SIZE, SF_OVERLAP)
@@ -28,17 +38,17 @@ def _ia(name: str, obj: str, key: str, deletes: DeleteDetection = DeleteDetectio
 
 
 SALESFORCE_STREAMS: tuple[StreamSpec, ...] = (
-    _sf("salesforce.customers", "Account"),
-    _sf("salesforce.products", "Product2"),
-    _sf("salesforce.opportunities", "Opportunity"),
+    _sf(SF_CUSTOMERS, "Account"),
+    _sf(SF_PRODUCTS, "Product2"),
+    _sf(SF_OPPORTUNITIES, "Opportunity"),
 )
 
 INTACCT_STREAMS: tuple[StreamSpec, ...] = (
-    _ia("intacct.customers", "CUSTOMER", "CUSTOMERID"),
-    _ia("intacct.items", "ITEM", "ITEMID"),
-    _ia("intacct.sales_orders", "SODOCUMENT", "DOCID"),
-    _ia("intacct.invoices", "ARINVOICE", "RECORDID"),
-    _ia("intacct.payments", "ARPYMT", "RECORDNO"),
+    _ia(IA_CUSTOMERS, "CUSTOMER", "CUSTOMERID"),
+    _ia(IA_ITEMS, "ITEM", "ITEMID"),
+    _ia(IA_SALES_ORDERS, "SODOCUMENT", "DOCID"),
+    _ia(IA_INVOICES, "ARINVOICE", "RECORDID"),
+    _ia(IA_PAYMENTS, "ARPYMT", "RECORDNO"),
 )
 
 

@@ -16,6 +16,7 @@ from ..connectors.partial import FieldSets
 from ..domain import Customer, Entity, Product, System
 from .keys import KeyChoice, customer_id, item_id
 from .mapping import EntityMapping
+from .streams import IA_CUSTOMERS, IA_ITEMS, SF_CUSTOMERS, SF_PRODUCTS
 
 Record = Customer | Product
 
@@ -109,8 +110,8 @@ class EntityKind:
         return ia.upsert_products(records, controlids, fields)  # type: ignore[arg-type]
 
 
-CUSTOMERS = EntityKind(Entity.CUSTOMER, "salesforce.customers", "intacct.customers")
-PRODUCTS = EntityKind(Entity.PRODUCT, "salesforce.products", "intacct.items")
+CUSTOMERS = EntityKind(Entity.CUSTOMER, SF_CUSTOMERS, IA_CUSTOMERS)
+PRODUCTS = EntityKind(Entity.PRODUCT, SF_PRODUCTS, IA_ITEMS)
 KINDS = (CUSTOMERS, PRODUCTS)
 
 

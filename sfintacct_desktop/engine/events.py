@@ -139,6 +139,7 @@ class CommandKind(StrEnum):
     RESUME = "resume"
     RETRY = "retry"
     RESOLVE = "resolve"
+    JOB = "job"  # run a callable on the worker's engine (baseline load, live invoice refresh)
     STOP = "stop"
 
 

@@ -11,21 +11,20 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
-from typing import TYPE_CHECKING
 
+from ..connectors import IntacctConnector
 from ..connectors.ia_orders import IntacctOrders
 from ..domain import Entity
+from ..store import StateStore
+from .budget import Budget
 from .invoices import ROLLUP_META, rollup
 
-if TYPE_CHECKING:
-    from .cycle import SyncEngine
 
-
-def refresh_customer(engine: SyncEngine, customer_id: str) -> int:
+def refresh_customer(store: StateStore, ia: IntacctConnector, budget: Budget, customer_id: str) -> int:
     """Re-read one customer's invoices and payments from Intacct into the cache; the invoice count."""
-    before = engine.ia.client.transactions
-    invoices, payments = IntacctOrders(engine.ia).customer_receivables(customer_id)
-    with engine.store.write() as tx:
+    before = ia.client.transactions
+    invoices, payments = IntacctOrders(ia).customer_receivables(customer_id)
+    with store.write() as tx:
         known = {i.number: i for i in tx.cache.invoices(customer_id=customer_id, include_deleted=True)}
         link = tx.links.by_ia_key(Entity.CUSTOMER, customer_id)
         for inv in invoices:
@@ -40,5 +39,5 @@ def refresh_customer(engine: SyncEngine, customer_id: str) -> int:
         current = dict(tx.meta.get(ROLLUP_META) or {})
         current[customer_id] = rollup(tx.cache.invoices(customer_id=customer_id), date.today())
         tx.meta.set(ROLLUP_META, current)
-    engine.budget.record(0, engine.ia.client.transactions - before)
+    budget.record(0, ia.client.transactions - before)
     return len(invoices)

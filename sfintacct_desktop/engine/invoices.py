@@ -16,17 +16,16 @@ import json
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..connectors import sf_mapping as sfm
 from ..connectors.ia_orders import IntacctChanges, IntacctOrders
 from ..domain import Entity, IntentState, Invoice, Payment, System
 from ..store import WriteTx
 from .entity_sync import Tally
-from .order_recovery import KIND
-
-if TYPE_CHECKING:
-    from .cycle import SyncEngine
+from .orders.send import KIND
+from .run import RunContext
+from .streams import IA_INVOICES, IA_PAYMENTS
 
 INVOICE_OBJECT, INVOICE_KEY = "Intacct_Invoice__c", "Invoice_Number__c"
 PAYMENT_OBJECT, PAYMENT_KEY = "Intacct_Payment__c", "Intacct_Record_No__c"
@@ -51,12 +50,13 @@ def rollup(invoices: Iterable[Invoice], today: date) -> dict[str, Any]:
 
 
 class ReceivablesSync:
-    def __init__(self, engine: SyncEngine, ctx: dict[str, Any] | None = None) -> None:
-        self.engine, self.store, self.sf = engine, engine.store, engine.sf
-        self.ia = IntacctOrders(engine.ia)
-        tallies: dict[str, Tally] = (ctx or {"tallies": {}})["tallies"]
-        self.t_inv = tallies.setdefault("intacct.invoices", Tally())
-        self.t_pay = tallies.setdefault("intacct.payments", Tally())
+    """One run's receivables work: changed invoices and payments onto their Accounts."""
+
+    def __init__(self, run: RunContext) -> None:
+        self.store, self.sf = run.store, run.sf
+        self.ia = IntacctOrders(run.ia)
+        self.t_inv = run.tally(IA_INVOICES)
+        self.t_pay = run.tally(IA_PAYMENTS)
 
     # ------------------------------------------------------------------------ entry
     def run(self, changes: IntacctChanges) -> None:

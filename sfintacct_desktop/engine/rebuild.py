@@ -34,8 +34,9 @@ from .entities import KINDS, EntityKind
 from .entity_sync import Tally, sf_values
 from .invoices import ReceivablesSync, _hash
 from .merge import merge
-from .order_recovery import KIND as ORDER_KIND
-from .order_recovery import intent_key
+from .orders.send import KIND as ORDER_KIND
+from .orders.send import intent_key
+from .run import RunContext
 
 APPLIED_META, CUTOVER_META = BASELINE_META
 LEFT_OUT_META = "baseline_left_out"
@@ -224,8 +225,8 @@ class _Rebuild:
             self.report.cutover_source = "the rebuild (no earlier cut-over is known)"
 
     # ------------------------------------------------------------------------ receivables
-    def receivables(self, changes: IntacctChanges, ctx: dict[str, Any]) -> None:
-        verify = _VerifyReceivables(self.engine, ctx)
+    def receivables(self, changes: IntacctChanges, run: RunContext) -> None:
+        verify = _VerifyReceivables(run)
         verify.apply(changes.invoices, changes.payments)
         self.report.invoices_known = verify.known["invoice"]
         self.report.payments_known = verify.known["payment"]
@@ -249,19 +250,19 @@ class _Rebuild:
                 )
 
     # ------------------------------------------------------------------------------ run
-    def body(self, ctx: dict[str, Any]) -> None:
+    def body(self, run: RunContext) -> None:
         eng = self.engine
         sf_customers, sf_products, sf_opps = eng.sf.changed_streams(None, None, None)
         ia = IntacctOrders(eng.ia).changed({})
         reads = {"customer": (sf_customers, ia.customers), "product": (sf_products, ia.items)}
-        tallies: dict[str, Tally] = ctx["tallies"]
+        tallies = run.tallies
         unlinked = {}
         for kind in KINDS:
             sf_recs, ia_recs = reads[kind.name]
             unlinked[kind.name] = self.link(kind, sf_recs, ia_recs, tallies.setdefault(f"rebuild.{kind.name}", Tally()))
         self.hold_out(unlinked)
         self.cutover(self.orders(sf_opps, tallies.setdefault("rebuild.order", Tally())))
-        self.receivables(ia, {"tallies": tallies})
+        self.receivables(ia, run)
         self.markers()
 
 
@@ -272,8 +273,8 @@ class _VerifyReceivables(ReceivablesSync):
     is recorded, so the next sync skips it; anything else is left for the next sync to write.
     """
 
-    def __init__(self, engine: SyncEngine, ctx: dict[str, Any]) -> None:
-        super().__init__(engine, ctx)
+    def __init__(self, run: RunContext) -> None:
+        super().__init__(run)
         self.known = {"invoice": 0, "payment": 0}
         self.differ = 0
 

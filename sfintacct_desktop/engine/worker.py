@@ -18,7 +18,13 @@ Contract for callers (CLI, GUI, tests):
   it frees up by itself. The worker announces ``EngineStateChanged("waiting", text)``, asks the
   engine to check again cheaply (``probe_budget``) every ``budget_check`` seconds at most, and runs a
   cycle by itself as soon as the budget allows;
-- ``stop()`` then ``join()`` leaves no thread behind; the engine's ``close()`` (if any) runs on this thread.
+- ``stop()`` then ``join()`` leaves no thread behind; the engine's ``close()`` (if any) runs on this thread;
+- ``submit_job(name, fn)`` runs ``fn(engine)`` on this thread, queued behind or between cycles like
+  any command, and answers through the returned :class:`~concurrent.futures.Future`. This is how
+  every other write (the baseline load, a live invoice refresh) reaches the state store: the worker
+  is the only writer, in fact. A job's own stop check (its Cancel button) is added to the worker's,
+  so the engine stops it between batches; a job still queued when the worker stops fails with
+  :class:`WorkerStopped`.
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -65,6 +73,34 @@ EngineFactory = Callable[[Emit, ShouldStop], EngineLike]
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+class WorkerStopped(SyncError):
+    """A job that never ran: the worker stopped first."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            ErrorInfo(
+                ErrorKind.INTERNAL,
+                "The sync worker stopped",
+                "The job was not run: the sync worker stopped before its turn came.",
+                "Start it again.",
+            )
+        )
+
+
+def _never() -> bool:
+    return False
+
+
+@dataclass
+class Job:
+    """One callable to run on the worker's engine; its outcome arrives in ``future``."""
+
+    name: str
+    fn: Callable[[Any], Any]
+    should_stop: Callable[[], bool] = _never
+    future: Future[Any] = field(default_factory=Future)
 
 
 def _error_of(exc: BaseException) -> ErrorInfo:
@@ -111,6 +147,7 @@ class SyncWorker(threading.Thread):
         self.budget_check = max(0.0, budget_check)
         self._wait_due: float | None = None  # monotonic time of the next budget check while WAITING
         self.waiting_reason = ""
+        self._job: Job | None = None  # the job running now (its stop check joins the worker's)
 
     # ------------------------------------------------------------------ commands (any thread)
     def submit(self, command: Command) -> None:
@@ -136,13 +173,23 @@ class SyncWorker(threading.Thread):
     def stop(self) -> None:
         self.submit(Command(CommandKind.STOP))
 
+    def submit_job(
+        self, name: str, fn: Callable[[Any], Any], *, should_stop: Callable[[], bool] = _never
+    ) -> Future[Any]:
+        """Queue ``fn(engine)``; the future holds its result or its exception."""
+        job = Job(name, fn, should_stop)
+        self.submit(Command(CommandKind.JOB, {"job": job}))
+        return job.future
+
     @property
     def state(self) -> str:
         return self._state
 
     def should_stop(self) -> bool:
-        """True once pause or stop was requested: the running cycle stops after its current batch."""
-        return self._interrupt.is_set()
+        """True once pause or stop was requested (or the running job was cancelled): the engine
+        stops after its current batch."""
+        job = self._job
+        return self._interrupt.is_set() or (job is not None and job.should_stop())
 
     # ------------------------------------------------------------------ the thread
     def run(self) -> None:
@@ -151,8 +198,20 @@ class SyncWorker(threading.Thread):
         except BaseException:  # never die silently: the GUI would wait forever
             log.exception("The sync worker failed")
         finally:
+            self._drop_jobs()
             self._close_engine()
             self._set_state(STOPPED)
+
+    def _drop_jobs(self) -> None:
+        """Fail every job still queued: its caller is waiting on the future."""
+        while True:
+            try:
+                command = self.commands.get_nowait()
+            except queue.Empty:
+                return
+            job = command.args.get("job") if command.kind is CommandKind.JOB else None
+            if isinstance(job, Job) and job.future.set_running_or_notify_cancel():
+                job.future.set_exception(WorkerStopped())
 
     def _loop(self) -> None:
         self._set_state(IDLE)
@@ -205,6 +264,9 @@ class SyncWorker(threading.Thread):
             conflict_id, take = int(command.args["id"]), str(command.args["take"])
             self._work(lambda e: e.resolve(conflict_id, take))
             return
+        if kind is CommandKind.JOB:
+            self._run_job(command.args["job"])
+            return
         log.warning("Unknown worker command %r ignored", kind)
 
     # ------------------------------------------------------------------ doing the work
@@ -233,6 +295,30 @@ class SyncWorker(threading.Thread):
         elif error is not None and error.fatal:
             self._pause(f"{error.title}: {error.message}" + (f" {error.hint}" if error.hint else ""), error)
         elif not was_paused and not self._interrupt.is_set():  # else a queued pause/stop sets the state
+            self._set_state(IDLE)
+
+    def _run_job(self, job: Job) -> None:
+        """Run one job on the engine; its outcome goes to its future, never to the worker's state.
+
+        Why a paused worker still runs it: like a manual retry, a job is a person's explicit
+        request; the pause (a fatal error or the user's) stays as it was.
+        """
+        if not job.future.set_running_or_notify_cancel():
+            return  # cancelled while queued
+        was = self._state
+        if was not in (PAUSED, WAITING):
+            self._set_state(RUNNING)
+        self._job = job
+        try:
+            job.future.set_result(job.fn(self._ensure_engine()))
+        except BaseException as exc:  # the caller waits on the future: it must always be answered
+            log.info("Worker job %s failed: %s", job.name, type(exc).__name__, exc_info=not isinstance(exc, SyncError))
+            job.future.set_exception(exc)
+            if not isinstance(exc, Exception):
+                raise
+        finally:
+            self._job = None
+        if was not in (PAUSED, WAITING) and not self._interrupt.is_set():
             self._set_state(IDLE)
 
     # ------------------------------------------------------------------ a spent API budget

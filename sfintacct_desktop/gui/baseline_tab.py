@@ -64,9 +64,12 @@ class BaselineTab(QWidget):
     planned = Signal(dict)
     applied = Signal(dict)
 
-    def __init__(self, runner: TaskRunner, profile: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, runner: TaskRunner, profile: str, parent: QWidget | None = None, *, worker: Any = None
+    ) -> None:
         super().__init__(parent)
         self.runner, self.profile = runner, profile
+        self.worker = worker  # the window's sync worker: the apply runs as its job, after a running cycle
         self.doc: dict[str, Any] | None = None
         self.plan_path = ""
         self.task: Task | None = None
@@ -264,10 +267,10 @@ class BaselineTab(QWidget):
             return
         self.error.clear()
         self._go(APPLY)
-        profile, doc = self.profile, self.doc
+        profile, doc, worker = self.profile, self.doc, self.worker
         self.task = self.runner.submit(
             "apply",
-            lambda task: gs.apply_reviewed_plan(profile, doc, should_stop=task.should_stop),
+            lambda task: gs.apply_reviewed_plan(profile, doc, should_stop=task.should_stop, worker=worker),
             self._applied,
             self._failed,
         )

@@ -45,9 +45,12 @@ COLUMNS = [
 class InvoicesTab(QWidget):
     loaded = Signal(dict)
 
-    def __init__(self, runner: TaskRunner, profile: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, runner: TaskRunner, profile: str, parent: QWidget | None = None, *, worker: Any = None
+    ) -> None:
         super().__init__(parent)
         self.runner, self.profile = runner, profile
+        self.worker = worker  # the window's sync worker: a live refresh runs as its job
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Invoices"))
         layout.addWidget(
@@ -98,10 +101,10 @@ class InvoicesTab(QWidget):
         self.search_button.setEnabled(False)
         self.refresh_button.setEnabled(False)
         self.totals.setText("Reading Intacct…" if refresh else "Searching…")
-        profile, open_only = self.profile, self.open_only.isChecked()
+        profile, open_only, worker = self.profile, self.open_only.isChecked(), self.worker
         self.runner.submit(
             "invoices",
-            lambda task: gs.invoice_lookup(profile, customer, open_only=open_only, refresh=refresh),
+            lambda task: gs.invoice_lookup(profile, customer, open_only=open_only, refresh=refresh, worker=worker),
             self._show,
             self._failed,
         )

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sfintacct_desktop.domain import IntentState
-from sfintacct_desktop.engine.order_recovery import intent_key
+from sfintacct_desktop.engine.orders import intent_key
 from tests.support.orders_env import deal_day, make_deal, opportunity, order_lines, orders_for, win
 from tests.support.sync_env import SyncEnv, assert_quiet, ok
 

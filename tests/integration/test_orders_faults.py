@@ -12,7 +12,7 @@ from sfintacct_desktop.connectors.ia_orders import IntacctOrders, OrderRequest
 from sfintacct_desktop.domain import IntentState, System
 from sfintacct_desktop.engine.cycle import EngineSettings, SyncEngine
 from sfintacct_desktop.engine.mapping import load_mapping
-from sfintacct_desktop.engine.order_recovery import KIND, intent_key, request_payload
+from sfintacct_desktop.engine.orders import KIND, intent_key, request_payload
 from sfintacct_desktop.store import StateStore
 from sfintacct_desktop.wire.intacct import IntacctClient, IntacctSecrets, IntacctSettings
 from sfintacct_desktop.wire.intacct import functions as fx

@@ -13,7 +13,7 @@ import pytest
 
 from sfintacct_desktop.connectors.ia_orders import IntacctOrders
 from sfintacct_desktop.domain import IntentState
-from sfintacct_desktop.engine.order_recovery import intent_key
+from sfintacct_desktop.engine.orders import intent_key
 from tests.support.orders_env import make_deal, opportunity, orders_for, win
 from tests.support.sync_env import SyncEnv, assert_quiet, ok
 

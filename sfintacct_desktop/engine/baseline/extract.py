@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from ...connectors import IntacctConnector, SalesforceConnector
 from ...domain import Customer, Opportunity, Product, SalesOrder
+from ..streams import IA_CUSTOMERS, IA_ITEMS, IA_SALES_ORDERS, SF_CUSTOMERS, SF_OPPORTUNITIES, SF_PRODUCTS
 
 Progress = Callable[[str, int], None]  # (stream, records read so far in it)
 T = TypeVar("T")
@@ -73,10 +74,10 @@ def extract(
     if should_stop():
         raise ExtractCancelled("cancelled before reading")
     out = Extract()
-    out.sf_customers = _drain("salesforce.customers", sf.read_customers(), progress, should_stop)
-    out.ia_customers = _drain("intacct.customers", ia.read_customers(), progress, should_stop)
-    out.sf_products = _drain("salesforce.products", sf.read_products(), progress, should_stop)
-    out.ia_products = _drain("intacct.items", ia.read_products(), progress, should_stop)
+    out.sf_customers = _drain(SF_CUSTOMERS, sf.read_customers(), progress, should_stop)
+    out.ia_customers = _drain(IA_CUSTOMERS, ia.read_customers(), progress, should_stop)
+    out.sf_products = _drain(SF_PRODUCTS, sf.read_products(), progress, should_stop)
+    out.ia_products = _drain(IA_ITEMS, ia.read_products(), progress, should_stop)
     # The live sync reads with queryAll, so it sees the recycle bin too: the plan must name those.
     for name, sobject in (("sf_deleted_customers", "Account"), ("sf_deleted_products", "Product2")):
         soql = f"SELECT Id FROM {sobject} WHERE IsDeleted = true ORDER BY Id ASC"
@@ -86,14 +87,14 @@ def extract(
         setattr(out, name, [str(r["Id"]) for r in rows])
     if orders:
         out.opportunities = _drain(
-            "salesforce.opportunities",
+            SF_OPPORTUNITIES,
             sf.changed_opportunities(None),
             progress,
             should_stop,
             lambda o: o.is_won and o.is_closed and not o.deleted,
         )
         out.sales_orders = _drain(
-            "intacct.sales_orders",
+            IA_SALES_ORDERS,
             ia.changed_sales_orders(None),
             progress,
             should_stop,

@@ -23,11 +23,14 @@ from typing import Any
 from ...connectors.ia_orders import IntacctOrders
 from ...domain import Link
 from ...store import DuplicateError
-from ..cycle import EngineStopped, SyncEngine
+from ..cycle import SyncEngine
 from ..entities import KINDS, EntityKind
-from ..entity_sync import Pair, Tally
+from ..entity_sync import Pair
 from ..events import RunSummary
 from ..invoices import ReceivablesSync
+from ..pipeline import process
+from ..run import RunContext
+from ..streams import BASELINE_OPPORTUNITIES
 from .plan import HISTORICAL, OPP_ORDER, OPP_STATUS
 from .review import is_applied
 
@@ -81,8 +84,8 @@ class _Loader:
     def problem(self, a: dict[str, Any], message: str) -> None:
         self.problems.append({"id": a.get("id"), "entity": a["entity"], "action": a["action"], "message": message})
 
-    def body(self, ctx: dict[str, Any]) -> None:
-        store = self.engine.store
+    def body(self, run: RunContext) -> None:
+        store = run.store
         with store.write() as tx:
             earlier = tx.meta.get(LEFT_OUT_META) or {}
             tx.meta.set(LEFT_OUT_META, held_out(self.doc, {a["id"] for a in self.chosen}, earlier))
@@ -90,11 +93,11 @@ class _Loader:
             mine = [a for a in self.chosen if a["entity"] == kind.name and a["action"] != "leave_out"]
             mine = [a for a in mine if not (a["action"] == "link" and a.get("status") == "existing")]
             pairs = self.pairs(kind, mine)
-            ctx["tallies"].setdefault(_stream(kind), Tally()).read += len(pairs)
+            run.tally(_stream(kind)).read += len(pairs)
             if pairs:
-                self.engine.apply_pairs(kind, ctx, pairs)
-        self.mark_historical(ctx, [a for a in self.chosen if a["entity"] == "opportunity"])
-        self.load_receivables(ctx)
+                process(run, kind, pairs)
+        self.mark_historical(run, [a for a in self.chosen if a["entity"] == "opportunity"])
+        self.load_receivables(run)
         with store.write() as tx:
             tx.meta.set(CUTOVER_META, self.doc["cutover_date"])
             tx.meta.set(
@@ -169,13 +172,12 @@ class _Loader:
         return pair
 
     # ------------------------------------------------------------- opportunities
-    def mark_historical(self, ctx: dict[str, Any], actions: list[dict[str, Any]]) -> None:
+    def mark_historical(self, run: RunContext, actions: list[dict[str, Any]]) -> None:
         """Intacct_Sync_Status__c = Historical (and the sales order where linked), where it differs."""
         if not actions:
             return
-        if self.engine.should_stop():
-            raise EngineStopped
-        eng = self.engine
+        run.stop_if_asked()
+        eng = run
         ids = [a["salesforce"] for a in actions if _SF_ID.fullmatch(a["salesforce"])]
         current: dict[str, dict[str, Any]] = {}
         with eng.sf.errors():
@@ -196,7 +198,7 @@ class _Loader:
             diff = {k: v for k, v in want.items() if (row.get(k) or "") != v}
             if diff:
                 updates.append((a, {"Id": a["salesforce"], **diff}))
-        tally = ctx["tallies"].setdefault("baseline.opportunity", Tally())
+        tally = run.tally(BASELINE_OPPORTUNITIES)
         tally.read += len(actions)
         if updates:
             with eng.sf.errors():
@@ -213,19 +215,18 @@ class _Loader:
         with eng.store.write() as tx:
             tx.meta.set(HISTORICAL_META, {**(tx.meta.get(HISTORICAL_META) or {}), **done})
 
-    def load_receivables(self, ctx: dict[str, Any]) -> None:
+    def load_receivables(self, run: RunContext) -> None:
         """Existing invoices and payments onto their Accounts, as the live sync would write them.
 
         Why here: the links exist now, so every invoice finds its Account (and its Opportunity
         through the sales order); the first live sync then re-reads them and finds nothing to write.
         """
-        if self.engine.should_stop():
-            raise EngineStopped
-        with self.engine.store.read() as r:
+        run.stop_if_asked()
+        with run.store.read() as r:
             if not r.links.count("customer"):  # nothing accepted yet: no Account to put them on
                 return
-        invoices, payments = IntacctOrders(self.engine.ia).all_receivables()
-        ReceivablesSync(self.engine, ctx).apply(invoices, payments)
+        invoices, payments = IntacctOrders(run.ia).all_receivables()
+        ReceivablesSync(run).apply(invoices, payments)
 
 
 def apply_plan(

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from ..connectors.ia_orders import OrderRequest, Prechecks
-from ..domain import Link, Opportunity, OpportunityLine
-from ..wire.intacct.functions import SoLine
+from ...connectors.ia_orders import OrderRequest, Prechecks
+from ...domain import Link, Opportunity, OpportunityLine
+from ...wire.intacct.functions import SoLine
 
 PRICE_PLACES = Decimal("0.0001")  # Intacct unit prices take more places than amounts
 

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..connectors.ia_orders import IntacctOrders, OrderRequest
-from ..domain import ErrorInfo, ErrorKind, IntentState, SyncError, System
-from ..store import StateStore
-from ..wire.intacct.functions import SoLine
-
-if TYPE_CHECKING:
-    from .cycle import SyncEngine
+from ...connectors import IntacctConnector, SalesforceConnector
+from ...connectors.ia_orders import IntacctOrders, OrderRequest
+from ...domain import ErrorInfo, ErrorKind, IntentState, SyncError, System
+from ...store import StateStore
+from ...wire.intacct.functions import SoLine
 
 KIND = "sales_order"
 ENTITY = "order"
@@ -178,13 +176,13 @@ def _refuse(store: StateStore, key: str, message: str, out: dict[str, Settled]) 
     out[key] = Settled(False, message=message)
 
 
-def recover_orders(engine: SyncEngine) -> int:
+def recover_orders(store: StateStore, sf: SalesforceConnector, ia: IntacctConnector) -> int:
     """At start: settle every order intent left PLANNED, SENT or UNKNOWN, before any new work."""
-    with engine.store.read() as r:
+    with store.read() as r:
         left = r.intents.in_state(IntentState.PLANNED, IntentState.SENT, IntentState.UNKNOWN, kind=KIND)
     if not left:
         return 0
-    done = push_orders(engine.store, IntacctOrders(engine.ia), [i.key for i in left])
+    done = push_orders(store, IntacctOrders(ia), [i.key for i in left])
     bodies = []
     for intent in left:
         s = done.get(intent.key)
@@ -196,5 +194,5 @@ def recover_orders(engine: SyncEngine) -> int:
         else:
             bodies.append({"Id": opp, "Intacct_Sync_Status__c": f"Blocked: Intacct refused it: {s.message}"[:255]})
     if bodies:
-        engine.sf.update_opportunities(bodies)
+        sf.update_opportunities(bodies)
     return len(left)

@@ -15,19 +15,19 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..connectors.ia_orders import IntacctOrders, OrderRequest
-from ..domain import Entity, ErrorInfo, ErrorKind, IntentState, Opportunity, System
-from .entities import CUSTOMERS, PRODUCTS, EntityKind
-from .entity_sync import Tally
-from .order_builder import BlockedOrder, build_request
-from .order_recovery import ENTITY, KIND, intent_key, push_orders, request_payload
+from ...connectors.ia_orders import IntacctOrders, OrderRequest
+from ...domain import Entity, ErrorInfo, ErrorKind, IntentState, Opportunity, System
+from ..entities import CUSTOMERS, PRODUCTS, EntityKind
+from ..pairing import pair_records
+from ..pipeline import process
+from ..run import RunContext
+from ..streams import SF_OPPORTUNITIES
+from .build import BlockedOrder, build_request
+from .send import ENTITY, KIND, intent_key, push_orders, request_payload
 
-if TYPE_CHECKING:
-    from .cycle import SyncEngine
-
-STREAM = "salesforce.opportunities"
+STREAM = SF_OPPORTUNITIES
 BLOCKED_META = "orders_blocked"  # {opp id: {"reason", "keys", "fp"}}: retried when a key changes
 FINANCE_OP = "finance_review"
 HISTORICAL = "Historical"
@@ -48,14 +48,14 @@ class _Batch:
 
 
 class OrderSync:
-    """One cycle's order work; constructed per run by the engine."""
+    """One run's order work (a cycle's, or a retry's)."""
 
-    def __init__(self, engine: SyncEngine, ctx: dict[str, Any]) -> None:
-        self.engine, self.ctx = engine, ctx
-        self.store, self.sf = engine.store, engine.sf
-        self.ia = IntacctOrders(engine.ia)
-        self.txtype = engine.settings.order_transaction_type
-        self.tally: Tally = ctx["tallies"].setdefault(STREAM, Tally())
+    def __init__(self, run: RunContext) -> None:
+        self.run_ctx = run
+        self.store, self.sf = run.store, run.sf
+        self.ia = IntacctOrders(run.ia)
+        self.txtype = run.settings.order_transaction_type
+        self.tally = run.tally(STREAM)
         self.historical: set[str] = set()
 
     # ---------------------------------------------------------------------- entry
@@ -121,10 +121,10 @@ class OrderSync:
         if not missing:
             return
         records = kind.sf_by_ids(self.sf, missing)
-        pairs = self.engine._pairs(kind, list(records), [], [])
+        pairs = pair_records(self.run_ctx, kind, list(records), [], [])
         for p in pairs:
             p.streams = {f"order.{kind.name}"}
-        self.engine.apply_pairs(kind, self.ctx, pairs)
+        process(self.run_ctx, kind, pairs)
 
     def _prepare_and_push(self, opps: list[Opportunity], blocked: dict[str, Any], batch: _Batch) -> None:
         self._on_demand(CUSTOMERS, {o.account_id for o in opps if o.account_id})
@@ -134,10 +134,10 @@ class OrderSync:
             products = r.links.many_by_sf_id(Entity.PRODUCT, [ln.product_id for o in opps for ln in o.lines])
         cust_ids = [link.ia_key for link in accounts.values()]
         item_ids = [link.ia_key for link in products.values()]
-        asked = "order_definition_ok" not in self.ctx
+        asked = self.run_ctx.order_definition_ok is None
         checks = self.ia.prechecks(cust_ids, item_ids, self.txtype if asked else None)
         if asked:
-            self.ctx["order_definition_ok"] = bool(checks.definition_active)
+            self.run_ctx.order_definition_ok = bool(checks.definition_active)
         ready: list[tuple[Opportunity, OrderRequest]] = []
         for opp in opps:
             built = build_request(
@@ -145,7 +145,7 @@ class OrderSync:
                 accounts=accounts,
                 products=products,
                 checks=checks,
-                definition_ok=self.ctx["order_definition_ok"],
+                definition_ok=bool(self.run_ctx.order_definition_ok),
                 transaction_type=self.txtype,
                 controlid=intent_key(opp.id),
             )
@@ -193,10 +193,10 @@ class OrderSync:
                 payload = {**request_payload(req), "opp_id": opp.id, "fp": fingerprint(opp)}
                 intent = tx.intents.get(req.controlid)
                 if intent is None:
-                    tx.intents.plan(req.controlid, KIND, System.INTACCT, payload, run_id=self.ctx["run_id"])
+                    tx.intents.plan(req.controlid, KIND, System.INTACCT, payload, run_id=self.run_ctx.run_id)
                 elif intent.state is IntentState.QUARANTINED:
                     tx.intents.replan(req.controlid, payload)
-        done = push_orders(self.store, self.ia, [req.controlid for _, req in ready], run_id=self.ctx["run_id"])
+        done = push_orders(self.store, self.ia, [req.controlid for _, req in ready], run_id=self.run_ctx.run_id)
         for opp, req in ready:
             outcome = done.get(req.controlid)
             if outcome is None:

@@ -1,0 +1,154 @@
+"""Pairing: the changed records of both sides matched into pairs, ready for the batch pipeline.
+
+Records pair by their link, then by matching cross-references; the other side of a pair is read
+when the merge needs it. A cycle's pairs whose modstamps both equal the marks of their last quiet
+merge are left out before any merging: the overlap window re-reads them every cycle for nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from .entities import EntityKind
+from .entity_sync import Pair, Tally
+from .pipeline import batch_runner
+from .run import RunContext
+
+
+def pair_records(
+    run: RunContext,
+    kind: EntityKind,
+    sf_recs: list[Any],
+    ia_recs: list[Any],
+    deleted_keys: list[str],
+    *,
+    tallies: dict[str, Tally] | None = None,
+) -> list[Pair]:
+    """Pair the changed records by link, then by matching cross-references; fetch what is missing.
+
+    With ``tallies`` (a cycle's stream read, not a retry or resolve), unchanged pairs are left out
+    (counted as ``skipped`` and ``unchanged``).
+    """
+    top_sf = _top(sf_recs)
+    top_ia = _top(ia_recs)
+    pairs: list[Pair] = []
+    by_sf: dict[str, Pair] = {}
+    by_ia: dict[str, Pair] = {}
+    with run.store.read() as r:
+        links_sf = r.links.many_by_sf_id(kind.entity, [x.key for x in sf_recs])
+        links_ia = r.links.many_by_ia_key(kind.entity, [x.key for x in ia_recs] + deleted_keys)
+        held = (r.meta.get("baseline_left_out") or {}).get(kind.name) or {}
+    # Records the baseline left out (duplicates, inactive, awaiting review) stay out until linked.
+    sf_recs = [x for x in sf_recs if x.key in links_sf or x.key not in held.get("salesforce", {})]
+    ia_recs = [x for x in ia_recs if x.key in links_ia or x.key not in held.get("intacct", {})]
+    for rec in sf_recs:
+        p = Pair(sf=rec, link=links_sf.get(rec.key), streams={kind.sf_stream})
+        pairs.append(p)
+        by_sf[rec.key] = p
+        if p.link:
+            by_ia[p.link.ia_key] = p
+    for rec in ia_recs:
+        link = links_ia.get(rec.key)
+        p = by_ia.get(rec.key) or (by_sf.get(link.sf_id) if link else None)
+        if p is None and not link and rec.cross_ref in by_sf:
+            cand = by_sf[rec.cross_ref]
+            if cand.link is None and cand.ia is None and cand.sf is not None and cand.sf.cross_ref in ("", rec.key):
+                p = cand
+        if p is None:
+            p = Pair(link=link)
+            pairs.append(p)
+        p.ia = rec
+        p.streams.add(kind.ia_stream)
+        by_ia[rec.key] = p
+    for key in deleted_keys:
+        link = links_ia.get(key)
+        if link is None or link.ia_deleted_at is not None:
+            continue
+        p = by_ia.get(key) or by_sf.get(link.sf_id)
+        if p is None:
+            p = Pair(link=link, streams={kind.ia_stream})
+            pairs.append(p)
+        p.ia, p.ia_deleted = None, True
+    if tallies is not None:
+        for p in pairs:
+            p.seen_sf = _settled(p.sf, top_sf)
+            p.seen_ia = _settled(p.ia, top_ia)
+        keep = [p for p in pairs if not _unchanged(p)]
+        for p in pairs:
+            if not _unchanged(p):
+                continue
+            t = tallies.setdefault(min(p.streams), Tally())
+            t.skipped += 1
+            t.unchanged += 1
+        pairs = keep
+    fill_counterparts(run, kind, pairs)
+    return pairs
+
+
+def fill_counterparts(run: RunContext, kind: EntityKind, pairs: list[Pair]) -> None:
+    """Read the other side of unlinked records with a cross-reference, and counterparts to write."""
+    runner = batch_runner(run.detached(), kind)
+    want_ia = {p.sf.cross_ref: p for p in pairs if p.link is None and p.ia is None and p.sf and p.sf.cross_ref}
+    want_sf = {p.ia.cross_ref: p for p in pairs if p.link is None and p.sf is None and p.ia and p.ia.cross_ref}
+    for p in pairs:
+        if p.link is not None:
+            need_sf, need_ia = runner.needs_fetch(p)
+            if need_sf:
+                want_sf[p.link.sf_id] = p
+            if need_ia:
+                want_ia[p.link.ia_key] = p
+    for rec in kind.ia_by_ids(run.ia, sorted(want_ia)):
+        p = want_ia[rec.key]
+        if p.link is not None or (p.sf is not None and rec.cross_ref in ("", p.sf.key)):
+            p.ia = rec
+    for rec in kind.sf_by_ids(run.sf, sorted(k for k in want_sf if len(k) in (15, 18))):
+        p = want_sf.get(rec.key) or want_sf.get(rec.key[:15])
+        if p is not None and (p.link is not None or (p.ia is not None and rec.cross_ref in ("", p.ia.key))):
+            p.sf = rec
+
+
+# ---------------------------------------------------------------------- the idle-cycle skip
+def _stamp(rec: Any) -> str:
+    return rec.modified_at.isoformat() if rec is not None and rec.modified_at is not None else ""
+
+
+def _top(recs: list[Any]) -> str:
+    """The newest modstamp of one stream's read ("" when none)."""
+    stamps = [r.modified_at for r in recs if r.modified_at is not None]
+    return max(stamps).isoformat() if stamps else ""
+
+
+def _settled(rec: Any, top: str) -> str | None:
+    """The record's modstamp if it may be recorded as seen, "" if not, None when not read.
+
+    Why not every stamp: stamps have a granule (a second in Intacct), so an edit right after our
+    read can carry the same stamp. A stamp older than the newest one in the same read is safe: the
+    system's clock had already passed it, so any later edit gets a greater stamp.
+    """
+    if rec is None:
+        return None
+    if rec.modified_at is None:
+        return ""
+    stamp = rec.modified_at
+    return stamp.isoformat() if top and stamp < datetime.fromisoformat(top) else ""
+
+
+def _unchanged(p: Pair) -> bool:
+    """Both sides exactly as at the pair's last quiet merge, and nothing else forces a merge."""
+    link = p.link
+    if link is None or not link.sf_seen or not link.ia_seen or p.resolutions or p.ia_deleted:
+        return False
+    if p.sf is None and p.ia is None:
+        return False
+    if p.sf is not None:
+        if _stamp(p.sf) != link.sf_seen or p.sf.deleted != (link.sf_deleted_at is not None):
+            return False
+        if not p.sf.deleted and p.sf.cross_ref != link.ia_key:  # a cross-reference repair is due
+            return False
+    if p.ia is not None:
+        if _stamp(p.ia) != link.ia_seen or link.ia_deleted_at is not None:  # an undelete to apply
+            return False
+        if p.ia.cross_ref != link.sf_id:
+            return False
+    return True
