@@ -20,6 +20,7 @@ from typing import Any
 from ..config import profiles as cfg
 from ..config.paths import AppPaths, app_paths
 from ..config.profiles import ProfileError
+from .mapping_file import load_profile_mapping
 from .profiles import ResolvedProfile, StoreFactory, default_store, resolve_profile
 
 DEFAULT_INTERVAL = 60.0  # seconds between watch-mode cycles (the Salesforce poll)
@@ -167,8 +168,6 @@ class Session:
 
     def mapping(self) -> Any:
         """The profile's field mapping (its own file, else the shipped default), loaded once."""
-        from .sync_service import load_profile_mapping
-
         if self._mapping is None:
             self._mapping = load_profile_mapping(
                 ResolvedProfile(self.name, self.profile.kind, dict(self.profile.settings), {})

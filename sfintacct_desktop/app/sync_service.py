@@ -15,17 +15,14 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from ..config import profiles as cfg
-from ..config.paths import app_paths
 from ..config.profiles import DEFAULT_TIMEZONE, KIND_SANDBOX, ProfileError
 from ..connectors import IntacctConnector, SalesforceConnector, to_sync_error
 from ..domain import ErrorInfo, ErrorKind, SyncError, System
 from ..engine.cycle import EngineSettings, SyncEngine
 from ..engine.events import Event, RunSummary
-from ..engine.mapping import Mapping, MappingError, load_mapping
 from ..engine.worker import EngineFactory, SyncWorker, WorkerStopped
 from ..secrets import CredentialStoreError, register_secret
 from ..store import StateStore
@@ -34,6 +31,7 @@ from ..wire.salesforce import SalesforceClient, SalesforceSettings
 from ..wire.transport import WireError
 from . import state_service
 from .connections import error_info, intacct_config, salesforce_config
+from .mapping_file import load_profile_mapping, mapping_path
 from .profile_lock import ProfileLock
 from .profiles import ResolvedProfile, StoreFactory, default_store, resolve_profile
 from .session import Session
@@ -93,23 +91,6 @@ def budget_check_seconds(profile_name: str) -> float:
     except (ProfileError, TypeError, ValueError):
         value = EngineSettings.budget_check_seconds
     return value if value > 0 else EngineSettings.budget_check_seconds
-
-
-def mapping_path(profile: ResolvedProfile) -> Path | None:
-    """The profile's own mapping file when the user has one, else None (the shipped default)."""
-    named = profile.settings.get("mapping_file")
-    if named:
-        return Path(str(named)).expanduser()
-    own = app_paths().config_dir / "mappings" / f"{profile.name}.toml"
-    return own if own.exists() else None
-
-
-def load_profile_mapping(profile: ResolvedProfile) -> Mapping:
-    try:
-        return load_mapping(mapping_path(profile))
-    except MappingError as exc:
-        where = f" ({exc.path})" if getattr(exc, "path", "") else ""
-        raise SyncError(ErrorInfo(ErrorKind.SCHEMA, exc.title, exc.message + where, exc.hint)) from None
 
 
 def open_state_store(profile_name: str, *, writer: bool = False) -> StateStore:
