@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import replace
+from typing import Any
 
 import requests
 
@@ -61,6 +62,27 @@ def _profile_hint(exc: ProfileError, surface: Surface, profile: str) -> str:
     return "Choose another profile in the profile list at the top of the window, or ask whoever set it up."
 
 
+def present_info(info: ErrorInfo, surface: Surface) -> ErrorInfo:
+    """An error already worded (by the engine, a connector, the worker) in the form ``surface`` shows."""
+    if surface is Surface.CLI:
+        return info  # ``hint`` is the CLI's form; ``window_hint`` never reaches a terminal
+    if info.code in ("SIGNIN_MISSING", "SIGNIN_EXPIRED"):
+        return replace(info, hint="Sign in again: Connections tab, Sign in with Salesforce.", window_hint="")
+    return info.for_window()
+
+
+def present_both(exc: BaseException, **context: Any) -> ErrorInfo:
+    """``exc`` worded for wherever it will be shown: the CLI's hint, and the window's beside it.
+
+    Why: the sync worker reports to a terminal (``sync --watch``) or to the window, and does not
+    know which; each surface later picks its form with ``present_info``.
+    """
+    cli = present(exc, Surface.CLI, **context)
+    window = present(exc, Surface.WINDOW, **context)
+    hint = window.hint if window.hint != cli.hint else cli.window_hint
+    return replace(cli, window_hint=hint)
+
+
 def present(
     exc: BaseException,
     surface: Surface,
@@ -77,10 +99,13 @@ def present(
     unexpected failure interrupted.
     """
     if isinstance(exc, SyncError):
-        info = exc.info
-        if surface is Surface.WINDOW and info.code in ("SIGNIN_MISSING", "SIGNIN_EXPIRED"):
-            return replace(info, hint="Sign in again: Connections tab, Sign in with Salesforce.")
-        return info
+        return present_info(exc.info, surface)
+    carried = getattr(exc, "info", None)  # MappingError and friends carry a worded error already
+    if isinstance(carried, ErrorInfo):
+        return present_info(carried, surface)
+    if getattr(exc, "title", "") and not isinstance(exc, ProfileError | CredentialStoreError):
+        title, text, hint_ = (str(getattr(exc, k, "")) for k in ("title", "message", "hint"))
+        return ErrorInfo(ErrorKind.SCHEMA, title, redact(text or str(exc)), hint_, system)
     sys_ = system or System.SALESFORCE
     side = "Salesforce" if sys_ is System.SALESFORCE else "Intacct"
     message = redact(str(exc)) or type(exc).__name__

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..config import profiles as cfg
 from ..config.paths import app_paths
-from ..domain import SyncError
+from ..domain import ErrorInfo, SyncError
 from ..engine.baseline.export import write_plan
 from ..engine.events import (
     ConflictRaised,
@@ -32,7 +32,7 @@ from ..engine.worker import SyncWorker
 from ..wire.salesforce import SalesforceSignInError, SalesforceSignInRequired
 from . import baseline_service, connections, invoices_service, signin, state_admin, state_service, sync_service
 from . import profiles as app_profiles
-from .errors import Surface, present, present_signin_attempt
+from .errors import Surface, present, present_info, present_signin_attempt
 from .inbox import SyncState
 
 __all__ = [
@@ -67,6 +67,12 @@ __all__ = [
 
 def profile_names() -> list[str]:
     return [row["name"] for row in app_profiles.list_profiles()]
+
+
+def shown(info: ErrorInfo) -> dict[str, str]:
+    """An error the worker or engine reported, worded for the window (its hint names buttons and tabs)."""
+    info = present_info(info, Surface.WINDOW)
+    return {"title": info.title, "message": info.message, "hint": info.hint}
 
 
 def failure(exc: BaseException) -> dict[str, str]:

@@ -34,8 +34,8 @@ from .profile_lock import ProfileLock
 SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
-def _fail(title: str, message: str, hint: str, code: str) -> SyncError:
-    return SyncError(ErrorInfo(ErrorKind.SCHEMA, title, message, hint, code=code))
+def _fail(title: str, message: str, hint: str, code: str, window: str = "") -> SyncError:
+    return SyncError(ErrorInfo(ErrorKind.SCHEMA, title, message, hint, code=code, window_hint=window))
 
 
 def _stamp() -> str:
@@ -172,6 +172,7 @@ def _choose(path: Path, name: str | None) -> backups.Backup:
             f"There is no backup of {path} that passes its integrity check.",
             "Re-create the state from both systems with `sfintacct state rebuild` (reads both, writes to neither).",
             "BACKUP_NONE",
+            "Click Rebuild from both systems (it reads both, writes to neither).",
         )
     return good
 

@@ -18,6 +18,7 @@ make the sync start over, because starting over sends records and sales orders a
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -136,7 +137,8 @@ class StateUnavailable(SyncError):
     """A SyncError (fatal: the worker pauses) that also carries the structured problem."""
 
     def __init__(self, problem: StateProblem) -> None:
-        super().__init__(problem.info("cli"))
+        cli, window = problem.info("cli"), problem.info("window")
+        super().__init__(dataclasses.replace(cli, window_hint=window.hint if window.hint != cli.hint else ""))
         self.problem = problem
 
 

@@ -31,6 +31,7 @@ from ..wire.salesforce import SalesforceClient, SalesforceSettings
 from ..wire.transport import WireError
 from . import state_service
 from .connections import error_info, intacct_config, salesforce_config
+from .errors import present_both
 from .mapping_file import load_profile_mapping, mapping_path
 from .profile_lock import ProfileLock
 from .profiles import ResolvedProfile, StoreFactory, default_store, resolve_profile
@@ -281,9 +282,16 @@ def start_worker(
     factory = engine_factory(
         profile_name, store_factory=store_factory, allow_without_baseline=allow_without_baseline, surface=surface
     )
-    worker = SyncWorker(factory, interval=interval, budget_check=budget_check_seconds(profile_name))
+    worker = SyncWorker(
+        factory, interval=interval, budget_check=budget_check_seconds(profile_name), describe=_describe(profile_name)
+    )
     worker.start()
     return worker
+
+
+def _describe(profile_name: str) -> Callable[[BaseException], ErrorInfo]:
+    """The worker's wording of a failure: the one presenter, with both surfaces' hints."""
+    return lambda exc: present_both(exc, profile=profile_name, doing="syncing")
 
 
 # ------------------------------------------------------------------------------ jobs
@@ -330,6 +338,7 @@ def run_job(
             factory or engine_factory(profile_name, store_factory=store_factory),
             budget_check=budget_check_seconds(profile_name),
             name=f"sfintacct-job-{profile_name}",
+            describe=_describe(profile_name),
         )
         worker.start()
     try:

@@ -224,8 +224,10 @@ def to_sync_error(
     code = getattr(exc, "code", "") or ""
     text = str(exc)
 
-    def info(kind: ErrorKind, title: str, hint: str, message: str = text, key: str = "") -> SyncError:
-        return SyncError(ErrorInfo(kind, title, message, hint, system, code, idempotency_key=key))
+    def info(
+        kind: ErrorKind, title: str, hint: str, message: str = text, key: str = "", window: str = ""
+    ) -> SyncError:
+        return SyncError(ErrorInfo(kind, title, message, hint, system, code, idempotency_key=key, window_hint=window))
 
     if isinstance(exc, OutcomeUnknownError):
         return info(
@@ -316,6 +318,8 @@ def to_sync_error(
                         "`sfintacct connections test` to see what is missing.",
                         system,
                         rec.code,
+                        window_hint="Add the custom fields of the setup guide to the company; Test connection on "
+                        "the Connections tab shows what is missing.",
                     )
                 )
             return SyncError(ErrorInfo(rec.kind, rec.title, rec.message, rec.hint, system, rec.code))
@@ -331,6 +335,8 @@ def to_sync_error(
                 "Salesforce is missing a field or object the sync needs",
                 "Deploy the metadata in resources/salesforce/ to the org, or run `sfintacct connections test` "
                 "to see what is missing.",
+                window="Deploy the product's Salesforce metadata to the org; Test connection on the Connections "
+                "tab shows what is missing.",
             )
         rec = record_error(System.SALESFORCE, code, text)
         return SyncError(ErrorInfo(rec.kind, rec.title, rec.message, rec.hint, system, code))

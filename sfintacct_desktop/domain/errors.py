@@ -7,7 +7,7 @@ record in the error inbox (record-level), or resolve an ambiguous write before a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from .records import System
@@ -57,6 +57,9 @@ class ErrorInfo:
     code: str = ""  # the remote error code (errorCode / statusCode / errorno)
     record_key: str = ""  # the record it concerns, where there is one
     idempotency_key: str = ""  # for OUTCOME_UNKNOWN: what to look up before resending
+    # The hint in the window's words (a button or tab, never a command), where ``hint`` names a
+    # command to type; empty when ``hint`` reads right on both surfaces.
+    window_hint: str = ""
 
     @property
     def fatal(self) -> bool:
@@ -65,6 +68,10 @@ class ErrorInfo:
     @property
     def transient(self) -> bool:
         return self.kind in TRANSIENT_KINDS
+
+    def for_window(self) -> ErrorInfo:
+        """This error as the window shows it: the window's hint where there is one."""
+        return replace(self, hint=self.window_hint, window_hint="") if self.window_hint else self
 
     def as_dict(self) -> dict[str, str]:
         return {

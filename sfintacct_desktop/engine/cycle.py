@@ -267,6 +267,7 @@ class SyncEngine:
                     "Run `sfintacct baseline plan` and `sfintacct baseline apply` first "
                     "(or pass --allow-without-baseline if the systems share nothing).",
                     code="BASELINE_REQUIRED",
+                    window_hint="Open the Baseline tab: Plan, review the matches, then Apply.",
                 )
             )
         with self.store.write() as tx:

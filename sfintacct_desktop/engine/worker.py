@@ -131,8 +131,12 @@ class SyncWorker(threading.Thread):
         events: queue.Queue[Event] | None = None,
         name: str = "sfintacct-sync",
         budget_check: float = DEFAULT_BUDGET_CHECK,
+        describe: Callable[[BaseException], ErrorInfo] | None = None,
     ) -> None:
+        """``describe`` words a failure for people (the app passes its one presenter; the
+        fallback here only knows the engine's own errors)."""
         super().__init__(name=name, daemon=False)
+        self._describe = describe or _error_of
         self._factory = engine_factory
         self.interval = interval if interval and interval > 0 else None
         self.commands: queue.Queue[Command] = queue.Queue()
@@ -280,7 +284,7 @@ class SyncWorker(threading.Thread):
             engine = self._ensure_engine()
             summary = action(engine)
         except Exception as exc:
-            info = _error_of(exc)
+            info = self._describe(exc)
             if info.kind is ErrorKind.INTERNAL:
                 log.error("Sync engine call failed", exc_info=True)
             else:

@@ -286,7 +286,7 @@ class SyncTab(QWidget):
         if state == "paused" and reason:
             err = self.worker.last_error
             self.state_reason.show_error(
-                {"title": err.title, "message": err.message, "hint": err.hint}
+                gs.shown(err)
                 if err is not None and err.fatal
                 else {"title": "Sync paused", "message": reason, "hint": "Press Resume to go on."}
             )
@@ -311,7 +311,7 @@ class SyncTab(QWidget):
         )
         self.summary.setText(text)
         if s.error is not None:
-            self.state_reason.show_error({"title": s.error.title, "message": s.error.message, "hint": s.error.hint})
+            self.state_reason.show_error(gs.shown(s.error))
         self.refresh()
 
     # ------------------------------------------------------------------ reading the state

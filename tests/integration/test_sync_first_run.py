@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from sfintacct_desktop.app import gui_support
+from sfintacct_desktop.app.errors import Surface, present_info
 from tests.support.orders_env import make_deal, orders_for, sf_payments, win
 from tests.support.sync_env import SyncEnv
 
@@ -23,6 +25,11 @@ def test_two_populated_systems_without_baseline_are_refused_and_nothing_is_writt
     assert "sfintacct baseline plan" in summary.error.hint and "sfintacct baseline apply" in summary.error.hint
     assert env.writes() == before
     assert len(env.customers()) == 1 and len(env.accounts()) == 1  # nobody got a duplicate
+    # one error, two voices: the terminal names the commands, the window the tab and its buttons
+    assert present_info(summary.error, Surface.CLI).hint == summary.error.hint
+    shown = gui_support.shown(summary.error)
+    assert shown["title"] == summary.error.title and "Baseline tab" in shown["hint"]
+    assert "sfintacct " not in shown["hint"] and "--" not in shown["hint"]
 
     env.new_engine(allow_without_baseline=True)  # an explicit choice: the systems share nothing
     assert env.sync().status == "ok"

@@ -66,3 +66,16 @@ def test_a_sign_in_attempt_that_did_not_complete_reads_per_surface(code: str) ->
         "Salesforce sign-in failed", "The sign-in did not complete", code)
     assert "sfintacct " not in window.hint
     assert window.hint != cli.hint
+
+
+def test_the_worker_words_a_failure_once_for_both_surfaces() -> None:
+    """The worker does not know whether a terminal or the window shows its error: it carries both hints."""
+    from sfintacct_desktop.app.errors import present_both, present_info
+
+    exc = SalesforceAuthError("INVALID_LOGIN: bad password", code="INVALID_LOGIN")
+    both = present_both(exc, profile="acme")
+    assert present_info(both, Surface.CLI).hint == present(exc, Surface.CLI, profile="acme").hint
+    assert present_info(both, Surface.WINDOW).hint == present(exc, Surface.WINDOW, profile="acme").hint
+    assert "sfintacct " in present_info(both, Surface.CLI).hint
+    assert "sfintacct " not in gui_support.shown(both)["hint"]
+    assert "window_hint" not in both.as_dict()  # the terminal's JSON keeps its shape
