@@ -60,11 +60,14 @@ def plan_baseline(
     should_stop: Callable[[], bool] = lambda: False,
     plans_dir: Path | None = None,
     store_factory: StoreFactory = default_store,
+    session: Any = None,
 ) -> tuple[dict[str, Any], Path, Path]:
     """Plan and write ``<plans_dir>/<profile>-<timestamp>.json`` and ``.csv``; returns (plan, json, csv).
 
     Read-only on both systems and the state store, so it does not take the profile's writer lock."""
-    engine = build_engine(profile, should_stop=should_stop, store_factory=store_factory, writer=False)
+    engine = build_engine(
+        profile, should_stop=should_stop, store_factory=store_factory, writer=False, session=session
+    )
     try:
         doc = plan_with_engine(engine.engine, cutover=cutover, progress=progress)
     finally:

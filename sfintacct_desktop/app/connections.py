@@ -10,7 +10,7 @@ Every failure is reported as title / message / hint; no traceback and no secret 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..config.profiles import KIND_SANDBOX
@@ -283,14 +283,19 @@ def check_intacct_reads(client: IntacctClient) -> dict[str, dict[str, str] | Non
 
 
 def check_connections(
-    profile_name: str, *, store_factory: StoreFactory = default_store, window: bool = False
+    profile_name: str,
+    *,
+    store_factory: StoreFactory = default_store,
+    window: bool = False,
+    resolved: Callable[[], ResolvedProfile] | None = None,
 ) -> dict[str, Any]:
     """Both sides, each independently: a failure on one never hides the other's result.
 
     A profile that cannot be resolved (no such profile, keyring refused) raises ProfileError or
-    CredentialStoreError for the caller to report.
+    CredentialStoreError for the caller to report. ``resolved``: the caller's session's settings
+    and secrets (read once there) instead of a new keyring read.
     """
-    profile = resolve_profile(profile_name, store_factory=store_factory)
+    profile = resolved() if resolved is not None else resolve_profile(profile_name, store_factory=store_factory)
     if profile.kind == KIND_SANDBOX:
         for value in profile.secrets.values():
             register_secret(value)

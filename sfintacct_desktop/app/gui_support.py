@@ -34,6 +34,9 @@ from . import baseline_service, connections, invoices_service, signin, state_adm
 from . import profiles as app_profiles
 from .errors import Surface, present, present_info, present_signin_attempt
 from .inbox import SyncState
+from .session import Session
+
+ProfileRef = str | Session  # a profile by name (older callers) or the window's session of it
 
 __all__ = [
     "ConflictRaised",
@@ -45,6 +48,7 @@ __all__ = [
     "RunFinished",
     "RunStarted",
     "RunSummary",
+    "Session",
     "SyncError",
     "SyncWorker",
     "apply_reviewed_plan",
@@ -61,8 +65,17 @@ __all__ = [
     "signin_status",
     "start_worker",
     "state_problem",
+    "stop_worker",
     "sync_snapshot",
 ]
+
+
+def _name(profile: ProfileRef) -> str:
+    return profile.name if isinstance(profile, Session) else profile
+
+
+def _session(profile: ProfileRef) -> Session | None:
+    return profile if isinstance(profile, Session) else None
 
 
 def profile_names() -> list[str]:
@@ -92,17 +105,21 @@ def failure(exc: BaseException) -> dict[str, str]:
 
 
 # ------------------------------------------------------------------------------ connections
-def check_connections(profile: str) -> dict[str, Any]:
-    return connections.check_connections(profile, window=True)
+def check_connections(profile: ProfileRef) -> dict[str, Any]:
+    session = _session(profile)
+    return connections.check_connections(
+        _name(profile), window=True, resolved=session.resolved if session is not None else None
+    )
 
 
 # ------------------------------------------------------------------------------ Salesforce sign-in
-def signin_status(profile: str) -> dict[str, Any]:
+def signin_status(profile: ProfileRef) -> dict[str, Any]:
     """How the profile signs in and whether it is signed in (keyring read only, no network)."""
-    return signin.signin_status(profile)
+    session = _session(profile)
+    return signin.signin_status(_name(profile), resolved=session.resolved if session is not None else None)
 
 
-def sign_in(profile: str, *, show_url: Callable[[str], None], cancelled: Callable[[], bool]) -> dict[str, Any]:
+def sign_in(profile: ProfileRef, *, show_url: Callable[[str], None], cancelled: Callable[[], bool]) -> dict[str, Any]:
     """The browser sign-in: ``show_url`` gets the address (to show for copy-paste) before the
     system browser opens it; ``cancelled`` is polled while the loopback listener waits."""
 
@@ -110,29 +127,31 @@ def sign_in(profile: str, *, show_url: Callable[[str], None], cancelled: Callabl
         show_url(url)
         signin.system_browser(url)
 
-    return signin.sign_in(profile, open_url=open_url, cancelled=cancelled)
+    return signin.sign_in(_name(profile), open_url=open_url, cancelled=cancelled)
 
 
-def sign_out(profile: str) -> dict[str, Any]:
-    return signin.sign_out(profile)
+def sign_out(profile: ProfileRef) -> dict[str, Any]:
+    return signin.sign_out(_name(profile))
 
 
 # ------------------------------------------------------------------------------ the state store
-def state_problem(profile: str) -> dict[str, Any] | None:
+def state_problem(profile: ProfileRef) -> dict[str, Any] | None:
     """Why the window cannot open on this profile's state store (title/message/hint...), or None.
 
     Checked before the window starts its worker, so a damaged, locked or missing store is shown on a
     page of its own with buttons to fix it, never as a crash. A brand-new store of a profile that
-    never synced costs a login to both systems here (once): they may already be linked.
+    never synced costs a login to both systems here (once): they may already be linked. Given the
+    window's session, that login uses the session's secrets (no second keyring read).
     """
+    name, session = _name(profile), _session(profile)
     try:
-        store = state_service.open_state_store(profile)
+        store = state_service.open_state_store(name)
         try:
-            fresh = store.is_empty() and not cfg.state_marker(profile).get("synced_before")
+            fresh = store.is_empty() and not cfg.state_marker(name).get("synced_before")
         finally:
             store.close()
         if fresh:
-            state_admin.check_linked_elsewhere(profile)
+            state_admin.check_linked_elsewhere(name, session=session)
     except state_service.StateUnavailable as exc:
         return exc.problem.as_dict("gui")
     except cfg.ProfileError:
@@ -140,48 +159,56 @@ def state_problem(profile: str) -> dict[str, Any] | None:
     return None
 
 
-def restore_state(profile: str) -> dict[str, Any]:
+def restore_state(profile: ProfileRef) -> dict[str, Any]:
     """Restore the newest good backup (the current file is kept aside)."""
-    return state_admin.restore(profile)
+    return state_admin.restore(_name(profile))
 
 
-def rebuild_state(profile: str) -> dict[str, Any]:
+def rebuild_state(profile: ProfileRef) -> dict[str, Any]:
     """Re-create the state from both systems' cross-reference fields (reads only)."""
-    return state_admin.rebuild(profile, force=False)
+    return state_admin.rebuild(_name(profile), force=False)
 
 
 # ------------------------------------------------------------------------------ the sync worker
-def start_worker(profile: str, *, interval: float | None = None) -> SyncWorker:
-    return sync_service.start_worker(profile, interval=interval, surface="gui")
+def start_worker(profile: ProfileRef, *, interval: float | None = None) -> SyncWorker:
+    """The window's sync worker; given a session, its engine uses the session's secrets."""
+    return sync_service.start_worker(_name(profile), interval=interval, surface="gui", session=_session(profile))
 
 
-def profile_interval(profile: str) -> float:
+def stop_worker(worker: Any) -> None:
+    """Stop a worker (it stops after its current batch) and wait for its thread: call off the GUI thread."""
+    worker.stop()
+    worker.join()
+
+
+def profile_interval(profile: ProfileRef) -> float:
     """The profile's watch-mode interval: the window syncs on the same schedule as ``sync --watch``."""
-    return sync_service.profile_interval(profile)
+    session = _session(profile)
+    return session.sync_interval if session is not None else sync_service.profile_interval(_name(profile))
 
 
-def sync_snapshot(profile: str, runs: int = 10) -> dict[str, Any]:
+def sync_snapshot(profile: ProfileRef, runs: int = 10) -> dict[str, Any]:
     """Status, open errors and open conflicts in one read (what the sync tab shows)."""
-    with SyncState.open(profile) as state:
+    with SyncState.open(_name(profile)) as state:
         return {"status": state.status(runs), "errors": state.errors(), "conflicts": state.conflicts()}
 
 
 # ------------------------------------------------------------------------------ baseline
 def plan_baseline(
-    profile: str,
+    profile: ProfileRef,
     *,
     cutover: date | None = None,
     progress: Callable[[str, int], None] = lambda s, n: None,
     should_stop: Callable[[], bool] = lambda: False,
 ) -> tuple[dict[str, Any], Path]:
     doc, json_path, _csv = baseline_service.plan_baseline(
-        profile, cutover=cutover, progress=progress, should_stop=should_stop
+        _name(profile), cutover=cutover, progress=progress, should_stop=should_stop, session=_session(profile)
     )
     return doc, json_path
 
 
 def apply_reviewed_plan(
-    profile: str, doc: dict[str, Any], *, should_stop: Callable[[], bool] = lambda: False, worker: Any = None
+    profile: ProfileRef, doc: dict[str, Any], *, should_stop: Callable[[], bool] = lambda: False, worker: Any = None
 ) -> dict[str, Any]:
     """Write the reviewed plan (the person's accept/reject choices) as the newest plan, then apply it.
 
@@ -189,12 +216,19 @@ def apply_reviewed_plan(
     The load runs as a job of the window's sync worker (``worker``), queued behind a running cycle.
     """
     json_path, _csv = write_plan(doc, app_paths().plans_dir)
-    return baseline_service.apply_baseline(profile, plan_path=json_path, should_stop=should_stop, worker=worker)
+    return baseline_service.apply_baseline(_name(profile), plan_path=json_path, should_stop=should_stop, worker=worker)
 
 
 # ------------------------------------------------------------------------------ invoices
 def invoice_lookup(
-    profile: str, customer: str | None = None, *, open_only: bool = False, refresh: bool = False, worker: Any = None
+    profile: ProfileRef,
+    customer: str | None = None,
+    *,
+    open_only: bool = False,
+    refresh: bool = False,
+    worker: Any = None,
 ) -> dict[str, Any]:
     """The invoice lookup; a live refresh runs as a job of the window's sync worker (``worker``)."""
-    return invoices_service.lookup(profile, customer or None, open_only=open_only, refresh=refresh, worker=worker)
+    return invoices_service.lookup(
+        _name(profile), customer or None, open_only=open_only, refresh=refresh, worker=worker
+    )

@@ -141,8 +141,12 @@ def sign_out(name: str, *, store_factory: StoreFactory = default_store) -> dict[
     return {"ok": True, "profile": name, "signed_in": False, "revoked": revoked, "warning": warning}
 
 
-def signin_status(name: str, *, store_factory: StoreFactory = default_store) -> dict[str, Any]:
-    """Method, its future, and (for web) whether a refresh token is kept. No network."""
+def signin_status(
+    name: str, *, store_factory: StoreFactory = default_store, resolved: Callable[[], Any] | None = None
+) -> dict[str, Any]:
+    """Method, its future, and (for web) whether a refresh token is kept. No network.
+
+    ``resolved``: the caller's session's settings and secrets, instead of a new keyring read."""
     prof = cfg.get_profile(name)
     method = auth_method(prof)
     sf = prof.get("salesforce") or {}
@@ -159,8 +163,8 @@ def signin_status(name: str, *, store_factory: StoreFactory = default_store) -> 
     if method is not AuthMethod.WEB:
         return status
     if prof.get("kind") == KIND_SANDBOX:
-        resolved = resolve_profile(name, store_factory=store_factory)
-        status["signed_in"] = bool(sandbox_token_store(resolved).peek())
+        profile = resolved() if resolved is not None else resolve_profile(name, store_factory=store_factory)
+        status["signed_in"] = bool(sandbox_token_store(profile).peek())
         status["sandbox"] = True
         return status
     try:

@@ -299,16 +299,17 @@ def rebuild(profile: str, *, force: bool = False) -> dict[str, Any]:
     }
 
 
-def check_linked_elsewhere(profile: str) -> None:
+def check_linked_elsewhere(profile: str, *, session: Any = None) -> None:
     """Raise StateUnavailable when the profile's store is new but the systems are already linked.
 
     For the window's start-up page (the sync checks the same before its first write). When the
     systems cannot be reached now, nothing is raised: the sync asks again before it writes.
+    ``session``: the window's session of the profile (its secrets read once).
     """
     from .sync_service import build_engine
 
     try:
-        engine = build_engine(profile, writer=False)
+        engine = build_engine(profile, writer=False, session=session)
     except ss.StateUnavailable:
         raise
     except SyncError:

@@ -94,6 +94,14 @@ def budget_check_seconds(profile_name: str) -> float:
     return value if value > 0 else EngineSettings.budget_check_seconds
 
 
+def _session_budget_check(session: Session) -> float:
+    """``budget_check_seconds`` of a session's already-validated settings (no file read, no keyring)."""
+    try:
+        return session.profile.sync.budget_check_seconds or EngineSettings.budget_check_seconds
+    except ProfileError:
+        return EngineSettings.budget_check_seconds
+
+
 def open_state_store(profile_name: str, *, writer: bool = False) -> StateStore:
     """The profile's state store, checked (``state_service.open_state_store``: a clear error or a store)."""
     return state_service.open_state_store(profile_name, writer=writer)
@@ -150,8 +158,9 @@ class ProfileEngine:
         self._closers.clear()
 
 
-def _resolve(name: str, store_factory: StoreFactory) -> ResolvedProfile:
-    profile = resolve_profile(name, store_factory=store_factory)
+def _resolve(name: str, store_factory: StoreFactory, session: Session | None = None) -> ResolvedProfile:
+    """Settings plus secrets: from ``session`` when given (its one keyring read), else read now."""
+    profile = session.resolved() if session is not None else resolve_profile(name, store_factory=store_factory)
     if profile.kind == KIND_SANDBOX:
         for value in profile.secrets.values():
             register_secret(value)  # public constants, but never echo a password in a log line anyway
@@ -168,16 +177,18 @@ def build_engine(
     allow_without_baseline: bool = False,
     writer: bool | None = None,
     store_opener: Callable[[str], StateStore] | None = None,
+    session: Session | None = None,
 ) -> ProfileEngine:
     """The engine of a profile. ``connect=False`` skips the logins (read-only uses: budget report).
 
     A ``writer`` engine (default: whenever it connects) holds the profile's exclusive lock until it is
     closed, so two processes never sync one profile at once; a second writer gets a BUSY SyncError.
     ``store_opener`` replaces the profile's own store (``state rebuild`` fills a new one) and skips
-    the new-store check.
+    the new-store check. ``session``: the caller's session of this profile (the window's), whose
+    secrets were read once, instead of reading the keyring again.
     """
     try:
-        profile = _resolve(profile_name, store_factory)
+        profile = _resolve(profile_name, store_factory, session)
     except ProfileError as exc:
         raise SyncError(ErrorInfo(ErrorKind.AUTH, "Profile problem", str(exc), exc.hint)) from None
     except CredentialStoreError as exc:
@@ -247,6 +258,7 @@ def engine_factory(
     store_factory: StoreFactory = default_store,
     allow_without_baseline: bool = False,
     surface: str = "cli",
+    session: Session | None = None,
 ) -> EngineFactory:
     """What :class:`SyncWorker` calls on its thread to build the engine.
 
@@ -261,6 +273,7 @@ def engine_factory(
                 should_stop=should_stop,
                 store_factory=store_factory,
                 allow_without_baseline=allow_without_baseline,
+                session=session,
             )
         except state_service.StateUnavailable as exc:
             if surface == "gui":  # shown in the running window: its start-up page has the buttons
@@ -277,13 +290,24 @@ def start_worker(
     store_factory: StoreFactory = default_store,
     allow_without_baseline: bool = False,
     surface: str = "cli",
+    session: Session | None = None,
 ) -> SyncWorker:
-    """A started worker for a profile (the caller stops and joins it)."""
+    """A started worker for a profile (the caller stops and joins it); with ``session``, its engine
+    uses the session's secrets and its budget check comes from the session's settings."""
     factory = engine_factory(
-        profile_name, store_factory=store_factory, allow_without_baseline=allow_without_baseline, surface=surface
+        profile_name,
+        store_factory=store_factory,
+        allow_without_baseline=allow_without_baseline,
+        surface=surface,
+        session=session,
     )
+    check = budget_check_seconds(profile_name) if session is None else _session_budget_check(session)
     worker = SyncWorker(
-        factory, interval=interval, budget_check=budget_check_seconds(profile_name), describe=_describe(profile_name)
+        factory,
+        interval=interval,
+        budget_check=check,
+        name=f"sfintacct-sync-{profile_name}",
+        describe=_describe(profile_name),
     )
     worker.start()
     return worker

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from ..app import gui_support as gs
-from .main_window import MainWindow
+from .main_window import PROFILE_INTERVAL, MainWindow
 from .startup import StartupProblemWindow
 
 log = logging.getLogger(__name__)
@@ -26,13 +26,14 @@ class Launcher:
 
     def __init__(self, profile: str) -> None:
         self.profile = profile
+        self.session = gs.Session(profile)  # the one session of this run: checks and window share it
         self.window: MainWindow | None = None
         self.page: StartupProblemWindow | None = None
 
     def start(self) -> QMainWindow:
-        problem = gs.state_problem(self.profile)
+        problem = gs.state_problem(self.session)
         if problem is not None:
-            self.page = StartupProblemWindow(self.profile, problem)
+            self.page = StartupProblemWindow(self.session, problem)
             self.page.ready.connect(self.open_main)
             self.page.show()
             return self.page
@@ -40,7 +41,7 @@ class Launcher:
 
     def open_main(self) -> QMainWindow:
         try:
-            window = MainWindow(self.profile, interval=gs.profile_interval(self.profile))
+            window = MainWindow(self.session, interval=PROFILE_INTERVAL)
         except Exception as exc:  # shown as title/message/hint; the traceback goes to the log file
             log.info("the main window could not open", exc_info=True)
             if self.page is None:

@@ -65,10 +65,12 @@ class BaselineTab(QWidget):
     applied = Signal(dict)
 
     def __init__(
-        self, runner: TaskRunner, profile: str, parent: QWidget | None = None, *, worker: Any = None
+        self, runner: TaskRunner, profile: str | gs.Session, parent: QWidget | None = None, *, worker: Any = None
     ) -> None:
         super().__init__(parent)
-        self.runner, self.profile = runner, profile
+        self.runner = runner
+        self.session: str | gs.Session = profile  # the window's session (a name when the tab stands alone)
+        self.profile = profile.name if isinstance(profile, gs.Session) else profile
         self.worker = worker  # the window's sync worker: the apply runs as its job, after a running cycle
         self.doc: dict[str, Any] | None = None
         self.plan_path = ""
@@ -87,6 +89,33 @@ class BaselineTab(QWidget):
         self.pages.addWidget(self._report_page())
         layout.addWidget(self.pages, 1)
         self._go(PLAN)
+
+    @property
+    def applying(self) -> bool:
+        """A baseline load is running: writing to both systems, so the profile must not change under it."""
+        return self.task is not None and self.pages.currentIndex() == APPLY
+
+    def set_session(self, session: gs.Session, worker: Any) -> None:
+        """The window switched profile: cancel a plan in progress (read-only), forget the old plan and
+        its report, and start again at step 1 for the new profile. Never called while ``applying``."""
+        if self.task is not None:
+            self.task.cancel()  # its result, when it comes, belongs to the old profile and is dropped
+            self.task = None
+        self.session, self.profile, self.worker = session, session.name, worker
+        self.doc, self.plan_path = None, ""
+        self.model.set_rows([])
+        self.counts.setText("")
+        self.report.setText("")
+        self.error.clear()
+        self._idle_plan_page()
+        self.plan_progress.setValue(0)
+        self.plan_status.setText("Ready.")
+        self._update_accepted()
+        self._go(PLAN)
+
+    def _current(self, task: Task | None) -> bool:
+        """Whether a finished task is the one this tab waits for (not one of a profile left behind)."""
+        return task is not None and task is self.task
 
     # ------------------------------------------------------------------ pages
     def _plan_page(self) -> QWidget:
@@ -197,7 +226,7 @@ class BaselineTab(QWidget):
         self.cancel_button.setEnabled(True)
         self.plan_progress.setRange(0, 0)
         self.plan_status.setText("Reading both systems…")
-        profile, cutover = self.profile, self.cutover.date().toPython()
+        profile, cutover = self.session, self.cutover.date().toPython()
 
         def work(task: Task) -> tuple[dict[str, Any], Any]:
             return gs.plan_baseline(
@@ -207,7 +236,14 @@ class BaselineTab(QWidget):
                 should_stop=task.should_stop,
             )
 
-        self.task = self.runner.submit("plan", work, self._planned, self._failed, self._plan_progress)
+        task = self.runner.submit(
+            "plan",
+            work,
+            lambda result: self._planned(result) if self._current(task) else None,
+            lambda exc: self._failed(exc) if self._current(task) else None,
+            lambda value: self._plan_progress(value) if self._current(task) else None,
+        )
+        self.task = task
 
     def _plan_progress(self, value: tuple[str, int]) -> None:
         stream, n = value
@@ -267,7 +303,7 @@ class BaselineTab(QWidget):
             return
         self.error.clear()
         self._go(APPLY)
-        profile, doc, worker = self.profile, self.doc, self.worker
+        profile, doc, worker = self.session, self.doc, self.worker
         self.task = self.runner.submit(
             "apply",
             lambda task: gs.apply_reviewed_plan(profile, doc, should_stop=task.should_stop, worker=worker),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
@@ -76,9 +77,15 @@ class SidePanel(QGroupBox):
 
 
 class ConnectionsTab(QWidget):
-    def __init__(self, runner: TaskRunner, profile: str, parent: QWidget | None = None) -> None:
+    """The profile chooser (choosing one switches the whole window) and the connection test."""
+
+    profile_chosen = Signal(str)  # the operator picked another profile: the window switches to it
+
+    def __init__(self, runner: TaskRunner, profile: str | gs.Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runner = runner
+        self.session: gs.Session | None = profile if isinstance(profile, gs.Session) else None
+        self._quiet = False  # True while the list is filled or set by the program, not the operator
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Connections"))
         layout.addWidget(
@@ -107,9 +114,14 @@ class ConnectionsTab(QWidget):
         for panel in self.panels.values():
             sides.addWidget(panel, 1)
         layout.addLayout(sides, 1)
-        self.profiles.currentTextChanged.connect(self.signin.set_profile)
-        self.reload_profiles(profile)
-        self.signin.set_profile(self.profile)
+        self.switch_note = note()
+        self.switch_note.setStyleSheet("color: #9a6700;")
+        self.switch_note.hide()
+        layout.insertWidget(layout.indexOf(self.problem), self.switch_note)
+        self.profiles.currentTextChanged.connect(self._chosen)
+        name = profile.name if isinstance(profile, gs.Session) else profile
+        self.reload_profiles(name)
+        self.signin.set_profile(self.session if self.session is not None else self.profile)
 
     @property
     def profile(self) -> str:
@@ -119,13 +131,63 @@ class ConnectionsTab(QWidget):
         names = gs.profile_names()
         if select and select not in names:
             names.append(select)
-        self.profiles.clear()
-        self.profiles.addItems(names)
-        if select:
-            self.profiles.setCurrentText(select)
+        self._quiet = True
+        try:
+            self.profiles.clear()
+            self.profiles.addItems(names)
+            if select:
+                self.profiles.setCurrentText(select)
+        finally:
+            self._quiet = False
+
+    def _chosen(self, name: str) -> None:
+        """The operator picked a profile: ask the window to switch (it answers with ``set_session``)."""
+        if self._quiet or not name:
+            return
+        if self.session is None:  # a tab on its own (no window session): it only tests that profile
+            self.signin.set_profile(name)
+            return
+        if name != self.session.name:
+            self.profile_chosen.emit(name)
+
+    def select(self, name: str) -> None:
+        """Show ``name`` as the chosen profile without asking for a switch."""
+        self._quiet = True
+        try:
+            if self.profiles.findText(name) < 0:
+                self.profiles.addItem(name)
+            self.profiles.setCurrentText(name)
+        finally:
+            self._quiet = False
+
+    def set_session(self, session: gs.Session, worker: Any = None) -> None:
+        """The window switched profile: choose it, forget the old results, show its sign-in."""
+        self.session = session
+        self.reload_profiles(session.name)
+        self.switch_note.hide()
+        self.problem.clear()
+        for panel in self.panels.values():
+            panel.badge.set("Not tested", "idle")
+            panel.details.setText("")
+            panel.warnings.hide()
+            panel.error.clear()
+        self.signin.set_profile(session)
+
+    def refuse_switch(self, name: str, reason: str) -> None:
+        """A switch that cannot happen now: the chooser goes back, and the reason is shown under it."""
+        if self.session is not None:
+            self.select(self.session.name)
+        self.switch_note.setText(f"Profile {name} was not opened: {reason}")
+        self.switch_note.show()
+
+    def show_switching(self, name: str) -> None:
+        self.switch_note.setText(f"Opening profile {name}: the sync of the current profile stops after its batch…")
+        self.switch_note.show()
 
     def test(self) -> None:
-        profile = self.profile
+        profile: str | gs.Session = self.profile
+        if self.session is not None and profile == self.session.name:
+            profile = self.session  # its secrets are already read: no second keyring read
         if not profile:
             self.problem.show_error(
                 {"title": "No profile", "message": "There is no connection profile yet.", "hint": "Add one first."}

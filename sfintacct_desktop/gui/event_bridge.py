@@ -47,6 +47,10 @@ class EventBridge(QObject):
     def stop(self) -> None:
         self.timer.stop()
 
+    def set_events(self, events: queue.Queue[Event]) -> None:
+        """Follow another worker's queue (the window switched profile); the old queue is dropped unread."""
+        self._events = events
+
     def drain(self, limit: int = 500) -> int:
         """Emit up to ``limit`` queued events (bounded, so a burst never freezes the window)."""
         n = 0

@@ -46,10 +46,12 @@ class InvoicesTab(QWidget):
     loaded = Signal(dict)
 
     def __init__(
-        self, runner: TaskRunner, profile: str, parent: QWidget | None = None, *, worker: Any = None
+        self, runner: TaskRunner, profile: str | gs.Session, parent: QWidget | None = None, *, worker: Any = None
     ) -> None:
         super().__init__(parent)
-        self.runner, self.profile = runner, profile
+        self.runner = runner
+        self.session: str | gs.Session = profile  # the window's session (a name when the tab stands alone)
+        self.profile = profile.name if isinstance(profile, gs.Session) else profile
         self.worker = worker  # the window's sync worker: a live refresh runs as its job
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Invoices"))
@@ -86,6 +88,14 @@ class InvoicesTab(QWidget):
         self.view = table(self.model, stretch="sales_order_id")
         layout.addWidget(self.view, 1)
 
+    def set_session(self, session: gs.Session, worker: Any) -> None:
+        """The window switched profile: the old profile's invoices go; a search reads the new one's."""
+        self.session, self.profile, self.worker = session, session.name, worker
+        self.model.set_rows([])
+        self.error.clear()
+        self.totals.setText(f"Profile {session.name}: press Search to list its invoices.")
+        self._enable()
+
     def search(self, refresh: bool = False) -> None:
         customer = self.customer.text().strip() or None
         if refresh and not customer:
@@ -101,12 +111,12 @@ class InvoicesTab(QWidget):
         self.search_button.setEnabled(False)
         self.refresh_button.setEnabled(False)
         self.totals.setText("Reading Intacct…" if refresh else "Searching…")
-        profile, open_only, worker = self.profile, self.open_only.isChecked(), self.worker
+        session, open_only, worker = self.session, self.open_only.isChecked(), self.worker
         self.runner.submit(
             "invoices",
-            lambda task: gs.invoice_lookup(profile, customer, open_only=open_only, refresh=refresh, worker=worker),
-            self._show,
-            self._failed,
+            lambda task: gs.invoice_lookup(session, customer, open_only=open_only, refresh=refresh, worker=worker),
+            lambda result: self._show(result) if session is self.session else None,  # else: a profile left
+            lambda exc: self._failed(exc) if session is self.session else None,
         )
 
     def _enable(self) -> None:

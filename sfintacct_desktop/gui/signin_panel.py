@@ -25,6 +25,7 @@ class SignInPanel(QGroupBox):
         super().__init__("Salesforce sign-in")
         self.runner = runner
         self.profile = ""
+        self.ref: str | gs.Session = ""
         self.task: Task | None = None
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
@@ -62,13 +63,15 @@ class SignInPanel(QGroupBox):
         layout.addWidget(self.error)
 
     # ------------------------------------------------------------------ status
-    def set_profile(self, profile: str) -> None:
-        self.profile = profile
+    def set_profile(self, profile: str | gs.Session) -> None:
+        """Follow a profile: by name, or the window's session of it (whose secrets are already read)."""
+        self.ref = ref = profile
+        self.profile = profile.name if isinstance(profile, gs.Session) else profile
         self.error.clear()
-        if not profile:
+        if not self.profile:
             self._show_status({"method": "", "signed_in": None})
             return
-        self.runner.submit("signin-status", lambda task: gs.signin_status(profile), self._show_status, self._failed)
+        self.runner.submit("signin-status", lambda task: gs.signin_status(ref), self._show_status, self._failed)
 
     def _show_status(self, status: dict[str, Any]) -> None:
         web = status.get("method") == "web"
@@ -141,17 +144,17 @@ class SignInPanel(QGroupBox):
 
     def _signed_in(self, result: dict[str, Any]) -> None:
         self._busy(False)
-        self.set_profile(self.profile)
+        self.set_profile(self.ref)
 
     def _signed_out(self, result: dict[str, Any]) -> None:
         self._busy(False)
-        self.set_profile(self.profile)
+        self.set_profile(self.ref)
         if result.get("warning"):  # forgotten here, but Salesforce could not be told
             self.error.show_error({"title": "Signed out on this computer", "message": result["warning"], "hint": ""})
 
     def _sign_in_failed(self, exc: BaseException) -> None:
         self._busy(False)
-        self.set_profile(self.profile)
+        self.set_profile(self.ref)
         self.error.show_error(gs.failure(exc))
 
     def _failed(self, exc: BaseException) -> None:

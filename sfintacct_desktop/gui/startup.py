@@ -24,10 +24,11 @@ class StartupProblemWindow(QMainWindow):
 
     ready = Signal()  # the state store opens now: show the main window
 
-    def __init__(self, profile: str, problem: dict[str, Any], *, actions: bool = True) -> None:
+    def __init__(self, profile: str | gs.Session, problem: dict[str, Any], *, actions: bool = True) -> None:
         super().__init__()
-        self.profile = profile
-        self.setWindowTitle(f"sfintacct — cannot open profile {profile}")
+        self.session = profile  # the launcher's session: trying again reuses its secrets
+        self.profile = profile.name if isinstance(profile, gs.Session) else profile
+        self.setWindowTitle(f"sfintacct — cannot open profile {self.profile}")
         self.resize(760, 420)
         self.runner = TaskRunner(self)
         body = QWidget()
@@ -96,7 +97,7 @@ class StartupProblemWindow(QMainWindow):
 
     def try_again(self) -> None:
         """Open the store again: the main window follows when it opens."""
-        problem = gs.state_problem(self.profile)
+        problem = gs.state_problem(self.session)
         if problem is None:
             self.ready.emit()
             return

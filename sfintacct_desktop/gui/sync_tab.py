@@ -160,16 +160,19 @@ BASELINE_NOTE = "To change it, apply a baseline (Baseline tab)."
 class SyncTab(QWidget):
     refreshed = Signal()  # the tables were re-read (tests wait on it)
 
-    def __init__(self, runner: TaskRunner, bridge: EventBridge, worker: Any, profile: str) -> None:
+    def __init__(self, runner: TaskRunner, bridge: EventBridge, worker: Any, profile: str | gs.Session) -> None:
         super().__init__()
-        self.runner, self.bridge, self.worker, self.profile = runner, bridge, worker, profile
+        self.runner, self.bridge, self.worker = runner, bridge, worker
+        self.session: str | gs.Session = profile  # the window's session (a name when the tab stands alone)
+        self.profile = profile.name if isinstance(profile, gs.Session) else profile
         self.last_summary: Any = None
         self._refreshing = False
         self._again = False
         layout = QVBoxLayout(self)
 
         top = QHBoxLayout()
-        top.addWidget(heading(f"Sync — profile {profile}"))
+        self.title = heading(f"Sync — profile {self.profile}")
+        top.addWidget(self.title)
         self.state = Badge("Starting…", "idle")
         top.addWidget(self.state)
         top.addStretch(1)
@@ -180,8 +183,8 @@ class SyncTab(QWidget):
         self.pause_button.setToolTip("Stop after the current batch; nothing is lost, the next run resumes.")
         self.resume_button.setToolTip("Resume the sync (after a pause or a fixed login problem).")
         self.sync_button.clicked.connect(self.sync_now)
-        self.pause_button.clicked.connect(self.worker.pause)
-        self.resume_button.clicked.connect(self.worker.resume)
+        self.pause_button.clicked.connect(lambda: self.worker.pause())  # the worker changes with the profile
+        self.resume_button.clicked.connect(lambda: self.worker.resume())
         for b in (self.sync_button, self.pause_button, self.resume_button):
             top.addWidget(b)
         layout.addLayout(top)
@@ -261,6 +264,21 @@ class SyncTab(QWidget):
             lay.addWidget(extra)
         return box
 
+    def set_session(self, session: gs.Session, worker: Any) -> None:
+        """The window switched profile: the new profile's worker, heading and tables (the old ones go)."""
+        self.session, self.profile, self.worker = session, session.name, worker
+        self.title.setText(f"Sync — profile {session.name}")
+        self.last_summary = None
+        self.state.set("Starting…", "idle")
+        self.state.setToolTip("")
+        self.state_reason.clear()
+        self.summary.setText("No run yet in this window.")
+        self.cutover.setText("")
+        for model in (self.runs, self.streams, self.errors, self.conflicts):
+            model.set_rows([])
+        self.hint.hide()
+        self.refresh()
+
     # ------------------------------------------------------------------ commands
     def sync_now(self) -> None:
         self.summary.setText("Sync requested…")
@@ -320,8 +338,21 @@ class SyncTab(QWidget):
             self._again = True
             return
         self._refreshing = True
-        profile = self.profile
-        self.runner.submit("sync-state", lambda task: gs.sync_snapshot(profile), self._show, self._read_failed)
+        session = self.session
+
+        def show(snap: dict[str, Any]) -> None:
+            if session is self.session:
+                self._show(snap)
+            else:  # a read of a profile the window has left: dropped (a new read is queued)
+                self._after_read()
+
+        def failed(exc: BaseException) -> None:
+            if session is self.session:
+                self._read_failed(exc)
+            else:
+                self._after_read()
+
+        self.runner.submit("sync-state", lambda task: gs.sync_snapshot(session), show, failed)
 
     def _after_read(self) -> None:
         self._refreshing = False

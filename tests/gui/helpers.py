@@ -20,3 +20,14 @@ def sync_once(qtbot: Any, win: Any) -> Any:
     with qtbot.waitSignal(win.bridge.run_finished, timeout=60_000) as blocker:
         win.sync_tab.sync_button.click()
     return blocker.args[0]
+
+
+def choose_profile(qtbot: Any, win: Any, name: str) -> None:
+    """Pick ``name`` in the Connections tab's profile list, as the operator does, and wait until the
+    whole window has switched to it (its new worker idle)."""
+    tab = win.connections_tab
+    win.tabs.setCurrentWidget(tab)
+    tab.reload_profiles(tab.profile)  # the list as it is now (a profile added since the window opened)
+    tab.profiles.setCurrentText(name)
+    qtbot.waitUntil(lambda: win.session.name == name and win.switching is None, timeout=60_000)
+    qtbot.waitUntil(lambda: win.worker.state == "idle", timeout=30_000)

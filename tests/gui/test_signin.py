@@ -16,6 +16,7 @@ from sfintacct_desktop.app import signin
 from sfintacct_desktop.gui.main_window import MainWindow
 from sfintacct_sandbox import credentials as cred
 from sfintacct_sandbox.runner import Sandbox
+from tests.gui.helpers import choose_profile
 from tests.support.signin import person
 
 
@@ -55,7 +56,7 @@ def test_sign_in_with_the_browser_then_sign_out(  # type: ignore[no-untyped-def]
     qtbot, window: MainWindow, web_profile: str, home: Path, sandbox: Sandbox
 ) -> None:
     tab = window.connections_tab
-    tab.reload_profiles(web_profile)
+    choose_profile(qtbot, window, web_profile)  # the whole window now works on that profile
     panel = tab.signin
     qtbot.waitUntil(lambda: panel.badge.text() == "Not signed in", timeout=20_000)
     assert not panel.sign_out_button.isEnabled()
@@ -81,7 +82,7 @@ def test_sign_in_with_the_browser_then_sign_out(  # type: ignore[no-untyped-def]
 
 def test_cancel_stops_the_wait_and_says_so(qtbot, window: MainWindow, web_profile: str) -> None:  # type: ignore[no-untyped-def]
     tab = window.connections_tab
-    tab.reload_profiles(web_profile)
+    choose_profile(qtbot, window, web_profile)  # the whole window now works on that profile
     panel = tab.signin
     qtbot.waitUntil(lambda: panel.badge.text() == "Not signed in", timeout=20_000)
     panel.sign_in_button.click()

@@ -7,6 +7,7 @@ import threading
 from PySide6.QtCore import QTimer
 
 from sfintacct_desktop.gui.main_window import MainWindow
+from tests.gui.helpers import choose_profile
 
 
 def test_window_opens_with_four_tabs(window: MainWindow) -> None:
@@ -31,7 +32,7 @@ def test_connection_test_on_the_sandbox_shows_both_sides_ok(qtbot, window: MainW
 
 def test_wrong_password_shows_title_message_and_hint(qtbot, window: MainWindow, wrong_password_profile: str) -> None:  # type: ignore[no-untyped-def]
     tab = window.connections_tab
-    tab.reload_profiles(wrong_password_profile)
+    choose_profile(qtbot, window, wrong_password_profile)  # the whole window now works on that profile
     tab.test_button.click()
     sf = tab.panels["salesforce"]
     qtbot.waitUntil(lambda: sf.badge.text() == "FAILED", timeout=30_000)
