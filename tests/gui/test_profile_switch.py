@@ -124,6 +124,11 @@ def test_choosing_a_profile_switches_every_tab_the_title_and_the_status(  # type
         sync_once(qtbot, win)
         assert _run_count("acme") == 1 and _run_count("sandbox") == sandbox_runs
         qtbot.waitUntil(lambda: win.sync_tab.runs.rowCount() == 1, timeout=20_000)
+        # acme's first run is refused (both sides hold data, no baseline yet): the window says what to
+        # press, never what to type
+        panel = win.sync_tab.state_reason
+        qtbot.waitUntil(lambda: "Baseline" in panel.title.text(), timeout=20_000)
+        assert "Baseline tab" in panel.hint.text() and "sfintacct " not in panel.hint.text()
         with qtbot.waitSignal(win.invoices_tab.loaded, timeout=30_000) as loaded:
             win.invoices_tab.search_button.click()
         assert loaded.args[0]["invoices"] == [] and win.invoices_tab.model.rowCount() == 0
