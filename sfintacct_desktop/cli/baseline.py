@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import profiles as cfg
-from .common import EXIT_FAILED, EXIT_OK, Common
+from .common import EXIT_FAILED, EXIT_OK, Common, session
 from .common import fail as _fail
 from .common import print_json as _print_json
 
@@ -107,7 +107,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
                 print(f"  read {stream}: {n}", file=sys.stderr, flush=True)
 
         doc, json_path, csv_path = plan_baseline(
-            args.profile, cutover=args.cutover, progress=progress, should_stop=stop
+            args.profile, cutover=args.cutover, progress=progress, should_stop=stop, session=session(args)
         )
         c = doc["counts"]
         if args.json:

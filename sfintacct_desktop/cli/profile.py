@@ -22,7 +22,7 @@ from ..domain import SyncError
 from ..wire.salesforce import SalesforceSignInError
 from ..wire.salesforce.settings import DEFAULT_API_VERSION
 from ..wire.transport import WireError
-from .common import EXIT_FAILED, EXIT_OK, Common
+from .common import EXIT_FAILED, EXIT_OK, Common, session
 from .common import emit as _emit
 
 
@@ -241,7 +241,7 @@ def _side_text(label: str, side: dict[str, Any]) -> list[str]:
 
 
 def cmd_connections_test(args: argparse.Namespace) -> int:
-    result = connections.check_connections(args.profile)
+    result = connections.check_connections(args.profile, resolved=session(args).resolved)
     ok = all(result[side]["ok"] for side in ("salesforce", "intacct"))
     text = "\n".join(_side_text("Salesforce", result["salesforce"]) + _side_text("Intacct", result["intacct"]))
     _emit(args, result, text)

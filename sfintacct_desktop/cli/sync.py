@@ -140,11 +140,13 @@ class _Signals:
 
 
 @contextmanager
-def _worker(profile: str, interval: float | None = None, *, allow: bool = False) -> Iterator[SyncWorker]:
-    cfg.get_profile(profile)  # a missing profile is a handled failure before any thread starts
+def _worker(args: argparse.Namespace, interval: float | None = None, *, allow: bool = False) -> Iterator[SyncWorker]:
+    cfg.get_profile(args.profile)  # a missing profile is a handled failure before any thread starts
     from ..app import sync_service
 
-    worker = sync_service.start_worker(profile, interval=interval, allow_without_baseline=allow)
+    worker = sync_service.start_worker(
+        args.profile, interval=interval, allow_without_baseline=allow, session=session(args)
+    )
     try:
         yield worker
     finally:
@@ -156,7 +158,7 @@ def _one(args: argparse.Namespace, submit: Callable[[SyncWorker], None]) -> RunS
     """Submit one command and wait for its RunFinished (None when stopped before it ran)."""
     signals = _Signals()
     allow = bool(getattr(args, "allow_without_baseline", False))
-    with signals.installed(), _worker(args.profile, allow=allow) as worker:
+    with signals.installed(), _worker(args, allow=allow) as worker:
         submit(worker)
         stopping = False
         while True:
@@ -193,7 +195,7 @@ def _watch(args: argparse.Namespace) -> int:
     interval = args.interval or session(args).sync_interval
     signals = _Signals()
     allow = bool(args.allow_without_baseline)
-    with signals.installed(), _worker(args.profile, interval=interval, allow=allow) as worker:
+    with signals.installed(), _worker(args, interval=interval, allow=allow) as worker:
         if not args.json:
             print(f"Syncing profile {args.profile} every {interval:g}s; Ctrl+C stops.", file=sys.stderr)
         worker.sync_now()
