@@ -157,6 +157,7 @@ def test_the_history_filter_finds_a_run_older_than_the_last_ten(qtbot: Any, wind
     refused = sync_once(qtbot, window).summary  # no baseline yet: the cycle is refused, recorded as failed
     assert refused.status == "failed" and refused.run_id
     apply_baseline()
+    qtbot.waitUntil(lambda: tab.resume_button.isEnabled(), timeout=20_000)
     with qtbot.waitSignal(window.bridge.run_finished, timeout=60_000) as resumed:  # the refusal paused the sync
         tab.resume_button.click()
     assert resumed.args[0].summary.status == "ok", resumed.args[0].summary.error
@@ -174,3 +175,38 @@ def test_the_history_filter_finds_a_run_older_than_the_last_ten(qtbot: Any, wind
         tab.runs_box.outcome.setCurrentIndex(0)
     # the baseline load, and the refused run whose error asks for a baseline; none of the plain syncs
     assert sorted((r["trigger"], r["status"]) for r in tab.runs.rows) == [("baseline", "ok"), ("manual", "failed")]
+
+
+def _press_during_the_run(qtbot: Any, window: MainWindow, button: Any) -> dict[str, Any]:
+    """Press ``button`` as the run appears; what the window says at once, and how the run ends."""
+    tab = window.sync_tab
+    said: dict[str, Any] = {}
+
+    def started(ev: Any) -> None:
+        button.click()
+        said["live"] = tab.runs_box.live_label.text()
+        said["cancel_enabled"] = tab.cancel_button.isEnabled()
+
+    window.bridge.run_started.connect(started)
+    said["summary"] = sync_once(qtbot, window).summary
+    window.bridge.run_started.disconnect(started)
+    return said
+
+
+def test_cancel_says_so_at_once_and_the_sync_goes_on(qtbot: Any, window: MainWindow) -> None:
+    apply_baseline()
+    tab = window.sync_tab
+    said = _press_during_the_run(qtbot, window, tab.cancel_button)
+    assert "Cancelling after this batch…" in said["live"] and not said["cancel_enabled"]
+    assert said["summary"].status in ("interrupted", "ok")  # a short cycle may end before its next batch
+    qtbot.waitUntil(lambda: window.worker.state == "idle" and tab.sync_button.isEnabled(), timeout=20_000)
+    assert sync_once(qtbot, window).summary.status == "ok"  # not paused: the next cycle runs
+
+
+def test_pause_says_so_at_once_then_holds_until_resume(qtbot: Any, window: MainWindow) -> None:
+    apply_baseline()
+    tab = window.sync_tab
+    said = _press_during_the_run(qtbot, window, tab.pause_button)
+    assert "Pausing after this batch…" in said["live"]
+    qtbot.waitUntil(lambda: window.worker.state == "paused", timeout=20_000)
+    assert tab.resume_button.isEnabled() and not tab.cancel_button.isEnabled()
