@@ -63,8 +63,9 @@ def change_row(entry: AuditEntry, link: Link | None) -> dict[str, Any]:
 
 
 def run_detail(profile: str | Session, run_id: int, *, limit: int = 2000) -> dict[str, Any] | None:
-    """What one run did: its row, the records it created, updated or flagged (with their names),
-    the inbox items it raised, and its kept log lines. None when there is no such run."""
+    """What one run did: its row, the records it created, updated or flagged (with their names; the
+    newest ``limit`` of them, oldest first), the inbox items it raised, and its kept log lines.
+    None when there is no such run."""
     name = _name(profile)
     store = open_state_store(name)
     try:
@@ -74,6 +75,7 @@ def run_detail(profile: str | Session, run_id: int, *, limit: int = 2000) -> dic
             except NotFoundError:
                 return None
             entries = r.audit.list(run_id=run_id, limit=limit)
+            written = r.audit.count(run_id=run_id)
             link_ids = sorted({e.link_id for e in entries if e.link_id is not None})
             links = {i: r.links.get(i) for i in link_ids}
             items = r.inbox.for_run(run_id)
@@ -83,6 +85,7 @@ def run_detail(profile: str | Session, run_id: int, *, limit: int = 2000) -> dic
     return {
         "run": run_row(run),
         "changes": changes,
+        "changes_total": written,  # more than ``changes`` when the run wrote more than ``limit``
         "errors": [error_row(i) for i in items],
         "log": read_run_log(run_logs_dir(name), run_id),
     }

@@ -31,15 +31,28 @@ from .widgets import ErrorPanel, fit_columns, heading, note, table
 SUMMED = ("create", "update", "deactivate", "reactivate", "link", "conflict", "overwrite_back")
 
 
-def per_entity(changes: list[dict[str, Any]]) -> str:
-    """'customer: 3 created, 1 updated · product: 2 created' (the order of SUMMED)."""
+SYSTEMS = {"salesforce": "Salesforce", "intacct": "Intacct"}
+
+
+def per_entity(changes: list[dict[str, Any]], refused: list[dict[str, Any]] | None = None) -> str:
+    """'customer → Intacct: 3 created, 1 updated · customer: 1 conflict, 1 refused' (the order of SUMMED).
+
+    Grouped by record kind and the system written to: a customer created in Intacct came from
+    the Salesforce stream, one created in Salesforce from the Intacct stream.
+    """
     counts: dict[str, Counter[str]] = {}
     for c in changes:
-        counts.setdefault(str(c.get("entity")), Counter())[str(c.get("operation"))] += 1
+        target = SYSTEMS.get(str(c.get("target") or ""), "")
+        group = f"{c.get('entity')} → {target}" if target else str(c.get("entity"))
+        counts.setdefault(group, Counter())[str(c.get("operation"))] += 1
+    for r in refused or []:
+        counts.setdefault(f"{r.get('entity')} → {SYSTEMS.get(str(r.get('target')), '')}", Counter())["refused"] += 1
     parts = []
-    for entity, ops in sorted(counts.items()):
-        words = ", ".join(f"{ops[op]} {OPERATION_WORDS[op]}" for op in SUMMED if ops.get(op))
-        parts.append(f"<b>{entity}</b>: {words or 'nothing written'}")
+    for group, ops in sorted(counts.items()):
+        words = [f"{ops[op]} {OPERATION_WORDS[op]}" for op in SUMMED if ops.get(op)]
+        if ops.get("refused"):
+            words.append(f"{ops['refused']} refused")
+        parts.append(f"<b>{group}</b>: {', '.join(words) or 'nothing written'}")
     return " · ".join(parts)
 
 
@@ -103,14 +116,16 @@ class RunDetail(QDialog):
         if run.get("error"):
             self.problem.show_error(run["error"] if isinstance(run["error"], dict) else {"message": run_error(run)})
         changes = detail["changes"]
-        self.sums.setText(per_entity(changes) or "This run wrote nothing and flagged nothing.")
+        self.sums.setText(per_entity(changes, detail["errors"]) or "This run wrote nothing and flagged nothing.")
         self.changes.set_rows(changes)
         self.refused.set_rows(detail["errors"])
         lines = detail["log"]
         self.log.setPlainText("\n".join(lines) if lines else "No log lines were kept for this run.")
         for view in (self.changes_view, self.refused_view):
             fit_columns(view)
-        self.tabs.setTabText(0, f"Changes ({len(changes)})")
+        written = int(detail.get("changes_total") or len(changes))
+        shown = f"{len(changes):,} newest of {written:,}" if written > len(changes) else f"{len(changes):,}"
+        self.tabs.setTabText(0, f"Changes ({shown})")
         self.tabs.setTabText(1, f"Refused ({len(detail['errors'])})")
         self.tabs.setTabText(2, f"Log ({len(lines)} lines)")
 

@@ -131,7 +131,7 @@ def test_run_detail_lists_the_records_created_and_updated_with_their_names(
     created = _detail(qtbot, tab, first.run_id)
     rows = created.changes.rows
     assert any(r["operation"] == "create" and r["name"] == "Detail Created Co" for r in rows), rows
-    assert "customer" in created.sums.text() and "created" in created.sums.text()
+    assert "customer → Intacct</b>: 1 created" in created.sums.text()
     log = created.log.toPlainText()
     assert f"Run {first.run_id} started" in log and "create in intacct" in log
     updated = _detail(qtbot, tab, second.run_id)
