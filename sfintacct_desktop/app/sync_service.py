@@ -15,9 +15,11 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from ..config import profiles as cfg
+from ..config.paths import app_paths
 from ..config.profiles import DEFAULT_TIMEZONE, KIND_SANDBOX, ProfileError
 from ..connectors import IntacctConnector, SalesforceConnector, to_sync_error
 from ..domain import ErrorInfo, ErrorKind, SyncError, System
@@ -308,9 +310,15 @@ def start_worker(
         budget_check=check,
         name=f"sfintacct-sync-{profile_name}",
         describe=_describe(profile_name),
+        run_logs=run_logs_dir(profile_name),
     )
     worker.start()
     return worker
+
+
+def run_logs_dir(profile_name: str) -> Path:
+    """Where a profile's runs keep their own log lines (``run-<id>.log``), under the log folder."""
+    return app_paths().log_dir / "runs" / profile_name
 
 
 def _describe(profile_name: str) -> Callable[[BaseException], ErrorInfo]:

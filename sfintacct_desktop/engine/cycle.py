@@ -21,7 +21,7 @@ from .budget_wait import BudgetWait
 from .cutover import start_live_sync
 from .entities import KINDS, kind_of
 from .entity_sync import Pair
-from .events import Event, RunFinished, RunStarted, RunSummary, StreamCounters
+from .events import Event, Progress, RunFinished, RunStarted, RunSummary, StreamCounters
 from .ia_reads import audit_settings, deleted_ia_keys, partial_error, record_failures, remember_audit
 from .invoices import ReceivablesSync
 from .mapping import Mapping
@@ -32,7 +32,16 @@ from .recovery import recover_intents
 from .run import EngineStopped, RunContext
 from .schedule import LAST_READ_META, Schedule
 from .settings import EngineSettings
-from .streams import IA_INVOICES, IA_PAYMENTS, SF_CUSTOMERS, SF_OPPORTUNITIES, SF_PRODUCTS, CursorSet
+from .streams import (
+    IA_CUSTOMERS,
+    IA_INVOICES,
+    IA_ITEMS,
+    IA_PAYMENTS,
+    SF_CUSTOMERS,
+    SF_OPPORTUNITIES,
+    SF_PRODUCTS,
+    CursorSet,
+)
 
 BASELINE_META = ("baseline_applied", "cutover_date")  # written by the baseline load
 LIVE_META = "live_sync_started"  # the first cycle allowed without a baseline (a new company)
@@ -212,6 +221,7 @@ class SyncEngine:
         def done(stream: str, recs: list[Any]) -> None:  # a failed stream keeps its cursor
             cursors.done(stream, recs, failed=stream in ia.failures)
 
+        self._read_progress(run, sf_customers, sf_products, sf_opps, ia, ia_due)
         for kind in KINDS:
             sf_recs, ia_recs, deletions = reads[kind.name]
             run.tally(kind.sf_stream).read += len(sf_recs)
@@ -239,6 +249,21 @@ class SyncEngine:
         if ia_due:
             busy = bool(ia.customers or ia.items) or any(t.writes_intacct for t in run.tallies.values())
             remember_audit(self.store, orders, ia, audit_zone, audit_split, busy)
+
+    def _read_progress(
+        self, run: RunContext, sf_customers: list[Any], sf_products: list[Any], sf_opps: list[Any], ia: Any, due: bool
+    ) -> None:
+        """One ``reading`` Progress per stream read (``done`` = ``total`` = records read): the reads
+        are one call per system, so each stream's read is complete at once."""
+        read = {SF_CUSTOMERS: len(sf_customers), SF_PRODUCTS: len(sf_products), SF_OPPORTUNITIES: len(sf_opps)}
+        if due:
+            read[IA_CUSTOMERS] = len(ia.customers) + len(ia.deleted_customers)
+            read[IA_ITEMS] = len(ia.items) + len(ia.deleted_items)
+            read[IA_INVOICES] = len(ia.invoices) + len(ia.deleted_invoices)
+            read[IA_PAYMENTS] = len(ia.payments)
+        now = datetime.now(UTC)
+        for stream, n in read.items():
+            run.emit(Progress(now, run.run_id or 0, stream, "reading", n, n))
 
     def _require_baseline(
         self, sf_recs: list[Any], ia_recs: list[Any], opps: list[Any] | None = None, now: datetime | None = None

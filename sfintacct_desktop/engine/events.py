@@ -140,6 +140,7 @@ class CommandKind(StrEnum):
     RETRY = "retry"
     RESOLVE = "resolve"
     JOB = "job"  # run a callable on the worker's engine (baseline load, live invoice refresh)
+    CANCEL = "cancel"  # end the running cycle after its batch; the worker stays on
     STOP = "stop"
 
 

@@ -54,6 +54,7 @@ class ReceivablesSync:
 
     def __init__(self, run: RunContext) -> None:
         self.store, self.sf = run.store, run.sf
+        self.run_id = run.run_id
         self.ia = IntacctOrders(run.ia)
         self.t_inv = run.tally(IA_INVOICES)
         self.t_pay = run.tally(IA_PAYMENTS)
@@ -178,6 +179,7 @@ class ReceivablesSync:
                         "create" if res.created else "update",
                         target=System.SALESFORCE,
                         record_key=key,
+                        run_id=self.run_id,
                         after=fields,
                     )
                     tally.applied += 1

@@ -10,8 +10,14 @@ Contract for callers (CLI, GUI, tests):
 - every ``sync_now`` / ``retry`` / ``resolve`` request ends with exactly one :class:`RunFinished`
   (a failure before a run could start, e.g. a refused login, is reported as a ``failed`` summary
   with ``run_id == 0`` and its error), unless ``stop()`` comes first;
-- ``pause()`` and ``stop()`` interrupt a running cycle between batches (``should_stop``); the engine's
-  cursors and intents make the next cycle resume where this one stopped, after ``recover()``;
+- ``pause()``, ``cancel()`` and ``stop()`` interrupt a running cycle between batches (``should_stop``);
+  the engine's cursors and intents make the next cycle resume where this one stopped, after
+  ``recover()``. ``cancel()`` ends the running cycle only: the worker goes back to idle (and its
+  schedule) instead of pausing; with no cycle running it does nothing;
+- a ``sync_now()`` while a cycle of one is running or already queued is coalesced into it (a double
+  click runs one cycle): the one ``RunFinished`` answers both;
+- with ``run_logs`` (a folder), each run's log lines and events are kept, redacted, in
+  ``run-<id>.log`` there (:mod:`.run_log`);
 - a fatal error (auth, schema, budget, insecure, hostile response) pauses the worker and is
   announced once, as ``EngineStateChanged("paused", reason)``; ``resume()`` tries again;
 - except a spent API budget in a scheduled worker (``interval``): it is not a fault anyone can fix,
@@ -37,6 +43,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Protocol
 
 from ..domain.errors import ErrorInfo, ErrorKind, SyncError
@@ -49,6 +56,7 @@ from .events import (
     RunFinished,
     RunSummary,
 )
+from .run_log import RunLog
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +140,7 @@ class SyncWorker(threading.Thread):
         name: str = "sfintacct-sync",
         budget_check: float = DEFAULT_BUDGET_CHECK,
         describe: Callable[[BaseException], ErrorInfo] | None = None,
+        run_logs: Path | None = None,
     ) -> None:
         """``describe`` words a failure for people (the app passes its one presenter; the
         fallback here only knows the engine's own errors)."""
@@ -152,15 +161,38 @@ class SyncWorker(threading.Thread):
         self._wait_due: float | None = None  # monotonic time of the next budget check while WAITING
         self.waiting_reason = ""
         self._job: Job | None = None  # the job running now (its stop check joins the worker's)
+        self.run_logs = run_logs
+        self._run_log: RunLog | None = None  # the lines of the engine call running now
+        self._sync_lock = threading.Lock()
+        self._sync_wanted = False  # a SYNC_NOW is queued or its cycle runs: another one is coalesced
+        self._working = False  # an engine call or a job runs (a cancel has something to end)
+        self._answering = False  # the running cycle answers the queued sync request
 
     # ------------------------------------------------------------------ commands (any thread)
     def submit(self, command: Command) -> None:
-        if command.kind in (CommandKind.PAUSE, CommandKind.STOP):
+        if command.kind is CommandKind.SYNC_NOW and command.args.get("trigger", "manual") != "schedule":
+            with self._sync_lock:
+                if self._sync_wanted:
+                    log.info("Sync request coalesced with the cycle already running or queued")
+                    return
+                self._sync_wanted = True
+        if command.kind in (CommandKind.PAUSE, CommandKind.STOP) or (
+            command.kind is CommandKind.CANCEL and self._working
+        ):
             self._interrupt.set()
         self.commands.put(command)
 
     def sync_now(self) -> None:
         self.submit(Command(CommandKind.SYNC_NOW))
+
+    def cancel(self) -> None:
+        """End the running cycle after its current batch; the worker stays on (no pause)."""
+        self.submit(Command(CommandKind.CANCEL))
+
+    @property
+    def sync_pending(self) -> bool:
+        """True while a requested cycle is queued or running (a new request would be coalesced)."""
+        return self._sync_wanted
 
     def pause(self) -> None:
         self.submit(Command(CommandKind.PAUSE))
@@ -245,6 +277,11 @@ class SyncWorker(threading.Thread):
             self._interrupt.clear()
             self._pause("Paused by the user.")
             return
+        if kind is CommandKind.CANCEL:
+            self._interrupt.clear()  # the cycle it ended already stopped; the worker goes on
+            if self._state == RUNNING:
+                self._set_state(IDLE)
+            return
         if kind is CommandKind.RESUME:
             if self._state == PAUSED:
                 self._paused_reason, self._paused_error = "", None
@@ -253,12 +290,16 @@ class SyncWorker(threading.Thread):
             return
         if kind is CommandKind.SYNC_NOW:
             trigger = str(command.args.get("trigger", "manual"))
-            if self._state == PAUSED:
-                log.info("Sync request ignored while paused (%s)", self._paused_reason)
-                if trigger != "schedule":
-                    self._report(self._refused())
-                return
-            self._work(lambda e: e.run_cycle(trigger))
+            self._answering = trigger != "schedule"  # its RunFinished frees the next request
+            try:
+                if self._state == PAUSED:
+                    log.info("Sync request ignored while paused (%s)", self._paused_reason)
+                    if trigger != "schedule":
+                        self._report(self._refused())
+                    return
+                self._work(lambda e: e.run_cycle(trigger))
+            finally:
+                self._free_sync()
             return
         if kind is CommandKind.RETRY:
             inbox_id = command.args.get("id")
@@ -280,18 +321,26 @@ class SyncWorker(threading.Thread):
         was_paused = self._state == PAUSED  # a manual retry/resolve while paused keeps the pause
         if not was_paused:
             self._set_state(RUNNING)
+        self._working = True
+        self._run_log = RunLog(self.run_logs).start() if self.run_logs is not None else None
         try:
-            engine = self._ensure_engine()
-            summary = action(engine)
-        except Exception as exc:
-            info = self._describe(exc)
-            if info.kind is ErrorKind.INTERNAL:
-                log.error("Sync engine call failed", exc_info=True)
-            else:
-                log.info("Sync engine call failed: %s: %s", info.title, info.message)
-            summary = RunSummary(0, "failed", started, _now(), error=info)
-            self._emit(ErrorRaised(_now(), info))
-        self._report(summary)
+            try:
+                engine = self._ensure_engine()
+                summary = action(engine)
+            except Exception as exc:
+                info = self._describe(exc)
+                if info.kind is ErrorKind.INTERNAL:
+                    log.error("Sync engine call failed", exc_info=True)
+                else:
+                    log.info("Sync engine call failed: %s: %s", info.title, info.message)
+                summary = RunSummary(0, "failed", started, _now(), error=info)
+                self._emit(ErrorRaised(_now(), info))
+            self._report(summary)
+        finally:
+            self._working = False
+            run_log, self._run_log = self._run_log, None
+            if run_log is not None:
+                run_log.finish()
         error = summary.error
         self.last_error = error
         if error is not None and error.kind is ErrorKind.BUDGET and self.interval and not was_paused:
@@ -313,6 +362,7 @@ class SyncWorker(threading.Thread):
         if was not in (PAUSED, WAITING):
             self._set_state(RUNNING)
         self._job = job
+        self._working = True
         try:
             job.future.set_result(job.fn(self._ensure_engine()))
         except BaseException as exc:  # the caller waits on the future: it must always be answered
@@ -322,6 +372,7 @@ class SyncWorker(threading.Thread):
                 raise
         finally:
             self._job = None
+            self._working = False
         if was not in (PAUSED, WAITING) and not self._interrupt.is_set():
             self._set_state(IDLE)
 
@@ -397,9 +448,20 @@ class SyncWorker(threading.Thread):
         return RunSummary(0, "paused", now, now, error=info)
 
     # ------------------------------------------------------------------ events and state
+    def _free_sync(self) -> None:
+        """The requested cycle is answered: a new request runs a new cycle."""
+        with self._sync_lock:
+            self._sync_wanted = False
+            self._answering = False
+
     def _emit(self, event: Event) -> None:
+        if isinstance(event, RunFinished) and self._answering:
+            self._free_sync()  # before the event goes out: whoever waits on it may ask again at once
         if isinstance(event, RunFinished) and event.summary.run_id:
             self._finished_ids.add(event.summary.run_id)
+        run_log = self._run_log
+        if run_log is not None and threading.get_ident() == self.ident:
+            run_log.event(event)
         self.events.put(event)
 
     def _pause(self, reason: str, error: ErrorInfo | None = None) -> None:

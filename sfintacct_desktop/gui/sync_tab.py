@@ -1,157 +1,41 @@
-"""Sync: the engine's state, the last runs with per-stream counters and API calls, and the two inboxes.
+"""Sync: the engine's state, the runs (the running one live, every earlier one filterable) and the
+two inboxes.
 
-Everything that changes state goes to the worker as a command (Sync now, Pause, Resume, Retry,
-Take Salesforce / Take Intacct); the tables are re-read in the background after every finished run.
+Everything that changes state goes to the worker as a command (Sync now, Cancel, Pause, Resume,
+Retry, Take Salesforce / Take Intacct); the tables are re-read in the background after every
+finished run. The parts live in their own modules: ``runs_view`` (the run list and the selected
+run's streams), ``run_detail`` (one run's records and log lines), ``inbox_view`` (the inboxes).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QPushButton,
-    QSplitter,
-    QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from ..app import gui_support as gs
+from ..app import run_history
 from .event_bridge import EventBridge
-from .models.rows import Column, RowsModel
+from .inbox_view import ConflictsView, ErrorsView
+from .run_columns import CONFLICT_COLUMNS, ERROR_COLUMNS, RUN_COLUMNS, RUN_TONES, STREAM_COLUMNS
+from .run_detail import RunDetail
+from .runs_view import RunsView
 from .task_runner import TaskRunner
-from .widgets import Badge, ErrorPanel, fit_columns, heading, note, table
+from .widgets import Badge, ErrorPanel, heading, note
 
 STATE_TONES = {
     "idle": ("Idle: waiting for the next sync", "ok"),
     "running": ("Syncing…", "warn"),
     "waiting": ("Waiting for the API budget", "warn"),
 }
-RUN_TONES = {
-    "ok": "ok",
-    "partial": "warn",  # some streams failed on their own; the others synced
-    "failed": "error",
-    "interrupted": "warn",
-    "paused": "warn",
-    "running": "warn",
-}
-
-
-def _when(value: Any) -> str:
-    if not value:
-        return ""
-    try:
-        return datetime.fromisoformat(str(value)).astimezone().strftime("%Y-%m-%d %H:%M:%S")
-    except ValueError:
-        return str(value)
-
-
-def _took(run: dict[str, Any]) -> str:
-    try:
-        start = datetime.fromisoformat(str(run.get("started_at")))
-        end = datetime.fromisoformat(str(run.get("finished_at")))
-    except ValueError:
-        return ""
-    return f"{(end - start).total_seconds():.1f} s"
-
-
-def _total(run: dict[str, Any], key: str) -> int:
-    return sum(int(s.get(key, 0)) for s in (run.get("streams") or {}).values())
-
-
-def _run_error(run: dict[str, Any]) -> str:
-    err = run.get("error")
-    if isinstance(err, dict):
-        return " — ".join(str(err.get(k)) for k in ("title", "message", "hint") if err.get(k))
-    return str(err or "")
-
-
-RUN_COLUMNS = [
-    Column("run_id", "#", right=True, tip="Run number"),
-    Column("trigger", "Trigger", tip="What started the run: manual, schedule, baseline, retry, resolve"),
-    Column("status", "Status", tone=lambda r: RUN_TONES.get(str(r.get("status")), ""), tooltip=_run_error),
-    Column("started_at", "Started", fmt=lambda r: _when(r.get("started_at"))[5:16], tip="Start (month-day time)"),
-    Column("took", "Took", fmt=_took, right=True, tip="Duration of the run"),
-    Column("read", "Read", fmt=lambda r: str(_total(r, "read")), right=True, tip="Records read on both sides"),
-    Column("applied", "Appl.", fmt=lambda r: str(_total(r, "applied")), right=True, tip="Changes applied"),
-    Column("conflicts", "Confl.", fmt=lambda r: str(_total(r, "conflicts")), right=True, tip="New conflicts"),
-    Column(
-        "errors",
-        "Err.",
-        fmt=lambda r: str(_total(r, "errors")),
-        right=True,
-        tone=lambda r: "error" if _total(r, "errors") else "",
-        tip="Records refused (see the error inbox)",
-    ),
-    Column(
-        "sf_calls",
-        "SF",
-        fmt=lambda r: str((r.get("api_calls") or {}).get("salesforce", 0)),
-        right=True,
-        tip="Salesforce API calls (count against the daily limit)",
-    ),
-    Column(
-        "ia_tx",
-        "IA tx",
-        fmt=lambda r: str((r.get("api_calls") or {}).get("intacct_transactions", 0)),
-        right=True,
-        tip="Intacct API transactions (billed)",
-    ),
-    Column("error", "Problem", fmt=_run_error, tooltip=_run_error, tip="Why the run failed or stopped"),
-]
-STREAM_COLUMNS = [
-    Column("stream", "Stream", tip="Source system and record kind"),
-    *(
-        Column(
-            k,
-            t,
-            right=True,
-            tip=tip,
-            tone=(lambda r: "error" if int(r.get("errors") or 0) else "") if k == "errors" else None,
-        )
-        for k, t, tip in (
-            ("read", "Read", "Records read"),
-            ("applied", "Appl.", "Changes applied"),
-            ("skipped", "Same", "Read but unchanged (nothing to write)"),
-            ("conflicts", "Confl.", "New conflicts"),
-            ("errors", "Err.", "Records refused"),
-            ("writes_salesforce", "→SF", "Writes to Salesforce"),
-            ("writes_intacct", "→IA", "Writes to Intacct"),
-        )
-    ),
-    Column(
-        "failure",
-        "Problem",
-        fmt=lambda r: str((r.get("failure") or {}).get("title", "")),
-        tooltip=lambda r: _run_error({"error": r.get("failure")}),
-        tone=lambda r: "error" if r.get("failure") else "",
-        tip="Why this stream could not be read (the other streams synced)",
-    ),
-]
-ERROR_COLUMNS = [
-    Column("id", "#", right=True),
-    Column("entity", "Entity"),
-    Column("direction", "Direction", fmt=lambda r: f"{r.get('source', '')} → {r.get('target', '')}"),
-    Column("record", "Record"),
-    Column("title", "Problem", tooltip=lambda r: str(r.get("hint") or ""), tone=lambda r: "error"),
-    Column("code", "Code"),
-    Column("attempts", "Attempts", right=True),
-    Column("last_seen", "Last seen", fmt=lambda r: _when(r.get("last_seen"))),
-    Column("hint", "What to do", tooltip=lambda r: str(r.get("message") or "")),
-]
-CONFLICT_COLUMNS = [
-    Column("id", "#", right=True),
-    Column("entity", "Entity"),
-    Column("record", "Record"),
-    Column("field", "Field"),
-    Column("base", "Before"),
-    Column("salesforce", "Salesforce value"),
-    Column("intacct", "Intacct value"),
-    Column("created_at", "Since", fmt=lambda r: _when(r.get("created_at"))),
-]
+__all__ = ["CONFLICT_COLUMNS", "ERROR_COLUMNS", "RUN_COLUMNS", "RUN_TONES", "STATE_TONES", "STREAM_COLUMNS", "SyncTab"]
 
 
 BASELINE_NOTE = "To change it, apply a baseline (Baseline tab)."
@@ -166,8 +50,10 @@ class SyncTab(QWidget):
         self.session: str | gs.Session = profile  # the window's session (a name when the tab stands alone)
         self.profile = profile.name if isinstance(profile, gs.Session) else profile
         self.last_summary: Any = None
+        self.detail: RunDetail | None = None  # the run detail window last opened
         self._refreshing = False
         self._again = False
+        self._state = ""
         layout = QVBoxLayout(self)
 
         top = QHBoxLayout()
@@ -177,15 +63,23 @@ class SyncTab(QWidget):
         top.addWidget(self.state)
         top.addStretch(1)
         self.sync_button = QPushButton("Sync now")
+        self.cancel_button = QPushButton("Cancel run")
         self.pause_button = QPushButton("Pause")
         self.resume_button = QPushButton("Resume")
         self.sync_button.setToolTip("Run one sync cycle now: read changes on both sides and apply them.")
-        self.pause_button.setToolTip("Stop after the current batch; nothing is lost, the next run resumes.")
+        self.cancel_button.setToolTip(
+            "Stop the running cycle after its current batch; nothing is lost, the next run resumes. "
+            "The schedule goes on."
+        )
+        self.pause_button.setToolTip("Stop after the current batch and hold the schedule until Resume.")
         self.resume_button.setToolTip("Resume the sync (after a pause or a fixed login problem).")
         self.sync_button.clicked.connect(self.sync_now)
-        self.pause_button.clicked.connect(lambda: self.worker.pause())  # the worker changes with the profile
-        self.resume_button.clicked.connect(lambda: self.worker.resume())
-        for b in (self.sync_button, self.pause_button, self.resume_button):
+        self.cancel_button.clicked.connect(self.cancel_run)
+        self.pause_button.clicked.connect(self.pause)
+        self.resume_button.clicked.connect(lambda: self.worker.resume())  # the worker changes with the profile
+        self.cancel_button.setEnabled(False)
+        for b in (self.sync_button, self.cancel_button, self.pause_button, self.resume_button):
+            b.setAccessibleName(b.text())
             top.addWidget(b)
         layout.addLayout(top)
         self.state_reason = ErrorPanel()
@@ -195,74 +89,30 @@ class SyncTab(QWidget):
         self.cutover = note("")  # the cut-over: which Closed Won deals are history (set once; the baseline changes it)
         layout.addWidget(self.cutover)
 
-        split = QSplitter()
-        split.setOrientation(split.orientation().Vertical)
-        self.runs = RowsModel(RUN_COLUMNS, self)
-        self.streams = RowsModel(STREAM_COLUMNS, self)
-        self.errors = RowsModel(ERROR_COLUMNS, self)
-        self.conflicts = RowsModel(CONFLICT_COLUMNS, self)
-        self.runs_view = table(self.runs, stretch="error")
-        self.streams_view = table(self.streams, stretch="stream")
-        self.errors_view = table(self.errors, stretch="hint")
-        self.conflicts_view = table(self.conflicts, stretch="intacct")
-        self.runs_view.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._show_streams(cur.row()))
-        self.errors_view.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._show_hint(cur.row()))
+        self.runs_box = RunsView()
+        self.runs, self.streams = self.runs_box.model, self.runs_box.streams
+        self.runs_view, self.streams_view = self.runs_box.view, self.runs_box.streams_view
+        self.errors_box = ErrorsView(lambda item: self.worker.retry(item))
+        self.errors, self.errors_view = self.errors_box.model, self.errors_box.view
+        self.retry_button, self.retry_all_button = self.errors_box.retry_button, self.errors_box.retry_all_button
+        self.hint = self.errors_box.hint
+        self.conflicts_box = ConflictsView(lambda item, take: self.worker.resolve(item, take))
+        self.conflicts, self.conflicts_view = self.conflicts_box.model, self.conflicts_box.view
+        self.take_sf, self.take_ia = self.conflicts_box.take_sf, self.conflicts_box.take_ia
+        self.parts = QTabWidget()
+        self.parts.setAccessibleName("Runs and inboxes")
+        self.parts.addTab(self.runs_box, "Runs")
+        self.parts.addTab(self.errors_box, "Error inbox")
+        self.parts.addTab(self.conflicts_box, "Conflicts")
+        layout.addWidget(self.parts, 1)
 
-        runs_box = QWidget()
-        rl = QHBoxLayout(runs_box)
-        rl.setContentsMargins(0, 0, 0, 0)
-        rl.addWidget(self._section("Last runs", self.runs_view), 11)
-        rl.addWidget(self._section("Streams of the selected run", self.streams_view), 9)
-        split.addWidget(runs_box)
-
-        self.retry_button = QPushButton("Retry selected")
-        self.retry_all_button = QPushButton("Retry all")
-        self.retry_button.clicked.connect(self.retry_selected)
-        self.retry_all_button.clicked.connect(lambda: self.worker.retry(None))
-        self.hint = note()
-        self.hint.setStyleSheet("color: #344054; background: #f2f4f7; padding: 6px; border-radius: 4px;")
-        self.hint.hide()
-        split.addWidget(
-            self._section(
-                "Error inbox: records a system refused",
-                self.errors_view,
-                [self.retry_button, self.retry_all_button],
-                self.hint,
-            )
-        )
-        self.take_sf = QPushButton("Take Salesforce")
-        self.take_ia = QPushButton("Take Intacct")
-        self.take_sf.clicked.connect(lambda: self.resolve("salesforce"))
-        self.take_ia.clicked.connect(lambda: self.resolve("intacct"))
-        split.addWidget(
-            self._section(
-                "Conflicts: the same field changed on both sides", self.conflicts_view, [self.take_sf, self.take_ia]
-            )
-        )
-        layout.addWidget(split, 1)
-
+        self.runs_box.query_changed.connect(self.refresh)
+        self.runs_box.detail_requested.connect(self.open_detail)
         bridge.state_changed.connect(self._on_state)
+        bridge.run_started.connect(self._on_started)
         bridge.run_finished.connect(self._on_finished)
         bridge.progress.connect(self._on_progress)
         self.refresh()
-
-    @staticmethod
-    def _section(
-        title: str, view: QTableView, buttons: list[QPushButton] | None = None, extra: QWidget | None = None
-    ) -> QWidget:
-        box = QWidget()
-        lay = QVBoxLayout(box)
-        lay.setContentsMargins(0, 0, 0, 0)
-        bar = QHBoxLayout()
-        bar.addWidget(heading(title))
-        bar.addStretch(1)
-        for b in buttons or []:
-            bar.addWidget(b)
-        lay.addLayout(bar)
-        lay.addWidget(view, 1)
-        if extra is not None:
-            lay.addWidget(extra)
-        return box
 
     def set_session(self, session: gs.Session, worker: Any) -> None:
         """The window switched profile: the new profile's worker, heading and tables (the old ones go)."""
@@ -274,25 +124,64 @@ class SyncTab(QWidget):
         self.state_reason.clear()
         self.summary.setText("No run yet in this window.")
         self.cutover.setText("")
-        for model in (self.runs, self.streams, self.errors, self.conflicts):
-            model.set_rows([])
-        self.hint.hide()
+        self.runs_box.reset()
+        for box in (self.errors_box, self.conflicts_box):
+            box.set_rows([])
+        self._counts()
+        if self.detail is not None:
+            self.detail.close()
+        self._update_buttons()
         self.refresh()
 
     # ------------------------------------------------------------------ commands
     def sync_now(self) -> None:
+        """One cycle; the button stays off until it finished (the worker coalesces a second request too)."""
+        if not self.sync_button.isEnabled():
+            return
+        self.sync_button.setEnabled(False)
         self.summary.setText("Sync requested…")
         self.worker.sync_now()
 
+    def cancel_run(self) -> None:
+        self.cancel_button.setEnabled(False)
+        self.runs_box.set_notice("Cancelling after this batch…")
+        self.summary.setText("Cancelling after this batch…")
+        self.worker.cancel()
+
+    def pause(self) -> None:
+        self.pause_button.setEnabled(False)
+        self.cancel_button.setEnabled(False)
+        if self.runs_box.live is not None:
+            self.runs_box.set_notice("Pausing after this batch…")
+            self.summary.setText("Pausing after this batch…")
+        self.worker.pause()
+
     def retry_selected(self) -> None:
-        row = self.errors_view.currentIndex().row()
-        if 0 <= row < len(self.errors.rows):
-            self.worker.retry(int(self.errors.row(row)["id"]))
+        self.errors_box.retry_selected()
 
     def resolve(self, take: str) -> None:
-        row = self.conflicts_view.currentIndex().row()
-        if 0 <= row < len(self.conflicts.rows):
-            self.worker.resolve(int(self.conflicts.row(row)["id"]), take)
+        self.conflicts_box.take(take)
+
+    def open_detail(self, run_id: int) -> None:
+        """The run's detail in a window of its own (one at a time)."""
+        if self.detail is not None:
+            self.detail.close()
+        self.detail = RunDetail(self.runner, self.session, run_id, self)
+        self.detail.show()
+
+    def _update_buttons(self) -> None:
+        """Sync now is off while a cycle is requested or runs; Cancel only while one runs."""
+        live = self.runs_box.live
+        pending = bool(getattr(self.worker, "sync_pending", False))
+        self.sync_button.setEnabled(live is None and not pending and self._state not in ("stopped", ""))
+        can_cancel = live is not None and live.get("trigger") != "baseline" and not self.runs_box.notice
+        self.cancel_button.setEnabled(can_cancel)
+
+    def _engine_state(self, state: str) -> None:
+        self._state = state
+        if state in ("paused", "stopped") and self.runs_box.live is None:
+            self.runs_box.notice = ""
+        self._update_buttons()
 
     # ------------------------------------------------------------------ events
     def _on_state(self, state: str, reason: str) -> None:
@@ -315,10 +204,17 @@ class SyncTab(QWidget):
             self.state_reason.clear()
         self.pause_button.setEnabled(state in ("idle", "running", "waiting"))
         self.resume_button.setEnabled(state == "paused")
+        self._engine_state(state)
+
+    def _on_started(self, ev: Any) -> None:
+        self.runs_box.run_started(ev)
+        self.summary.setText(f"Run {ev.run_id} ({ev.trigger}) started.")
+        self._update_buttons()
 
     def _on_progress(self, ev: Any) -> None:
         total = f" of {ev.total}" if ev.total else ""
         self.summary.setText(f"Run {ev.run_id}: {ev.stream} — {ev.phase} {ev.done}{total}")
+        self.runs_box.progress(ev)
 
     def _on_finished(self, ev: Any) -> None:
         s = ev.summary
@@ -330,6 +226,8 @@ class SyncTab(QWidget):
         self.summary.setText(text)
         if s.error is not None:
             self.state_reason.show_error(gs.shown(s.error))
+        self.runs_box.run_finished(ev)
+        self._update_buttons()
         self.refresh()
 
     # ------------------------------------------------------------------ reading the state
@@ -339,10 +237,14 @@ class SyncTab(QWidget):
             return
         self._refreshing = True
         session = self.session
+        query = self.runs_box.query()
 
-        def show(snap: dict[str, Any]) -> None:
+        def read(task: Any) -> dict[str, Any]:
+            return {"snap": gs.sync_snapshot(session, runs=1), "page": run_history.runs_page(session, **query)}
+
+        def show(got: dict[str, Any]) -> None:
             if session is self.session:
-                self._show(snap)
+                self._show(got["snap"], got["page"])
             else:  # a read of a profile the window has left: dropped (a new read is queued)
                 self._after_read()
 
@@ -352,7 +254,7 @@ class SyncTab(QWidget):
             else:
                 self._after_read()
 
-        self.runner.submit("sync-state", lambda task: gs.sync_snapshot(session), show, failed)
+        self.runner.submit("sync-state", read, show, failed)
 
     def _after_read(self) -> None:
         self._refreshing = False
@@ -362,45 +264,23 @@ class SyncTab(QWidget):
         else:
             self.refreshed.emit()
 
-    def _show(self, snap: dict[str, Any]) -> None:
+    def _show(self, snap: dict[str, Any], page: dict[str, Any]) -> None:
         status = snap["status"]
         cutover = status.get("cutover") or {}
         self.cutover.setText(str(cutover.get("text", "")).replace("Only a baseline changes it.", BASELINE_NOTE))
-        self.runs.set_rows(status["runs"])
-        self.errors.set_rows(snap["errors"])
-        self.conflicts.set_rows(snap["conflicts"])
-        for view in (self.runs_view, self.errors_view, self.conflicts_view):
-            fit_columns(view)
-        if self.runs.rows:
-            self.runs_view.selectRow(0)
-            self._show_streams(0)
-        else:
-            self.streams.set_rows([])
-        if self.errors.rows:
-            self.errors_view.selectRow(0)
-            self._show_hint(0)
-        else:
-            self.hint.hide()
+        self.runs_box.show_page(page)
+        self.errors_box.set_rows(snap["errors"])
+        self.conflicts_box.set_rows(snap["conflicts"])
+        self._counts()
+        self._update_buttons()
         self._after_read()
+
+    def _counts(self) -> None:
+        """The inbox tabs name how many items wait in each (an operator sees them from the run list)."""
+        n_err, n_conf = len(self.errors.rows), len(self.conflicts.rows)
+        self.parts.setTabText(1, f"Error inbox ({n_err})" if n_err else "Error inbox")
+        self.parts.setTabText(2, f"Conflicts ({n_conf})" if n_conf else "Conflicts")
 
     def _read_failed(self, exc: BaseException) -> None:
         self.state_reason.show_error(gs.failure(exc))
         self._after_read()
-
-    def _show_streams(self, row: int) -> None:
-        if not 0 <= row < len(self.runs.rows):
-            return
-        streams = self.runs.row(row).get("streams") or {}
-        self.streams.set_rows([{"stream": name, **counts} for name, counts in sorted(streams.items())])
-        fit_columns(self.streams_view)
-
-    def _show_hint(self, row: int) -> None:
-        if not 0 <= row < len(self.errors.rows):
-            self.hint.hide()
-            return
-        item = self.errors.row(row)
-        self.hint.setText(
-            f"<b>#{item['id']} {item.get('title', '')}</b><br>{item.get('message', '')}"
-            f"<br><b>What to do:</b> {item.get('hint', '')}"
-        )
-        self.hint.show()

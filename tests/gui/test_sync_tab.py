@@ -42,7 +42,9 @@ def test_error_inbox_shows_the_hint_and_retry_fixes_it(qtbot, window: MainWindow
     qtbot.waitUntil(lambda: any(r["record"] and "C-GUI1" in str(r["record"]) for r in tab.errors.rows), timeout=30_000)
     item = next(r for r in tab.errors.rows if "C-GUI1" in str(r["record"]))
     assert item["hint"]
-    assert not tab.hint.isHidden() and item["hint"] in tab.hint.text()
+    assert tab.hint.isHidden() and not tab.retry_button.isEnabled()  # nothing chosen yet: nothing to retry
+    tab.errors_view.selectRow(tab.errors.rows.index(item))
+    assert not tab.hint.isHidden() and item["hint"] in tab.hint.text() and tab.retry_button.isEnabled()
     col = [c.key for c in tab.errors.columns].index("title")
     tooltip = tab.errors.data(tab.errors.index(0, col), 3)  # ToolTipRole carries the hint
     assert tooltip == tab.errors.row(0)["hint"]

@@ -337,3 +337,64 @@ def test_pause_when_idle_stops_the_schedule_and_refuses_sync_requests():
     assert worker.state == "paused"
     _shutdown(worker)
     assert all(c != ("run_cycle", "schedule") for c in h.engine.calls[n:])
+
+
+def test_sync_now_while_one_runs_or_is_queued_is_coalesced_into_it(threads_before):
+    gate = threading.Event()
+    h = Harness(batches=1, gate=gate)
+    worker = _start(h)
+    worker.sync_now()
+    seen: list[Event] = []
+    _next(worker, RunStarted, seen)
+    assert worker.sync_pending
+    worker.sync_now()  # a double click while the first cycle runs
+    worker.sync_now()
+    gate.set()
+    _next(worker, RunFinished, seen)
+    _next(worker, EngineStateChanged, seen, state="idle")
+    assert not worker.sync_pending
+    worker.sync_now()  # once answered, a new request runs a new cycle
+    _next(worker, RunFinished, seen)
+    _shutdown(worker)
+    assert [c for c in h.engine.calls if c[0] == "run_cycle"] == [("run_cycle", "manual")] * 2
+    assert len([e for e in seen + _drain(worker) if isinstance(e, RunFinished)]) == 2
+
+
+def test_two_requests_queued_behind_a_job_run_one_cycle(threads_before):
+    h = Harness()
+    worker = _start(h)
+    release, started = threading.Event(), threading.Event()
+
+    def busy(engine):  # a job holding the worker (a baseline load, say)
+        started.set()
+        return release.wait(WAIT)
+
+    done = worker.submit_job("busy", busy)
+    assert started.wait(WAIT)
+    worker.sync_now()
+    worker.sync_now()
+    release.set()
+    assert done.result(WAIT) is True
+    _next(worker, RunFinished)
+    _shutdown(worker)
+    assert [c[0] for c in h.engine.calls].count("run_cycle") == 1
+    assert [e for e in _drain(worker) if isinstance(e, RunFinished)] == []
+
+
+def test_cancel_ends_the_running_cycle_and_the_worker_stays_idle_not_paused(threads_before):
+    gate = threading.Event()
+    h = Harness(batches=2, gate=gate)
+    worker = _start(h)
+    worker.sync_now()
+    seen: list[Event] = []
+    _next(worker, RunStarted, seen)
+    assert h.engine is not None and h.engine.in_batch.wait(WAIT)
+    worker.cancel()
+    gate.set()
+    finished = _next(worker, RunFinished, seen)
+    assert finished.summary.status == "interrupted"
+    _next(worker, EngineStateChanged, seen, state="idle")
+    assert "paused" not in [e.state for e in seen if isinstance(e, EngineStateChanged)]
+    worker.sync_now()  # the next cycle runs in full: the cancel was spent on the first
+    assert _next(worker, RunFinished).summary.status == "ok"
+    _shutdown(worker)

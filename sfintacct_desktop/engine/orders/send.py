@@ -145,6 +145,7 @@ def push_orders(
                         "create",
                         target=System.INTACCT,
                         record_key=o.key,
+                        run_id=run_id,
                         after={"opportunity": req.reference_no},
                     )
                     tx.inbox.resolve_for(ENTITY, System.INTACCT, req.reference_no, "order")

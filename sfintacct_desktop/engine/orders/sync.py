@@ -250,7 +250,14 @@ class OrderSync:
             for body, res in zip(bodies, results, strict=True):
                 if res.ok:
                     self.tally.writes_salesforce += 1
-                    tx.audit.add(ENTITY, "update", target=System.SALESFORCE, record_key=body["Id"], after=body)
+                    tx.audit.add(
+                        ENTITY,
+                        "update",
+                        target=System.SALESFORCE,
+                        record_key=body["Id"],
+                        run_id=self.run_ctx.run_id,
+                        after=body,
+                    )
                 elif res.error is not None:
                     self.tally.errors += 1
                     tx.inbox.record(ENTITY, System.INTACCT, System.SALESFORCE, body["Id"], "status", res.error)

@@ -96,3 +96,17 @@ class RowsModel(QAbstractTableModel):
             colour = TONES.get(col.tone(row))
             return QBrush(colour) if colour is not None else None
         return None
+
+    def replace_row(self, index: int, row: dict[str, Any]) -> None:
+        """Change one row in place (a running run's counts): the view keeps its selection."""
+        if not 0 <= index < len(self.rows):
+            return
+        self.rows[index] = row
+        self.dataChanged.emit(self.index(index, 0), self.index(index, len(self.columns) - 1))
+
+    def insert_row(self, index: int, row: dict[str, Any]) -> None:
+        """Add one row (the run that just started, at the top)."""
+        index = max(0, min(index, len(self.rows)))
+        self.beginInsertRows(ROOT, index, index)
+        self.rows.insert(index, row)
+        self.endInsertRows()

@@ -96,6 +96,11 @@ class InboxRepo(Repo):
             query = query.where(InboxRow.entity == entity)
         return [_to_item(r) for r in self._s.scalars(query)]
 
+    def for_run(self, run_id: int) -> list[InboxItem]:
+        """The items a run raised or last saw (any status), oldest first."""
+        query = sa.select(InboxRow).where(InboxRow.run_id == run_id).order_by(InboxRow.id)
+        return [_to_item(r) for r in self._s.scalars(query)]
+
     def count_open(self) -> int:
         query = sa.select(sa.func.count()).select_from(InboxRow).where(InboxRow.status.in_(_UNRESOLVED))
         return int(self._s.scalar(query) or 0)

@@ -89,6 +89,37 @@ class RunRepo(Repo):
     def recent(self, limit: int = 20) -> list[Run]:
         return [_to_run(r) for r in self._s.scalars(sa.select(RunRow).order_by(RunRow.id.desc()).limit(limit))]
 
+    def page(
+        self, *, outcome: str | None = None, search: str = "", offset: int = 0, limit: int = 50
+    ) -> tuple[list[Run], int]:
+        """One page of the run history, newest first, and how many runs match in all.
+
+        ``outcome`` is a shown status: ``ok`` (stored ok, no stream failed), ``partial`` (stored ok,
+        some stream failed on its own), ``failed``, ``interrupted``, ``running``. ``search`` matches
+        the run number, the trigger or the error's words, case-insensitively.
+        """
+        query = sa.select(RunRow)
+        failed_stream = sa.cast(RunRow.counters, sa.Text).like('%"failure"%')
+        if outcome == "partial":
+            query = query.where(RunRow.status == RunStatus.OK.value, failed_stream)
+        elif outcome == RunStatus.OK.value:
+            query = query.where(RunRow.status == RunStatus.OK.value, sa.not_(failed_stream))
+        elif outcome:
+            query = query.where(RunRow.status == RunStatus(outcome).value)
+        words = search.strip()
+        if words:
+            like = f"%{words.lower()}%"
+            match = [
+                sa.func.lower(RunRow.trigger).like(like),
+                sa.func.lower(sa.cast(RunRow.error, sa.Text)).like(like),
+            ]
+            if words.lstrip("#").isdigit():
+                match.append(RunRow.id == int(words.lstrip("#")))
+            query = query.where(sa.or_(*match))
+        total = int(self._s.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0)
+        rows = self._s.scalars(query.order_by(RunRow.id.desc()).offset(max(0, offset)).limit(max(1, limit)))
+        return [_to_run(r) for r in rows], total
+
     def last(self) -> Run | None:
         runs = self.recent(1)
         return runs[0] if runs else None
