@@ -26,7 +26,7 @@ from .task_runner import TaskRunner
 from .widgets import Badge, ErrorPanel, fit_columns, heading, note, table
 
 STATE_TONES = {
-    "idle": ("Idle: waiting for the next sync", "ok"),
+    "idle": ("Idle: waiting for the next sync", "idle"),  # idle says nothing of health: not green
     "running": ("Syncing…", "warn"),
     "waiting": ("Waiting for the API budget", "warn"),
 }
@@ -404,3 +404,12 @@ class SyncTab(QWidget):
             f"<br><b>What to do:</b> {item.get('hint', '')}"
         )
         self.hint.show()
+
+    # ------------------------------------------------------------------ health
+    def show_health(self, text: str, tone: str, tip: str) -> None:
+        """The badge shows the profile's health, which the window computes from the worker's state,
+        the last runs, the open errors and conflicts and the budgets (``app.health``); the worker's
+        state alone would read "idle" while every run fails."""
+        self.state.set(text, tone)
+        self.state.setToolTip(tip)
+        self.state.setAccessibleName(f"Sync health: {text}")
