@@ -93,11 +93,12 @@ class StoreFacts:
 
     @property
     def budget_text(self) -> str:
+        """Short, for the status bar: ``Salesforce 17/3,000 calls today · Intacct 243/50,000 tx this month``."""
         if not (self.sf_share_calls or self.ia_monthly_budget):
             return ""
         return (
-            f"API today: Salesforce {self.sf_calls_today:,} of {self.sf_share_calls:,} calls · "
-            f"Intacct this month: {self.ia_transactions_month:,} of {self.ia_monthly_budget:,} transactions"
+            f"Salesforce {self.sf_calls_today:,}/{self.sf_share_calls:,} calls today · "
+            f"Intacct {self.ia_transactions_month:,}/{self.ia_monthly_budget:,} tx this month"
         )
 
 
@@ -192,19 +193,21 @@ class Health:
         return f"sfintacct — {profile}: {self.word}"
 
     @property
-    def schedule_text(self) -> str:
-        last = when(self.last_success) or "never"
+    def next_run_text(self) -> str:
         if self.next_run is not None:
-            nxt = when(self.next_run)
-        elif self.state in (PAUSED, FAILING) and self.extra.get("paused"):
-            nxt = "none while paused"
-        elif self.state == WAITING:
-            nxt = "when the API budget allows"
-        elif self.state == SYNCING:
-            nxt = "running now"
-        else:
-            nxt = "when you press Sync now"
-        return f"Last successful sync: {last} · Next run: {nxt}"
+            return when(self.next_run)
+        if self.extra.get("paused"):
+            return "none while paused"
+        if self.state == WAITING:
+            return "when the API budget allows"
+        if self.state == SYNCING:
+            return "running now"
+        return "on Sync now"
+
+    @property
+    def schedule_text(self) -> str:
+        """Short, for the status bar: the last successful sync and the next run."""
+        return f"Last good sync: {when(self.last_success) or 'never'} · Next run: {self.next_run_text}"
 
     @property
     def tooltip(self) -> str:
@@ -212,7 +215,7 @@ class Health:
         lines = [self.headline]
         if self.problem:
             lines += [self.problem.get("message", ""), self.problem.get("hint", "")]
-        lines.append(self.schedule_text)
+        lines.append(f"Last successful sync: {when(self.last_success) or 'never'}. Next run: {self.next_run_text}.")
         return "\n".join(line for line in lines if line)
 
 

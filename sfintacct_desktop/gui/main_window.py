@@ -224,13 +224,17 @@ class MainWindow(QMainWindow):
             return
         name = self.session.name
         self.setWindowTitle(health.title(name) if self.switching is None else window_title(name))
-        self.sync_tab.show_health(health.headline, health.tone, health.tooltip)
+        self.sync_tab.show_health(health.headline, health.tone, health.tooltip, health.problem)
         index = self.tabs.indexOf(self.sync_tab)
         self.tabs.setTabText(index, f"Sync ({health.open_items})" if health.open_items else "Sync")
         self.tabs.setTabToolTip(index, health.headline)
         self.schedule.setText(health.schedule_text)
+        self.schedule.setToolTip(health.tooltip)
         self.budget.setText(health.budget)
-        self.budget.setToolTip("The sync's own API use against its budget (the profile's sync settings).")
+        self.budget.setToolTip(
+            "The sync's own API use: Salesforce calls today (UTC) against its share of the daily allocation, "
+            "Intacct transactions this month against the monthly budget (the profile's sync settings)."
+        )
         self.tray.show_health(health, name)
         self.menus.update(health, self.health.facts.state, self.switching is None and not self._closed)
 

@@ -406,10 +406,13 @@ class SyncTab(QWidget):
         self.hint.show()
 
     # ------------------------------------------------------------------ health
-    def show_health(self, text: str, tone: str, tip: str) -> None:
+    def show_health(self, text: str, tone: str, tip: str, problem: dict[str, str] | None = None) -> None:
         """The badge shows the profile's health, which the window computes from the worker's state,
         the last runs, the open errors and conflicts and the budgets (``app.health``); the worker's
-        state alone would read "idle" while every run fails."""
+        state alone would read "idle" while every run fails. A failure (``problem``) is spelled out
+        in the panel under the badge as well."""
         self.state.set(text, tone)
         self.state.setToolTip(tip)
         self.state.setAccessibleName(f"Sync health: {text}")
+        if tone == "error" and problem:
+            self.state_reason.show_error(problem)
