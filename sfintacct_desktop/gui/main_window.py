@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any
 
 from PySide6.QtCore import QEventLoop, Qt, QTimer
@@ -308,6 +309,7 @@ class MainWindow(QMainWindow):
     def _wait_for_worker(self, wait: float) -> bool:
         """Join the worker on a helper thread for at most ``wait`` s while the GUI keeps painting."""
         worker = self.worker
+        deadline = time.monotonic() + wait
         joiner = threading.Thread(target=worker.join, args=(wait,), name="sfintacct-close", daemon=True)
         joiner.start()
         loop = QEventLoop()
@@ -316,9 +318,9 @@ class MainWindow(QMainWindow):
         timer.timeout.connect(lambda: None if joiner.is_alive() else loop.quit())
         timer.start()
         if joiner.is_alive():
-            loop.exec()
+            loop.exec()  # returns at once once the application is quitting: then the join below waits
         timer.stop()
-        joiner.join(0.1)
+        joiner.join(max(0.0, deadline - time.monotonic()))
         return not worker.is_alive()
 
     def closeEvent(self, event: QCloseEvent) -> None:
