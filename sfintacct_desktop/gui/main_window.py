@@ -198,6 +198,7 @@ class MainWindow(QMainWindow):
             "background: #101828; color: white; font-size: 16px; font-weight: 600; padding: 16px 24px;"
             " border-radius: 8px;"
         )
+        self.finishing.setAccessibleName("Closing: finishing the current batch")
         self.finishing.hide()
         self.keep_in_tray = False
         self._quitting = False

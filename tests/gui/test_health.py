@@ -145,4 +145,5 @@ def test_closing_during_a_hung_request_returns_within_five_seconds(  # type: ign
     assert took < 5.0, f"the close took {took:.1f} s"
     assert window.worker.is_alive()  # the hung request was not waited for
     assert window.finishing.text() == FINISHING and not window.finishing.isHidden()
+    assert window.grab().save(str(tmp_path / "health-closing-1280x800.png"))
     qtbot.waitUntil(lambda: not window.worker.is_alive(), timeout=60_000)  # it ends once the answer comes
