@@ -64,7 +64,7 @@ def shoot(out: Path) -> list[Path]:
             for i in range(win.tabs.count()):
                 win.tabs.setCurrentIndex(i)
                 app.processEvents()
-                path = out / f"{i + 1}-{win.tabs.tabText(i).lower()}.png"
+                path = out / f"{i + 1}-{win.tabs.tabText(i).split(' (')[0].lower()}.png"  # "Sync (3)": its open items
                 win.grab().save(str(path))
                 shots.append(path)
         finally:

@@ -172,7 +172,9 @@ def rebuild_state(profile: ProfileRef) -> dict[str, Any]:
 # ------------------------------------------------------------------------------ the sync worker
 def start_worker(profile: ProfileRef, *, interval: float | None = None) -> SyncWorker:
     """The window's sync worker; given a session, its engine uses the session's secrets."""
-    return sync_service.start_worker(_name(profile), interval=interval, surface="gui", session=_session(profile))
+    return sync_service.start_worker(
+        _name(profile), interval=interval, surface="gui", session=_session(profile), daemon=True
+    )
 
 
 def stop_worker(worker: Any) -> None:

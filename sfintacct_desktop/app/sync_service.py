@@ -293,9 +293,13 @@ def start_worker(
     allow_without_baseline: bool = False,
     surface: str = "cli",
     session: Session | None = None,
+    daemon: bool = False,
 ) -> SyncWorker:
     """A started worker for a profile (the caller stops and joins it); with ``session``, its engine
-    uses the session's secrets and its budget check comes from the session's settings."""
+    uses the session's secrets and its budget check comes from the session's settings.
+
+    ``daemon``: the window's worker, which a close waits for only a few seconds; if a request hangs,
+    the process may end without it (the engine's intents make an interrupted send recoverable)."""
     factory = engine_factory(
         profile_name,
         store_factory=store_factory,
@@ -312,6 +316,7 @@ def start_worker(
         describe=_describe(profile_name),
         run_logs=run_logs_dir(profile_name),
     )
+    worker.daemon = daemon
     worker.start()
     return worker
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from ..app import gui_support as gs
+from ..app.logging_setup import setup_logging
 from .main_window import PROFILE_INTERVAL, MainWindow
 from .startup import StartupProblemWindow
 
@@ -68,8 +70,22 @@ def _log_unexpected(kind: type[BaseException], exc: BaseException, tb: object) -
     log.error("Unexpected error in the window: %s", kind.__name__, exc_info=(kind, exc, tb))  # type: ignore[arg-type]
 
 
+def start_logging() -> Path | None:
+    """The same rotating, redacted log file as the CLI (Help → Open log folder shows its folder).
+
+    Safe when the entry point already set it up (the handlers are replaced, not doubled); a log
+    folder that cannot be written never keeps the window from opening.
+    """
+    try:
+        return setup_logging()
+    except OSError as exc:
+        print(f"Warning: cannot write the log file ({exc.__class__.__name__})", file=sys.stderr)
+        return None
+
+
 def run(profile: str = "sandbox", argv: list[str] | None = None, on_quit: Callable[[], None] | None = None) -> int:
     """Open the window for ``profile``; ``on_quit`` runs after the worker is joined (stops the sandbox)."""
+    start_logging()
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName("sfintacct-desktop")
     sys.excepthook = _log_unexpected

@@ -1,23 +1,37 @@
 """The main window: four tabs over one profile, one sync worker, one task runner.
 
 Why the window owns the worker: the worker is the only writer of the state store and lives as
-long as the window; closing the window stops it, joins it, and stops every timer before Qt goes.
+long as the window; closing the window stops it, waits a few seconds for its current batch (off
+the GUI thread), and stops every timer before Qt goes. The profile's health (``app.health``, kept
+by a :class:`HealthMonitor`) drives the title, the Sync tab's badge and label, the status bar, the
+menus' enabled states and the tray icon, so all of them say the same thing.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from typing import Any
 
+from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget
 
 from ..app import gui_support as gs
+from ..app import health as hl
+from ..app import window_prefs
 from .baseline_tab import BaselineTab
 from .connections_tab import ConnectionsTab
 from .event_bridge import EventBridge
+from .health_view import HealthMonitor
 from .invoices_tab import InvoicesTab
+from .menus import WindowMenus
 from .sync_tab import SyncTab
 from .task_runner import TaskRunner
+from .tray import Tray
+
+log = logging.getLogger(__name__)
 
 STYLE = """
 QMainWindow, QWidget { font-size: 13px; }
@@ -32,10 +46,13 @@ QPushButton { padding: 4px 12px; }
 
 
 PROFILE_INTERVAL = "profile"  # ``interval=``: sync on the profile's own schedule (follows a switch)
+SHUTDOWN_WAIT = 4.0  # seconds a close waits for the worker's current batch before leaving it behind
+FINISHING = "Finishing the current batch…"
 
 
 def window_title(name: str) -> str:
-    return f"sfintacct — Salesforce ↔ Sage Intacct ({name})"
+    """The title before the profile's health is known (the health adds ``: failing`` and the like)."""
+    return f"sfintacct — {name}"
 
 
 class MainWindow(QMainWindow):
@@ -77,6 +94,7 @@ class MainWindow(QMainWindow):
         self.bridge.start()
         self._closed = False
         self.switching: str | None = None  # the profile being opened, while the old worker stops
+        self._setup_health()
 
     @property
     def profile(self) -> str:
@@ -118,6 +136,7 @@ class MainWindow(QMainWindow):
             return False
         self.switching = name
         self.tabs.setEnabled(False)
+        self._show_health(self.health.health)  # the menus' actions wait for the new worker
         self.connections_tab.show_switching(name)
         self.status.setText(f"Profile: {self.session.name} → {name}…")
         old = self.worker
@@ -143,6 +162,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(window_title(session.name))
         self.status.setText(f"Profile: {session.name}")
         self.tabs.setEnabled(True)
+        self.health.set_session(session, self.worker, self._interval_of(session))
 
     def _not_stopped(self, name: str, exc: BaseException) -> None:
         """The old worker could not be stopped cleanly: stay on the current profile and say why."""
@@ -151,19 +171,169 @@ class MainWindow(QMainWindow):
         self.status.setText(f"Profile: {self.session.name}")
         problem = gs.failure(exc)
         self.connections_tab.refuse_switch(name, f"{problem['message']} {problem['hint']}")
+        self._show_health(self.health.health)
 
-    # ------------------------------------------------------------------ closing
-    def shutdown(self) -> None:
-        """Stop the worker, join it, stop the timers and background tasks. Safe to call twice."""
+    # ------------------------------------------------------------------ health, menus, tray
+    def _setup_health(self) -> None:
+        """The health monitor and everything it drives: badge, title, tab label, status bar, menus, tray."""
+        self.health = HealthMonitor(
+            self.runner, self.bridge, self.worker, self.session, self._interval_of(self.session)
+        )
+        self.menus = WindowMenus(self, self, Tray.is_available())
+        self.tray = Tray(self.menus.sync_now, self.menus.pause_resume, self)
+        self.tray.open_requested.connect(self.show_from_tray)
+        self.tray.quit_requested.connect(self.quit_app)
+        self.health.changed.connect(self._show_health)
+        self.health.notify.connect(self.tray.notify)
+        self.sync_tab.pause_button.clicked.connect(self.health.pause_requested)
+        self.schedule = QLabel("")
+        self.schedule.setAccessibleName("Last successful sync and next run")
+        self.budget = QLabel("")
+        self.budget.setAccessibleName("API budgets used")
+        self.statusBar().addPermanentWidget(self.schedule)
+        self.statusBar().addPermanentWidget(self.budget)
+        self.finishing = QLabel(FINISHING, self)
+        self.finishing.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.finishing.setStyleSheet(
+            "background: #101828; color: white; font-size: 16px; font-weight: 600; padding: 16px 24px;"
+            " border-radius: 8px;"
+        )
+        self.finishing.setAccessibleName("Closing: finishing the current batch")
+        self.finishing.hide()
+        self.keep_in_tray = False
+        self._quitting = False
+        self._tray_told = False
+        self.runner.submit("window-prefs", lambda task: window_prefs.load_prefs(), self._prefs_loaded, lambda exc: None)
+        self._show_health(self.health.health)
+
+    def _prefs_loaded(self, prefs: window_prefs.WindowPrefs) -> None:
+        self.keep_in_tray = prefs.keep_in_tray and self.tray.available
+        self.menus.keep_in_tray.setChecked(self.keep_in_tray)
+
+    def set_keep_in_tray(self, on: bool) -> None:
+        """The File menu's setting, saved in the window's preferences file (off the GUI thread)."""
+        self.keep_in_tray = on and self.tray.available
+        prefs = window_prefs.WindowPrefs(keep_in_tray=self.keep_in_tray)
+        self.runner.submit(
+            "window-prefs",
+            lambda task: window_prefs.save_prefs(prefs),
+            lambda _: None,
+            lambda exc: self.statusBar().showMessage("The setting could not be saved.", 5000),
+        )
+
+    def _show_health(self, health: hl.Health) -> None:
         if self._closed:
             return
+        name = self.session.name
+        self.setWindowTitle(health.title(name) if self.switching is None else window_title(name))
+        self.sync_tab.show_health(health.headline, health.tone, health.tooltip, health.problem)
+        index = self.tabs.indexOf(self.sync_tab)
+        self.tabs.setTabText(index, f"Sync ({health.open_items})" if health.open_items else "Sync")
+        self.tabs.setTabToolTip(index, health.headline)
+        self.schedule.setText(health.schedule_text)
+        self.schedule.setToolTip(health.tooltip)
+        self.budget.setText(health.budget)
+        self.budget.setToolTip(
+            "The sync's own API use: Salesforce calls today (UTC) against its share of the daily allocation, "
+            "Intacct transactions this month against the monthly budget (the profile's sync settings)."
+        )
+        self.tray.show_health(health, name)
+        self.menus.update(health, self.health.facts.state, self.switching is None and not self._closed)
+
+    def sync_now(self) -> None:
+        self.sync_tab.sync_now()
+
+    def toggle_pause(self) -> None:
+        """Pause (after the current batch, said at once) or resume a paused sync."""
+        if self.worker.state == "paused":
+            self.worker.resume()
+        else:
+            self.health.pause_requested()
+            self.worker.pause()
+
+    def show_from_tray(self) -> None:
+        QApplication.setQuitOnLastWindowClosed(True)
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+
+    def quit_app(self) -> None:
+        """Quit for real (File → Quit, the tray's Quit): the sync stops, even with the tray setting on."""
+        hidden = not self.isVisible()
+        self._quitting = True
+        self.close()
+        if hidden:  # no visible window closes, so nothing else ends the event loop
+            QApplication.quit()
+
+    # ------------------------------------------------------------------ closing
+    def shutdown(self, wait: float = SHUTDOWN_WAIT) -> bool:
+        """Stop the worker, wait for it at most ``wait`` seconds, stop timers and tasks. Safe twice.
+
+        The window dims at once and says it is finishing the current batch. The wait happens off
+        the GUI thread (a helper thread joins the worker; the GUI keeps painting), so a request
+        hung in a remote system never holds the close longer than ``wait``. A worker that has not
+        stopped by then is left behind: it is a daemon thread, so the process still ends, and
+        that is safe because the engine records every order as an intent (PLANNED, then SENT)
+        before it sends it. At the next start, ``recover_orders`` (engine/orders/send.py) looks
+        each SENT or UNKNOWN intent up in Intacct by its Opportunity Id (PONUMBER) and, only if
+        it is not there, sends it again with the same control id, so Intacct refuses a second
+        apply; an unfinished batch's store transaction was never committed, and its cursors did
+        not move, so the next run reads those records again. True when the worker stopped in time.
+        """
+        if self._closed:
+            return not self.worker.is_alive()
         self._closed = True
+        self.health.close()
+        self._show_finishing()
         self.worker.stop()
-        self.worker.join()
+        stopped = self._wait_for_worker(wait)
+        if not stopped:
+            log.warning("The sync worker did not stop within %.0f s; leaving it to end on its own", wait)
         self.bridge.drain()
         self.bridge.stop()
-        self.runner.shutdown()
+        self.runner.shutdown(timeout=1.0)
+        self.tray.close()
+        return stopped
+
+    def _show_finishing(self) -> None:
+        self.centralWidget().setEnabled(False)
+        self.menuBar().setEnabled(False)
+        self.statusBar().showMessage(FINISHING)
+        self.finishing.adjustSize()
+        self.finishing.move(
+            (self.width() - self.finishing.width()) // 2, (self.height() - self.finishing.height()) // 2
+        )
+        self.finishing.raise_()
+        self.finishing.show()
+        self.finishing.repaint()
+
+    def _wait_for_worker(self, wait: float) -> bool:
+        """Join the worker on a helper thread for at most ``wait`` s while the GUI keeps painting."""
+        worker = self.worker
+        deadline = time.monotonic() + wait
+        joiner = threading.Thread(target=worker.join, args=(wait,), name="sfintacct-close", daemon=True)
+        joiner.start()
+        loop = QEventLoop()
+        timer = QTimer()
+        timer.setInterval(20)
+        timer.timeout.connect(lambda: None if joiner.is_alive() else loop.quit())
+        timer.start()
+        if joiner.is_alive():
+            loop.exec()  # returns at once once the application is quitting: then the join below waits
+        timer.stop()
+        joiner.join(max(0.0, deadline - time.monotonic()))
+        return not worker.is_alive()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._quitting and not self._closed and self.keep_in_tray and self.tray.available:
+            event.ignore()  # the sync goes on; the tray's Quit (or File → Quit) really quits
+            QApplication.setQuitOnLastWindowClosed(False)
+            self.hide()
+            if not self._tray_told:
+                self._tray_told = True
+                self.tray.notify(
+                    "sfintacct keeps syncing", "The window is closed; the tray icon shows the health.", False
+                )
+            return
         self.shutdown()
         super().closeEvent(event)

@@ -31,7 +31,7 @@ from .task_runner import TaskRunner
 from .widgets import Badge, ErrorPanel, heading, note
 
 STATE_TONES = {
-    "idle": ("Idle: waiting for the next sync", "ok"),
+    "idle": ("Idle: waiting for the next sync", "idle"),  # idle says nothing of health: not green
     "running": ("Syncing…", "warn"),
     "waiting": ("Waiting for the API budget", "warn"),
 }
@@ -284,3 +284,15 @@ class SyncTab(QWidget):
     def _read_failed(self, exc: BaseException) -> None:
         self.state_reason.show_error(gs.failure(exc))
         self._after_read()
+
+    # ------------------------------------------------------------------ health
+    def show_health(self, text: str, tone: str, tip: str, problem: dict[str, str] | None = None) -> None:
+        """The badge shows the profile's health, which the window computes from the worker's state,
+        the last runs, the open errors and conflicts and the budgets (``app.health``); the worker's
+        state alone would read "idle" while every run fails. A failure (``problem``) is spelled out
+        in the panel under the badge as well."""
+        self.state.set(text, tone)
+        self.state.setToolTip(tip)
+        self.state.setAccessibleName(f"Sync health: {text}")
+        if tone == "error" and problem:
+            self.state_reason.show_error(problem)

@@ -60,7 +60,7 @@ def window(qtbot, sandbox: Sandbox):  # type: ignore[no-untyped-def]
     before = {t.ident for t in threading.enumerate()}
     win = MainWindow("sandbox")
     win.show()
-    qtbot.waitUntil(lambda: win.sync_tab.state.text().startswith("Idle"), timeout=20_000)
+    qtbot.waitUntil(lambda: win.health.facts.state == "idle", timeout=20_000)  # the worker is ready
     yield win
     win.close()
     assert not win.worker.is_alive()

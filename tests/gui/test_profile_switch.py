@@ -90,7 +90,7 @@ def test_choosing_a_profile_switches_every_tab_the_title_and_the_status(  # type
     win.resize(1280, 800)
     win.show()
     try:
-        qtbot.waitUntil(lambda: win.sync_tab.state.text().startswith("Idle"), timeout=20_000)
+        qtbot.waitUntil(lambda: win.health.facts.state == "idle", timeout=20_000)  # the worker is ready
         # The first profile has data in every tab: a sync, invoices, a baseline plan under review.
         apply_baseline()
         sync_once(qtbot, win)
@@ -108,7 +108,7 @@ def test_choosing_a_profile_switches_every_tab_the_title_and_the_status(  # type
 
         assert not old_worker.is_alive()  # the first profile's worker stopped and was joined
         assert win.worker is not old_worker and win.worker.is_alive()
-        assert win.windowTitle().endswith("(acme)") and "sandbox" not in win.windowTitle()
+        assert win.windowTitle().startswith("sfintacct — acme") and "sandbox" not in win.windowTitle()
         assert win.status.text() == "Profile: acme"
         assert win.session.name == "acme"
         tabs = (win.connections_tab, win.baseline_tab, win.sync_tab, win.invoices_tab)
@@ -196,4 +196,4 @@ def test_a_switch_is_refused_while_a_baseline_load_runs_and_works_after(  # type
         assert "sfintacct " not in text  # buttons and tabs, never a command
     assert window.worker.is_alive() and tab.pages.currentIndex() == 3  # the load finished: its report shows
     choose_profile(qtbot, window, "acme")  # now the switch goes through
-    assert window.windowTitle().endswith("(acme)") and chooser.switch_note.isHidden()
+    assert window.windowTitle().startswith("sfintacct — acme") and chooser.switch_note.isHidden()
