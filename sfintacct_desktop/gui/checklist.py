@@ -87,6 +87,7 @@ class TestSummary(QWidget):
         self.badges: dict[str, Badge] = {}
         self.details: dict[str, QLabel] = {}
         self.errors: dict[str, ErrorPanel] = {}
+        self.warnings: dict[str, QLabel] = {}
         for key, title in (("salesforce", "Salesforce"), ("intacct", "Sage Intacct")):
             row = QHBoxLayout()
             label = QLabel(f"<b>{title}</b>")
@@ -99,6 +100,10 @@ class TestSummary(QWidget):
             self.details[key].setWordWrap(True)
             row.addWidget(self.details[key], 1)
             layout.addLayout(row)
+            self.warnings[key] = note()
+            self.warnings[key].setStyleSheet("color: #9a6700;")
+            self.warnings[key].hide()
+            layout.addWidget(self.warnings[key])
             self.errors[key] = ErrorPanel()
             layout.addWidget(self.errors[key])
 
@@ -106,12 +111,14 @@ class TestSummary(QWidget):
         for key in self.badges:
             self.badges[key].set("Testing…", "idle")
             self.details[key].setText("")
+            self.warnings[key].hide()
             self.errors[key].clear()
 
     def reset(self) -> None:
         for key in self.badges:
             self.badges[key].set("Not tested", "idle")
             self.details[key].setText("")
+            self.warnings[key].hide()
             self.errors[key].clear()
 
     def show_result(self, result: dict[str, Any]) -> None:
@@ -125,4 +132,7 @@ class TestSummary(QWidget):
             )
             bits = [str(side[k]) for k in ("user", "instance_url", "company_id") if side.get(k)]
             self.details[key].setText(" · ".join(bits))
+            warnings = list(side.get("warnings") or [])
+            self.warnings[key].setText("\n".join(f"Warning: {w}" for w in warnings))
+            self.warnings[key].setVisible(bool(warnings))
             self.errors[key].show_error(None if ok else side.get("error"))

@@ -41,7 +41,7 @@ SF_FIELDS: tuple[tuple[str, str, str], ...] = (  # key, label, placeholder
     ("sf.private_key_file", "Private key file", "PEM file of the app's certificate"),
     ("salesforce.password", "Password", ""),
     ("salesforce.security_token", "Security token", "optional"),
-    ("salesforce.consumer_secret", "Consumer secret", ""),
+    ("salesforce.consumer_secret", "Consumer secret", "if the app has one"),
     ("sf.callback_ports", "Callback ports", "1717,1718,1719"),
     ("sf.api_version", "API version", ""),
 )
@@ -81,7 +81,7 @@ class ProfileEditor(QDialog):
         self.forms: dict[str, QFormLayout] = {}
 
         outer = QVBoxLayout(self)
-        scroll = QScrollArea()
+        self.scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         body = QWidget()
@@ -95,6 +95,7 @@ class ProfileEditor(QDialog):
         )
         top = QFormLayout()
         self._line(top, "name", "Profile name", "for example acme")
+        self.fields["name"].setMaximumWidth(360)
         layout.addLayout(top)
         sides = QHBoxLayout()
         sf_box, ia_box = QGroupBox("Salesforce"), QGroupBox("Sage Intacct")
@@ -131,7 +132,7 @@ class ProfileEditor(QDialog):
 
         self.problem = ErrorPanel()
         layout.addWidget(self.problem)
-        result_box = QGroupBox("Test result")
+        self.result_box = result_box = QGroupBox("Test result")
         result_layout = QVBoxLayout(result_box)
         self.summary = TestSummary()
         result_layout.addWidget(self.summary)
@@ -251,13 +252,21 @@ class ProfileEditor(QDialog):
             "your-company (the part before .my.salesforce.com)" if host == "mydomain" else "https://…"
         )
         legacy = method in ("soap", "oauth_password")
-        self.legacy.setText(
-            "This login method is legacy: Salesforce is retiring it. Sign in with Salesforce (browser) is the "
-            "way Salesforce asks integrations to sign in."
-            if legacy
-            else ""
-        )
-        self.legacy.setVisible(legacy)
+        if legacy:
+            text = (
+                "This login method is legacy: Salesforce is retiring it. Sign in with Salesforce (browser) is the "
+                "way Salesforce asks integrations to sign in."
+            )
+        elif method == "web":
+            text = (
+                "After Save, press Sign in with Salesforce on the Connections tab: Salesforce's own page opens in "
+                "your browser, and only a refresh token is kept, in the keyring."
+            )
+        else:
+            text = ""
+        self.legacy.setStyleSheet("color: #9a6700;" if legacy else "color: #475467;")
+        self.legacy.setText(text)
+        self.legacy.setVisible(bool(text))
 
     def _browse_key(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Private key file", "", "PEM files (*.pem *.key);;All files (*)")
@@ -341,6 +350,7 @@ class ProfileEditor(QDialog):
         self.last_test = result
         self.summary.show_result(result)
         self.checklist.show_result(result)
+        self.scroll.ensureWidgetVisible(self.result_box)
         ok = all(result[k].get("ok") for k in ("salesforce", "intacct"))
         self.status.setText("Both systems answered: save the profile." if ok else "See the test result below.")
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication
 
 from sfintacct_desktop.config import profiles as cfg
 from sfintacct_desktop.gui.connections_tab import ConnectionsTab
@@ -57,6 +58,7 @@ def shoot(widget, name: str) -> None:  # type: ignore[no-untyped-def]
     SHOTS.mkdir(exist_ok=True)
     for size in ((1280, 800), (1024, 640)):
         widget.resize(*size)
+        QApplication.processEvents()  # the layout follows the new size before the picture is taken
         widget.grab().save(str(SHOTS / f"{name}-{size[0]}x{size[1]}.png"))
 
 
