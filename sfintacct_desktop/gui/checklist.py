@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..app.setup_checklist import checklist
 from .widgets import Badge, ErrorPanel, note
@@ -20,17 +20,14 @@ class ChecklistPanel(QGroupBox):
         outer = QVBoxLayout(self)
         self.summary = note("Test the connection to see what each system still needs.")
         outer.addWidget(self.summary)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.body = QWidget()
+        self.body = QWidget()  # its natural height: the page around it scrolls, so no row is ever cut
         self.grid = QGridLayout(self.body)
         self.grid.setContentsMargins(0, 0, 0, 0)
-        self.grid.setColumnStretch(2, 1)
-        self.scroll.setWidget(self.body)
-        outer.addWidget(self.scroll, 1)
+        self.grid.setColumnStretch(1, 2)
+        self.grid.setColumnStretch(2, 3)
+        outer.addWidget(self.body)
         self.items: list[dict[str, str]] = []
-        self.scroll.hide()
+        self.body.hide()
 
     def _clear(self) -> None:
         while self.grid.count():
@@ -42,7 +39,7 @@ class ChecklistPanel(QGroupBox):
         self._clear()
         self.items = []
         self.summary.setText(text)
-        self.scroll.hide()
+        self.body.hide()
 
     def show_result(self, result: dict[str, Any]) -> None:
         """Fill from a connection test result; an empty list says so (only when both sides answered)."""
@@ -55,7 +52,7 @@ class ChecklistPanel(QGroupBox):
                 if both_ok
                 else "The test did not finish on both sides: see the results above."
             )
-            self.scroll.hide()
+            self.body.hide()
             return
         blocking = sum(1 for i in self.items if i["tone"] == "error")
         self.summary.setText(
@@ -73,8 +70,7 @@ class ChecklistPanel(QGroupBox):
             self.grid.addWidget(badge, row, 0, Qt.AlignmentFlag.AlignTop)
             self.grid.addWidget(what, row, 1, Qt.AlignmentFlag.AlignTop)
             self.grid.addWidget(todo, row, 2, Qt.AlignmentFlag.AlignTop)
-        self.grid.setColumnMinimumWidth(1, 200)
-        self.scroll.show()
+        self.body.show()
 
 
 class TestSummary(QWidget):

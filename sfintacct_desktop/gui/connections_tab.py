@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtCore import QFileSystemWatcher, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -74,7 +76,12 @@ class SidePanel(QGroupBox):
         self.details.setText("<br>".join(lines))
         self.warnings.setText("\n".join(f"Warning: {w}" for w in warnings))
         self.warnings.setVisible(bool(warnings))
-        self.error.show_error(result.get("error"))
+        schema = bool(result.get("missing") or result.get("problems"))
+        self.error.show_error(None if schema else result.get("error"))
+        if schema:
+            lines = [*(f"Warning: {w}" for w in warnings), "Missing sync fields: see the setup checklist below."]
+            self.warnings.setText("\n".join(lines))
+            self.warnings.show()
 
     def show_busy(self) -> None:
         self.badge.set("Testing…", "idle")
@@ -154,10 +161,16 @@ class ConnectionsTab(QWidget):
         self.confirm: QMessageBox | None = None
         root = QHBoxLayout(self)
         self.manage = ProfilesPanel()
-        self.manage.setFixedWidth(250)
+        self.manage.setFixedWidth(220)
         root.addWidget(self.manage)
-        layout = QVBoxLayout()
-        root.addLayout(layout, 1)
+        self.page = QScrollArea()  # at a small window size the page scrolls instead of squeezing the results
+        self.page.setWidgetResizable(True)
+        self.page.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.page.setWidget(body)
+        root.addWidget(self.page, 1)
         layout.addWidget(heading("Connections"))
         layout.addWidget(
             note(
@@ -185,9 +198,10 @@ class ConnectionsTab(QWidget):
         self.panels = {key: SidePanel(title) for key, title in SIDES}
         for panel in self.panels.values():
             sides.addWidget(panel, 1)
-        layout.addLayout(sides, 1)
+        layout.addLayout(sides)
         self.checklist = ChecklistPanel()
-        layout.addWidget(self.checklist, 1)
+        layout.addWidget(self.checklist)
+        layout.addStretch(1)
         self.switch_note = note()
         self.switch_note.setStyleSheet("color: #9a6700;")
         self.switch_note.hide()

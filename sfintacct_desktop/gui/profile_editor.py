@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -137,7 +137,6 @@ class ProfileEditor(QDialog):
         self.summary = TestSummary()
         result_layout.addWidget(self.summary)
         self.checklist = ChecklistPanel()
-        self.checklist.setMinimumHeight(120)
         result_layout.addWidget(self.checklist)
         layout.addWidget(result_box)
         layout.addStretch(1)
@@ -182,7 +181,7 @@ class ProfileEditor(QDialog):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(2)
         line = QHBoxLayout()
-        line.addWidget(widget, 1)
+        line.addWidget(widget, 1, Qt.AlignmentFlag.AlignLeft if key == "name" else Qt.AlignmentFlag(0))
         column.addLayout(line)
         error = QLabel()
         error.setWordWrap(True)
@@ -350,9 +349,13 @@ class ProfileEditor(QDialog):
         self.last_test = result
         self.summary.show_result(result)
         self.checklist.show_result(result)
-        self.scroll.ensureWidgetVisible(self.result_box)
+        QTimer.singleShot(0, self.show_result_in_sight)  # once the result is laid out
         ok = all(result[k].get("ok") for k in ("salesforce", "intacct"))
         self.status.setText("Both systems answered: save the profile." if ok else "See the test result below.")
+
+    def show_result_in_sight(self) -> None:
+        """The test result's top at the top of the page, so it is read without scrolling."""
+        self.scroll.verticalScrollBar().setValue(self.result_box.y())
 
     def save(self) -> None:
         if self.busy:

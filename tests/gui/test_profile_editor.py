@@ -59,6 +59,8 @@ def shoot(widget, name: str) -> None:  # type: ignore[no-untyped-def]
     for size in ((1280, 800), (1024, 640)):
         widget.resize(*size)
         QApplication.processEvents()  # the layout follows the new size before the picture is taken
+        if isinstance(widget, ProfileEditor) and widget.last_test is not None:
+            widget.show_result_in_sight()
         widget.grab().save(str(SHOTS / f"{name}-{size[0]}x{size[1]}.png"))
 
 
@@ -87,10 +89,13 @@ def test_add_test_edit_and_remove_a_profile_from_the_window(  # type: ignore[no-
 
     editor.test_button.click()  # the unsaved settings, against both emulators
     qtbot.waitUntil(lambda: not editor.busy and editor.summary.badges["intacct"].text() != "Testing…", timeout=60_000)
-    assert editor.summary.badges["salesforce"].text().startswith("OK"), editor.summary.errors["salesforce"].message.text()
+    assert editor.summary.badges["salesforce"].text().startswith("OK"), editor.summary.errors[
+        "salesforce"
+    ].message.text()
     assert editor.summary.badges["intacct"].text() == "OK"
     assert "Nothing to set up" in editor.checklist.summary.text()
     assert "acme" not in cfg.list_profiles()  # testing saved nothing
+    qtbot.waitUntil(lambda: editor.scroll.verticalScrollBar().value() > 0, timeout=5_000)  # the result in sight
     shoot(editor, "editor-tested")
 
     editor.save_button.click()  # saved, and the window opens the new profile
@@ -128,7 +133,9 @@ def test_add_test_edit_and_remove_a_profile_from_the_window(  # type: ignore[no-
     assert tab.profiles.findText("acme") < 0
 
 
-def test_a_bad_name_and_a_missing_secret_are_refused_at_their_fields(qtbot, window: MainWindow, sandbox: Sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_name_and_a_missing_secret_are_refused_at_their_fields(
+    qtbot, window: MainWindow, sandbox: Sandbox
+) -> None:  # type: ignore[no-untyped-def]
     editor = window.connections_tab.open_editor(None)
     fill(editor, sandbox, name="sandbox")
     editor.set_value("intacct.user_password", "")
@@ -184,6 +191,9 @@ def test_the_setup_checklist_names_each_missing_field_and_what_to_do(qtbot, bare
     assert "add the custom field SFDC_ACCOUNT_ID to CUSTOMER" in items["CUSTOMER.SFDC_ACCOUNT_ID"]["todo"]
     assert all("sfintacct " not in i["todo"] and "`" not in i["todo"] for i in tab.checklist.items)
     assert tab.checklist.summary.text().startswith("3 to set up (2 stop the sync, 1 limit")
+    sf = tab.panels["salesforce"]
+    assert sf.badge.text() == "FAILED" and sf.error.isHidden()  # the checklist, not a command, says what to do
+    assert "see the setup checklist below" in sf.warnings.text()
     shoot(tab, "checklist")
     runner.shutdown()
     tab.close()
