@@ -263,13 +263,17 @@ def check_form(
 
 
 def _has_state(name: str) -> bool:
-    return bool(cfg.state_marker(name)) or app_paths().state_db(name).exists()
+    """Has the profile synced or loaded a baseline? Its state then holds the links, kept under its name.
+
+    A store that never synced holds nothing to lose: the renamed profile starts a fresh one.
+    """
+    return bool(cfg.state_marker(name))
 
 
 def _secret_checks(clean: dict[str, Any], given: Mapping[str, str], original: str | None) -> dict[str, str]:
     status = keyring_status(str(clean.get("credential_backend") or "keyring"))
     if not status["secure"]:
-        return {"credential_backend": f"{status['reason']} ({status['backend']}) {status['hint']}"}
+        return {"credential_backend": f"Nothing was saved: {status['reason']} What to do is under Keyring below."}
     errors: dict[str, str] = {}
     stored = stored_secrets(original) if original else {}
     for spec in app_profiles.SECRETS:

@@ -224,7 +224,7 @@ class ConnectionsTab(QWidget):
         """Fill the chooser and the profiles list (``rows`` as read off the GUI thread, else read now)."""
         rows = pe.profile_rows() if rows is None else rows
         names = [r["name"] for r in rows]
-        self.manage.fill(rows)
+        self.manage.fill(rows, keep=self.manage.selected or (select or ""))
         if select and select not in names:
             names.append(select)
         self._quiet = True

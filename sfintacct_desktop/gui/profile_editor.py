@@ -123,7 +123,7 @@ class ProfileEditor(QDialog):
         keyring_row = QHBoxLayout()
         self.keyring_badge = Badge("Checking…", "idle")
         self.keyring_badge.setAccessibleName("Keyring status")
-        keyring_row.addWidget(self.keyring_badge)
+        keyring_row.addWidget(self.keyring_badge, 0, Qt.AlignmentFlag.AlignTop)
         self.keyring_text = QLabel()
         self.keyring_text.setWordWrap(True)
         keyring_row.addWidget(self.keyring_text, 1)
@@ -288,6 +288,7 @@ class ProfileEditor(QDialog):
         )
         if first is not None:
             first.setFocus()
+            self.scroll.ensureWidgetVisible(first)
         if errors:
             self.status.setText("Correct the fields marked in red.")
 
@@ -309,7 +310,7 @@ class ProfileEditor(QDialog):
             self.keyring_text.setText(f"Secrets go to {status['backend']}.")
         else:
             self.keyring_badge.set("Not secure", "error")
-            self.keyring_text.setText(f"{status['reason']} ({status['backend']}). {status['hint']}")
+            self.keyring_text.setText(f"{status['reason']} (backend {status['backend']})\nWhat to do: {status['hint']}")
 
     def _loaded(self, loaded: tuple[dict[str, str], dict[str, str]]) -> None:
         form, stored = loaded

@@ -53,6 +53,7 @@ def test_first_run_then_try_the_sandbox_opens_the_window_on_the_demo(qtbot, home
         panel = win.connections_tab.panels["intacct"]
         qtbot.waitUntil(lambda: panel.badge.text() not in ("Testing…", "Not tested"), timeout=60_000)
         assert panel.badge.text() == "OK"
+        shoot(win, "main-sandbox")
     finally:
         if launcher.window is not None:
             launcher.window.close()

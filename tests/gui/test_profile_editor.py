@@ -104,6 +104,7 @@ def test_add_test_edit_and_remove_a_profile_from_the_window(  # type: ignore[no-
     assert _keyring(home)["sfintacct-desktop:acme"]["salesforce.password"] == cred.SF_PASSWORD
     qtbot.waitUntil(lambda: window.session.name == "acme" and window.switching is None, timeout=60_000)
     assert window.kind_badge.text() == "Production"
+    shoot(window, "main-production")
 
     tab.manage.fill([{"name": n, "kind": k} for n, k in tab.manage.kinds.items()], keep="acme")
     tab.manage.edit_button.click()  # edit the profile in use: secrets stay, the window reopens it
@@ -198,3 +199,54 @@ def test_the_setup_checklist_names_each_missing_field_and_what_to_do(qtbot, bare
     runner.shutdown()
     tab.close()
     qtbot.waitUntil(lambda: {t.ident for t in threading.enumerate()} <= before, timeout=20_000)
+
+
+def test_renaming_a_profile_not_in_use_moves_its_secrets(
+    qtbot, window: MainWindow, sandbox: Sandbox, home: Path
+) -> None:  # type: ignore[no-untyped-def]
+    editor = window.connections_tab.open_editor(None)
+    fill(editor, sandbox, name="acme")
+    editor.save_button.click()
+    qtbot.waitUntil(lambda: window.session.name == "acme" and window.switching is None, timeout=60_000)
+    choose_profile(qtbot, window, "sandbox")
+    editor = window.connections_tab.open_editor("acme")
+    qtbot.waitUntil(lambda: not editor.busy and editor.value("name") == "acme", timeout=10_000)
+    editor.set_value("name", "acme-eu")
+    editor.save_button.click()
+    qtbot.waitUntil(lambda: not editor.isVisible(), timeout=10_000)
+    assert "acme" not in cfg.list_profiles() and "acme-eu" in cfg.list_profiles()
+    keys = _keyring(home)
+    assert keys["sfintacct-desktop:acme-eu"]["intacct.user_password"] == cred.INTACCT_USER_PASSWORD
+    assert not keys.get("sfintacct-desktop:acme")
+    qtbot.waitUntil(lambda: window.connections_tab.profiles.findText("acme-eu") >= 0, timeout=10_000)
+    assert window.session.name == "sandbox"  # renaming another profile leaves the window where it is
+    cfg.update_state_marker("acme-eu", synced_before="2026-01-02T03:04:05+00:00")
+    editor = window.connections_tab.open_editor("acme-eu")
+    qtbot.waitUntil(lambda: not editor.busy and editor.value("name") == "acme-eu", timeout=10_000)
+    editor.set_value("name", "acme-us")
+    editor.save_button.click()  # a profile that synced keeps its name: its links live under it
+    qtbot.waitUntil(lambda: not editor.busy and editor.errors["name"].isVisible(), timeout=10_000)
+    assert "has a sync state" in editor.errors["name"].text() and "acme-us" not in cfg.list_profiles()
+    editor.reject()
+
+
+def test_an_insecure_keyring_is_refused_with_the_window_hint(qtbot, window: MainWindow, sandbox: Sandbox) -> None:  # type: ignore[no-untyped-def]
+    import keyring
+    from keyring.backends import fail
+
+    keyring.set_keyring(fail.Keyring())  # the home fixture puts the test keyring back afterwards
+    editor = window.connections_tab.open_editor(None)
+    qtbot.waitUntil(lambda: editor.keyring_badge.text() != "Checking…", timeout=10_000)
+    assert editor.keyring_badge.text() == "Not secure" and editor.keyring_badge.tone == "error"
+    assert "keyring.backends.fail.Keyring" in editor.keyring_text.text()
+    fill(editor, sandbox)
+    editor.save_button.click()
+    error = editor.errors["credential_backend"]
+    qtbot.waitUntil(lambda: not editor.busy and error.isVisible(), timeout=10_000)
+    assert "Nothing was saved: No recommended keyring backend" in error.text()
+    hint = editor.keyring_text.text()
+    assert "What to do: Unlock or start the desktop's keyring" in hint and "'Encrypted file'" in hint
+    assert "dbus-run-session" not in hint and "`" not in hint  # no command to type
+    assert "acme" not in cfg.list_profiles()
+    shoot(editor, "editor-insecure-keyring")
+    editor.reject()
