@@ -57,7 +57,11 @@ def ensure_sandbox(profile: str) -> Any | None:
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="sfintacct-desktop", description="Salesforce ↔ Sage Intacct desktop sync")
-    parser.add_argument("--profile", default="sandbox", help="connection profile (default: the embedded sandbox)")
+    parser.add_argument(
+        "--profile",
+        default=None,
+        help="connection profile (default: the embedded sandbox; with no profile yet, a welcome page first)",
+    )
     parser.add_argument("--show", action="store_true", help="print the sandbox summary as text (no window)")
     known, rest = parser.parse_known_args(args)
     if known.show or not _has_display():
@@ -72,8 +76,13 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"Warning: cannot write the log file ({exc.__class__.__name__})", file=sys.stderr)
     secure_product_files()
-    sandbox = ensure_sandbox(known.profile)
-    return run(known.profile, [sys.argv[0], *rest], on_quit=sandbox.stop if sandbox is not None else None)
+    from .app.profile_editing import first_run
+
+    profile = known.profile or "sandbox"
+    if known.profile is None and first_run():  # the welcome page offers the sandbox or the profile editor
+        return run(profile, [sys.argv[0], *rest], first_run=True, start_sandbox=lambda: ensure_sandbox(profile))
+    sandbox = ensure_sandbox(profile)
+    return run(profile, [sys.argv[0], *rest], on_quit=sandbox.stop if sandbox is not None else None)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtWidgets import QApplication, QMainWindow
 
@@ -19,21 +20,50 @@ from ..app import gui_support as gs
 from ..app.logging_setup import setup_logging
 from .main_window import PROFILE_INTERVAL, MainWindow
 from .startup import StartupProblemWindow
+from .welcome import WelcomeWindow
 
 log = logging.getLogger(__name__)
 
 
 class Launcher:
-    """Shows the main window, or the start-up problem page until the problem is fixed."""
+    """Shows the main window, or the start-up problem page until the problem is fixed.
 
-    def __init__(self, profile: str) -> None:
+    ``first_run``: no profile exists yet, so the welcome page comes first; ``start_sandbox`` starts
+    the embedded emulators (and writes the sandbox profile) when it offers "Try the sandbox". The
+    launcher stops the emulators it was handed on quit.
+    """
+
+    def __init__(
+        self, profile: str, *, first_run: bool = False, start_sandbox: Callable[[], Any] | None = None
+    ) -> None:
         self.profile = profile
         self.session = gs.Session(profile)  # the one session of this run: checks and window share it
         self.window: MainWindow | None = None
         self.page: StartupProblemWindow | None = None
+        self.first_run = first_run
+        self.start_sandbox = start_sandbox
+        self.welcome: WelcomeWindow | None = None
+        self.sandbox: Any = None
 
     def start(self) -> QMainWindow:
-        problem = gs.state_problem(self.session)
+        if self.first_run:
+            self.welcome = WelcomeWindow(self.start_sandbox)
+            self.welcome.chosen.connect(self._chosen)
+            self.welcome.show()
+            return self.welcome
+        return self._open(gs.state_problem(self.session))
+
+    def _chosen(self, session: gs.Session, problem: dict[str, Any] | None) -> None:
+        """The welcome page has a profile (the sandbox started, or one saved): open it in its place."""
+        self.profile, self.session = session.name, session
+        welcome = self.welcome
+        if welcome is not None:
+            self.sandbox, welcome.sandbox = welcome.sandbox, None
+        self._open(problem)
+        if welcome is not None:  # after the next window shows, so the app does not quit in between
+            welcome.close()
+
+    def _open(self, problem: dict[str, Any] | None) -> QMainWindow:
         if problem is not None:
             self.page = StartupProblemWindow(self.session, problem)
             self.page.ready.connect(self.open_main)
@@ -63,6 +93,12 @@ class Launcher:
             self.window.shutdown()
         if self.page is not None:
             self.page.shutdown()
+        if self.welcome is not None:
+            self.welcome.shutdown()
+            self.sandbox = self.sandbox or self.welcome.sandbox
+        if self.sandbox is not None:  # after the worker is joined: it may still have been talking to it
+            self.sandbox.stop()
+            self.sandbox = None
 
 
 def _log_unexpected(kind: type[BaseException], exc: BaseException, tb: object) -> None:
@@ -83,13 +119,22 @@ def start_logging() -> Path | None:
         return None
 
 
-def run(profile: str = "sandbox", argv: list[str] | None = None, on_quit: Callable[[], None] | None = None) -> int:
-    """Open the window for ``profile``; ``on_quit`` runs after the worker is joined (stops the sandbox)."""
+def run(
+    profile: str = "sandbox",
+    argv: list[str] | None = None,
+    on_quit: Callable[[], None] | None = None,
+    *,
+    first_run: bool = False,
+    start_sandbox: Callable[[], Any] | None = None,
+) -> int:
+    """Open the window for ``profile``; ``on_quit`` runs after the worker is joined (stops the sandbox).
+
+    ``first_run``: show the welcome page first (see :class:`Launcher`)."""
     start_logging()
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName("sfintacct-desktop")
     sys.excepthook = _log_unexpected
-    launcher = Launcher(profile)
+    launcher = Launcher(profile, first_run=first_run, start_sandbox=start_sandbox)
     code = 1
     try:
         launcher.start()

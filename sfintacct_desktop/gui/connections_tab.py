@@ -4,18 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QFileSystemWatcher, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
 from ..app import gui_support as gs
+from ..app import profile_editing as pe
+from .checklist import ChecklistPanel
+from .profile_editor import ProfileEditor
 from .signin_panel import SignInPanel
 from .task_runner import TaskRunner
 from .widgets import Badge, ErrorPanel, heading, note
@@ -68,7 +76,12 @@ class SidePanel(QGroupBox):
         self.details.setText("<br>".join(lines))
         self.warnings.setText("\n".join(f"Warning: {w}" for w in warnings))
         self.warnings.setVisible(bool(warnings))
-        self.error.show_error(result.get("error"))
+        schema = bool(result.get("missing") or result.get("problems"))
+        self.error.show_error(None if schema else result.get("error"))
+        if schema:
+            lines = [*(f"Warning: {w}" for w in warnings), "Missing sync fields: see the setup checklist below."]
+            self.warnings.setText("\n".join(lines))
+            self.warnings.show()
 
     def show_busy(self) -> None:
         self.badge.set("Testing…", "idle")
@@ -76,17 +89,88 @@ class SidePanel(QGroupBox):
         self.warnings.hide()
 
 
+class ProfilesPanel(QGroupBox):
+    """Every profile, with Add, Edit and Remove; the list follows the profiles file (the CLI may change it)."""
+
+    def __init__(self) -> None:
+        super().__init__("Profiles")
+        layout = QVBoxLayout(self)
+        self.list = QListWidget()
+        self.list.setAccessibleName("Connection profiles")
+        layout.addWidget(self.list, 1)
+        self.add_button = QPushButton("Add profile…")
+        self.edit_button = QPushButton("Edit…")
+        self.remove_button = QPushButton("Remove…")
+        row = QHBoxLayout()
+        for button in (self.edit_button, self.remove_button):
+            button.setAccessibleName(f"{button.text().rstrip('…')} the selected profile")
+            row.addWidget(button)
+        self.add_button.setAccessibleName("Add a connection profile")
+        layout.addWidget(self.add_button)
+        layout.addLayout(row)
+        self.note = note()
+        self.note.hide()
+        layout.addWidget(self.note)
+        self.kinds: dict[str, str] = {}
+        self.list.currentItemChanged.connect(lambda *_: self._selection_changed())
+        self._selection_changed()
+
+    @property
+    def selected(self) -> str:
+        item = self.list.currentItem()
+        return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else ""
+
+    def fill(self, rows: list[dict[str, str]], keep: str = "") -> None:
+        keep = keep or self.selected
+        self.kinds = {r["name"]: r["kind"] for r in rows}
+        self.list.clear()
+        for row in rows:
+            kind = "sandbox" if row["kind"] == "sandbox" else "production"
+            item = QListWidgetItem(f"{row['name']}  ({kind})")
+            item.setData(Qt.ItemDataRole.UserRole, row["name"])
+            self.list.addItem(item)
+            if row["name"] == keep:
+                self.list.setCurrentItem(item)
+        self._selection_changed()
+
+    def _selection_changed(self) -> None:
+        name = self.selected
+        sandbox = self.kinds.get(name) == "sandbox"
+        self.edit_button.setEnabled(bool(name) and not sandbox)
+        self.edit_button.setToolTip("The sandbox profile is written by the sandbox itself." if sandbox else "")
+        self.remove_button.setEnabled(bool(name))
+
+    def say(self, text: str, tone: str = "") -> None:
+        self.note.setStyleSheet("color: #9a6700;" if tone == "warn" else "color: #475467;")
+        self.note.setText(text)
+        self.note.setVisible(bool(text))
+
+
 class ConnectionsTab(QWidget):
-    """The profile chooser (choosing one switches the whole window) and the connection test."""
+    """The profile chooser (choosing one switches the whole window), the profiles and the connection test."""
 
     profile_chosen = Signal(str)  # the operator picked another profile: the window switches to it
+    profile_edited = Signal(str)  # the profile in use was edited: the window opens it anew
 
     def __init__(self, runner: TaskRunner, profile: str | gs.Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runner = runner
         self.session: gs.Session | None = profile if isinstance(profile, gs.Session) else None
         self._quiet = False  # True while the list is filled or set by the program, not the operator
-        layout = QVBoxLayout(self)
+        self.editor: ProfileEditor | None = None
+        self.confirm: QMessageBox | None = None
+        root = QHBoxLayout(self)
+        self.manage = ProfilesPanel()
+        self.manage.setFixedWidth(220)
+        root.addWidget(self.manage)
+        self.page = QScrollArea()  # at a small window size the page scrolls instead of squeezing the results
+        self.page.setWidgetResizable(True)
+        self.page.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.page.setWidget(body)
+        root.addWidget(self.page, 1)
         layout.addWidget(heading("Connections"))
         layout.addWidget(
             note(
@@ -97,6 +181,7 @@ class ConnectionsTab(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Profile:"))
         self.profiles = QComboBox()
+        self.profiles.setAccessibleName("Profile in use")
         self.profiles.setMinimumWidth(220)
         bar.addWidget(self.profiles)
         self.test_button = QPushButton("Test connection")
@@ -113,7 +198,10 @@ class ConnectionsTab(QWidget):
         self.panels = {key: SidePanel(title) for key, title in SIDES}
         for panel in self.panels.values():
             sides.addWidget(panel, 1)
-        layout.addLayout(sides, 1)
+        layout.addLayout(sides)
+        self.checklist = ChecklistPanel()
+        layout.addWidget(self.checklist)
+        layout.addStretch(1)
         self.switch_note = note()
         self.switch_note.setStyleSheet("color: #9a6700;")
         self.switch_note.hide()
@@ -122,13 +210,21 @@ class ConnectionsTab(QWidget):
         name = profile.name if isinstance(profile, gs.Session) else profile
         self.reload_profiles(name)
         self.signin.set_profile(self.session if self.session is not None else self.profile)
+        self.manage.add_button.clicked.connect(lambda: self.open_editor(None))
+        self.manage.edit_button.clicked.connect(lambda: self.open_editor(self.manage.selected))
+        self.manage.remove_button.clicked.connect(self.ask_remove)
+        self.manage.list.itemDoubleClicked.connect(lambda item: self.manage.edit_button.click())
+        self._watch_profiles()
 
     @property
     def profile(self) -> str:
         return self.profiles.currentText()
 
-    def reload_profiles(self, select: str | None = None) -> None:
-        names = gs.profile_names()
+    def reload_profiles(self, select: str | None = None, rows: list[dict[str, str]] | None = None) -> None:
+        """Fill the chooser and the profiles list (``rows`` as read off the GUI thread, else read now)."""
+        rows = pe.profile_rows() if rows is None else rows
+        names = [r["name"] for r in rows]
+        self.manage.fill(rows, keep=self.manage.selected or (select or ""))
         if select and select not in names:
             names.append(select)
         self._quiet = True
@@ -139,6 +235,105 @@ class ConnectionsTab(QWidget):
                 self.profiles.setCurrentText(select)
         finally:
             self._quiet = False
+
+    # ------------------------------------------------------------------ following the profiles file
+    def _watch_profiles(self) -> None:
+        """Watch the profiles file and its folder: the CLI may add or remove profiles meanwhile.
+
+        The folder too, because the file is replaced atomically (a new file each write) and may not
+        exist yet. A burst of changes is read once, off the GUI thread.
+        """
+        self.watcher = QFileSystemWatcher(self)
+        self._reread = QTimer(self)
+        self._reread.setSingleShot(True)
+        self._reread.setInterval(200)
+        self._reread.timeout.connect(self._read_profiles)
+        self.watcher.fileChanged.connect(lambda _: self._reread.start())
+        self.watcher.directoryChanged.connect(lambda _: self._reread.start())
+        self._rewatch()
+
+    def _rewatch(self) -> None:
+        path = pe.profiles_path()
+        for target in (path.parent, path):
+            if str(target) not in self.watcher.files() + self.watcher.directories() and target.exists():
+                self.watcher.addPath(str(target))
+
+    def _read_profiles(self) -> None:
+        self.runner.submit("profiles-list", lambda task: pe.profile_rows(), self._profiles_read, lambda exc: None)
+
+    def _profiles_read(self, rows: list[dict[str, str]]) -> None:
+        self._rewatch()
+        names = [r["name"] for r in rows]
+        current = self.session.name if self.session is not None else self.profile
+        if names == [self.profiles.itemText(i) for i in range(self.profiles.count())] and rows == [
+            {"name": n, "kind": k} for n, k in self.manage.kinds.items()
+        ]:
+            return
+        self.reload_profiles(current, rows)
+
+    # ------------------------------------------------------------------ add, edit, remove
+    def open_editor(self, name: str | None) -> ProfileEditor:
+        """The profile editor for ``name`` (None: a new profile), over this tab."""
+        self.manage.say("")
+        editor = ProfileEditor(
+            self.runner, name or None, open_profile=self.session.name if self.session is not None else "", parent=self
+        )
+        editor.saved.connect(self._profile_saved)
+        self.editor = editor
+        editor.open()
+        return editor
+
+    def _profile_saved(self, name: str, renamed_from: str) -> None:
+        created = self.editor is not None and self.editor.original is None
+        self.reload_profiles(self.session.name if self.session is not None else name)
+        self.manage.fill([{"name": n, "kind": k} for n, k in self.manage.kinds.items()], keep=name)
+        if self.session is not None and name == self.session.name:
+            self.manage.say(f"Profile {name} saved: it is opened again with the new settings.")
+            self.profile_edited.emit(name)
+        elif created and self.session is not None:
+            self.manage.say(f"Profile {name} saved and opened.")
+            self.profile_chosen.emit(name)
+        else:
+            was = f" (was {renamed_from})" if renamed_from else ""
+            self.manage.say(f"Profile {name}{was} saved.")
+
+    def ask_remove(self) -> None:
+        name = self.manage.selected
+        if not name:
+            return
+        if self.session is not None and name == self.session.name:
+            self.manage.say(
+                f"Profile {name} is open in the window: choose another profile under Profile first, then remove it.",
+                "warn",
+            )
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, "Remove profile", f"Remove profile {name}?", parent=self)
+        box.setInformativeText(
+            "Its settings and the secrets in the keyring are deleted, and its Salesforce sign-in is revoked. "
+            "Its sync state stays on disk. Nothing changes in Salesforce or Intacct data."
+        )
+        remove = box.addButton("Remove", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.finished.connect(lambda _: self._remove_answered(name, box.clickedButton() is remove))
+        self.confirm = box
+        box.open()
+
+    def _remove_answered(self, name: str, confirmed: bool) -> None:
+        self.confirm = None
+        if not confirmed:
+            return
+        self.manage.say(f"Removing profile {name}…")
+        self.runner.submit("profile-remove", lambda task: pe.remove(name), self._removed, self._remove_failed)
+
+    def _removed(self, result: dict[str, Any]) -> None:
+        warnings = " ".join(result.get("warnings") or [])
+        self.manage.say(f"Profile {result['profile']} removed. {warnings}".strip(), "warn" if warnings else "")
+        self.reload_profiles(self.session.name if self.session is not None else None)
+
+    def _remove_failed(self, exc: BaseException) -> None:
+        problem = gs.failure(exc)
+        self.manage.say(f"{problem['title']}: {problem['message']} {problem['hint']}", "warn")
 
     def _chosen(self, name: str) -> None:
         """The operator picked a profile: ask the window to switch (it answers with ``set_session``)."""
@@ -171,6 +366,7 @@ class ConnectionsTab(QWidget):
             panel.details.setText("")
             panel.warnings.hide()
             panel.error.clear()
+        self.checklist.reset()
         self.signin.set_profile(session)
 
     def refuse_switch(self, name: str, reason: str) -> None:
@@ -190,22 +386,25 @@ class ConnectionsTab(QWidget):
             profile = self.session  # its secrets are already read: no second keyring read
         if not profile:
             self.problem.show_error(
-                {"title": "No profile", "message": "There is no connection profile yet.", "hint": "Add one first."}
+                {"title": "No profile", "message": "There is no connection profile yet.", "hint": "Press Add profile…."}
             )
             return
         self.test_button.setEnabled(False)
         self.problem.clear()
         for panel in self.panels.values():
             panel.show_busy()
+        self.checklist.reset("Testing…")
         self.runner.submit("connections", lambda task: gs.check_connections(profile), self._done, self._failed)
 
     def _done(self, result: dict[str, Any]) -> None:
         self.test_button.setEnabled(True)
         for key, panel in self.panels.items():
             panel.show_result(result.get(key) or {"ok": False})
+        self.checklist.show_result(result)
 
     def _failed(self, exc: BaseException) -> None:
         self.test_button.setEnabled(True)
         for panel in self.panels.values():
             panel.badge.set("Not tested", "idle")
+        self.checklist.reset()
         self.problem.show_error(gs.failure(exc))

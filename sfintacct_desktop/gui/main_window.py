@@ -27,6 +27,7 @@ from .event_bridge import EventBridge
 from .health_view import HealthMonitor
 from .invoices_tab import InvoicesTab
 from .menus import WindowMenus
+from .kind_badge import KindBadge
 from .sync_tab import SyncTab
 from .task_runner import TaskRunner
 from .tray import Tray
@@ -88,6 +89,10 @@ class MainWindow(QMainWindow):
         self.connections_tab.profile_chosen.connect(self.switch_profile)
         self.status = QLabel(f"Profile: {self.session.name}")
         self.statusBar().addPermanentWidget(self.status)
+        self.kind_badge = KindBadge()
+        self.statusBar().addPermanentWidget(self.kind_badge)
+        self._show_kind()
+        self.connections_tab.profile_edited.connect(lambda name: self.switch_profile(name, again=True))
         self.runner.busy_changed.connect(
             lambda busy: self.statusBar().showMessage("Working in the background…" if busy else "", 0)
         )
@@ -106,16 +111,17 @@ class MainWindow(QMainWindow):
         return float(self._interval) if self._interval is not None else None
 
     # ------------------------------------------------------------------ switching profile
-    def switch_profile(self, name: str) -> bool:
+    def switch_profile(self, name: str, *, again: bool = False) -> bool:
         """Open profile ``name`` in every tab; False (and the reason under the chooser) when refused.
 
         Refused while a baseline load runs: it is writing to both systems and stops only between
         batches, so the operator finishes (or stops) it on the Baseline tab first; nothing is queued,
         because a switch that happens minutes later by itself would surprise. The old worker is
         stopped and joined off the GUI thread (it stops after its current batch); the tabs are
-        disabled meanwhile so nothing is sent to a worker that is going away.
+        disabled meanwhile so nothing is sent to a worker that is going away. ``again``: open the
+        profile in use anew, because its settings were edited in the profile editor.
         """
-        if self._closed or name == self.session.name:
+        if self._closed or (name == self.session.name and not again):
             return False
         if self.switching is not None:
             self.connections_tab.refuse_switch(name, f"profile {self.switching} is still being opened.")
@@ -161,8 +167,13 @@ class MainWindow(QMainWindow):
             tab.set_session(session, self.worker)
         self.setWindowTitle(window_title(session.name))
         self.status.setText(f"Profile: {session.name}")
+        self._show_kind()
         self.tabs.setEnabled(True)
         self.health.set_session(session, self.worker, self._interval_of(session))
+
+    def _show_kind(self) -> None:
+        """Sandbox or Production beside the profile name, so real systems are never mistaken for the demo."""
+        self.kind_badge.show_session(self.session)
 
     def _not_stopped(self, name: str, exc: BaseException) -> None:
         """The old worker could not be stopped cleanly: stay on the current profile and say why."""
