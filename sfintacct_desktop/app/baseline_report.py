@@ -1,0 +1,160 @@
+"""A baseline load from the window: apply the reviewed plan with progress, then say what happened
+in words (what was written where, what was not, the next step) and export it as CSV.
+
+Why words and not the report dict: the person who applied the baseline signs it off; a stopped
+load in particular must say plainly what is done, what is not, and that applying again continues.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..config.paths import app_paths
+from ..config.private import write_atomic
+from ..engine.baseline.export import write_plan
+from . import baseline_service
+from .baseline_review import OBJECTS, SYSTEMS, accepted_totals, applied_counts, counts_line, object_label, write_counts
+from .session import Session
+
+Progress = Callable[[str, int, int], None]
+NOUNS = {"customer": "customers", "product": "products", "opportunity": "historical opportunities"}
+
+
+def apply_reviewed(
+    profile: Session | str,
+    doc: dict[str, Any],
+    *,
+    progress: Progress = lambda entity, done, total: None,
+    should_stop: Callable[[], bool] = lambda: False,
+    worker: Any = None,
+) -> dict[str, Any]:
+    """Write the reviewed plan as the newest plan (the record of the decisions), then apply it as
+    a job of the window's worker; ``progress(object, done, total)`` after every batch."""
+    name = profile.name if isinstance(profile, Session) else profile
+    json_path, _csv = write_plan(doc, app_paths().plans_dir)
+    return baseline_service.apply_baseline(
+        name, plan_path=json_path, should_stop=should_stop, worker=worker, progress=progress
+    )
+
+
+def _processed(report: dict[str, Any], doc: dict[str, Any]) -> list[tuple[str, int, int]]:
+    """(object, processed, accepted) per object; objects the load never reached count 0."""
+    totals = accepted_totals(doc)
+    seen = report.get("progress") or {}
+    return [(e, int((seen.get(e) or {}).get("done", 0)), totals[e]) for e in OBJECTS if totals[e]]
+
+
+def report_text(report: dict[str, Any], doc: dict[str, Any], *, interval_minutes: float | None = None) -> str:
+    """The load's report for people: plain text, one fact a line, ending with the next step."""
+    status = report.get("status")
+    written = applied_counts(report.get("applied") or {})
+    head = {
+        "ok": "Baseline load finished.",
+        "interrupted": "Baseline load stopped after the current batch, as asked.",
+    }.get(str(status), "Baseline load failed before it finished.")
+    lines = [f"{head} (run {report.get('run_id', '-')}, plan {Path(str(report.get('plan') or '')).name})", ""]
+    lines.append("Written:" if status == "ok" else "Written before it ended:")
+    lines += [f"  {counts_line(s, written.get(s) or {})}" for s in SYSTEMS]
+    lines.append("")
+    processed = _processed(report, doc)
+    lines.append(
+        "Processed: " + "; ".join(f"{NOUNS[e]} {done:,} of {total:,}" for e, done, total in processed)
+        if processed
+        else "Processed: nothing was accepted."
+    )
+    left = [(e, total - done) for e, done, total in processed if total > done]
+    if status != "ok" and left:
+        lines.append("Not written yet: " + ", ".join(f"{n:,} {NOUNS[e]}" for e, n in left) + ".")
+    links = report.get("links") or {}
+    lines.append(f"Links now: {links.get('customer', 0):,} customers, {links.get('product', 0):,} products.")
+    if status == "ok":
+        lines.append(f"Historical opportunities marked: {report.get('historical_marked', 0):,}.")
+    if report.get("not_applied"):
+        lines.append(
+            f"Not applied: {report['not_applied']:,} actions of the plan (not accepted or left out); "
+            "the live sync leaves those records alone until a later plan accepts them."
+        )
+    calls = report.get("api_calls") or {}
+    if calls:
+        lines.append("API calls: " + ", ".join(f"{k} {v}" for k, v in sorted(calls.items())) + ".")
+    problems = report.get("problems") or []
+    if problems:
+        lines.append("")
+        lines.append(f"Problems ({len(problems)}):")
+        lines += [f"  action {p.get('id')} ({p.get('entity')} {p.get('action')}): {p.get('message')}" for p in problems]
+    error = report.get("error") or {}
+    if status not in ("ok", "interrupted") and error:
+        lines += ["", f"Error: {error.get('title', '')}: {error.get('message', '')}"]
+    lines.append("")
+    if status == "ok":
+        every = f" every {interval_minutes:g} minutes" if interval_minutes else " on its schedule"
+        lines.append(
+            f"Next step: the live sync is ready (cut-over date {report.get('cutover_date')}). It syncs{every}; "
+            "open the Sync tab to watch it or press Sync now."
+        )
+    else:
+        lines.append(
+            "Next step: press 'Apply accepted actions' again on the review (the same plan): it continues where "
+            "the load ended; records already written are recognised and not written twice. Until it finishes, "
+            "the live sync stays refused so that nothing is duplicated."
+        )
+    return "\n".join(lines)
+
+
+def report_rows(report: dict[str, Any], doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """The report as rows: per system, object and operation the planned and written records, then
+    the per-object progress and every problem."""
+    planned, written = write_counts(doc), applied_counts(report.get("applied") or {})
+    rows: list[dict[str, Any]] = []
+    for system in SYSTEMS:
+        for entity in OBJECTS:
+            plan_ops = (planned.get(system) or {}).get(entity) or {}
+            done_ops = (written.get(system) or {}).get(entity) or {}
+            for op in sorted(set(plan_ops) | set(done_ops)):
+                rows.append(
+                    {
+                        "section": "written",
+                        "system": SYSTEMS[system],
+                        "object": object_label(entity, system, 2),
+                        "operation": op,
+                        "planned": plan_ops.get(op, 0),
+                        "done": done_ops.get(op, 0),
+                        "note": "",
+                    }
+                )
+    for entity, done, total in _processed(report, doc):
+        rows.append(
+            {"section": "processed", "system": "", "object": NOUNS[entity], "operation": "", "planned": total,
+             "done": done, "note": "" if done >= total else "not finished: apply again to continue"}
+        )  # fmt: skip
+    for p in report.get("problems") or []:
+        rows.append(
+            {"section": "problem", "system": "", "object": p.get("entity", ""), "operation": p.get("action", ""),
+             "planned": "", "done": "", "note": f"action {p.get('id')}: {p.get('message')}"}
+        )  # fmt: skip
+    rows.append(
+        {"section": "status", "system": "", "object": "", "operation": "", "planned": "", "done": "",
+         "note": str(report.get("status"))}
+    )  # fmt: skip
+    return rows
+
+
+REPORT_COLUMNS = ("section", "system", "object", "operation", "planned", "done", "note")
+
+
+def export_report(report: dict[str, Any], doc: dict[str, Any], path: Path | str) -> int:
+    """The report as CSV (``REPORT_COLUMNS``); returns the number of rows."""
+    rows = report_rows(report, doc)
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(REPORT_COLUMNS))
+    writer.writeheader()
+    writer.writerows(rows)
+    write_atomic(Path(path), buf.getvalue())
+    return len(rows)
+
+
+__all__ = ["REPORT_COLUMNS", "apply_reviewed", "export_report", "report_rows", "report_text"]
