@@ -30,7 +30,9 @@ def test_sync_runs_after_a_baseline_applied_in_the_window(qtbot, window: MainWin
     plan_in_window(qtbot, window)
     tab.accept_all.click()
     with qtbot.waitSignal(tab.applied, timeout=120_000) as applied:
-        tab.apply_confirmed()
+        tab.apply_button.click()
+        assert tab.confirm_dialog is not None and tab.confirm_dialog.isVisible()
+        tab.confirm_dialog.apply.click()
     assert applied.args[0]["status"] == "ok", applied.args[0]
     assert tab.pages.currentIndex() == REPORT
     assert "live sync is ready" in tab.report.toPlainText()
