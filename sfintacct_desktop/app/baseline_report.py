@@ -21,6 +21,7 @@ from .baseline_review import OBJECTS, SYSTEMS, accepted_totals, applied_counts, 
 from .session import Session
 
 Progress = Callable[[str, int, int], None]
+STATUS_WORDS = {"ok": "finished", "interrupted": "stopped", "failed": "failed"}
 NOUNS = {"customer": "customers", "product": "products", "opportunity": "historical opportunities"}
 
 
@@ -41,6 +42,40 @@ def apply_reviewed(
     )
 
 
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def combined(reports: list[dict[str, Any]]) -> dict[str, Any]:
+    """The reports of one plan's load and its continuations as one: the last run's outcome and
+    progress, the records written and the API calls of all of them added up."""
+    last = dict(reports[-1])
+    applied: dict[str, int] = {}
+    calls: dict[str, int] = {}
+    for r in reports:
+        for key, n in (r.get("applied") or {}).items():
+            applied[key] = applied.get(key, 0) + int(n)
+        for key, n in (r.get("api_calls") or {}).items():
+            calls[key] = calls.get(key, 0) + int(n)
+    last["applied"], last["api_calls"] = applied, calls
+    last["runs"] = [{"run_id": r.get("run_id"), "status": r.get("status")} for r in reports]
+    return last
+
+
+def _calls(calls: dict[str, int]) -> str:
+    sf, tx, req = calls.get("salesforce", 0), calls.get("intacct_transactions", 0), calls.get("intacct_requests", 0)
+    intacct = f"{_plural(tx, 'transaction', 'transactions')} in {_plural(req, 'request', 'requests')}"
+    return f"API use: Salesforce {_plural(sf, 'call', 'calls')}; Intacct {intacct}."
+
+
+def _every(seconds: float | None) -> str:
+    if not seconds:
+        return "when you press Sync now (this window has no schedule)"
+    if seconds < 120:
+        return f"every {seconds:g} seconds"
+    return f"every {seconds / 60:g} minutes"
+
+
 def _processed(report: dict[str, Any], doc: dict[str, Any]) -> list[tuple[str, int, int]]:
     """(object, processed, accepted) per object; objects the load never reached count 0."""
     totals = accepted_totals(doc)
@@ -48,17 +83,24 @@ def _processed(report: dict[str, Any], doc: dict[str, Any]) -> list[tuple[str, i
     return [(e, int((seen.get(e) or {}).get("done", 0)), totals[e]) for e in OBJECTS if totals[e]]
 
 
-def report_text(report: dict[str, Any], doc: dict[str, Any], *, interval_minutes: float | None = None) -> str:
-    """The load's report for people: plain text, one fact a line, ending with the next step."""
+def report_text(report: dict[str, Any], doc: dict[str, Any], *, interval: float | None = None) -> str:
+    """The load's report for people (``report``: one run's, or :func:`combined` runs'): plain text,
+    one fact a line, ending with the next step; ``interval``: the live sync's schedule in seconds."""
     status = report.get("status")
     written = applied_counts(report.get("applied") or {})
     head = {
         "ok": "Baseline load finished.",
         "interrupted": "Baseline load stopped after the current batch, as asked.",
     }.get(str(status), "Baseline load failed before it finished.")
-    lines = [f"{head} (run {report.get('run_id', '-')}, plan {Path(str(report.get('plan') or '')).name})", ""]
-    lines.append("Written:" if status == "ok" else "Written before it ended:")
+    runs = report.get("runs") or [{"run_id": report.get("run_id"), "status": status}]
+    which = ", ".join(f"run {r['run_id']} {STATUS_WORDS.get(str(r['status']), r['status'])}" for r in runs)
+    lines = [head, f"Plan {Path(str(report.get('plan') or '')).name}; {which}.", ""]
+    total = " in total" if len(runs) > 1 else ""
+    lines.append(f"Written{total}:" if status == "ok" else f"Written{total} before it ended:")
     lines += [f"  {counts_line(s, written.get(s) or {})}" for s in SYSTEMS]
+    receivables = (written.get("salesforce") or {}).get("receivables", {}).get("write", 0)
+    if receivables:
+        lines.append(f"  Invoices and payments copied onto their Salesforce Accounts: {receivables:,} records")
     lines.append("")
     processed = _processed(report, doc)
     lines.append(
@@ -75,12 +117,11 @@ def report_text(report: dict[str, Any], doc: dict[str, Any], *, interval_minutes
         lines.append(f"Historical opportunities marked: {report.get('historical_marked', 0):,}.")
     if report.get("not_applied"):
         lines.append(
-            f"Not applied: {report['not_applied']:,} actions of the plan (not accepted or left out); "
-            "the live sync leaves those records alone until a later plan accepts them."
+            f"Not applied: {_plural(report['not_applied'], 'action', 'actions')} of the plan (not accepted, or "
+            "nothing to do); the live sync leaves those records alone until a later plan accepts them."
         )
-    calls = report.get("api_calls") or {}
-    if calls:
-        lines.append("API calls: " + ", ".join(f"{k} {v}" for k, v in sorted(calls.items())) + ".")
+    if report.get("api_calls"):
+        lines.append(_calls(report["api_calls"]))
     problems = report.get("problems") or []
     if problems:
         lines.append("")
@@ -91,14 +132,13 @@ def report_text(report: dict[str, Any], doc: dict[str, Any], *, interval_minutes
         lines += ["", f"Error: {error.get('title', '')}: {error.get('message', '')}"]
     lines.append("")
     if status == "ok":
-        every = f" every {interval_minutes:g} minutes" if interval_minutes else " on its schedule"
         lines.append(
-            f"Next step: the live sync is ready (cut-over date {report.get('cutover_date')}). It syncs{every}; "
-            "open the Sync tab to watch it or press Sync now."
+            f"Next step: the live sync is ready (cut-over date {report.get('cutover_date')}). It syncs "
+            f"{_every(interval)}; open the Sync tab to watch it."
         )
     else:
         lines.append(
-            "Next step: press 'Apply accepted actions' again on the review (the same plan): it continues where "
+            "Next step: press 'Apply again (continue)' below (the same plan): it continues where "
             "the load ended; records already written are recognised and not written twice. Until it finishes, "
             "the live sync stays refused so that nothing is duplicated."
         )
@@ -126,6 +166,12 @@ def report_rows(report: dict[str, Any], doc: dict[str, Any]) -> list[dict[str, A
                         "note": "",
                     }
                 )
+    receivables = (written.get("salesforce") or {}).get("receivables", {}).get("write", 0)
+    if receivables:
+        rows.append(
+            {"section": "written", "system": "Salesforce", "object": "invoices and payments", "operation": "write",
+             "planned": "", "done": receivables, "note": "copied onto their Accounts"}
+        )  # fmt: skip
     for entity, done, total in _processed(report, doc):
         rows.append(
             {"section": "processed", "system": "", "object": NOUNS[entity], "operation": "", "planned": total,
@@ -157,4 +203,4 @@ def export_report(report: dict[str, Any], doc: dict[str, Any], path: Path | str)
     return len(rows)
 
 
-__all__ = ["REPORT_COLUMNS", "apply_reviewed", "export_report", "report_rows", "report_text"]
+__all__ = ["REPORT_COLUMNS", "apply_reviewed", "combined", "export_report", "report_rows", "report_text"]

@@ -221,12 +221,14 @@ def confirmation(doc: dict[str, Any]) -> dict[str, Any]:
     """What the confirmation dialog says before an apply: counts per system and object, in words."""
     counts = write_counts(doc)
     totals = accepted_totals(doc)
-    not_applied = sum(1 for a in doc["actions"] if decidable(a) and not is_applied(a, False))
+    chosen = [a for a in doc["actions"] if decidable(a) and is_applied(a, False)]
     return {
         "counts": counts,
         "lines": [counts_line(s, counts[s]) for s in SYSTEMS],
-        "accepted": sum(totals.values()),
-        "not_applied": not_applied,
+        "accepted": len(chosen),
+        "records": sum(totals.values()),
+        "left_out": sum(1 for a in chosen if a["action"] == "leave_out"),
+        "not_applied": sum(1 for a in doc["actions"] if decidable(a)) - len(chosen),
         "totals": totals,
     }
 

@@ -18,8 +18,10 @@ class ConfirmApply(QDialog):
         self.setAccessibleName("Confirm the baseline load")
         self.setModal(True)
         lay = QVBoxLayout(self)
+        kept = f"; {summary['left_out']:,} kept out of the live sync" if summary["left_out"] else ""
         intro = QLabel(
-            f"Applying {summary['accepted']:,} accepted action(s) of profile {plan_name} writes to both live systems:"
+            f"Applying the {summary['accepted']:,} accepted action(s) of profile {plan_name} "
+            f"({summary['records']:,} records to link, create or mark historical{kept}) writes to both live systems:"
         )
         intro.setWordWrap(True)
         lay.addWidget(intro)

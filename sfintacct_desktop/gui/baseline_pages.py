@@ -28,11 +28,49 @@ from PySide6.QtWidgets import (
 )
 
 from ..app.baseline_review import DECISIONS, OBJECTS
-from .models.plan import COLUMNS, PlanModel, ReviewFilter
+from .models.plan import (
+    ACCEPT,
+    ACTION,
+    ENTITY,
+    IA_KEY,
+    IA_NAME,
+    ID,
+    REASON,
+    SCORE,
+    SF_KEY,
+    SF_NAME,
+    STATUS,
+    PlanModel,
+    ReviewFilter,
+)
 from .widgets import ToneDelegate, note
 
-# Column widths that fit the demo's names at 1024 px; the reason column takes the rest.
-WIDTHS = [56, 48, 80, 150, 96, 150, 190, 100, 190, 52, 120]
+# Widths of the fixed columns; the two names and the reason share the rest (no sideways scrolling).
+WIDTHS = {ACCEPT: 64, ID: 44, ENTITY: 82, ACTION: 128, STATUS: 98, SF_KEY: 114, IA_KEY: 84, SCORE: 58}
+SHARED = {SF_NAME: 0.36, IA_NAME: 0.34, REASON: 0.30}  # of the width the fixed columns leave
+
+
+class _IdDelegate(ToneDelegate):
+    """IDs elide in the middle ('0015e…SAAQ'): their two ends tell records apart."""
+
+    def initStyleOption(self, option: Any, index: Any) -> None:
+        super().initStyleOption(option, index)
+        if index.column() in (SF_KEY, IA_KEY):
+            option.textElideMode = Qt.TextElideMode.ElideMiddle
+
+
+class ReviewView(QTableView):
+    """The review table: fixed columns keep their width, the names and the reason share the rest,
+    so nothing scrolls sideways at 1024 px."""
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        free = self.viewport().width() - sum(WIDTHS.values())
+        if free > 0:
+            for col, share in SHARED.items():
+                self.setColumnWidth(col, max(80, int(free * share)))
+
+
 OBJECT_TITLES = {"customer": "Customers", "product": "Products", "opportunity": "Historical opportunities"}
 
 
@@ -120,7 +158,7 @@ class ReviewPage(QWidget):
         self.model = PlanModel(self)
         self.proxy = ReviewFilter(self)
         self.proxy.setSourceModel(self.model)
-        self.view = QTableView()
+        self.view = ReviewView()
         self.view.setAccessibleName("Proposed actions")
         self.view.setModel(self.proxy)
         self.view.setSortingEnabled(True)
@@ -130,14 +168,14 @@ class ReviewPage(QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setAlternatingRowColors(True)
         self.view.setWordWrap(False)
-        self.view.setItemDelegate(ToneDelegate(self.view))
+        self.view.setItemDelegate(_IdDelegate(self.view))
         self.view.setStyleSheet("QTableView { selection-background-color: #d1e9ff; selection-color: #101828; }")
         self.view.verticalHeader().setVisible(False)
         self.view.verticalHeader().setDefaultSectionSize(24)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate(WIDTHS):
+        for col, width in WIDTHS.items():
             self.view.setColumnWidth(col, width)
         self.detail = QPlainTextEdit()
         self.detail.setReadOnly(True)
@@ -146,7 +184,7 @@ class ReviewPage(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.view)
         split.addWidget(self.detail)
-        split.setStretchFactor(0, 4)
+        split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
         lay.addWidget(split, 1)
 
@@ -159,7 +197,6 @@ class ReviewPage(QWidget):
         nav.addWidget(self.back)
         nav.addWidget(self.apply)
         lay.addLayout(nav)
-        assert len(WIDTHS) == len(COLUMNS) - 1
 
 
 class ApplyPage(QWidget):
@@ -176,6 +213,7 @@ class ApplyPage(QWidget):
         lay.addWidget(self.total)
         form = QFormLayout()
         self.bars: dict[str, QProgressBar] = {}
+        self.done: dict[str, int] = {}
         for entity in OBJECTS:
             bar = QProgressBar()
             bar.setAccessibleName(f"{OBJECT_TITLES[entity]} progress")
@@ -191,6 +229,7 @@ class ApplyPage(QWidget):
         lay.addStretch(1)
 
     def start(self, totals: dict[str, int]) -> None:
+        self.done = {entity: 0 for entity in self.bars}
         self.status.setText("Applying the accepted actions… (waiting for the sync worker's current run, if any)")
         self.stop.setEnabled(True)
         for entity, bar in self.bars.items():
@@ -204,10 +243,11 @@ class ApplyPage(QWidget):
         bar = self.bars.get(entity)
         if bar is None:
             return
+        self.done[entity] = done  # the totals first: the object's bar is the last thing to move
+        self.total.setValue(sum(self.done.values()))
+        self.status.setText(f"Applying: {OBJECT_TITLES[entity].lower()} {done:,} of {total:,} processed.")
         bar.setRange(0, max(1, total))
         bar.setValue(done)
-        self.total.setValue(sum(b.value() for b in self.bars.values()))
-        self.status.setText(f"Applying: {OBJECT_TITLES[entity].lower()} {done:,} of {total:,} processed.")
 
 
 class ReportPage(QWidget):
@@ -224,7 +264,7 @@ class ReportPage(QWidget):
         row = QHBoxLayout()
         self.export = _button("Export report as CSV…", "What was planned and written, per system and object.")
         self.export_review = _button("Export review as CSV…")
-        self.apply_again = _button("Apply again (continue)", "Continue the stopped load with the same plan.")
+        self.apply_again = _button("Apply again (continue)…", "Continue the stopped load with the same plan.")
         self.plan_again = _button("Plan again")
         for w in (self.export, self.export_review):
             row.addWidget(w)

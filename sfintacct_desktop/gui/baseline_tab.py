@@ -50,7 +50,8 @@ class BaselineTab(QWidget):
         self.worker = worker  # the window's sync worker: the apply runs as its job, after a running cycle
         self.doc: dict[str, Any] | None = None
         self.plan_path = ""
-        self.last_report: dict[str, Any] | None = None
+        self.last_report: dict[str, Any] | None = None  # the load's runs of this plan, combined
+        self.reports: list[dict[str, Any]] = []  # each run of this plan's load: a stopped one, its continuation
         self.task: Task | None = None
         self.confirm_dialog: ConfirmApply | None = None
         layout = QVBoxLayout(self)
@@ -112,7 +113,7 @@ class BaselineTab(QWidget):
             self.task.cancel()  # its result, when it comes, belongs to the old profile and is dropped
             self.task = None
         self.session, self.profile, self.worker = session, session.name, worker
-        self.doc, self.plan_path, self.last_report = None, "", None
+        self.doc, self.plan_path, self.last_report, self.reports = None, "", None, []
         self.model.set_rows([], [])
         self.counts.setText("")
         self.report.setPlainText("")
@@ -235,7 +236,7 @@ class BaselineTab(QWidget):
         self.doc, path, rows = result
         self.plan_path = str(path)
         self.task = None
-        self.last_report = None
+        self.last_report, self.reports = None, []
         self._idle_plan_page()
         self.plan_status.setText(f"Plan written: {path}")
         self.counts.setText(counts_text(self.doc["counts"]))
@@ -359,15 +360,19 @@ class BaselineTab(QWidget):
 
     def _applied(self, report: dict[str, Any]) -> None:
         self.task = None
-        self.last_report = report
+        self.reports.append(report)
+        self.last_report = baseline_report.combined(self.reports)
         ok = report.get("status") == "ok"
-        interval = getattr(self.worker, "interval", None)
-        minutes = interval / 60 if interval else None
         assert self.doc is not None
         self.report_page.title.setText(
-            "The baseline is applied: the live sync is ready." if ok else "The baseline load did not finish."
+            "The baseline is applied: the live sync is ready."
+            if ok
+            else "The baseline load was stopped: apply again to continue."
+            if report.get("status") == "interrupted"
+            else "The baseline load failed before it finished."
         )
-        self.report.setPlainText(baseline_report.report_text(report, self.doc, interval_minutes=minutes))
+        interval = getattr(self.worker, "interval", None)
+        self.report.setPlainText(baseline_report.report_text(self.last_report, self.doc, interval=interval))
         self.report_page.apply_again.setVisible(not ok)
         if not ok and report.get("error") and report.get("status") != "interrupted":
             self.error.show_error(report["error"])

@@ -3,6 +3,7 @@ and applies, and then the live sync runs: a new Salesforce Account reaches Intac
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from sfintacct_desktop.gui.baseline_tab import REPORT, REVIEW
@@ -46,3 +47,30 @@ def test_sync_runs_after_a_baseline_applied_in_the_window(qtbot, window: MainWin
     summary = sync_once(qtbot, window).summary
     assert summary.status == "ok", summary.error
     assert ia_connector(sandbox).customers_by_ids(["FP-1"])[0].name == "First Path Co"
+
+
+def test_a_scheduled_window_syncs_by_itself_after_the_baseline(qtbot, sandbox: Sandbox) -> None:  # type: ignore[no-untyped-def]
+    """With a schedule, the refused first tick pauses the worker; the applied baseline lets the
+    next tick run without anyone pressing Sync now."""
+    before = {t.ident for t in threading.enumerate()}
+    win = MainWindow("sandbox", interval=1.0)
+    win.show()
+    try:
+        qtbot.waitUntil(lambda: win.worker.state == "paused", timeout=30_000)  # the first tick: baseline needed
+        tab = win.baseline_tab
+        plan_in_window(qtbot, win)
+        tab.accept_all.click()
+        with qtbot.waitSignal(tab.applied, timeout=120_000) as applied:
+            tab.apply_button.click()
+            tab.confirm_dialog.apply.click()
+        assert applied.args[0]["status"] == "ok", applied.args[0]
+        assert "It syncs every 1 seconds" in tab.report.toPlainText()
+        sf = sf_connector(sandbox)
+        assert sf.client.create_many("Account", [{"Name": "Scheduled Co", "AccountNumber": "FP-2"}])[0].success
+        ia = ia_connector(sandbox)
+        qtbot.waitUntil(lambda: bool(ia.customers_by_ids(["FP-2"])), timeout=60_000)
+        assert win.worker.state in ("idle", "running")
+    finally:
+        win.close()
+    assert not win.worker.is_alive()
+    qtbot.waitUntil(lambda: {t.ident for t in threading.enumerate()} <= before, timeout=20_000)

@@ -127,6 +127,10 @@ def test_confirmation_counts_match_what_the_load_writes_and_the_exports_read_bac
         "ITEM": planned["intacct"]["product"]["create"],
     }
     assert report["applied"]["customer salesforce create"] == accounts
+    for system in ("salesforce", "intacct"):  # every planned write happened, updates too
+        for entity, ops in planned[system].items():
+            for op, n in ops.items():
+                assert report["applied"].get(f"{entity} {system} {op}") == n, (entity, system, op)
     shown = tab.apply_page.bars["customer"]
     assert shown.value() == shown.maximum() > 0  # the bar reached every accepted customer
     assert tab.pages.currentIndex() == REPORT
@@ -207,6 +211,9 @@ def test_a_stopped_load_reports_what_was_written_and_applying_again_continues(  
     created = _created(before, _record_counts(sandbox))
     assert created["Account"] == planned["salesforce"]["customer"]["create"]  # no duplicate, none missing
     assert created["CUSTOMER"] == planned["intacct"]["customer"]["create"]
+    text = tab.report.toPlainText()  # both runs added up: what the two systems gained
+    assert "Written in total:" in text and f"Intacct: {created['CUSTOMER']:,} CUSTOMERs created" in text
+    assert f"run {report['run_id']} stopped, run {second['run_id']} finished" in text
     qtbot.waitUntil(lambda: window.worker.state == "idle", timeout=10_000)
 
 

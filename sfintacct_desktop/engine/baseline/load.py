@@ -276,6 +276,26 @@ class _Loader:
         ReceivablesSync(run).apply(invoices, payments)
 
 
+def _written(creates: dict[str, int], summary: RunSummary) -> dict[str, int]:
+    """Records written, as ``"entity system operation": n``: creates from the engine's events, and
+    every other write of the object's stream (a cross-reference alone included) as an update;
+    invoices and payments (the receivables load) under ``"receivables salesforce write"``."""
+    out = {k: n for k, n in creates.items() if k.endswith(" create")}
+    for s in summary.streams:
+        for system, writes in (("salesforce", s.writes_salesforce), ("intacct", s.writes_intacct)):
+            if not writes:
+                continue
+            if s.stream.startswith("baseline."):
+                entity = s.stream.removeprefix("baseline.")
+                updates = writes - out.get(f"{entity} {system} create", 0)
+                if updates > 0:
+                    out[f"{entity} {system} update"] = updates
+            else:
+                key = f"receivables {system} write"
+                out[key] = out.get(key, 0) + writes
+    return out
+
+
 def apply_plan(
     engine: SyncEngine,
     doc: dict[str, Any],
@@ -312,7 +332,7 @@ def apply_plan(
         "api_calls": data["api_calls"],
         "problems": loader.problems,
         "progress": loader.done,
-        "applied": loader.applied,
+        "applied": _written(loader.applied, summary),
         "error": data.get("error"),
     }
 

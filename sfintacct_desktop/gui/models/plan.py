@@ -29,14 +29,13 @@ COLUMNS = [
     ("Proposed action", "What applying it does"),
     ("Status", "auto / suggested: proposed by the rules; review: a person must decide"),
     ("Salesforce ID", "The Salesforce record"),
-    ("Salesforce name", "Its name in Salesforce"),
+    ("Salesforce", "The name in Salesforce"),
     ("Intacct ID", "The Intacct record (or the ID a create will use)"),
-    ("Intacct name", "Its name in Intacct"),
+    ("Intacct", "The name in Intacct"),
     ("Score", "How alike the pair is, 0 to 1"),
-    ("Differs", "Fields whose values differ between the two records"),
-    ("Reason", "Why this action is proposed; hover or select the row for every detail"),
+    ("Reason", "Why it is proposed, and the fields that differ; select the row for every detail"),
 ]
-ACCEPT, ID, ENTITY, ACTION, STATUS, SF_KEY, SF_NAME, IA_KEY, IA_NAME, SCORE, DIFFERS, REASON = range(len(COLUMNS))
+ACCEPT, ID, ENTITY, ACTION, STATUS, SF_KEY, SF_NAME, IA_KEY, IA_NAME, SCORE, REASON = range(len(COLUMNS))
 
 
 def _display(r: ReviewRow, col: int) -> str:
@@ -55,8 +54,7 @@ def _display(r: ReviewRow, col: int) -> str:
             SF_NAME: r.sf_name,
             IA_KEY: r.ia_key,
             IA_NAME: r.ia_name,
-            DIFFERS: r.differs,
-            REASON: r.reason,
+            REASON: (f"differs: {r.differs} · " if r.differs else "") + r.reason,
         }[col]
     )
 
@@ -118,7 +116,7 @@ class PlanModel(QAbstractTableModel):
             if col == SCORE:
                 return -1.0 if r.score is None else r.score
             return _display(r, col).lower()
-        if role == Qt.ItemDataRole.ToolTipRole and col in (REASON, SF_NAME, IA_NAME, DIFFERS, SCORE):
+        if role == Qt.ItemDataRole.ToolTipRole and col in (REASON, SF_NAME, IA_NAME, SCORE):
             return r.details
         if role == Qt.ItemDataRole.TextAlignmentRole:
             right = col in (ID, SCORE)
