@@ -112,7 +112,11 @@ def report_text(report: dict[str, Any], doc: dict[str, Any], *, interval: float 
     if status != "ok" and left:
         lines.append("Not written yet: " + ", ".join(f"{n:,} {NOUNS[e]}" for e, n in left) + ".")
     links = report.get("links") or {}
-    lines.append(f"Links now: {links.get('customer', 0):,} customers, {links.get('product', 0):,} products.")
+    linked = f"{links.get('customer', 0):,} customers, {links.get('product', 0):,} products"
+    if status == "ok":
+        lines.append(f"Links now: {linked}.")
+    else:
+        lines.append(f"Links recorded so far: {linked} (a pair is linked before its batch is written).")
     if status == "ok":
         lines.append(f"Historical opportunities marked: {report.get('historical_marked', 0):,}.")
     if report.get("not_applied"):

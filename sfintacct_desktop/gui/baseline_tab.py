@@ -36,8 +36,8 @@ __all__ = ["APPLY", "PLAN", "REPORT", "REVIEW", "BaselineTab", "counts_text"]
 
 
 class BaselineTab(QWidget):
-    planned = Signal(dict)
-    applied = Signal(dict)
+    planned = Signal(object)  # the plan document itself (no copy: thousands of actions)
+    applied = Signal(object)  # the load's report
     exported = Signal(str, int)  # path, rows written
 
     def __init__(

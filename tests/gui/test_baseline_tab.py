@@ -52,9 +52,15 @@ def test_review_sorts_filters_and_bulk_accepts_above_a_score(qtbot, window: Main
 
     # sort by score, highest first: numbers as numbers
     tab.view.sortByColumn(SCORE, Qt.SortOrder.DescendingOrder)
-    scores = [tab.proxy.index(i, SCORE).data(Qt.ItemDataRole.UserRole) for i in range(tab.proxy.rowCount())]
-    assert scores == sorted(scores, reverse=True) and scores[0] > 0
+    shown = [tab.proxy.index(i, SCORE).data() for i in range(tab.proxy.rowCount())]
+    scores = [float(x) if x else -1.0 for x in shown]
+    assert scores == sorted(scores, reverse=True) and scores[0] > 0 and scores[-1] == -1.0
+    tab.view.selectRow(0)
+    selected = tab.model.rows[tab.proxy.mapToSource(tab.view.currentIndex()).row()].id
     tab.view.sortByColumn(ID, Qt.SortOrder.AscendingOrder)
+    ids = [int(tab.proxy.index(i, ID).data()) for i in range(tab.proxy.rowCount())]
+    assert ids == sorted(ids)
+    assert tab.model.rows[tab.proxy.mapToSource(tab.view.currentIndex()).row()].id == selected  # kept
 
     # filter by text, by proposed action, by status
     name = next(a["name"] for a in doc["actions"] if a["action"] == "link" and a["entity"] == "customer")
@@ -235,9 +241,10 @@ def test_review_model_alone_sorts_numbers_and_keeps_review_rows_out_of_accept_al
     proxy.setSourceModel(model)
     proxy.sort(ID, Qt.SortOrder.DescendingOrder)
     assert [proxy.index(i, ID).data() for i in range(3)] == ["10", "2", "1"]  # 10 after 2: numbers
-    assert "Plausible partner: C-5 (Acme Corp)" in model.rows[0].details
-    assert model.rows[1].reason.startswith("same phone; the names differ (")
-    assert model.data(model.index(2, 8)) == "Initech Inc"  # each side's own name
+    by_id = {r.id: i for i, r in enumerate(model.rows)}  # the model itself holds the sorted order
+    assert "Plausible partner: C-5 (Acme Corp)" in model.rows[by_id[1]].details
+    assert model.rows[by_id[2]].reason.startswith("same phone; the names differ (")
+    assert model.data(model.index(by_id[10], 8)) == "Initech Inc"  # each side's own name
     assert model.set_all(True) == 2 and not rows[1]["accepted"]
     assert model.accept_above(0.25) == 1 and rows[1]["accepted"]
     proxy.set_filter(text="globex")

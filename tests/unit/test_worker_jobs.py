@@ -85,7 +85,7 @@ def test_a_job_whose_result_settles_the_pausing_error_leaves_the_worker_idle(thr
     from sfintacct_desktop.domain.errors import ErrorInfo, ErrorKind
     from sfintacct_desktop.engine.events import EngineStateChanged
 
-    needed = ErrorInfo(ErrorKind.SCHEMA, "Baseline needed", "both populated", "Apply a baseline.", code="BASELINE_REQUIRED")
+    needed = ErrorInfo(ErrorKind.SCHEMA, "Baseline needed", "both populated", "Apply it.", code="BASELINE_REQUIRED")
     h = Harness()
     worker = _start(h)
     _next(worker, EngineStateChanged, state="idle")
