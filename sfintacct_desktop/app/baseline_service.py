@@ -19,7 +19,7 @@ from ..engine.baseline.load import LEFT_OUT_META, apply_plan
 from ..engine.baseline.match import MatchConfig
 from ..engine.baseline.plan import build_plan
 from ..engine.baseline.review import PlanError
-from ..engine.cycle import SyncEngine
+from ..engine.cycle import BASELINE_REQUIRED, SyncEngine
 from . import state_service
 from .profiles import StoreFactory, default_store
 from .sync_service import build_engine, run_job
@@ -76,6 +76,11 @@ def plan_baseline(
     return doc, json_path, csv_path
 
 
+def settled_by(report: dict[str, Any]) -> tuple[str, ...]:
+    """A completed load settles "baseline needed": a worker paused by that refusal syncs again."""
+    return (BASELINE_REQUIRED,) if report.get("status") == "ok" else ()
+
+
 def apply_baseline(
     profile: str,
     *,
@@ -85,8 +90,11 @@ def apply_baseline(
     plans_dir: Path | None = None,
     store_factory: StoreFactory = default_store,
     worker: Any = None,
+    progress: Callable[[str, int, int], None] = lambda entity, done, total: None,
 ) -> dict[str, Any]:
     """Load the given plan (default: the profile's newest) and apply it; returns the report.
+
+    ``progress(object, done, total)`` is called on the worker's thread after every batch.
 
     The load runs as a job of the profile's sync worker (``worker``: the window's; None: a
     short-lived one under the profile's lock), so it never writes beside a running cycle.
@@ -98,10 +106,18 @@ def apply_baseline(
     doc = read_plan(path, profile=profile)
 
     def load(engine: Any) -> dict[str, Any]:
-        return apply_plan(engine.engine, doc, accept_suggested=accept_suggested, plan_path=str(path))
+        return apply_plan(
+            engine.engine, doc, accept_suggested=accept_suggested, plan_path=str(path), progress=progress
+        )
 
     report: dict[str, Any] = run_job(
-        profile, "baseline load", load, worker=worker, should_stop=should_stop, store_factory=store_factory
+        profile,
+        "baseline load",
+        load,
+        worker=worker,
+        should_stop=should_stop,
+        store_factory=store_factory,
+        lifts=settled_by,
     )
     if report["status"] == "ok":  # the profile now has a sync state that must never silently vanish
         state_service.note_synced(profile, cutover=report["cutover_date"], baseline_applied=True)

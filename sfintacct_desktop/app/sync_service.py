@@ -12,7 +12,7 @@ import concurrent.futures
 import contextlib
 import dataclasses
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -360,6 +360,7 @@ def run_job(
     should_stop: Callable[[], bool] = _never,
     factory: EngineFactory | None = None,
     store_factory: StoreFactory = default_store,
+    lifts: Callable[[Any], Iterable[str]] = lambda result: (),
 ) -> Any:
     """Run ``fn(engine)`` as a job of the profile's sync worker and return its result.
 
@@ -368,6 +369,7 @@ def run_job(
     running (a CLI command), a short-lived one runs the job under the profile's lock and stops.
     ``should_stop`` is the caller's cancel: while the job waits its turn it withdraws it; once it
     runs, the engine checks it between batches. ``factory`` builds that short-lived worker's engine.
+    ``lifts(result)``: the codes of pausing errors the job's result settled (the worker's pause ends).
     """
     own = worker is None
     if worker is None:
@@ -379,7 +381,7 @@ def run_job(
         )
         worker.start()
     try:
-        future = worker.submit_job(name, fn, should_stop=should_stop)
+        future = worker.submit_job(name, fn, should_stop=should_stop, lifts=lifts)
         while True:
             try:
                 return future.result(timeout=JOB_POLL)

@@ -46,6 +46,8 @@ from .streams import (
 BASELINE_META = ("baseline_applied", "cutover_date")  # written by the baseline load
 LIVE_META = "live_sync_started"  # the first cycle allowed without a baseline (a new company)
 HISTORICAL_META = "baseline_historical"  # {opportunity id: sales order DOCID or ""}
+LOADING_META = "baseline_loading"  # set while a baseline load runs; left set by a stopped one
+BASELINE_REQUIRED = "BASELINE_REQUIRED"  # the code of the refusal (a completed load settles it)
 RunBody = Callable[[RunContext], None]
 
 
@@ -277,6 +279,20 @@ class SyncEngine:
         read of every opportunity, so no deal Closed Won before it ever becomes a sales order.
         """
         with self.store.read() as r:
+            loading = r.meta.get(LOADING_META)
+            if loading and not self.settings.allow_without_baseline:
+                raise SyncError(
+                    ErrorInfo(
+                        ErrorKind.SCHEMA,
+                        "Baseline load not finished",
+                        f"The baseline load started {loading.get('started_at', '')} was stopped before it "
+                        "finished: records it was to link may not be linked yet, and a live sync now "
+                        "would create them a second time on the other side.",
+                        "Run `sfintacct baseline apply` again: it continues where the load stopped.",
+                        code=BASELINE_REQUIRED,
+                        window_hint="Open the Baseline tab and apply the plan again: it continues where it stopped.",
+                    )
+                )
             if any(r.meta.get(k) for k in (*BASELINE_META, LIVE_META)):
                 return
             linked = any(r.links.count(k.entity) for k in KINDS)
@@ -291,7 +307,7 @@ class SyncEngine:
                     "create every shared record a second time on the other side.",
                     "Run `sfintacct baseline plan` and `sfintacct baseline apply` first "
                     "(or pass --allow-without-baseline if the systems share nothing).",
-                    code="BASELINE_REQUIRED",
+                    code=BASELINE_REQUIRED,
                     window_hint="Open the Baseline tab: Plan, review the matches, then Apply.",
                 )
             )
@@ -341,4 +357,12 @@ class SyncEngine:
         process(run, kind, [pair])
 
 
-__all__ = ["BASELINE_META", "EngineSettings", "EngineStopped", "RunContext", "SyncEngine"]
+__all__ = [
+    "BASELINE_META",
+    "BASELINE_REQUIRED",
+    "LOADING_META",
+    "EngineSettings",
+    "EngineStopped",
+    "RunContext",
+    "SyncEngine",
+]

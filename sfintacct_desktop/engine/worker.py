@@ -30,7 +30,10 @@ Contract for callers (CLI, GUI, tests):
   every other write (the baseline load, a live invoice refresh) reaches the state store: the worker
   is the only writer, in fact. A job's own stop check (its Cancel button) is added to the worker's,
   so the engine stops it between batches; a job still queued when the worker stops fails with
-  :class:`WorkerStopped`.
+  :class:`WorkerStopped`;
+- a job may settle the error that paused the worker (``lifts``: from the job's result, the error
+  codes it made obsolete, e.g. a completed baseline load and "baseline needed"). The worker is then
+  idle again and syncs on its schedule; a pause by the user or by any other error stays.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -101,6 +104,10 @@ def _never() -> bool:
     return False
 
 
+def _lifts_nothing(result: Any) -> tuple[str, ...]:
+    return ()
+
+
 @dataclass
 class Job:
     """One callable to run on the worker's engine; its outcome arrives in ``future``."""
@@ -108,6 +115,7 @@ class Job:
     name: str
     fn: Callable[[Any], Any]
     should_stop: Callable[[], bool] = _never
+    lifts: Callable[[Any], Iterable[str]] = _lifts_nothing  # codes of pausing errors its result settles
     future: Future[Any] = field(default_factory=Future)
 
 
@@ -210,10 +218,16 @@ class SyncWorker(threading.Thread):
         self.submit(Command(CommandKind.STOP))
 
     def submit_job(
-        self, name: str, fn: Callable[[Any], Any], *, should_stop: Callable[[], bool] = _never
+        self,
+        name: str,
+        fn: Callable[[Any], Any],
+        *,
+        should_stop: Callable[[], bool] = _never,
+        lifts: Callable[[Any], Iterable[str]] = _lifts_nothing,
     ) -> Future[Any]:
-        """Queue ``fn(engine)``; the future holds its result or its exception."""
-        job = Job(name, fn, should_stop)
+        """Queue ``fn(engine)``; the future holds its result or its exception. ``lifts(result)``
+        names the error codes the job's result settled: a pause for one of them ends."""
+        job = Job(name, fn, should_stop, lifts)
         self.submit(Command(CommandKind.JOB, {"job": job}))
         return job.future
 
@@ -364,7 +378,11 @@ class SyncWorker(threading.Thread):
         self._job = job
         self._working = True
         try:
-            job.future.set_result(job.fn(self._ensure_engine()))
+            result = job.fn(self._ensure_engine())
+            if was == PAUSED and self._settled_by(job, result):
+                was = IDLE  # the cause of the pause is gone: back to idle below, syncing on schedule
+                self._paused_reason, self._paused_error = "", None
+            job.future.set_result(result)
         except BaseException as exc:  # the caller waits on the future: it must always be answered
             log.info("Worker job %s failed: %s", job.name, type(exc).__name__, exc_info=not isinstance(exc, SyncError))
             job.future.set_exception(exc)
@@ -375,6 +393,17 @@ class SyncWorker(threading.Thread):
             self._working = False
         if was not in (PAUSED, WAITING) and not self._interrupt.is_set():
             self._set_state(IDLE)
+
+    def _settled_by(self, job: Job, result: Any) -> bool:
+        """Whether ``result`` settles the error that paused the worker (never a pause by the user)."""
+        error = self._paused_error
+        if error is None or not error.code:
+            return False
+        try:
+            return error.code in set(job.lifts(result))
+        except Exception:
+            log.warning("Reading what job %s settled failed", job.name, exc_info=True)
+            return False
 
     # ------------------------------------------------------------------ a spent API budget
     def _wait_for_budget(self, error: ErrorInfo) -> None:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QDate, QSortFilterProxyModel, Signal
+from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
     QDateEdit,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -22,47 +22,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..app import baseline_report, baseline_review
 from ..app import gui_support as gs
-from .models.plan import PlanModel
+from .baseline_dialogs import ConfirmApply
+from .baseline_pages import ApplyPage, ReportPage, ReviewPage, counts_text
 from .task_runner import Task, TaskRunner
-from .widgets import ErrorPanel, fit_columns, heading, note, table
+from .widgets import ErrorPanel, heading, note
 
 PLAN, REVIEW, APPLY, REPORT = range(4)
 
 
-def counts_text(counts: dict[str, Any]) -> str:
-    lines = []
-    for entity in ("customer", "product"):
-        e = counts[entity]
-        lines.append(
-            f"<b>{entity.capitalize()}s:</b> {e['links_auto']} links proposed, {e['links_review']} to review, "
-            f"{e['already_linked']} already linked; create {e['create_in_intacct']} in Intacct "
-            f"({e['creates_review']} to review) and {e['create_in_salesforce']} in Salesforce "
-            f"({e.get('creates_with_partner', 0)} with a plausible partner on the other side); "
-            f"{e['left_out']} left out"
-        )
-    h = counts["historical"]
-    lines.append(
-        f"<b>Historical opportunities:</b> {h['opportunities']} ({h['linked_to_orders']} matched to sales orders)"
-    )
-    w = counts["writes"]
-    lines.append(f"<b>Writes if everything is accepted:</b> Salesforce {w['salesforce']}, Intacct {w['intacct']}")
-    return "<br>".join(lines)
-
-
-class _ReviewFilter(QSortFilterProxyModel):
-    only_review = False
-
-    def filterAcceptsRow(self, row: int, parent: Any) -> bool:
-        if not self.only_review:
-            return True
-        a = self.sourceModel().rows[row]
-        return a["action"] == "review" or a.get("status") == "review"
+__all__ = ["APPLY", "PLAN", "REPORT", "REVIEW", "BaselineTab", "counts_text"]
 
 
 class BaselineTab(QWidget):
-    planned = Signal(dict)
-    applied = Signal(dict)
+    planned = Signal(object)  # the plan document itself (no copy: thousands of actions)
+    applied = Signal(object)  # the load's report
+    exported = Signal(str, int)  # path, rows written
 
     def __init__(
         self, runner: TaskRunner, profile: str | gs.Session, parent: QWidget | None = None, *, worker: Any = None
@@ -74,7 +50,10 @@ class BaselineTab(QWidget):
         self.worker = worker  # the window's sync worker: the apply runs as its job, after a running cycle
         self.doc: dict[str, Any] | None = None
         self.plan_path = ""
+        self.last_report: dict[str, Any] | None = None  # the load's runs of this plan, combined
+        self.reports: list[dict[str, Any]] = []  # each run of this plan's load: a stopped one, its continuation
         self.task: Task | None = None
+        self.confirm_dialog: ConfirmApply | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Baseline: the first import"))
         self.step = QLabel()
@@ -84,11 +63,43 @@ class BaselineTab(QWidget):
         layout.addWidget(self.error)
         self.pages = QStackedWidget()
         self.pages.addWidget(self._plan_page())
-        self.pages.addWidget(self._review_page())
-        self.pages.addWidget(self._apply_page())
-        self.pages.addWidget(self._report_page())
+        self.review = ReviewPage()
+        self.apply_page = ApplyPage()
+        self.report_page = ReportPage()
+        for page in (self.review, self.apply_page, self.report_page):
+            self.pages.addWidget(page)
         layout.addWidget(self.pages, 1)
+        self._wire()
         self._go(PLAN)
+
+    # the review's parts, by the names the window's other code and the tests use
+    @property
+    def model(self) -> Any:
+        return self.review.model
+
+    @property
+    def proxy(self) -> Any:
+        return self.review.proxy
+
+    @property
+    def view(self) -> Any:
+        return self.review.view
+
+    @property
+    def counts(self) -> QLabel:
+        return self.review.counts
+
+    @property
+    def apply_button(self) -> QPushButton:
+        return self.review.apply
+
+    @property
+    def accept_all(self) -> QPushButton:
+        return self.review.accept_all
+
+    @property
+    def report(self) -> Any:
+        return self.report_page.text
 
     @property
     def applying(self) -> bool:
@@ -102,10 +113,10 @@ class BaselineTab(QWidget):
             self.task.cancel()  # its result, when it comes, belongs to the old profile and is dropped
             self.task = None
         self.session, self.profile, self.worker = session, session.name, worker
-        self.doc, self.plan_path = None, ""
-        self.model.set_rows([])
+        self.doc, self.plan_path, self.last_report, self.reports = None, "", None, []
+        self.model.set_rows([], [])
         self.counts.setText("")
-        self.report.setText("")
+        self.report.setPlainText("")
         self.error.clear()
         self._idle_plan_page()
         self.plan_progress.setValue(0)
@@ -128,14 +139,20 @@ class BaselineTab(QWidget):
             )
         )
         row = QHBoxLayout()
-        row.addWidget(QLabel("Cut-over date:"))
+        label = QLabel("&Cut-over date:")
         self.cutover = QDateEdit(QDate.currentDate())
+        self.cutover.setDisplayFormat("yyyy-MM-dd")
         self.cutover.setCalendarPopup(True)
+        self.cutover.setAccessibleName("Cut-over date")
         self.cutover.setToolTip("Closed Won opportunities before this date are history: they never become orders.")
+        label.setBuddy(self.cutover)
+        row.addWidget(label)
         row.addWidget(self.cutover)
         self.plan_button = QPushButton("Plan")
+        self.plan_button.setAccessibleName("Plan")
         self.plan_button.clicked.connect(self.start_plan)
         self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setAccessibleName("Cancel the plan")
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel)
         row.addWidget(self.plan_button)
@@ -143,6 +160,7 @@ class BaselineTab(QWidget):
         row.addStretch(1)
         lay.addLayout(row)
         self.plan_progress = QProgressBar()
+        self.plan_progress.setAccessibleName("Plan progress")
         self.plan_progress.setRange(0, 1)
         self.plan_progress.setValue(0)
         self.plan_status = note("Ready.")
@@ -151,67 +169,24 @@ class BaselineTab(QWidget):
         lay.addStretch(1)
         return page
 
-    def _review_page(self) -> QWidget:
-        page = QWidget()
-        lay = QVBoxLayout(page)
-        self.counts = QLabel()
-        self.counts.setWordWrap(True)
-        lay.addWidget(self.counts)
-        bar = QHBoxLayout()
-        self.accept_all = QPushButton("Accept all suggestions")
-        self.accept_all.setToolTip("Tick every proposed action that does not need a person's review.")
-        self.reject_all = QPushButton("Reject all")
-        self.only_review = QCheckBox("Show only those needing review")
-        self.accept_all.clicked.connect(lambda: self._set_all(True))
-        self.reject_all.clicked.connect(lambda: self._set_all(False))
-        self.only_review.toggled.connect(self._filter)
-        self.accepted_label = QLabel()
-        for w in (self.accept_all, self.reject_all, self.only_review):
-            bar.addWidget(w)
-        bar.addStretch(1)
-        bar.addWidget(self.accepted_label)
-        self.back_button = QPushButton("Back")
-        self.apply_button = QPushButton("Apply accepted actions")
-        self.apply_button.setToolTip("Save the reviewed plan and apply the accepted actions to both systems.")
-        self.back_button.clicked.connect(lambda: self._go(PLAN))
-        self.apply_button.clicked.connect(self.start_apply)
-        bar.addWidget(self.back_button)
-        bar.addWidget(self.apply_button)
-        lay.addLayout(bar)
-        self.model = PlanModel(self)
+    def _wire(self) -> None:
+        r = self.review
+        r.accept_all.clicked.connect(lambda: self._bulk(lambda: self.model.set_all(True)))
+        r.reject_all.clicked.connect(lambda: self._bulk(lambda: self.model.set_all(False)))
+        r.accept_above.clicked.connect(lambda: self._bulk(lambda: self.model.accept_above(r.threshold.value())))
+        r.search.textChanged.connect(lambda text: self._filter(text=text))
+        r.decision.currentIndexChanged.connect(lambda i: self._filter(decision=r.decision.itemData(i)))
+        r.status.currentIndexChanged.connect(lambda i: self._filter(status=r.status.itemData(i)))
+        r.view.selectionModel().currentRowChanged.connect(lambda current, _: self._show_detail(current))
         self.model.dataChanged.connect(lambda *a: self._update_accepted())
-        self.proxy = _ReviewFilter(self)
-        self.proxy.setSourceModel(self.model)
-        self.view = table(self.model, stretch="reason")
-        self.view.setModel(self.proxy)
-        lay.addWidget(self.view, 1)
-        return page
-
-    def _apply_page(self) -> QWidget:
-        page = QWidget()
-        lay = QVBoxLayout(page)
-        self.apply_status = note("Applying the accepted actions…")
-        self.apply_progress = QProgressBar()
-        self.apply_progress.setRange(0, 0)  # busy: the load reports when it is done
-        self.apply_cancel = QPushButton("Stop after the current batch")
-        self.apply_cancel.clicked.connect(self.cancel)
-        lay.addWidget(self.apply_status)
-        lay.addWidget(self.apply_progress)
-        lay.addWidget(self.apply_cancel)
-        lay.addStretch(1)
-        return page
-
-    def _report_page(self) -> QWidget:
-        page = QWidget()
-        lay = QVBoxLayout(page)
-        self.report = QLabel()
-        self.report.setWordWrap(True)
-        lay.addWidget(self.report)
-        again = QPushButton("Plan again")
-        again.clicked.connect(lambda: self._go(PLAN))
-        lay.addWidget(again)
-        lay.addStretch(1)
-        return page
+        r.back.clicked.connect(lambda: self._go(PLAN))
+        r.apply.clicked.connect(self.start_apply)
+        r.export.clicked.connect(lambda: self.export_review())
+        self.apply_page.stop.clicked.connect(self.cancel)
+        self.report_page.export.clicked.connect(lambda: self.export_report())
+        self.report_page.export_review.clicked.connect(lambda: self.export_review())
+        self.report_page.apply_again.clicked.connect(self.start_apply)
+        self.report_page.plan_again.clicked.connect(lambda: self._go(PLAN))
 
     def _go(self, page: int) -> None:
         self.pages.setCurrentIndex(page)
@@ -228,13 +203,14 @@ class BaselineTab(QWidget):
         self.plan_status.setText("Reading both systems…")
         profile, cutover = self.session, self.cutover.date().toPython()
 
-        def work(task: Task) -> tuple[dict[str, Any], Any]:
-            return gs.plan_baseline(
+        def work(task: Task) -> tuple[dict[str, Any], Any, list[Any]]:
+            doc, path = gs.plan_baseline(
                 profile,
                 cutover=cutover,  # type: ignore[arg-type]
                 progress=lambda stream, n: self.runner.progress(task, (stream, n)),
                 should_stop=task.should_stop,
             )
+            return doc, path, baseline_review.review_rows(doc)  # the table's rows, built here
 
         task = self.runner.submit(
             "plan",
@@ -253,17 +229,19 @@ class BaselineTab(QWidget):
         if self.task is not None:
             self.task.cancel()
             self.plan_status.setText("Cancelling after the current page…")
-            self.apply_status.setText("Stopping after the current batch…")
+            self.apply_page.status.setText("Stopping after the current batch…")
+            self.apply_page.stop.setEnabled(False)
 
-    def _planned(self, result: tuple[dict[str, Any], Any]) -> None:
-        self.doc, path = result
+    def _planned(self, result: tuple[dict[str, Any], Any, list[Any]]) -> None:
+        self.doc, path, rows = result
         self.plan_path = str(path)
         self.task = None
+        self.last_report, self.reports = None, []
         self._idle_plan_page()
         self.plan_status.setText(f"Plan written: {path}")
-        self.counts.setText(counts_text(self.doc["counts"]) + f"<br><i>Plan file: {path}</i>")
-        self.model.set_rows(self.doc["actions"])
-        fit_columns(self.view, 220)
+        self.counts.setText(counts_text(self.doc["counts"]))
+        self.counts.setToolTip(f"Plan file: {path}")
+        self.model.set_rows(self.doc["actions"], rows)
         self._update_accepted()
         self._go(REVIEW)
         self.planned.emit(self.doc)
@@ -284,49 +262,129 @@ class BaselineTab(QWidget):
             self._go(REVIEW)
 
     # ------------------------------------------------------------------ review
-    def _set_all(self, accepted: bool) -> None:
-        self.model.set_all(accepted)
+    def _bulk(self, change: Any) -> None:
+        change()
         self._update_accepted()
 
-    def _filter(self, only: bool) -> None:
-        self.proxy.only_review = only
-        self.proxy.invalidate()
+    def _filter(self, **what: str) -> None:
+        self.proxy.set_filter(**what)
+        self._update_accepted()
+
+    def _show_detail(self, current: Any) -> None:
+        if not current.isValid():
+            self.review.detail.setPlainText("")
+            return
+        row = self.proxy.mapToSource(current).row()
+        self.review.detail.setPlainText(self.model.rows[row].details)
 
     def _update_accepted(self) -> None:
         n = self.model.accepted_count()
-        self.accepted_label.setText(f"{n:,} action(s) accepted")
+        self.review.accepted_label.setText(f"{n:,} accepted")
+        self.review.shown.setText(f"{self.proxy.rowCount():,} of {self.model.rowCount():,} shown")
         self.apply_button.setEnabled(n > 0)
+
+    # ------------------------------------------------------------------ export
+    def _save_path(self, title: str, suggested: str) -> str:
+        path, _ = QFileDialog.getSaveFileName(self, title, suggested, "CSV files (*.csv)")
+        return path
+
+    def _export(self, name: str, write: Any) -> None:
+        path = str(write.path)
+        self.runner.submit(
+            name,
+            lambda task: write(),
+            lambda n: self._exported(path, n),
+            lambda exc: self.error.show_error(gs.failure(exc)),
+        )
+
+    def _exported(self, path: str, n: int) -> None:
+        self.review.accepted_label.setToolTip(f"Exported {n:,} rows to {path}")
+        self.exported.emit(path, n)
+
+    def export_review(self, path: str | None = None) -> None:
+        """Save the review (every action, its decision and reasons) as CSV; asks where unless given."""
+        if self.doc is None:
+            return
+        path = path or self._save_path("Export the review", f"{self.profile}-baseline-review.csv")
+        if path:
+            doc = {"actions": [dict(a) for a in self.doc["actions"]]}  # a copy: the person may tick on
+            self._export("export review", _Write(path, lambda: baseline_review.export_review(doc, path)))
+
+    def export_report(self, path: str | None = None) -> None:
+        """Save the load's report (planned and written per system and object) as CSV."""
+        if self.last_report is None or self.doc is None:
+            return
+        path = path or self._save_path("Export the report", f"{self.profile}-baseline-report.csv")
+        if path:
+            report, doc = self.last_report, self.doc
+            self._export("export report", _Write(path, lambda: baseline_report.export_report(report, doc, path)))
 
     # ------------------------------------------------------------------ apply
     def start_apply(self) -> None:
-        if self.doc is None:
+        """Show what the apply will write where; the load starts when the person confirms."""
+        if self.doc is None or self.task is not None:
             return
+        summary = baseline_review.confirmation(self.doc)
+        dialog = ConfirmApply(summary, self.profile, self)
+        dialog.accepted.connect(self.apply_confirmed)
+        dialog.finished.connect(lambda _: dialog.deleteLater())
+        self.confirm_dialog = dialog
+        dialog.open()
+
+    def apply_confirmed(self) -> None:
+        if self.doc is None or self.task is not None:
+            return
+        self.confirm_dialog = None
         self.error.clear()
+        self.apply_page.start(baseline_review.accepted_totals(self.doc))
         self._go(APPLY)
         profile, doc, worker = self.session, self.doc, self.worker
-        self.task = self.runner.submit(
+
+        def work(task: Task) -> dict[str, Any]:
+            return baseline_report.apply_reviewed(
+                profile,
+                doc,
+                progress=lambda entity, done, total: self.runner.progress(task, (entity, done, total)),
+                should_stop=task.should_stop,
+                worker=worker,
+            )
+
+        task = self.runner.submit(
             "apply",
-            lambda task: gs.apply_reviewed_plan(profile, doc, should_stop=task.should_stop, worker=worker),
-            self._applied,
-            self._failed,
+            work,
+            lambda report: self._applied(report) if self._current(task) else None,
+            lambda exc: self._failed(exc) if self._current(task) else None,
+            lambda value: self.apply_page.show_progress(*value) if self._current(task) else None,
         )
+        self.task = task
 
     def _applied(self, report: dict[str, Any]) -> None:
         self.task = None
+        self.reports.append(report)
+        self.last_report = baseline_report.combined(self.reports)
         ok = report.get("status") == "ok"
-        links = report.get("links") or {}
-        lines = [
-            f"<b>Baseline load: {'done' if ok else report.get('status')}</b>",
-            f"Actions applied: {report.get('accepted_actions', 0)}; not applied: {report.get('not_applied', 0)}",
-            f"Links now: customers {links.get('customer', 0)}, products {links.get('product', 0)}",
-            f"Historical opportunities marked: {report.get('historical_marked', 0)}",
-            f"Writes: {report.get('writes')}; API calls: {report.get('api_calls')}",
-        ]
-        lines += [f"Problem with action {p['id']}: {p['message']}" for p in report.get("problems") or []]
-        if ok:
-            lines.append(f"Cut-over date {report.get('cutover_date')}: the live sync is ready (Sync tab).")
-        self.report.setText("<br>".join(lines))
-        if not ok and report.get("error"):
+        assert self.doc is not None
+        self.report_page.title.setText(
+            "The baseline is applied: the live sync is ready."
+            if ok
+            else "The baseline load was stopped: apply again to continue."
+            if report.get("status") == "interrupted"
+            else "The baseline load failed before it finished."
+        )
+        interval = getattr(self.worker, "interval", None)
+        self.report.setPlainText(baseline_report.report_text(self.last_report, self.doc, interval=interval))
+        self.report_page.apply_again.setVisible(not ok)
+        if not ok and report.get("error") and report.get("status") != "interrupted":
             self.error.show_error(report["error"])
         self._go(REPORT)
         self.applied.emit(report)
+
+
+class _Write:
+    """A file export to run off the GUI thread: the path (for the message) and the writer."""
+
+    def __init__(self, path: str, write: Any) -> None:
+        self.path, self._write = path, write
+
+    def __call__(self) -> int:
+        return int(self._write())

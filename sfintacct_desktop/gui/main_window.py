@@ -26,8 +26,8 @@ from .connections_tab import ConnectionsTab
 from .event_bridge import EventBridge
 from .health_view import HealthMonitor
 from .invoices_tab import InvoicesTab
-from .menus import WindowMenus
 from .kind_badge import KindBadge
+from .menus import WindowMenus
 from .sync_tab import SyncTab
 from .task_runner import TaskRunner
 from .tray import Tray

@@ -186,7 +186,8 @@ def test_a_switch_is_refused_while_a_baseline_load_runs_and_works_after(  # type
     chooser = window.connections_tab
     chooser.reload_profiles(chooser.profile)
     with qtbot.waitSignal(tab.applied, timeout=120_000):
-        tab.apply_button.click()  # the load starts on the worker; its result reaches the tab later
+        tab.apply_button.click()  # what will be written where, then the load starts on the worker
+        tab.confirm_dialog.accept()
         assert tab.applying
         chooser.profiles.setCurrentText("acme")  # the operator picks another profile meanwhile
         assert window.session.name == "sandbox" and window.switching is None

@@ -79,3 +79,39 @@ def h_wait(h: Harness) -> bool:
 
 
 __all__ = ["SyncWorker", "threads_before"]
+
+
+def test_a_job_whose_result_settles_the_pausing_error_leaves_the_worker_idle(threads_before):
+    from sfintacct_desktop.domain.errors import ErrorInfo, ErrorKind
+    from sfintacct_desktop.engine.events import EngineStateChanged
+
+    needed = ErrorInfo(ErrorKind.SCHEMA, "Baseline needed", "both populated", "Apply it.", code="BASELINE_REQUIRED")
+    h = Harness()
+    worker = _start(h)
+    _next(worker, EngineStateChanged, state="idle")
+    h_engine = worker.submit_job("build", lambda engine: engine).result(WAIT)
+    h_engine.next_error = needed
+    worker.sync_now()
+    _next(worker, EngineStateChanged, state="paused")
+
+    def lifts(result: str) -> tuple[str, ...]:
+        return ("BASELINE_REQUIRED",) if result == "done" else ()
+
+    # a load that did not finish settles nothing: still paused, Sync now still refused
+    assert worker.submit_job("load", lambda engine: "stopped", lifts=lifts).result(WAIT) == "stopped"
+    assert worker.state == "paused"
+    assert worker.submit_job("load", lambda engine: "done", lifts=lifts).result(WAIT) == "done"
+    _next(worker, EngineStateChanged, state="idle")
+    worker.sync_now()
+    finished = _next(worker, RunFinished)
+    assert finished.summary.status == "ok" and ("run_cycle", "manual") in h_engine.calls
+    _shutdown(worker)
+
+
+def test_a_pause_by_the_user_is_not_lifted_by_a_job(threads_before):
+    h = Harness()
+    worker = _start(h)
+    worker.pause()
+    worker.submit_job("load", lambda engine: "done", lifts=lambda result: ("BASELINE_REQUIRED",)).result(WAIT)
+    assert worker.state == "paused"
+    _shutdown(worker)

@@ -15,18 +15,19 @@ the historical opportunities, and last set the cut-over date (the live sync is t
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from ...connectors.ia_orders import IntacctOrders
 from ...domain import Link
 from ...store import DuplicateError
-from ..cycle import SyncEngine
+from ..cycle import LOADING_META, SyncEngine
 from ..entities import KINDS, EntityKind
 from ..entity_sync import Pair
-from ..events import RunSummary
+from ..events import Event, RecordApplied, RunSummary
 from ..invoices import ReceivablesSync
 from ..pipeline import process
 from ..run import RunContext
@@ -40,6 +41,11 @@ APPLIED_META = "baseline_applied"  # {plan, applied_at, cutover_date}
 CUTOVER_META = "cutover_date"
 _SF_ID = re.compile(r"[A-Za-z0-9]{15}([A-Za-z0-9]{3})?")
 _ID_CHUNK = 200
+LoadProgress = Callable[[str, int, int], None]
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def _stream(kind: EntityKind) -> str:
@@ -75,27 +81,65 @@ def held_out(doc: dict[str, Any], chosen_ids: set[int], earlier: dict[str, Any])
     return out
 
 
+def _quiet(phase: str, done: int, total: int) -> None:
+    return None
+
+
 class _Loader:
-    def __init__(self, engine: SyncEngine, doc: dict[str, Any], chosen: list[dict[str, Any]], plan_path: str) -> None:
+    def __init__(
+        self,
+        engine: SyncEngine,
+        doc: dict[str, Any],
+        chosen: list[dict[str, Any]],
+        plan_path: str,
+        progress: LoadProgress = _quiet,
+    ) -> None:
         self.engine, self.doc, self.chosen, self.plan_path = engine, doc, chosen, plan_path
         self.problems: list[dict[str, Any]] = []
         self.historical = 0
+        self.progress = progress
+        self.done: dict[str, dict[str, int]] = {}  # per object: records processed of the accepted total
+        self.applied: dict[str, int] = {}  # "entity target operation" -> records written, from the engine's events
+
+    def step(self, phase: str, done: int, total: int) -> None:
+        self.done[phase] = {"done": done, "total": total}
+        self.progress(phase, done, total)
+
+    def counting(self, run: RunContext) -> RunContext:
+        """The run with an event sink that also counts each record written (what the report says)."""
+        forward = run.emit
+
+        def emit(event: Event) -> None:
+            if isinstance(event, RecordApplied):
+                key = f"{event.entity} {event.target} {event.operation}"
+                self.applied[key] = self.applied.get(key, 0) + 1
+            forward(event)
+
+        return dataclasses.replace(run, emit=emit)
 
     def problem(self, a: dict[str, Any], message: str) -> None:
         self.problems.append({"id": a.get("id"), "entity": a["entity"], "action": a["action"], "message": message})
 
     def body(self, run: RunContext) -> None:
+        run = self.counting(run)
         store = run.store
-        with store.write() as tx:
+        with store.write() as tx:  # until the end, a live sync is refused (the load is not finished)
+            loading = tx.meta.get(LOADING_META) or {}
+            tx.meta.set(LOADING_META, {"plan": self.plan_path, "started_at": loading.get("started_at") or _now()})
             earlier = tx.meta.get(LEFT_OUT_META) or {}
             tx.meta.set(LEFT_OUT_META, held_out(self.doc, {a["id"] for a in self.chosen}, earlier))
         for kind in KINDS:
             mine = [a for a in self.chosen if a["entity"] == kind.name and a["action"] != "leave_out"]
             mine = [a for a in mine if not (a["action"] == "link" and a.get("status") == "existing")]
+            self.step(kind.name, 0, len(mine))
             pairs = self.pairs(kind, mine)
             run.tally(_stream(kind)).read += len(pairs)
-            if pairs:
-                process(run, kind, pairs)
+            size = max(1, run.settings.batch_size)
+            for start in range(0, len(pairs), size):  # one batch at a time: progress after each
+                process(run, kind, pairs[start : start + size])
+                self.step(kind.name, start + len(pairs[start : start + size]), len(pairs))
+            if not pairs:
+                self.step(kind.name, 0, 0)
         self.mark_historical(run, [a for a in self.chosen if a["entity"] == "opportunity"])
         self.load_receivables(run)
         with store.write() as tx:
@@ -108,6 +152,7 @@ class _Loader:
                     "cutover_date": self.doc["cutover_date"],
                 },
             )
+            tx.meta.set(LOADING_META, None)
 
     # ------------------------------------------------------------------ pairs
     def pairs(self, kind: EntityKind, actions: Sequence[dict[str, Any]]) -> list[Pair]:
@@ -177,6 +222,7 @@ class _Loader:
         if not actions:
             return
         run.stop_if_asked()
+        self.step("opportunity", 0, len(actions))
         eng = run
         ids = [a["salesforce"] for a in actions if _SF_ID.fullmatch(a["salesforce"])]
         current: dict[str, dict[str, Any]] = {}
@@ -214,6 +260,7 @@ class _Loader:
         self.historical = len(done)
         with eng.store.write() as tx:
             tx.meta.set(HISTORICAL_META, {**(tx.meta.get(HISTORICAL_META) or {}), **done})
+        self.step("opportunity", len(actions), len(actions))
 
     def load_receivables(self, run: RunContext) -> None:
         """Existing invoices and payments onto their Accounts, as the live sync would write them.
@@ -229,12 +276,41 @@ class _Loader:
         ReceivablesSync(run).apply(invoices, payments)
 
 
+def _written(creates: dict[str, int], summary: RunSummary) -> dict[str, int]:
+    """Records written, as ``"entity system operation": n``: creates from the engine's events, and
+    every other write of the object's stream (a cross-reference alone included) as an update;
+    invoices and payments (the receivables load) under ``"receivables salesforce write"``."""
+    out = {k: n for k, n in creates.items() if k.endswith(" create")}
+    for s in summary.streams:
+        for system, writes in (("salesforce", s.writes_salesforce), ("intacct", s.writes_intacct)):
+            if not writes:
+                continue
+            if s.stream.startswith("baseline."):
+                entity = s.stream.removeprefix("baseline.")
+                updates = writes - out.get(f"{entity} {system} create", 0)
+                if updates > 0:
+                    out[f"{entity} {system} update"] = updates
+            else:
+                key = f"receivables {system} write"
+                out[key] = out.get(key, 0) + writes
+    return out
+
+
 def apply_plan(
-    engine: SyncEngine, doc: dict[str, Any], *, accept_suggested: bool = False, plan_path: str = ""
+    engine: SyncEngine,
+    doc: dict[str, Any],
+    *,
+    accept_suggested: bool = False,
+    plan_path: str = "",
+    progress: LoadProgress = _quiet,
 ) -> dict[str, Any]:
-    """Apply a validated plan; returns the report (``status`` ok | interrupted | failed)."""
+    """Apply a validated plan; returns the report (``status`` ok | interrupted | failed).
+
+    ``progress(object, done, total)`` after every batch (customer, product, opportunity): the
+    records of that object processed so far of those accepted. The report's ``progress`` holds the
+    last of each and ``applied`` the records written, as ``"entity system operation": count``."""
     chosen = [a for a in doc["actions"] if is_applied(a, accept_suggested)]
-    loader = _Loader(engine, doc, chosen, plan_path)
+    loader = _Loader(engine, doc, chosen, plan_path, progress)
     summary: RunSummary = engine.run_custom("baseline", loader.body)
     with engine.store.read() as r:
         links = {kind.name: len(r.links.list(kind.entity)) for kind in KINDS}
@@ -255,6 +331,8 @@ def apply_plan(
         "writes": data["writes"],
         "api_calls": data["api_calls"],
         "problems": loader.problems,
+        "progress": loader.done,
+        "applied": _written(loader.applied, summary),
         "error": data.get("error"),
     }
 

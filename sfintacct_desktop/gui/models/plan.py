@@ -1,123 +1,248 @@
-"""The baseline plan's actions with an 'Accept' check box a person ticks or clears.
+"""The baseline review table: one row per proposed action, an 'Accept' check box, sortable and
+filterable through :class:`ReviewFilter`.
 
-Why editable here: the review step is where a person decides; the choices go back into the plan
-document (``accepted``), which the app writes as the newest plan before applying it.
+Why a model over prepared rows: a plan of a large company has thousands of actions; the rows are
+flattened off the GUI thread (``app.baseline_review.review_rows``) and the view only asks for what
+it paints. The person's choices go into the plan's own action dicts (``accepted``), which the app
+writes as the newest plan before applying it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QBrush
 
-from .rows import Column, RowsModel
+from ...app.baseline_review import DECISIONS, ReviewRow, review_rows
+from .rows import TONES
 
 Index = QModelIndex | QPersistentModelIndex
+ROOT = QModelIndex()
+SORT_ROLE = Qt.ItemDataRole.UserRole
 
-# Actions a person can decide on (links already in the state store are informational).
-DECIDABLE = {"link", "create", "review", "leave_out", "historical"}
-
-
-def _what(a: dict[str, Any]) -> str:
-    if a["action"] == "create":
-        return f"create in {a.get('target', '').capitalize()}"
-    return {"leave_out": "leave out", "review": "link? (review)"}.get(a["action"], a["action"])
-
-
-def _records(a: dict[str, Any]) -> str:
-    sf = a.get("salesforce") or (a.get("key") if a.get("system") == "salesforce" else "")
-    ia = a.get("intacct") or a.get("proposed_key") or (a.get("key") if a.get("system") == "intacct" else "")
-    return " ↔ ".join(x for x in (sf or "", ia or "") if x)
-
-
-def _reason(a: dict[str, Any]) -> str:
-    if a.get("reason"):
-        return str(a["reason"])
-    reasons = a.get("reasons")
-    if isinstance(reasons, dict) and reasons.get("review_because"):
-        return f"{reasons['review_because']} (" + ", ".join(f"{k}: {v}" for k, v in reasons.items()) + ")"
-    if isinstance(reasons, dict):
-        return ", ".join(f"{k}: {v}" for k, v in reasons.items())
-    if isinstance(reasons, list):
-        return ", ".join(str(r) for r in reasons)
-    return ""
-
-
-def _partner(a: dict[str, Any]) -> str:
-    """A create's plausible partner on the other side: its key, name, the evidence, why not paired."""
-    p = a.get("partner")
-    if not isinstance(p, dict):
-        return ""
-    return f"{p.get('key', '')} ({p.get('name', '')}): {', '.join(p.get('evidence') or [])}; {p.get('why', '')}"
-
-
-def _tone(a: dict[str, Any]) -> str:
-    status = a.get("status")
-    return "warn" if status == "review" or a["action"] == "review" else ("ok" if status == "existing" else "")
-
-
-def _score(a: dict[str, Any]) -> str:
-    return f"{a['score']:.2f}" if isinstance(a.get("score"), int | float) else ""
-
-
+# (title, header tooltip); the Accept column comes first.
 COLUMNS = [
-    Column("accepted", "Accept", fmt=lambda a: ""),
-    Column("id", "#", right=True),
-    Column("entity", "Entity"),
-    Column("action", "Proposed action", fmt=_what),
-    Column("status", "Status", tone=_tone),
-    Column("name", "Name"),
-    Column("records", "Salesforce ↔ Intacct", fmt=_records),
-    Column("score", "Score", fmt=_score, right=True),
-    Column("reason", "Reason", fmt=_reason, tooltip=_reason),
-    Column("partner", "Plausible partner", fmt=_partner, tooltip=_partner),
-    Column("writes", "Writes", fmt=lambda a: str(len(a.get("writes") or [])), right=True),
+    ("Accept", "Tick to apply this action"),
+    ("#", "The action's number in the plan file"),
+    ("Object", "customer, product or opportunity"),
+    ("Proposed action", "What applying it does"),
+    ("Status", "auto / suggested: proposed by the rules; review: a person must decide"),
+    ("Salesforce ID", "The Salesforce record"),
+    ("Salesforce", "The name in Salesforce"),
+    ("Intacct ID", "The Intacct record (or the ID a create will use)"),
+    ("Intacct", "The name in Intacct"),
+    ("Score", "How alike the pair is, 0 to 1"),
+    ("Reason", "Why it is proposed, and the fields that differ; select the row for every detail"),
 ]
+ACCEPT, ID, ENTITY, ACTION, STATUS, SF_KEY, SF_NAME, IA_KEY, IA_NAME, SCORE, REASON = range(len(COLUMNS))
 
 
-class PlanModel(RowsModel):
+def _display(r: ReviewRow, col: int) -> str:
+    if col == ACCEPT:
+        return ""
+    if col == ACTION:
+        return DECISIONS.get(r.decision, r.decision)
+    if col == SCORE:
+        return "" if r.score is None else f"{r.score:.2f}"
+    return str(
+        {
+            ID: r.id,
+            ENTITY: r.entity,
+            STATUS: "needs review" if r.needs_review else r.status,
+            SF_KEY: r.sf_key,
+            SF_NAME: r.sf_name,
+            IA_KEY: r.ia_key,
+            IA_NAME: r.ia_name,
+            REASON: (f"differs: {r.differs} · " if r.differs else "") + r.reason,
+        }[col]
+    )
+
+
+class PlanModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(COLUMNS, parent)
+        super().__init__(parent)
+        self.rows: list[ReviewRow] = []
+        self.actions: list[dict[str, Any]] = []  # the plan's own action dicts: ``accepted`` is written here
+        self.haystack: list[str] = []  # each row's searchable text, lower case
+        self.order: tuple[int, Qt.SortOrder] = (ID, Qt.SortOrder.AscendingOrder)
 
-    @staticmethod
-    def decidable(action: dict[str, Any]) -> bool:
-        return action["action"] in DECIDABLE and action.get("status") != "existing"
+    def set_rows(self, actions: list[dict[str, Any]], rows: list[ReviewRow] | None = None) -> None:
+        """Show ``actions``; ``rows`` are their flattened rows when built off the GUI thread already."""
+        self.beginResetModel()
+        self.actions = actions
+        self.rows = rows if rows is not None else review_rows({"actions": actions})
+        self.haystack = [
+            " ".join((r.sf_key, r.sf_name, r.ia_key, r.ia_name, r.reason, r.differs, str(r.id))).lower()
+            for r in self.rows
+        ]
+        self._reorder(*self.order)
+        self.endResetModel()
+
+    # ------------------------------------------------------------------ sorting
+    def _key(self, column: int) -> Any:
+        if column == ACCEPT:
+            return lambda i: (bool(self.actions[i].get("accepted")), self.rows[i].id)
+        if column == ID:
+            return lambda i: self.rows[i].id
+        if column == SCORE:
+            return lambda i: (-1.0 if self.rows[i].score is None else self.rows[i].score, self.rows[i].id)
+        return lambda i: (_display(self.rows[i], column).lower(), self.rows[i].id)
+
+    def _reorder(self, column: int, order: Qt.SortOrder) -> list[int]:
+        """Sort the three parallel lists in place with one Python sort; returns new row -> old row."""
+        perm = sorted(range(len(self.rows)), key=self._key(column), reverse=order == Qt.SortOrder.DescendingOrder)
+        self.rows = [self.rows[i] for i in perm]
+        self.actions = [self.actions[i] for i in perm]
+        self.haystack = [self.haystack[i] for i in perm]
+        return perm
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sorted here, not in the proxy: one keyed sort instead of a comparison per pair through
+        ``data()``, which keeps a 2,700-row plan responsive."""
+        if column < 0:
+            return
+        self.order = (column, order)
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        perm = self._reorder(column, order)
+        where = {was: now for now, was in enumerate(perm)}
+        self.changePersistentIndexList(old, [self.index(where[i.row()], i.column()) for i in old])
+        self.layoutChanged.emit()
+
+    # ------------------------------------------------------------------ Qt
+    def rowCount(self, parent: Index = ROOT) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = ROOT) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section][0]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return COLUMNS[section][1]
+        return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        base = super().flags(index)
-        if index.isValid() and index.column() == 0 and self.decidable(self.rows[index.row()]):
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.isValid() and index.column() == ACCEPT and self.rows[index.row()].decidable:
             return base | Qt.ItemFlag.ItemIsUserCheckable
         return base
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if index.isValid() and index.column() == 0 and role == Qt.ItemDataRole.CheckStateRole:
-            return Qt.CheckState.Checked if self.rows[index.row()].get("accepted") else Qt.CheckState.Unchecked
-        return super().data(index, role)
+        if not index.isValid():
+            return None
+        r, col = self.rows[index.row()], index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _display(r, col)
+        if role == Qt.ItemDataRole.CheckStateRole and col == ACCEPT:
+            accepted = self.actions[index.row()].get("accepted")
+            return Qt.CheckState.Checked if accepted else Qt.CheckState.Unchecked
+        if role == SORT_ROLE:
+            return self._key(col)(index.row())
+        if role == Qt.ItemDataRole.ToolTipRole and col in (REASON, SF_NAME, IA_NAME, SCORE):
+            return r.details
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            right = col in (ID, SCORE)
+            horizontal = Qt.AlignmentFlag.AlignRight if right else Qt.AlignmentFlag.AlignLeft
+            return int(horizontal) | int(Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and col == STATUS:
+            tone = "warn" if r.needs_review else ("ok" if r.status == "existing" else "")
+            return QBrush(TONES[tone]) if tone else None
+        return None
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if not (index.isValid() and index.column() == 0 and role == Qt.ItemDataRole.CheckStateRole):
+        if not (index.isValid() and index.column() == ACCEPT and role == Qt.ItemDataRole.CheckStateRole):
             return False
-        row = self.rows[index.row()]
-        if not self.decidable(row):
+        if not self.rows[index.row()].decidable:
             return False
         checked = value in (Qt.CheckState.Checked, Qt.CheckState.Checked.value, 2)
-        row["accepted"] = bool(checked)
-        self.dataChanged.emit(index, index.siblingAtColumn(len(self.columns) - 1))
+        self.actions[index.row()]["accepted"] = bool(checked)
+        self.dataChanged.emit(index, index)
         return True
+
+    # ------------------------------------------------------------------ bulk decisions
+    def _changed(self) -> None:
+        if self.rows:
+            self.dataChanged.emit(self.index(0, ACCEPT), self.index(len(self.rows) - 1, ACCEPT))
 
     def set_all(self, accepted: bool, *, suggested_only: bool = True) -> int:
         """Accept (or reject) every decidable action; ``suggested_only`` skips those needing review."""
         n = 0
-        for row in self.rows:
-            if not self.decidable(row):
+        for r, a in zip(self.rows, self.actions, strict=True):
+            if not r.decidable or (suggested_only and accepted and r.needs_review):
                 continue
-            if suggested_only and accepted and (row.get("status") == "review" or row["action"] == "review"):
-                continue
-            row["accepted"] = accepted
+            a["accepted"] = accepted
             n += 1
-        if self.rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(self.columns) - 1))
+        self._changed()
+        return n
+
+    def accept_above(self, score: float) -> int:
+        """Accept every decidable action scored at least ``score`` (review ones too: a person chose
+        the bar); returns how many were newly accepted."""
+        n = 0
+        for r, a in zip(self.rows, self.actions, strict=True):
+            if r.decidable and r.score is not None and r.score >= score and not a.get("accepted"):
+                a["accepted"] = True
+                n += 1
+        self._changed()
         return n
 
     def accepted_count(self) -> int:
-        return sum(1 for r in self.rows if r.get("accepted") and self.decidable(r))
+        return sum(1 for r, a in zip(self.rows, self.actions, strict=True) if r.decidable and a.get("accepted"))
+
+
+class ReviewFilter(QSortFilterProxyModel):
+    """Keeps the rows matching the text, the proposed action and the status chosen above the
+    table; sorting is handed to :class:`PlanModel` (numbers as numbers, one keyed sort)."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.text = ""
+        self.decision = ""  # a key of DECISIONS, "" for every kind
+        self.status = ""  # "" | "review" | "accepted" | "not_accepted"
+        self._column, self._order = -1, Qt.SortOrder.AscendingOrder
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        model = self.sourceModel()
+        self._column, self._order = column, order
+        if isinstance(model, PlanModel):
+            model.sort(column, order)
+
+    def sortColumn(self) -> int:
+        return self._column
+
+    def sortOrder(self) -> Qt.SortOrder:
+        return self._order
+
+    def set_filter(self, *, text: str | None = None, decision: str | None = None, status: str | None = None) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt 6.9+
+            self.beginFilterChange()
+        if text is not None:
+            self.text = text.strip().lower()
+        if decision is not None:
+            self.decision = decision
+        if status is not None:
+            self.status = status
+        if hasattr(self, "endFilterChange"):
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self.invalidateRowsFilter()
+
+    def filterAcceptsRow(self, row: int, parent: Index) -> bool:
+        model = self.sourceModel()
+        if not isinstance(model, PlanModel):
+            return True
+        r = model.rows[row]
+        if self.decision and r.decision != self.decision:
+            return False
+        if self.status == "review" and not r.needs_review:
+            return False
+        if self.status in ("accepted", "not_accepted"):
+            accepted = bool(model.actions[row].get("accepted")) and r.decidable
+            if accepted != (self.status == "accepted"):
+                return False
+        return not self.text or self.text in model.haystack[row]
