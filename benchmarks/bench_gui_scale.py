@@ -132,7 +132,7 @@ def wait(app: QApplication, cond: Any, timeout: float) -> float:
     start = time.perf_counter()
     loop = QEventLoop()
     poll = QTimer()
-    poll.setInterval(5)
+    poll.setInterval(20)  # few wake-ups: each one costs the GUI thread a GIL acquisition
 
     def check() -> None:
         if cond() or time.perf_counter() - start > timeout:
@@ -293,6 +293,8 @@ def main() -> int:
     parser.add_argument("--sandbox", choices=("inprocess", "process"), default="inprocess")
     parser.add_argument("--seed", default="scale:2000")
     args = parser.parse_args()
+    if os.environ.get("BENCH_SWITCH"):
+        sys.setswitchinterval(float(os.environ["BENCH_SWITCH"]))
     keyring.set_keyring(FileKeyring())
     print(f"mode {args.sandbox}, seed {args.seed}; load {uptime()}")
     t0 = time.perf_counter()
