@@ -67,6 +67,9 @@ class Heartbeat:
     def __init__(self) -> None:
         self.phase = "open"
         self.gaps: list[tuple[str, float, int]] = []  # (phase, gap ms, beat number)
+        self.sched: dict[int, tuple[float, float]] = {}  # beat -> GUI thread's (on CPU, waiting for a core) ms
+        self.schedstat = Path(f"/proc/self/task/{threading.get_native_id()}/schedstat")
+        self.last_sched = self._schedstat()
         self.clock = QElapsedTimer()
         self.clock.start()
         self.last = self.clock.elapsed()
@@ -92,9 +95,22 @@ class Heartbeat:
         self._stop.set()
         self.watchdog.join(2)
 
+    def _schedstat(self) -> tuple[float, float]:
+        """The GUI thread's time on a CPU and waiting in the run queue, in ms (Linux; zeros elsewhere)."""
+        try:
+            cpu, runq, _ = self.schedstat.read_text().split()
+            return int(cpu) / 1e6, int(runq) / 1e6
+        except (OSError, ValueError):
+            return 0.0, 0.0
+
     def _beat(self) -> None:
         now = self.clock.elapsed()
-        self.gaps.append((self.phase, float(now - self.last), self.beat_no))
+        gap = float(now - self.last)
+        self.gaps.append((self.phase, gap, self.beat_no))
+        sched = self._schedstat()
+        if gap >= LATE_MS:
+            self.sched[self.beat_no] = (sched[0] - self.last_sched[0], sched[1] - self.last_sched[1])
+        self.last_sched = sched
         self.last = now
         self.last_wall = time.perf_counter()
         self.beat_no += 1
@@ -276,7 +292,12 @@ def report(hb: Heartbeat, timings: dict[str, float]) -> None:
     for p, gap, beat in worst:
         samples = hb.samples.get(beat, [])
         held = max((o for _, o, _ in samples), default=0.0)
-        print(f"- {gap:.0f} ms in {p}; {len(samples)} sample(s); the watchdog itself was held off up to {held:.0f} ms")
+        cpu, runq = hb.sched.get(beat, (0.0, 0.0))
+        print(
+            f"- {gap:.0f} ms in {p}: the GUI thread ran {cpu:.0f} ms, waited {runq:.0f} ms for a free core, was "
+            f"blocked {max(0.0, gap - cpu - runq):.0f} ms (the GIL, a lock); {len(samples)} stack sample(s), the "
+            f"watchdog held off up to {held:.0f} ms"
+        )
         common = collections.Counter(tuple(lines) for _, _, lines in samples).most_common(2)
         for lines, n in common:
             print(f"    {n} sample(s):")
