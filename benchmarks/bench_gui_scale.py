@@ -314,8 +314,6 @@ def main() -> int:
     parser.add_argument("--sandbox", choices=("inprocess", "process"), default="inprocess")
     parser.add_argument("--seed", default="scale:2000")
     args = parser.parse_args()
-    if os.environ.get("BENCH_SWITCH"):
-        sys.setswitchinterval(float(os.environ["BENCH_SWITCH"]))
     keyring.set_keyring(FileKeyring())
     print(f"mode {args.sandbox}, seed {args.seed}; load {uptime()}")
     t0 = time.perf_counter()
