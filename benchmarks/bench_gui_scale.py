@@ -66,6 +66,8 @@ class Heartbeat:
 
     def __init__(self) -> None:
         self.phase = "open"
+        self.step = "open the window"  # the operator's action being carried out
+        self.steps: dict[int, str] = {}  # beat -> the step during a late beat
         self.gaps: list[tuple[str, float, int]] = []  # (phase, gap ms, beat number)
         self.sched: dict[int, tuple[float, float]] = {}  # beat -> GUI thread's (on CPU, waiting for a core) ms
         self.schedstat = Path(f"/proc/self/task/{threading.get_native_id()}/schedstat")
@@ -109,6 +111,7 @@ class Heartbeat:
         self.gaps.append((self.phase, gap, self.beat_no))
         sched = self._schedstat()
         if gap >= LATE_MS:
+            self.steps[self.beat_no] = self.step
             self.sched[self.beat_no] = (sched[0] - self.last_sched[0], sched[1] - self.last_sched[1])
         self.last_sched = sched
         self.last = now
@@ -197,8 +200,11 @@ def run_path(app: QApplication, win: MainWindow, hb: Heartbeat, timings: dict[st
     tab = win.baseline_tab
 
     def phase(name: str) -> float:
-        hb.phase = name
+        hb.phase = hb.step = name
         return time.perf_counter()
+
+    def step(name: str) -> None:
+        hb.step = name
 
     t = phase("plan")
     win.tabs.setCurrentWidget(tab)
@@ -214,35 +220,47 @@ def run_path(app: QApplication, win: MainWindow, hb: Heartbeat, timings: dict[st
     review = tab.review
     for column, order in ((SCORE, Qt.SortOrder.DescendingOrder), (SF_NAME, Qt.SortOrder.AscendingOrder),
                           (ID, Qt.SortOrder.AscendingOrder)):  # fmt: skip
+        step(f"sort by column {column}")
         tab.view.sortByColumn(column, order)
         settle(app, 0.2)
+        step("select the first row")
         tab.view.selectRow(0)
         settle(app, 0.1)
     for text in ("a", "ac", "acme", ""):  # typing, one key at a time
+        step(f"find {text!r}")
         review.search.setText(text)
         settle(app, 0.1)
     for key in ("create_salesforce", ""):
+        step(f"show action {key!r}")
         review.decision.setCurrentIndex(review.decision.findData(key))
         settle(app, 0.2)
+    step("status: needs review")
     review.status.setCurrentIndex(review.status.findData("review"))
     settle(app, 0.2)
+    step("status: any")
     review.status.setCurrentIndex(0)
     settle(app, 0.2)
+    step("accept scores >= 0.95")
     review.threshold.setValue(0.95)
     review.accept_above.click()
     settle(app, 0.2)
+    step("reject all")
     review.reject_all.click()
     settle(app, 0.2)
+    step("accept all suggestions")
     tab.accept_all.click()
     settle(app, 0.2)
+    step("status: accepted")
     review.status.setCurrentIndex(review.status.findData("accepted"))
     settle(app, 0.2)
+    step("status: any")
     review.status.setCurrentIndex(0)
     settle(app, 0.2)
     facts["accepted"] = tab.model.accepted_count()
     timings["review"] = time.perf_counter() - t
 
     t = phase("confirm")
+    step("open the confirmation")
     tab.apply_button.click()
     wait(app, lambda: tab.confirm_dialog is not None and tab.confirm_dialog.isVisible(), 60)
     settle(app, 0.2)
@@ -250,6 +268,7 @@ def run_path(app: QApplication, win: MainWindow, hb: Heartbeat, timings: dict[st
     tab.applied.connect(applied.append)
     dialog = tab.confirm_dialog
     assert dialog is not None
+    step("Apply to both systems")
     dialog.apply.click()
     timings["confirm"] = time.perf_counter() - t
 
@@ -287,6 +306,14 @@ def report(hb: Heartbeat, timings: dict[str, float]) -> None:
         took = sum(t for q, t in timings.items() if q != "open") if p == "overall" else timings.get(p, 0.0)
         print(f"{p:<10} {took:>7.1f} {len(gaps):>7} {max(gaps, default=0):>11.0f} {pct(gaps, 0.99):>7.0f} "
               f"{sum(1 for g in gaps if g > 50):>7}")  # fmt: skip
+    print("\nthe longest stall of each phase: the operator's step, the GUI thread's innermost frames")
+    for p in phases:
+        phase_gaps = [g for g in hb.gaps if g[0] == p]
+        _, gap, beat = max(phase_gaps, key=lambda x: x[1])
+        samples = hb.samples.get(beat, [])
+        top = collections.Counter(lines[0] if lines else "" for _, _, lines in samples).most_common(1)
+        where = top[0][0].removeprefix("GUI thread: ")[:150] if top else "(not sampled)"
+        print(f"  {p:<8} {gap:>4.0f} ms during '{hb.steps.get(beat, hb.step)}': {where}")
     worst = sorted((g for g in hb.gaps if g[0] != "open"), key=lambda x: -x[1])[:3]
     print("\nthe 3 longest stalls after the window opened, with the threads' stacks sampled during them:")
     for p, gap, beat in worst:
@@ -294,7 +321,8 @@ def report(hb: Heartbeat, timings: dict[str, float]) -> None:
         held = max((o for _, o, _ in samples), default=0.0)
         cpu, runq = hb.sched.get(beat, (0.0, 0.0))
         print(
-            f"- {gap:.0f} ms in {p}: the GUI thread ran {cpu:.0f} ms, waited {runq:.0f} ms for a free core, was "
+            f"- {gap:.0f} ms in {p} ({hb.steps.get(beat, '')}): the GUI thread ran {cpu:.0f} ms, "
+            f"waited {runq:.0f} ms for a free core, was "
             f"blocked {max(0.0, gap - cpu - runq):.0f} ms (the GIL, a lock); {len(samples)} stack sample(s), the "
             f"watchdog held off up to {held:.0f} ms"
         )
