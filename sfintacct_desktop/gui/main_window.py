@@ -10,6 +10,7 @@ menus' enabled states and the tray icon, so all of them say the same thing.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 from typing import Any
@@ -51,6 +52,11 @@ QPushButton { padding: 4px 12px; }
 PROFILE_INTERVAL = "profile"  # ``interval=``: sync on the profile's own schedule (follows a switch)
 SHUTDOWN_WAIT = 4.0  # seconds a close waits for the worker's current batch before leaving it behind
 FINISHING = "Finishing the current batch…"
+# How long a thread waiting for the GIL waits before the holder must hand it over (Python's default
+# is 5 ms). The sync worker and the background tasks run Python beside the GUI thread, which needs
+# the GIL for every slot, timer and delegate call: with 5 ms per hand-over a busy worker turned one
+# repaint into stalls of hundreds of ms.
+GIL_SWITCH_S = 0.001
 
 
 def window_title(name: str) -> str:
@@ -74,6 +80,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(window_title(self.session.name))
         self.resize(1200, 800)
         self.setStyleSheet(STYLE)
+        sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_S))  # before any worker thread starts
         self.runner = TaskRunner(self)
         self.worker: Any = gs.start_worker(self.session, interval=self._interval_of(self.session))
         self.bridge = EventBridge(self.worker.events, self)

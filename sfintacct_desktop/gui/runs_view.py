@@ -73,6 +73,7 @@ class RunsView(QWidget):
         super().__init__()
         self.offset, self.limit, self.total = 0, PAGE, 0
         self.live: dict[str, Any] | None = None  # the running run, from the worker's events
+        self._streams_shown: tuple[Any, ...] = ()  # (run, its streams, running) the streams table shows
         self.notice = ""  # what the operator asked of the running run ("Pausing after this batch…")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -319,6 +320,12 @@ class RunsView(QWidget):
             if running:
                 line.update(progress.get(name) or {})
             rows.append(line)
+        shown = (run.get("run_id"), tuple(names), running)
+        if shown == self._streams_shown and len(rows) == len(self.streams.rows):
+            for i, line in enumerate(rows):  # a running run's progress: the same streams, new counts
+                self.streams.replace_row(i, line)
+            return  # columns, title and paging are as they were: no re-measuring every batch
+        self._streams_shown = shown
         self.streams.set_rows(rows)
         self.streams_view.setColumnHidden(PROGRESS_COL, not running)
         fit_columns(self.streams_view)
