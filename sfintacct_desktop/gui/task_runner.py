@@ -1,9 +1,13 @@
 """One-off background requests (connection test, plan, apply, invoice lookup, state reads).
 
 Why plain threads and a queue: the GUI thread must never do network or long database work, and no
-Qt object may be touched off the GUI thread. A task runs on its own Python thread and puts its
-outcome (and any progress) on a queue; a QTimer in the GUI thread drains it and calls the
-callbacks there. Tests call :meth:`TaskRunner.drain` or wait for :attr:`TaskRunner.idle`.
+Qt object may be touched off the GUI thread. A task runs on a Python thread and puts its outcome
+(and any progress) on a queue; a QTimer in the GUI thread drains it and calls the callbacks there.
+Tests call :meth:`TaskRunner.drain` or wait for :attr:`TaskRunner.idle`.
+
+Threads are kept and reused (a new one only when every kept one is busy, so a hung request never
+delays another task): ``Thread.start()`` makes the GUI thread wait until the new thread has run,
+which under load costs it the GIL for tens of milliseconds, once per click without reuse.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +27,7 @@ log = logging.getLogger(__name__)
 Done = Callable[[Any], None]
 Failed = Callable[[BaseException], None]
 ProgressCb = Callable[[Any], None]
+IDLE_SECONDS = 30.0  # a kept thread with nothing to do for this long ends
 
 
 @dataclass
@@ -33,7 +39,7 @@ class Task:
     on_error: Failed
     on_progress: ProgressCb | None = None
     cancelled: threading.Event = field(default_factory=threading.Event)
-    thread: threading.Thread | None = None
+    finished: threading.Event = field(default_factory=threading.Event)
 
     def cancel(self) -> None:
         self.cancelled.set()
@@ -51,6 +57,10 @@ class TaskRunner(QObject):
         super().__init__(parent)
         self._outbox: queue.Queue[tuple[Task, str, Any]] = queue.Queue()
         self._tasks: list[Task] = []
+        self._jobs: queue.Queue[tuple[Task, Callable[[Task], Any]] | None] = queue.Queue()
+        self._threads: list[threading.Thread] = []
+        self._free = 0  # kept threads waiting for a job (guarded by _lock)
+        self._lock = threading.Lock()
         self._timer = QTimer(self)
         self._timer.setInterval(poll_ms)
         self._timer.timeout.connect(self.drain)
@@ -68,23 +78,47 @@ class TaskRunner(QObject):
         on_error: Failed,
         on_progress: ProgressCb | None = None,
     ) -> Task:
-        """Start ``work(task)`` on a new thread; ``work`` may call ``self.progress(task, value)``."""
+        """Start ``work(task)`` off the GUI thread; ``work`` may call ``self.progress(task, value)``."""
         task = Task(name, on_done, on_error, on_progress)
-
-        def run() -> None:
-            try:
-                self._outbox.put((task, "done", work(task)))
-            except BaseException as exc:  # handed to the GUI as an error panel, never a crash
-                log.info("Background task %s failed", name, exc_info=True)
-                self._outbox.put((task, "error", exc))
-
-        task.thread = threading.Thread(target=run, name=f"sfintacct-task-{name}", daemon=False)
         was_idle = self.idle
         self._tasks.append(task)
-        task.thread.start()
+        with self._lock:
+            start = self._free == 0
+            if not start:
+                self._free -= 1
+            self._jobs.put((task, work))
+        if start:
+            self._threads = [t for t in self._threads if t.is_alive()]
+            thread = threading.Thread(target=self._serve, name=f"sfintacct-task-{len(self._threads)}", daemon=True)
+            self._threads.append(thread)
+            thread.start()
         if was_idle:
             self.busy_changed.emit(True)
         return task
+
+    def _serve(self) -> None:
+        """A kept thread: run jobs until shutdown, or until idle for a while (then it ends)."""
+        while True:
+            try:
+                item = self._jobs.get(timeout=IDLE_SECONDS)
+            except queue.Empty:
+                with self._lock:
+                    if self._jobs.empty():  # no job was promised to a free thread meanwhile
+                        self._free -= 1
+                        return
+                continue
+            if item is None:
+                return
+            task, work = item
+            try:
+                self._outbox.put((task, "done", work(task)))
+            except BaseException as exc:  # handed to the GUI as an error panel, never a crash
+                log.info("Background task %s failed", task.name, exc_info=True)
+                self._outbox.put((task, "error", exc))
+            finally:
+                task.finished.set()
+            with self._lock:
+                self._free += 1
 
     def progress(self, task: Task, value: Any) -> None:
         """Called from the task's thread: queue a progress value for the GUI thread."""
@@ -103,8 +137,6 @@ class TaskRunner(QObject):
                 if task.on_progress is not None:
                     task.on_progress(value)
                 continue
-            if task.thread is not None:
-                task.thread.join()
             if task in self._tasks:
                 self._tasks.remove(task)
             try:
@@ -119,7 +151,10 @@ class TaskRunner(QObject):
         self._timer.stop()
         for task in list(self._tasks):
             task.cancel()
-        for task in list(self._tasks):
-            if task.thread is not None:
-                task.thread.join(timeout)
+        for _ in self._threads:
+            self._jobs.put(None)  # each kept thread ends after its current job
+        end = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(max(0.0, end - time.monotonic()))
+        self._threads = [t for t in self._threads if t.is_alive()]  # left behind: hung (daemon threads)
         self._tasks.clear()
