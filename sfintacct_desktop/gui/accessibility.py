@@ -9,11 +9,13 @@ placeholder, its tooltip). ``unnamed`` is what a test asserts is empty.
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QAbstractSlider,
     QAbstractSpinBox,
+    QApplication,
     QComboBox,
     QFormLayout,
     QHeaderView,
@@ -58,6 +60,8 @@ def _part_of_another(widget: QWidget) -> bool:
         return True
     if widget.objectName().startswith("qt_") and not isinstance(widget, QTabBar):
         return True
+    if isinstance(widget.parentWidget(), QLineEdit):
+        return True  # a line edit's clear button: the field is what a reader announces
     parent = widget.parentWidget()
     while parent is not None:
         if isinstance(parent, (QComboBox, QAbstractSpinBox)):
@@ -91,6 +95,8 @@ def _guess(widget: QWidget, labels: dict[int, str]) -> str:
         return _clean(widget.text())
     if isinstance(widget, QLineEdit) and widget.placeholderText():
         return _clean(widget.placeholderText())
+    if isinstance(widget, QTabBar) and widget.count():
+        return "Tabs: " + ", ".join(_clean(widget.tabText(i)).split(" (")[0] for i in range(widget.count()))
     if widget.toolTip():
         return _clean(widget.toolTip().split("\n", 1)[0])
     return ""
@@ -121,3 +127,23 @@ def unnamed(root: QWidget) -> list[str]:
         for w in _interactive(root)
         if not w.accessibleName().strip()
     ]
+
+
+class _NameOnShow(QObject):
+    """Names a window's widgets each time a window (main window, dialog) is shown: dialogs and
+    pages built after start-up get names too, without every builder remembering to call us."""
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show and isinstance(obj, QWidget) and obj.isWindow():
+            name_widgets(obj)
+        return False
+
+
+def install() -> None:
+    """Name every window's widgets when it is shown, application-wide (idempotent)."""
+    app = QApplication.instance()
+    if app is None or app.property("sfintacct_a11y"):
+        return
+    watcher = _NameOnShow(app)
+    app.installEventFilter(watcher)
+    app.setProperty("sfintacct_a11y", True)

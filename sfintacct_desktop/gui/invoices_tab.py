@@ -90,6 +90,7 @@ class InvoicesTab(QWidget):
         layout.addWidget(self.totals)
         self.model = RowsModel(COLUMNS, self)
         self.view = table(self.model, stretch="sales_order_id")
+        self.view.setAccessibleName("Invoices found")
         layout.addWidget(self.view, 1)
 
     def set_session(self, session: gs.Session, worker: Any) -> None:

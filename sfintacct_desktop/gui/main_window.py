@@ -21,6 +21,8 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget
 from ..app import gui_support as gs
 from ..app import health as hl
 from ..app import window_prefs
+from .accessibility import install as install_naming
+from .accessibility import name_widgets
 from .baseline_tab import BaselineTab
 from .connections_tab import ConnectionsTab
 from .event_bridge import EventBridge
@@ -101,6 +103,10 @@ class MainWindow(QMainWindow):
         self._closed = False
         self.switching: str | None = None  # the profile being opened, while the old worker stops
         self._setup_health()
+        self.tabs.tabBar().setAccessibleName("Window tabs")
+        name_widgets(self)  # what is still unnamed gets the name a user reads beside it
+        install_naming()  # and in every dialog and window shown later
+        self.tabs.currentChanged.connect(lambda _i: name_widgets(self))  # pages built later
 
     @property
     def profile(self) -> str:

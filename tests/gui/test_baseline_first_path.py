@@ -40,13 +40,14 @@ def test_sync_runs_after_a_baseline_applied_in_the_window(qtbot, window: MainWin
 
     # the refusal was about the missing baseline: it is gone, so is the pause
     qtbot.waitUntil(lambda: window.worker.state == "idle", timeout=10_000)
-    qtbot.waitUntil(lambda: window.sync_tab.state.text().startswith("Idle"), timeout=10_000)
+    qtbot.waitUntil(window.sync_tab.sync_button.isEnabled, timeout=10_000)
     sf = sf_connector(sandbox)
     created = sf.client.create_many("Account", [{"Name": "First Path Co", "AccountNumber": "FP-1"}])[0]
     assert created.success, created
     summary = sync_once(qtbot, window).summary
     assert summary.status == "ok", summary.error
     assert ia_connector(sandbox).customers_by_ids(["FP-1"])[0].name == "First Path Co"
+    qtbot.waitUntil(lambda: window.sync_tab.state.text() == "Up to date", timeout=10_000)
 
 
 def test_a_scheduled_window_syncs_by_itself_after_the_baseline(qtbot, sandbox: Sandbox) -> None:  # type: ignore[no-untyped-def]

@@ -206,6 +206,7 @@ def test_a_stopped_load_reports_what_was_written_and_applying_again_continues(  
     def not_the_load(event: Any) -> bool:
         return bool(event.summary.run_id != report["run_id"])
 
+    qtbot.waitUntil(window.sync_tab.sync_button.isEnabled, timeout=10_000)  # the load's run has ended there too
     with qtbot.waitSignal(window.bridge.run_finished, timeout=60_000, check_params_cb=not_the_load) as refused:
         window.sync_tab.sync_button.click()
     assert refused.args[0].summary.error is not None, refused.args[0].summary

@@ -48,7 +48,7 @@ def test_first_run_then_try_the_sandbox_opens_the_window_on_the_demo(qtbot, home
         assert not first_run() and cfg.get_profile("sandbox")["kind"] == "sandbox"
         url = cfg.get_profile("sandbox")["salesforce"]["url"]
         assert requests.get(f"{url}/__sandbox__/stats", timeout=10).ok  # the emulators answer
-        qtbot.waitUntil(lambda: win.sync_tab.state.text().startswith("Idle"), timeout=20_000)
+        qtbot.waitUntil(lambda: win.worker.state == "idle", timeout=20_000)
         win.connections_tab.test_button.click()  # the demo company connects on both sides
         panel = win.connections_tab.panels["intacct"]
         qtbot.waitUntil(lambda: panel.badge.text() not in ("Testing…", "Not tested"), timeout=60_000)

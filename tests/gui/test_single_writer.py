@@ -58,6 +58,8 @@ def test_baseline_apply_from_the_window_waits_for_the_running_cycle(
     qtbot.waitUntil(cycle_running.is_set, timeout=30_000)
     with qtbot.waitSignal(tab.applied, timeout=120_000) as applied:
         tab.apply_button.click()
+        assert tab.confirm_dialog is not None and tab.confirm_dialog.isVisible()  # what will be written where
+        tab.confirm_dialog.apply.click()
     report = applied.args[0]
     assert report["status"] == "ok", report
     assert tab.pages.currentIndex() == REPORT
