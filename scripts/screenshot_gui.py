@@ -3,10 +3,11 @@
 Usage: ``QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshot_gui.py [folder]`` (default
 ``docs/screenshots``). Uses the sandbox in process and a throw-away SFINTACCT_HOME (and, run as a
 script, a throw-away keyring), and walks the operator's path: welcome, connections with the setup
-checklist, the profile editor, the baseline (plan, review, confirmation, applying, report), the
-sync (up to date, syncing, failing, needs attention, error inbox, conflicts, paused), a run's
-detail, the invoices. Files are named ``<nn>-<page>-<state>-<w>x<h>.png``. Dialogs are drawn over
-the window at their place, as the operator sees them.
+checklist (all set, and fields missing), the profile editor, the baseline (plan, review,
+confirmation, applying, report), the sync (up to date, syncing, failing, needs attention, error
+inbox, conflicts, paused), a run's detail, the invoices. Files are named
+``<nn>-<page>-<state>-<w>x<h>.png``. Dialogs are drawn over the window at their place, as the
+operator sees them.
 """
 
 from __future__ import annotations
@@ -124,6 +125,33 @@ def _welcome(app: Any, cam: Camera) -> None:
         page.close()
 
 
+def _setup_needed(app: Any, cam: Camera) -> None:
+    """The Connections tab on an org and a company that lack some of the sync's fields: the checklist
+    names each one and what to do."""
+    from sfintacct_desktop.config.profiles import save_profile
+    from sfintacct_desktop.gui.main_window import MainWindow
+    from sfintacct_sandbox.runner import Sandbox, SandboxOptions
+
+    options = SandboxOptions(
+        seed="empty",
+        salesforce_options={"omit_fields": ("Account.Intacct_Customer_ID__c", "Intacct_Payment__c")},
+        intacct_options={"omit_fields": ("CUSTOMER.SFDC_ACCOUNT_ID",)},
+    )
+    with Sandbox(options) as sb:
+        info = sb.connection_info("acme-test")
+        save_profile("acme-test", {"kind": "sandbox", "salesforce": info["salesforce"], "intacct": info["intacct"]})
+        win = MainWindow("acme-test")
+        win.show()
+        try:
+            _wait(app, lambda: win.health.facts.state == "idle")
+            conn = win.connections_tab
+            conn.test_button.click()
+            _wait(app, lambda: bool(conn.checklist.items) and win.runner.idle)
+            cam.shoot(win, "connections", "setup-needed")
+        finally:
+            win.close()
+
+
 def _window(app: Any, cam: Camera) -> None:
     from sfintacct_desktop.app import health as hl
     from sfintacct_desktop.config.profiles import save_sandbox_profile
@@ -146,6 +174,7 @@ def _window(app: Any, cam: Camera) -> None:
             conn.test_button.click()
             _wait(app, lambda: win.runner.idle and conn.test_button.isEnabled())
             cam.shoot(win, "connections", "checklist")
+            _setup_needed(app, cam)
 
             editor = conn.open_editor(None)  # Add profile…: the sandbox profile itself is not edited
             _wait(app, lambda: editor.keyring_badge.text() != "Checking…" and not editor.busy)

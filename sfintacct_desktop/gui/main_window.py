@@ -210,6 +210,7 @@ class MainWindow(QMainWindow):
         self.budget.setAccessibleName("API budgets used")
         self.statusBar().addPermanentWidget(self.schedule)
         self.statusBar().addPermanentWidget(self.budget)
+        self.statusBar().messageChanged.connect(lambda _text: self._fit_status())
         self.finishing = QLabel(FINISHING, self)
         self.finishing.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.finishing.setStyleSheet(
@@ -267,6 +268,7 @@ class MainWindow(QMainWindow):
         a status bar cuts what does not fit instead of wrapping it."""
         one_line = self.budget.text().replace("\n", " · ")
         others = sum(w.sizeHint().width() for w in (self.status, self.kind_badge, self.schedule))
+        others += self.budget.fontMetrics().horizontalAdvance(self.statusBar().currentMessage())
         needed = others + self.budget.fontMetrics().horizontalAdvance(one_line) + STATUS_ROOM
         self.budget.setText(one_line.replace(" · ", "\n") if needed > self.width() else one_line)
 

@@ -10,6 +10,7 @@ SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "screenshot_gui.py"
 STATES = [
     "welcome-first-run",
     "connections-checklist",
+    "connections-setup-needed",
     "profile-editor-new",
     "baseline-plan",
     "baseline-review",
