@@ -1,8 +1,13 @@
-"""Render the main window offscreen on the demo sandbox, one PNG per tab, into a folder.
+"""Render every page and state of the window offscreen on the demo sandbox, at 1280x800 and 1024x640.
 
-Usage: ``QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshot_gui.py /tmp/gui-shots``.
-Uses a throw-away SFINTACCT_HOME; runs the connection test, a plan, a baseline, one sync (with an
-error-inbox item) and an invoice search so that every tab shows real data.
+Usage: ``QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshot_gui.py [folder]`` (default
+``docs/screenshots``). Uses the sandbox in process and a throw-away SFINTACCT_HOME (and, run as a
+script, a throw-away keyring), and walks the operator's path: welcome, connections with the setup
+checklist (all set, and fields missing), the profile editor, the baseline (plan, review,
+confirmation, applying, report), the sync (up to date, syncing, failing, needs attention, error
+inbox, conflicts, paused), a run's detail, the invoices. Files are named
+``<nn>-<page>-<state>-<w>x<h>.png``. Dialogs are drawn over the window at their place, as the
+operator sees them.
 """
 
 from __future__ import annotations
@@ -11,12 +16,17 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+SIZES = ((1280, 800), (1024, 640))
+OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 
-def _wait(app, done, timeout: float = 60.0) -> None:  # type: ignore[no-untyped-def]
+
+def _wait(app: Any, done: Callable[[], bool], timeout: float = 90.0) -> None:
     end = time.monotonic() + timeout
     while not done():
         if time.monotonic() > end:
@@ -25,54 +35,240 @@ def _wait(app, done, timeout: float = 60.0) -> None:  # type: ignore[no-untyped-
         time.sleep(0.02)
 
 
-def shoot(out: Path) -> list[Path]:
+def _settle(app: Any, seconds: float = 0.3) -> None:
+    """Let layouts, timers and queued signals run (a resize re-lays out lazily)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.02)
+
+
+class Camera:
+    """Saves numbered pictures of a window (and a dialog over it) at each size."""
+
+    def __init__(self, app: Any, out: Path) -> None:
+        self.app, self.out, self.n = app, out, 0
+        self.shots: list[Path] = []
+
+    def shoot(self, win: Any, page: str, state: str, dialog: Any = None) -> None:
+        from PySide6.QtCore import QPoint
+        from PySide6.QtGui import QColor, QPainter
+
+        self.n += 1
+        if dialog is not None:
+            natural = dialog.size().expandedTo(dialog.sizeHint())
+        for w, h in SIZES:
+            win.resize(w, h)
+            if dialog is not None:  # its own size, but no larger than the screen it opens on
+                dialog.resize(min(natural.width(), w - 40), min(natural.height(), h - 40))
+            _settle(self.app)
+            picture = win.grab()
+            if dialog is not None:
+                painter = QPainter(picture)
+                painter.fillRect(picture.rect(), QColor(0, 0, 0, 90))
+                over = dialog.grab()
+                painter.drawPixmap(QPoint((w - over.width()) // 2, (h - over.height()) // 2), over)
+                painter.end()
+            path = self.out / f"{self.n:02d}-{page}-{state}-{w}x{h}.png"
+            if not picture.save(str(path)):
+                raise OSError(f"cannot write {path}")
+            self.shots.append(path)
+
+
+def _fault(server: Any, **fault: Any) -> None:
+    import requests
+
+    requests.post(server.url + "/__sandbox__/faults", json=fault, timeout=10).raise_for_status()
+
+
+def _sync(app: Any, win: Any) -> Any:
+    """Press Sync now once it can be pressed; the finished run's summary."""
+    seen: list[Any] = []
+    win.bridge.run_finished.connect(seen.append)
+    _wait(app, win.sync_tab.sync_button.isEnabled)
+    win.sync_tab.sync_button.click()
+    _wait(app, lambda: bool(seen))
+    win.bridge.run_finished.disconnect(seen.append)
+    return seen[0].summary
+
+
+def shoot(out: Path = OUT) -> list[Path]:
     from PySide6.QtWidgets import QApplication
 
+    previous = os.environ.get("SFINTACCT_HOME")
     os.environ["SFINTACCT_HOME"] = tempfile.mkdtemp(prefix="sfintacct-shots-")
-    from sfintacct_desktop.app import baseline_service
-    from sfintacct_desktop.config.profiles import save_sandbox_profile
-    from sfintacct_desktop.gui.main_window import MainWindow
-    from sfintacct_desktop.wire.intacct import create
-    from sfintacct_sandbox.runner import Sandbox, SandboxOptions
-    from tests.support.sync_env import ia_connector
-
     app = QApplication.instance() or QApplication([])
     out.mkdir(parents=True, exist_ok=True)
-    shots: list[Path] = []
+    for old in out.glob("[0-9][0-9]-*.png"):  # a state that is gone must not linger
+        old.unlink()
+    cam = Camera(app, out)
+    try:
+        _welcome(app, cam)
+        _window(app, cam)
+    finally:
+        if previous is None:
+            os.environ.pop("SFINTACCT_HOME", None)
+        else:
+            os.environ["SFINTACCT_HOME"] = previous
+    return cam.shots
+
+
+def _welcome(app: Any, cam: Camera) -> None:
+    from sfintacct_desktop.gui.welcome import WelcomeWindow
+
+    page = WelcomeWindow(lambda: None)  # never pressed here
+    page.show()
+    try:
+        cam.shoot(page, "welcome", "first-run")
+    finally:
+        page.shutdown()
+        page.close()
+
+
+def _setup_needed(app: Any, cam: Camera) -> None:
+    """The Connections tab on an org and a company that lack some of the sync's fields: the checklist
+    names each one and what to do."""
+    from sfintacct_desktop.config.profiles import save_profile
+    from sfintacct_desktop.gui.main_window import MainWindow
+    from sfintacct_sandbox.runner import Sandbox, SandboxOptions
+
+    options = SandboxOptions(
+        seed="empty",
+        salesforce_options={"omit_fields": ("Account.Intacct_Customer_ID__c", "Intacct_Payment__c")},
+        intacct_options={"omit_fields": ("CUSTOMER.SFDC_ACCOUNT_ID",)},
+    )
+    with Sandbox(options) as sb:
+        info = sb.connection_info("acme-test")
+        save_profile("acme-test", {"kind": "sandbox", "salesforce": info["salesforce"], "intacct": info["intacct"]})
+        win = MainWindow("acme-test")
+        win.show()
+        try:
+            _wait(app, lambda: win.health.facts.state == "idle")
+            conn = win.connections_tab
+            conn.test_button.click()
+            _wait(app, lambda: bool(conn.checklist.items) and win.runner.idle)
+            cam.shoot(win, "connections", "setup-needed")
+        finally:
+            win.close()
+
+
+def _window(app: Any, cam: Camera) -> None:
+    from sfintacct_desktop.app import health as hl
+    from sfintacct_desktop.config.profiles import save_sandbox_profile
+    from sfintacct_desktop.gui.baseline_tab import APPLY, REPORT, REVIEW
+    from sfintacct_desktop.gui.main_window import MainWindow
+    from sfintacct_desktop.wire.intacct import create, update
+    from sfintacct_sandbox.httpserver import EmulatorServer
+    from sfintacct_sandbox.runner import Sandbox, SandboxOptions
+    from tests.support.sync_env import ia_connector, sf_connector
+
     with Sandbox(SandboxOptions(seed="demo")) as sb:
         save_sandbox_profile(sb.connection_info("sandbox"))
         win = MainWindow("sandbox")
         win.show()
         try:
-            win.connections_tab.test()
-            _wait(app, lambda: win.runner.idle and win.connections_tab.test_button.isEnabled())
-            win.baseline_tab.start_plan()
-            _wait(app, lambda: win.baseline_tab.doc is not None)
-            baseline_service.apply_baseline("sandbox", accept_suggested=True)
-            body = {
-                "CUSTOMERID": "C-SHOT",
-                "NAME": "Long City Co",
-                "DISPLAYCONTACT": {"MAILADDRESS": {"CITY": "Y" * 60}},
-            }
-            ia_connector(sb).client.call([create("CUSTOMER", body)])
-            seen: list[object] = []
-            win.bridge.run_finished.connect(seen.append)
-            win.sync_tab.sync_now()
-            _wait(app, lambda: bool(seen) and win.runner.idle and bool(win.sync_tab.errors.rows))
-            win.invoices_tab.search()
-            _wait(app, lambda: win.runner.idle and win.invoices_tab.model.rowCount() > 0)
-            for i in range(win.tabs.count()):
-                win.tabs.setCurrentIndex(i)
-                app.processEvents()
-                path = out / f"{i + 1}-{win.tabs.tabText(i).split(' (')[0].lower()}.png"  # "Sync (3)": its open items
-                win.grab().save(str(path))
-                shots.append(path)
+            settled = lambda state: win.health.health.state == state and not win.health._reading  # noqa: E731
+            _wait(app, lambda: win.health.facts.state == "idle")
+            conn = win.connections_tab
+            win.tabs.setCurrentWidget(conn)
+            conn.test_button.click()
+            _wait(app, lambda: win.runner.idle and conn.test_button.isEnabled())
+            cam.shoot(win, "connections", "checklist")
+            _setup_needed(app, cam)
+
+            editor = conn.open_editor(None)  # Add profile…: the sandbox profile itself is not edited
+            _wait(app, lambda: editor.keyring_badge.text() != "Checking…" and not editor.busy)
+            cam.shoot(win, "profile-editor", "new", dialog=editor)
+            editor.reject()
+
+            tab = win.baseline_tab
+            win.tabs.setCurrentWidget(tab)
+            cam.shoot(win, "baseline", "plan")
+            tab.plan_button.click()
+            _wait(app, lambda: tab.pages.currentIndex() == REVIEW and tab.model.rowCount() > 0)
+            tab.accept_all.click()
+            tab.view.selectRow(0)
+            cam.shoot(win, "baseline", "review")
+            tab.apply_button.click()
+            dialog = tab.confirm_dialog
+            assert dialog is not None
+            cam.shoot(win, "baseline", "confirmation", dialog=dialog)
+            dialog.apply.click()
+            _wait(app, lambda: tab.pages.currentIndex() != APPLY or tab.apply_page.total.value() > 0, timeout=180)
+            for server in (sb.sf_server, sb.ia_server):  # slow answers now, so the load is seen half done
+                _fault(server, operation="*", mode="timeout", delay_seconds=3, count=1)
+            cam.shoot(win, "baseline", "applying")
+            _wait(app, lambda: tab.pages.currentIndex() == REPORT, timeout=180)
+            cam.shoot(win, "baseline", "report")
+
+            win.tabs.setCurrentWidget(win.sync_tab)
+            _wait(app, lambda: win.worker.state == "idle")
+            _sync(app, win)
+            _wait(app, lambda: settled(hl.UP_TO_DATE))
+            cam.shoot(win, "sync", "up-to-date")
+
+            _fault(sb.ia_server, operation="*", mode="timeout", delay_seconds=6, count=1)
+            win.sync_tab.sync_button.click()
+            _wait(app, lambda: win.health.health.state == hl.SYNCING)
+            _settle(app, 0.5)
+            cam.shoot(win, "sync", "syncing")
+            _wait(app, lambda: win.sync_tab.sync_button.isEnabled() and not settled(hl.SYNCING))
+
+            port = sb.ia_server.port
+            sb.ia_server.stop()
+            _sync(app, win)
+            _wait(app, lambda: settled(hl.FAILING))
+            cam.shoot(win, "sync", "failing")
+            sb.ia_server = EmulatorServer(sb.intacct, "127.0.0.1", port).start()
+
+            sf, ia = sf_connector(sb), ia_connector(sb)
+            made = sf.client.create_many("Account", [{"Name": "Northwind Traders", "AccountNumber": "SHOTCF"}])[0]
+            created = _sync(app, win)
+            assert sf.client.update_many("Account", [{"Id": made.id, "Name": "Northwind Traders Ltd"}])[0].success
+            assert ia.client.call([update("CUSTOMER", {"CUSTOMERID": "SHOTCF", "NAME": "Northwind Trading"})])[0].ok
+            city = {"MAILADDRESS": {"CITY": "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch"}}
+            body = {"CUSTOMERID": "C-SHOT", "NAME": "Long City Co", "DISPLAYCONTACT": city}
+            assert ia.client.call([create("CUSTOMER", body)])[0].ok
+            sf.client.close()
+            _sync(app, win)
+            _wait(app, lambda: settled(hl.ATTENTION) and bool(win.sync_tab.errors.rows))
+            _wait(app, lambda: bool(win.sync_tab.conflicts.rows))
+            cam.shoot(win, "sync", "needs-attention")
+            parts = win.sync_tab.parts
+            parts.setCurrentWidget(win.sync_tab.errors_box)
+            win.sync_tab.errors_view.selectRow(0)
+            cam.shoot(win, "sync", "error-inbox")
+            parts.setCurrentWidget(win.sync_tab.conflicts_box)
+            win.sync_tab.conflicts_view.selectRow(0)
+            cam.shoot(win, "sync", "conflicts")
+            parts.setCurrentWidget(win.sync_tab.runs_box)
+
+            win.menus.pause_resume.trigger()
+            _wait(app, lambda: settled(hl.PAUSED))
+            cam.shoot(win, "sync", "paused")
+
+            win.sync_tab.open_detail(created.run_id)
+            detail = win.sync_tab.detail
+            _wait(app, lambda: detail.loaded)
+            cam.shoot(win, "sync", "run-detail", dialog=detail)
+            detail.close()
+
+            inv = win.invoices_tab
+            win.tabs.setCurrentWidget(inv)
+            inv.search()
+            _wait(app, lambda: win.runner.idle and inv.model.rowCount() > 0)
+            cam.shoot(win, "invoices", "search")
         finally:
             win.close()
-    return shots
 
 
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    for p in shoot(Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/gui-shots")):  # noqa: S108
+    import keyring
+
+    from tests.support.file_keyring import ENV_FILE, FileKeyring
+
+    os.environ.setdefault(ENV_FILE, str(Path(tempfile.mkdtemp(prefix="sfintacct-keyring-")) / "keyring.json"))
+    keyring.set_keyring(FileKeyring())  # the sandbox's passwords never reach this machine's keyring
+    for p in shoot(Path(sys.argv[1]) if len(sys.argv) > 1 else OUT):
         print(p)

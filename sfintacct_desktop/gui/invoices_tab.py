@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from ..app import gui_support as gs
@@ -40,6 +41,9 @@ COLUMNS = [
     Column("currency", "Currency"),
     Column("sales_order_id", "Sales order"),
 ]
+
+
+SALES_ORDER_ROOM = 90  # what the last (stretching) column keeps when the window is narrow
 
 
 class InvoicesTab(QWidget):
@@ -120,6 +124,29 @@ class InvoicesTab(QWidget):
             lambda exc: self._failed(exc) if session is self.session else None,
         )
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.model.rowCount():
+            fit_columns(self.view)
+            self._squeeze()
+
+    def _squeeze(self) -> None:
+        """In a narrow window the long text columns (name, status) give way, elided, so the amounts
+        stay in sight instead of being scrolled away to the right."""
+        header = self.view.horizontalHeader()
+        keys = [c.key for c in COLUMNS]
+        stretch = keys.index("sales_order_id")
+        used = sum(header.sectionSize(i) for i in range(len(keys)) if i != stretch) + SALES_ORDER_ROOM
+        excess = used - self.view.viewport().width()
+        for key, least in (("customer_name", 120), ("status", 130)):
+            if excess <= 0:
+                return
+            col = keys.index(key)
+            size = header.sectionSize(col)
+            smaller = max(least, size - excess)
+            header.resizeSection(col, smaller)
+            excess -= size - smaller
+
     def _enable(self) -> None:
         self.search_button.setEnabled(True)
         self.refresh_button.setEnabled(True)
@@ -129,6 +156,7 @@ class InvoicesTab(QWidget):
         rows = result["invoices"]
         self.model.set_rows(rows)
         fit_columns(self.view)
+        self._squeeze()
         due = sum(float(r.get("due") or 0) for r in rows)
         overdue = sum(1 for r in rows if r.get("overdue"))
         text = f"{len(rows)} invoice(s), {money(due)} due, {overdue} overdue."

@@ -16,7 +16,7 @@ import time
 from typing import Any
 
 from PySide6.QtCore import QEventLoop, Qt, QTimer
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QResizeEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget
 
 from ..app import gui_support as gs
@@ -57,6 +57,7 @@ FINISHING = "Finishing the current batch…"
 # the GIL for every slot, timer and delegate call: with 5 ms per hand-over a busy worker turned one
 # repaint into stalls of hundreds of ms.
 GIL_SWITCH_S = 0.001
+STATUS_ROOM = 60  # the status bar's margins, spacing and size grip, in pixels
 
 
 def window_title(name: str) -> str:
@@ -216,6 +217,7 @@ class MainWindow(QMainWindow):
         self.budget.setAccessibleName("API budgets used")
         self.statusBar().addPermanentWidget(self.schedule)
         self.statusBar().addPermanentWidget(self.budget)
+        self.statusBar().messageChanged.connect(lambda _text: self._fit_status())
         self.finishing = QLabel(FINISHING, self)
         self.finishing.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.finishing.setStyleSheet(
@@ -257,6 +259,7 @@ class MainWindow(QMainWindow):
         self.schedule.setText(health.schedule_text)
         self.schedule.setToolTip(health.tooltip)
         self.budget.setText(health.budget)
+        self._fit_status()
         self.budget.setToolTip(
             "The sync's own API use: Salesforce calls today (UTC) against its share of the daily allocation, "
             "Intacct transactions this month against the monthly budget (the profile's sync settings)."
@@ -266,6 +269,20 @@ class MainWindow(QMainWindow):
 
     def sync_now(self) -> None:
         self.sync_tab.sync_now()
+
+    def _fit_status(self) -> None:
+        """The budgets on two lines when one line would not fit the status bar (a narrow window):
+        a status bar cuts what does not fit instead of wrapping it."""
+        one_line = self.budget.text().replace("\n", " · ")
+        others = sum(w.sizeHint().width() for w in (self.status, self.kind_badge, self.schedule))
+        others += self.budget.fontMetrics().horizontalAdvance(self.statusBar().currentMessage())
+        needed = others + self.budget.fontMetrics().horizontalAdvance(one_line) + STATUS_ROOM
+        self.budget.setText(one_line.replace(" · ", "\n") if needed > self.width() else one_line)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if hasattr(self, "budget"):  # not while the window is still being built
+            self._fit_status()
 
     def toggle_pause(self) -> None:
         """Pause (after the current batch, said at once) or resume a paused sync."""
