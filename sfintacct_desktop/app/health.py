@@ -333,7 +333,12 @@ def compute(worker: WorkerFacts, store: StoreFacts | None, now: datetime) -> Hea
         return Health(BASELINE, "Needs a baseline", _baseline(last.error), **base)
     if last.status == "failed":
         err = last.error or ErrorInfo(ErrorKind.INTERNAL, "The last run failed", "", GENERIC_HINT)
-        return Health(FAILING, f"Failing: {err.title}", _problem(err), **base)
+        problem = _problem(err)
+        if not worker.interval and "by itself" in problem["hint"]:  # no schedule: nothing retries
+            problem["hint"] = problem["hint"].split(";")[0].rstrip(".") + ". Then press Sync now to try again."
+            if problem["hint"].startswith("Sync retries"):
+                problem["hint"] = "Press Sync now to try again once it answers."
+        return Health(FAILING, f"Failing: {err.title}", problem, **base)
     reasons = []
     if counts:
         reasons.append(counts)

@@ -9,6 +9,7 @@ run's streams), ``run_detail`` (one run's records and log lines), ``inbox_view``
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -24,7 +25,7 @@ from ..app import gui_support as gs
 from ..app import run_history
 from .event_bridge import EventBridge
 from .inbox_view import ConflictsView, ErrorsView
-from .run_columns import CONFLICT_COLUMNS, ERROR_COLUMNS, RUN_COLUMNS, RUN_TONES, STREAM_COLUMNS
+from .run_columns import CONFLICT_COLUMNS, ERROR_COLUMNS, RUN_COLUMNS, RUN_TONES, STREAM_COLUMNS, when
 from .run_detail import RunDetail
 from .runs_view import RunsView
 from .task_runner import TaskRunner
@@ -39,6 +40,7 @@ __all__ = ["CONFLICT_COLUMNS", "ERROR_COLUMNS", "RUN_COLUMNS", "RUN_TONES", "STA
 
 
 BASELINE_NOTE = "To change it, apply a baseline (Baseline tab)."
+ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[+-]\d{2}:\d{2}|Z)?")
 
 
 class SyncTab(QWidget):
@@ -267,7 +269,8 @@ class SyncTab(QWidget):
     def _show(self, snap: dict[str, Any], page: dict[str, Any]) -> None:
         status = snap["status"]
         cutover = status.get("cutover") or {}
-        self.cutover.setText(str(cutover.get("text", "")).replace("Only a baseline changes it.", BASELINE_NOTE))
+        text = str(cutover.get("text", "")).replace("Only a baseline changes it.", BASELINE_NOTE)
+        self.cutover.setText(ISO_MOMENT.sub(lambda m: when(m.group(0)), text))  # dates as the tables show them
         self.runs_box.show_page(page)
         self.errors_box.set_rows(snap["errors"])
         self.conflicts_box.set_rows(snap["conflicts"])

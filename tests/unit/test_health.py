@@ -172,3 +172,19 @@ def test_an_interrupted_run_needs_attention() -> None:
     store = hl.StoreFacts(runs=(run_row("interrupted", NOW),), last_success=EARLIER)
     h = hl.compute(idle(), store, NOW)
     assert h.state == hl.ATTENTION and "interrupted" in h.headline
+
+
+@pytest.mark.parametrize(
+    ("hint", "unscheduled"),
+    [
+        ("Check the network connection and the address; sync retries by itself.",
+         "Check the network connection and the address. Then press Sync now to try again."),
+        ("Sync retries later by itself.", "Press Sync now to try again once it answers."),
+    ],
+)  # fmt: skip
+def test_without_a_schedule_a_failure_never_promises_a_retry_by_itself(hint: str, unscheduled: str) -> None:
+    down = ErrorInfo(ErrorKind.CONNECTION, "Could not reach Intacct", "Refused.", hint, System.INTACCT)
+    scheduled = hl.compute(idle(last_summary=summary("failed", down, run_id=0), interval=60), OK_STORE, NOW)
+    assert scheduled.problem is not None and scheduled.problem["hint"] == hint  # a next run will retry
+    manual = hl.compute(idle(last_summary=summary("failed", down, run_id=0)), OK_STORE, NOW)
+    assert manual.problem is not None and manual.problem["hint"] == unscheduled
