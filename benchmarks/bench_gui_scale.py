@@ -22,6 +22,14 @@ Targets missed: longest under 100 ms (every phase with background work: 113-280 
 often in one long C call (``json`` decoding a Salesforce page, ~150 ms) that no switch interval
 can cut; on this loaded machine, waiting for a free core adds more. Each review step's own slot
 takes 1-25 ms (the name sort is the slowest).
+Measured again on an IDLE machine (load 0.4, after the TaskRunner reuse): overall longest / p99 /
+gaps over 50 ms: inprocess 393 / 184 / 60, process 372 / 193 / 49; plan 105-127 ms, review 24-28 ms
+(p99 19-23), apply 218-235 ms, sync 1 372-393 ms (p99 275-294), sync 2 234-318 ms. Worse than under
+load: with two free cores the sync worker is never descheduled, and the GUI thread spends 250-350 ms
+of a stall "blocked" waiting for the GIL while the worker runs the state store's SQL (SQLAlchemy
+``do_execute``) and the phone canonicalisation. The same run at the commit before the TaskRunner
+change gave 978 / 195 / 52, so the reuse is not the cause. The structural fix is to run the sync
+worker outside the window's process (the per-user service the window attaches to).
 Fixes measured with this bench: the run list updates a running run's streams in place (no model
 reset and column re-fit per Progress event); the window sets a 1 ms GIL switch interval.
 
