@@ -160,21 +160,28 @@ class Phone(Transform):
         text = _text(value)
         if not text:
             return ""
-        default = region.upper() if region.upper() in phonenumbers.SUPPORTED_REGIONS else "US"
-        try:
-            number = phonenumbers.parse(text, default)
-        except phonenumbers.NumberParseException:
-            return text
-        if not phonenumbers.is_possible_number(number):
-            return text
-        formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-        if number.extension:
-            formatted += f" ext. {number.extension}"
-        # Keep the raw text unless E.164 is itself a fixed point (idempotence over odd inputs).
-        again = phonenumbers.parse(formatted, default)
-        if phonenumbers.format_number(again, phonenumbers.PhoneNumberFormat.E164) != formatted.split(" ext. ")[0]:
-            return text
-        return formatted
+        return _phone_canonical(text, region.upper())
+
+
+@functools.lru_cache(maxsize=65_536)
+def _phone_canonical(text: str, region: str) -> str:
+    """E.164 of ``text`` (a pure function of text and region, so cached: parsing is the most
+    expensive step of a merge, and every cycle compares the same few thousand numbers again)."""
+    default = region if region in phonenumbers.SUPPORTED_REGIONS else "US"
+    try:
+        number = phonenumbers.parse(text, default)
+    except phonenumbers.NumberParseException:
+        return text
+    if not phonenumbers.is_possible_number(number):
+        return text
+    formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if number.extension:
+        formatted += f" ext. {number.extension}"
+    # Keep the raw text unless E.164 is itself a fixed point (idempotence over odd inputs).
+    again = phonenumbers.parse(formatted, default)
+    if phonenumbers.format_number(again, phonenumbers.PhoneNumberFormat.E164) != formatted.split(" ext. ")[0]:
+        return text
+    return formatted
 
 
 class Url(Transform):
