@@ -12,8 +12,9 @@ from sfintacct_desktop.app import window_prefs
 from sfintacct_desktop.gui.app import start_logging
 from sfintacct_desktop.gui.main_window import MainWindow
 from sfintacct_desktop.gui.menus import find_field, log_folder_url
-from sfintacct_desktop.secrets import RedactingFilter, register_secret
+from sfintacct_desktop.secrets import register_secret
 from sfintacct_sandbox.runner import Sandbox
+from tests.support.logging_env import root_logging_restored
 
 
 def test_view_menu_switches_tabs_and_find_goes_to_the_tabs_search_field(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
@@ -76,9 +77,7 @@ def test_preferences_survive_a_damaged_file(home: Path) -> None:
 
 
 def test_the_window_writes_the_clis_redacted_log_file(home: Path) -> None:
-    root = logging.getLogger()
-    before_level, before_handlers = root.level, list(root.handlers)
-    try:
+    with root_logging_restored() as root:
         path = start_logging()
         assert path is not None and path.parent == window_prefs.log_folder()
         register_secret("hunter2-window-secret")
@@ -87,10 +86,3 @@ def test_the_window_writes_the_clis_redacted_log_file(home: Path) -> None:
             handler.flush()
         text = path.read_text(encoding="utf-8")
         assert "signing in with" in text and "hunter2-window-secret" not in text
-    finally:
-        for handler in [h for h in root.handlers if h not in before_handlers]:
-            root.removeHandler(handler)
-            handler.close()
-        for flt in [f for f in root.filters if isinstance(f, RedactingFilter)]:
-            root.removeFilter(flt)
-        root.setLevel(before_level)

@@ -23,13 +23,14 @@ import requests
 from sfintacct_desktop.app.connections import check_connections, intacct_config, salesforce_config
 from sfintacct_desktop.app.logging_setup import LOG_FILE_NAME, setup_logging
 from sfintacct_desktop.app.profiles import resolve_profile
-from sfintacct_desktop.secrets import CredentialStore, RedactingFilter
+from sfintacct_desktop.secrets import CredentialStore
 from sfintacct_desktop.wire.intacct import IntacctClient
 from sfintacct_desktop.wire.salesforce import MemoryTokenStore, SalesforceClient, SalesforceSecrets
 from sfintacct_sandbox import credentials as cred
 from sfintacct_sandbox.runner import Sandbox, SandboxOptions
 from tests.support.cli_env import cli_env, run_cli
 from tests.support.file_keyring import FileKeyring
+from tests.support.logging_env import root_logging_restored
 from tests.support.signin import web_settings
 
 CANARY = f"Canary{uuid.uuid4().hex}Pw"
@@ -60,11 +61,9 @@ def _in_process_failures(home: Path, keyring_file: Path, monkeypatch: pytest.Mon
     monkeypatch.setenv("SFINTACCT_HOME", str(home))
     monkeypatch.setenv("SFINTACCT_TEST_KEYRING_FILE", str(keyring_file))
     monkeypatch.setenv("SFINTACCT_LOG_LEVEL", "DEBUG")
-    root = logging.getLogger()
-    before_level, before_handlers = root.level, list(root.handlers)
-    setup_logging(2, stderr=False)
     texts: list[str] = []
-    try:
+    with root_logging_restored():
+        setup_logging(2, stderr=False)
         store = CredentialStore(FileKeyring())
         profile = resolve_profile("bad", store_factory=lambda _settings: store)
         assert profile.secrets["salesforce.password"] == WRONG  # the keyring round trip itself
@@ -78,13 +77,6 @@ def _in_process_failures(home: Path, keyring_file: Path, monkeypatch: pytest.Mon
             texts += [str(caught.value), repr(caught.value), "".join(traceback.format_exception(caught.value))]
         logging.getLogger("canary").debug("a careless f-string: password %s", profile.secrets["salesforce.password"])
         texts.append(json.dumps(check_connections("bad", store_factory=lambda _settings: store)))
-    finally:
-        for handler in [h for h in root.handlers if h not in before_handlers]:
-            root.removeHandler(handler)
-            handler.close()
-        for flt in [f for f in root.filters if isinstance(f, RedactingFilter)]:
-            root.removeFilter(flt)
-        root.setLevel(before_level)
     return texts
 
 
