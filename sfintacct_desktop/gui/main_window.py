@@ -111,8 +111,7 @@ class MainWindow(QMainWindow):
         self.switching: str | None = None  # the profile being opened, while the old worker stops
         self._setup_health()
         self.tabs.tabBar().setAccessibleName("Window tabs")
-        name_widgets(self)  # what is still unnamed gets the name a user reads beside it
-        install_naming()  # and in every dialog and window shown later
+        install_naming()  # every window shown (this one, its dialogs) names what is still unnamed
         self.tabs.currentChanged.connect(lambda _i: name_widgets(self))  # pages built later
 
     @property

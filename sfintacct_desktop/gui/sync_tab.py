@@ -31,12 +31,7 @@ from .runs_view import RunsView
 from .task_runner import TaskRunner
 from .widgets import Badge, ErrorPanel, heading, note
 
-STATE_TONES = {
-    "idle": ("Idle: waiting for the next sync", "idle"),  # idle says nothing of health: not green
-    "running": ("Syncing…", "warn"),
-    "waiting": ("Waiting for the API budget", "warn"),
-}
-__all__ = ["CONFLICT_COLUMNS", "ERROR_COLUMNS", "RUN_COLUMNS", "RUN_TONES", "STATE_TONES", "STREAM_COLUMNS", "SyncTab"]
+__all__ = ["CONFLICT_COLUMNS", "ERROR_COLUMNS", "RUN_COLUMNS", "RUN_TONES", "STREAM_COLUMNS", "SyncTab"]
 
 
 BASELINE_NOTE = "To change it, apply a baseline (Baseline tab)."
@@ -120,9 +115,7 @@ class SyncTab(QWidget):
         """The window switched profile: the new profile's worker, heading and tables (the old ones go)."""
         self.session, self.profile, self.worker = session, session.name, worker
         self.title.setText(f"Sync — profile {session.name}")
-        self.last_summary = None
-        self.state.set("Starting…", "idle")
-        self.state.setToolTip("")
+        self.last_summary = None  # the badge follows the window's health (``show_health``)
         self.state_reason.clear()
         self.summary.setText("No run yet in this window.")
         self.cutover.setText("")
@@ -187,11 +180,7 @@ class SyncTab(QWidget):
 
     # ------------------------------------------------------------------ events
     def _on_state(self, state: str, reason: str) -> None:
-        text, tone = STATE_TONES.get(state, (state.capitalize(), "idle"))
-        if state == "paused":
-            text, tone = "Paused", "error" if self.worker.last_error is not None else "warn"
-        self.state.set(text, tone)
-        self.state.setToolTip(reason)
+        """The panel under the badge and the buttons; the badge itself shows the health (``show_health``)."""
         if state == "paused" and reason:
             err = self.worker.last_error
             self.state_reason.show_error(
