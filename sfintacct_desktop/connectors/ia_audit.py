@@ -64,6 +64,17 @@ def audit_filter(deleted_types: Sequence[str], since: str, *, payments: bool = F
     return Filter.and_(what, Filter.greaterthanorequalto("ACCESSTIME", since))
 
 
+def changes_filter(types: Sequence[str], since: str) -> Filter:
+    """Every row of ``types`` since ``since`` ("": no lower bound), whatever its access mode.
+
+    Why no ACCESSMODE filter: only C, M and D are known for sure; a change recorded under another
+    code must still count as a change. Read access is logged elsewhere (ADVAUDITHISTORY), so a
+    read never shows up here as a change.
+    """
+    what = _types(types)
+    return Filter.and_(what, Filter.greaterthanorequalto("ACCESSTIME", since)) if since else what
+
+
 def _types(types: Sequence[str]) -> Filter:
     return Filter.equalto("OBJECTTYPE", types[0]) if len(types) == 1 else Filter.in_("OBJECTTYPE", list(types))
 

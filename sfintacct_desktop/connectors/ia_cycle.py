@@ -1,22 +1,27 @@
-"""The cycle's one Intacct read, where a failed ``query`` function fails its stream only.
+"""The cycle's Intacct reads, where a failed ``query`` function fails its stream only.
 
-Why: the read is one request of several ``query`` functions (one transaction each), and each
+Why: a read is one request of several ``query`` functions (one transaction each), and each
 function answers with its own ``<result>`` status. A function refused for a reason of its own (the
 user's role lacks the object, the audit trail is refused for one object type, an unknown field)
 becomes that stream's failure (no records, or records without their deletions); the other streams
-sync. The audit trail is one function for every object type; when it fails, one follow-up request
-asks each type alone to find which is refused, and the engine remembers those types so later
-cycles ask them in separate functions of the same single request.
+sync. An audit trail function asks several object types at once; when it fails, one follow-up
+request asks each type alone to find which is refused, and the engine remembers those types so
+later cycles ask them in functions of their own.
+
+The reads are built from two parts so the engine can choose what to read (``engine/ia_probe.py``):
+:func:`fetch` sends object reads (WHENMODIFIED windows) and audit trail functions (every access
+mode of some object types since a moment) in ONE request; :func:`assemble` turns the rows into
+records, deletions and the payments the audit rows name. :func:`read_changes` is the full read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..domain import SyncError
+from ..domain import ErrorInfo, SyncError
 from ..wire.intacct import Filter, IntacctError, IntacctGatewayError, Result
 from ..wire.intacct import functions as fx
 from . import ia_audit as audit
@@ -33,13 +38,39 @@ STREAM_OF = {
     "ARINVOICE": streams.IA_INVOICES,
     "ARPYMT": streams.IA_PAYMENTS,
 }
+OBJECT_FIELDS = {
+    "CUSTOMER": m.CUSTOMER_FIELDS,
+    "ITEM": m.ITEM_FIELDS,
+    "ARINVOICE": m.ARINVOICE_FIELDS,
+    "ARPYMT": m.ARPYMT_FIELDS,
+}
 AUDIT_TYPES = ("customer", "item", "arinvoice", "arpymt")
+FULL_READ = ("CUSTOMER", "ITEM", "ARINVOICE")  # payments come through their invoices and the audit trail
+Audit = tuple[list[str], str]  # object types, ACCESSTIME lower bound ("": no bound)
 
 
 @dataclass
 class _Outcome:
     rows: list[dict[str, Any]]
     errors: list[IntacctError] | None = None  # None: the function succeeded
+
+
+@dataclass
+class Fetched:
+    """What one :func:`fetch` read: rows per object and per audit object type, and what failed."""
+
+    objects: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # object -> rows (read ones only)
+    audit: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # object type -> rows (asked ones)
+    failures: dict[str, ErrorInfo] = field(default_factory=dict)
+    audit_refused: list[str] = field(default_factory=list)
+
+    def merge(self, other: Fetched) -> Fetched:
+        self.objects.update(other.objects)
+        self.audit.update(other.audit)
+        for stream, info in other.failures.items():
+            self.failures.setdefault(stream, info)
+        self.audit_refused += [t for t in other.audit_refused if t not in self.audit_refused]
+        return self
 
 
 class FunctionFailed(IntacctGatewayError):
@@ -74,79 +105,94 @@ def run_each(orders: ChangeReader, specs: list[Spec]) -> list[_Outcome]:
     return out
 
 
-def read_changes(
+def object_spec(orders: ChangeReader, obj: str, since: datetime | None, overlap: timedelta) -> Spec:
+    """An object's WHENMODIFIED read from its cursor less the overlap (everything when no cursor)."""
+    order = [("WHENMODIFIED", True), ("RECORDNO", True)] if since else [("RECORDNO", True)]
+    return (obj, OBJECT_FIELDS[obj], orders.since_filter(since, overlap), order)
+
+
+def audit_spec(types: Sequence[str], since: str) -> Spec:
+    """Every row of ``types`` since ``since``, whatever its access mode: a change of any kind counts."""
+    flt = audit.changes_filter(types, since)
+    return ("AUDITHISTORY", audit.FIELDS, flt, audit.ORDER)
+
+
+def fetch(
     orders: ChangeReader,
+    objects: Sequence[str],
+    audits: Sequence[Audit],
     cursors: dict[str, datetime | None],
-    *,
-    master: bool,
-    receivables: bool,
     overlap: timedelta,
-    audit_zone: str | None,
-    audit_split: Collection[str],
-) -> IntacctChanges:
-    """Customers, items, AR invoices and the audit trail in ONE request (see the module docstring)."""
-    zone = orders.zone
-    order = [("WHENMODIFIED", True), ("RECORDNO", True)]
-    objs = ([("CUSTOMER", m.CUSTOMER_FIELDS), ("ITEM", m.ITEM_FIELDS)] if master else []) + (
-        [("ARINVOICE", m.ARINVOICE_FIELDS)] if receivables else []
-    )
-    specs: list[Spec] = []
-    tags: list[str] = []
-    for obj, fields in objs:
-        since = cursors.get(STREAM_OF[obj])
-        specs.append((obj, fields, orders.since_filter(since, overlap), order if since else [("RECORDNO", True)]))
-        tags.append(obj)
-    deleted = [obj.lower() for obj, _ in objs if cursors.get(STREAM_OF[obj]) is not None]
-    known = [c for c in (cursors.get(STREAM_OF[o]) for o, _ in objs) if c is not None]
-    since_text = audit.since_text(min(known) - overlap, zone, audit_zone) if known else ""
-    types = [*deleted, *(["arpymt"] if receivables and deleted else [])]
-    groups = _groups(types, audit_split)
-    for group in groups:
-        specs.append(_audit_spec(group, since_text))
-        tags.append("audit:" + ",".join(group))
-    outcomes = run_each(orders, specs)
-    out = IntacctChanges()
-    rows: dict[str, list[dict[str, Any]]] = {}
-    split_again: list[list[str]] = []
-    for tag, got in zip(tags, outcomes, strict=True):
-        if got.errors is None:
-            rows[tag] = got.rows
-        elif tag.startswith("audit:"):
-            group = tag[6:].split(",")
-            if len(group) > 1:
-                split_again += [[t] for t in group]
-            else:
-                _audit_failed(out, group[0], got.errors)
-        else:
-            out.failures[STREAM_OF[tag]] = intacct_read_error(tag, got.errors)
-    if split_again:  # which object type's audit trail is refused: each alone, in one more request
-        again = run_each(orders, [_audit_spec(g, since_text) for g in split_again])
-        for group, got in zip(split_again, again, strict=True):
+) -> Fetched:
+    """``objects`` and ``audits`` in ONE request (a failed multi-type audit: each type once more)."""
+    specs = [object_spec(orders, obj, cursors.get(STREAM_OF[obj]), overlap) for obj in objects]
+    specs += [audit_spec(types, since) for types, since in audits]
+    out = Fetched()
+    split_again: list[Audit] = []
+    for i, got in enumerate(run_each(orders, specs)):
+        if i < len(objects):
+            obj = objects[i]
             if got.errors is None:
-                rows["audit:" + group[0]] = got.rows
+                out.objects[obj] = got.rows
             else:
-                _audit_failed(out, group[0], got.errors)
-    out.customers = [m.customer_from_row(r, zone) for r in rows.get("CUSTOMER", [])]
-    out.items = [m.product_from_item(r, zone) for r in rows.get("ITEM", [])]
+                out.failures[STREAM_OF[obj]] = intacct_read_error(obj, got.errors)
+            continue
+        types, since = audits[i - len(objects)]
+        if got.errors is None:
+            _file_audit(out, types, got.rows)
+        elif len(types) > 1:
+            split_again += [([t], since) for t in types]
+        else:
+            _audit_failed(out, types[0], got.errors)
+    if split_again:  # which object type's audit trail is refused: each alone, in one more request
+        for (types, _), got in zip(split_again, run_each(orders, [audit_spec(*a) for a in split_again]), strict=True):
+            if got.errors is None:
+                _file_audit(out, types, got.rows)
+            else:
+                _audit_failed(out, types[0], got.errors)
+    return out
+
+
+def _file_audit(out: Fetched, types: Sequence[str], rows: Iterable[dict[str, Any]]) -> None:
+    for t in types:
+        out.audit.setdefault(t, [])
+    for r in rows:
+        out.audit.setdefault(m.field(r, "OBJECTTYPE").lower(), []).append(r)
+
+
+def assemble(
+    orders: ChangeReader,
+    fetched: Fetched,
+    audit_rows: Iterable[dict[str, Any]],
+    *,
+    audit_zone: str | None,
+    all_payments: bool = False,
+) -> IntacctChanges:
+    """Records of the objects read, deletions and payments named by ``audit_rows``, receivables."""
+    zone = orders.zone
+    out = IntacctChanges(failures=dict(fetched.failures), audit_refused=list(fetched.audit_refused))
+    out.customers = [m.customer_from_row(r, zone) for r in fetched.objects.get("CUSTOMER", [])]
+    out.items = [m.product_from_item(r, zone) for r in fetched.objects.get("ITEM", [])]
     dels: dict[str, list[Deletion]] = {t: [] for t in AUDIT_TYPES}
     pay_keys: set[str] = set()
-    for tag, got_rows in rows.items():
-        if not tag.startswith("audit:"):
+    for r in audit_rows:
+        objtype, mode = m.field(r, "OBJECTTYPE").lower(), m.field(r, "ACCESSMODE")
+        key = audit.object_key(m.field(r, "OBJECTKEY"))
+        if not key:
             continue
-        for r in got_rows:
-            objtype, mode = m.field(r, "OBJECTTYPE").lower(), m.field(r, "ACCESSMODE")
-            key = audit.object_key(m.field(r, "OBJECTKEY"))
-            if objtype == "arpymt":
-                if mode in ("C", "M") and key:
-                    pay_keys.add(key)
-            elif mode == "D" and key:
-                when = audit.access_time(m.field(r, "ACCESSTIME"), zone, audit_zone)
-                dels.setdefault(objtype, []).append(Deletion(key, when, key if key.isdigit() else ""))
+        if objtype == "arpymt":
+            if mode != "D":
+                pay_keys.add(key)
+        elif mode == "D":
+            when = audit.access_time(m.field(r, "ACCESSTIME"), zone, audit_zone)
+            dels.setdefault(objtype, []).append(Deletion(key, when, key if key.isdigit() else ""))
     out.deleted_customers, out.deleted_items, out.deleted_invoices = dels["customer"], dels["item"], dels["arinvoice"]
-    first = receivables and cursors.get(streams.IA_INVOICES) is None and cursors.get(streams.IA_PAYMENTS) is None
     try:
         out.invoices, out.payments = orders.receivables(
-            rows.get("ARINVOICE", []), [], payment_keys=pay_keys, all_payments=first
+            fetched.objects.get("ARINVOICE", []),
+            fetched.objects.get("ARPYMT", []),
+            payment_keys=pay_keys,
+            all_payments=all_payments,
         )
     except SyncError as exc:
         cause = exc.__cause__
@@ -158,19 +204,43 @@ def read_changes(
     return out
 
 
-def _groups(types: list[str], split: Collection[str]) -> list[list[str]]:
+def cursor_since(
+    orders: ChangeReader, cursors: dict[str, datetime | None], overlap: timedelta, zone_conv: str | None
+) -> str:
+    """The audit trail's lower bound for the streams' own windows ("" when no stream has a cursor)."""
+    known = [c for c in (cursors.get(STREAM_OF[o]) for o in FULL_READ) if c is not None]
+    return audit.since_text(min(known) - overlap, orders.zone, zone_conv) if known else ""
+
+
+def read_changes(
+    orders: ChangeReader,
+    cursors: dict[str, datetime | None],
+    *,
+    master: bool,
+    receivables: bool,
+    overlap: timedelta,
+    audit_zone: str | None,
+    audit_split: Collection[str],
+) -> IntacctChanges:
+    """Customers, items, AR invoices and the audit trail in ONE request: every stream, in full."""
+    objs = [o for o in FULL_READ if (o == "ARINVOICE" and receivables) or (o != "ARINVOICE" and master)]
+    since = cursor_since(orders, cursors, overlap, audit_zone)
+    types = [t for t in (o.lower() for o in objs) if cursors.get(STREAM_OF[t.upper()]) is not None]
+    types += ["arpymt"] if receivables and types else []
+    audits = _groups(types, audit_split, since)
+    fetched = fetch(orders, objs, audits, cursors, overlap)
+    rows = [r for t, got in fetched.audit.items() if t in types for r in got]
+    first = receivables and cursors.get(streams.IA_INVOICES) is None and cursors.get(streams.IA_PAYMENTS) is None
+    return assemble(orders, fetched, rows, audit_zone=audit_zone, all_payments=first)
+
+
+def _groups(types: list[str], split: Collection[str], since: str) -> list[Audit]:
     """One audit function for every type, plus one per type known to be refused."""
     together = [t for t in types if t not in split]
-    return ([together] if together else []) + [[t] for t in types if t in split]
+    return ([(together, since)] if together else []) + [([t], since) for t in types if t in split]
 
 
-def _audit_spec(group: list[str], since_text: str) -> Spec:
-    deleted = [t for t in group if t != "arpymt"]
-    flt = audit.audit_filter(deleted, since_text, payments="arpymt" in group)
-    return ("AUDITHISTORY", audit.FIELDS, flt, audit.ORDER)
-
-
-def _audit_failed(out: IntacctChanges, objtype: str, errors: list[IntacctError]) -> None:
+def _audit_failed(out: Fetched, objtype: str, errors: list[IntacctError]) -> None:
     out.audit_refused.append(objtype)
     stream = STREAM_OF[objtype.upper()]
     out.failures.setdefault(stream, intacct_read_error("AUDITHISTORY", errors, audit_of=objtype))
@@ -210,4 +280,4 @@ def detect_audit_zone(orders: ChangeReader) -> str | None:
     return audit.detect_zone(rows, records, orders.zone)
 
 
-__all__ = ["FunctionFailed", "detect_audit_zone", "read_changes", "run_each"]
+__all__ = ["Fetched", "FunctionFailed", "assemble", "detect_audit_zone", "fetch", "read_changes", "run_each"]

@@ -9,7 +9,7 @@ stored bases finds nothing to do), and move only after every batch they cover is
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..connectors import IntacctConnector, SalesforceConnector
@@ -22,6 +22,7 @@ from .cutover import start_live_sync
 from .entities import KINDS, kind_of
 from .entity_sync import Pair
 from .events import Event, Progress, RunFinished, RunStarted, RunSummary, StreamCounters
+from .ia_probe import read_intacct
 from .ia_reads import audit_settings, deleted_ia_keys, partial_error, record_failures, remember_audit
 from .invoices import ReceivablesSync
 from .mapping import Mapping
@@ -208,11 +209,15 @@ class SyncEngine:
         )
         audit_zone, audit_split = audit_settings(self.store)
         orders = IntacctOrders(self.ia)
-        ia = (
-            orders.changed(cursors.starts(), overlap=overlap, audit_zone=audit_zone, audit_split=audit_split)
+        safety = timedelta(seconds=self.settings.intacct_safety_net_seconds)
+        ia_read = (
+            read_intacct(
+                self.store, orders, cursors.starts(), overlap=overlap, safety_net=safety, now=self.budget.clock()
+            )
             if ia_due
-            else IntacctChanges()
+            else None
         )
+        ia = ia_read.changes if ia_read is not None else IntacctChanges()
         self._require_baseline([*sf_customers, *sf_products], [*ia.customers, *ia.items], sf_opps, now)
         reads = {
             "customer": (sf_customers, ia.customers, ia.deleted_customers),
@@ -248,6 +253,8 @@ class SyncEngine:
             cursors.commit(tx)
             if ia_due:
                 tx.meta.set(LAST_READ_META, now.isoformat())
+            if ia_read is not None:
+                ia_read.commit(tx)  # the probe's seen rows move with the cursors
         if ia_due:
             busy = bool(ia.customers or ia.items) or any(t.writes_intacct for t in run.tallies.values())
             remember_audit(self.store, orders, ia, audit_zone, audit_split, busy)

@@ -20,5 +20,6 @@ class EngineSettings:
     allow_without_baseline: bool = False  # first sync of two populated systems without a baseline
     order_transaction_type: str = "Sales Order"
     salesforce_interval_seconds: float = 60.0
-    intacct_interval_seconds: float = 300.0
+    intacct_interval_seconds: float = 60.0  # one audit trail probe per poll: see docs/sync.md for the arithmetic
+    intacct_safety_net_seconds: float = 1800.0  # every stream read in full at least this often, whatever the probe says
     budget_check_seconds: float = 900.0  # while an API budget is spent: how often to check again (cheaply)

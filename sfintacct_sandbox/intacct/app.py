@@ -17,7 +17,7 @@ from werkzeug.wrappers import Request, Response
 
 from ..clock import Clock
 from ..faults import Fault
-from ..httpserver import DropConnection, Emulator
+from ..httpserver import DropConnection, Emulator, json_response
 from .envelope import (
     CONTENT_TYPE,
     ControlError,
@@ -66,6 +66,7 @@ class IntacctEmulator(Emulator):
         audit_object_key: str = "recordno",
         audit_time_zone: str = "company",
         refuse_reads: Mapping[str, str] | None = None,
+        audit_untracked: Iterable[str] = (),
     ) -> None:
         super().__init__(data_dir, clock=clock)
         # "OBJECT.FIELD": left out of inspect, to emulate a company without our custom fields.
@@ -79,6 +80,7 @@ class IntacctEmulator(Emulator):
             raise ValueError("audit_time_zone is 'company' or 'gmt'")
         self.company.audit_object_key = audit_object_key
         self.company.audit_time_zone = audit_time_zone
+        self.company.audit_untracked = {t.lower() for t in audit_untracked}
         # Reads the company refuses (see refusals.py); a dict tests may change while serving.
         self.refuse_reads: dict[str, str] = dict(refuse_reads or {})
         for target, kind in self.refuse_reads.items():
@@ -143,6 +145,35 @@ class IntacctEmulator(Emulator):
             form = parse_qs(raw.decode("utf-8", "replace"))
             raw = (form.get("xmlrequest") or [""])[0].encode("utf-8")
         return raw
+
+    def admin_extra(self, action: str, method: str, body: dict[str, Any]) -> Response | None:
+        """``/__sandbox__/audit``: how the company writes its audit trail (``GET`` reads it).
+
+        ``untracked``: object types (``customer``, ``arpymt``...) whose changes leave no AUDITHISTORY
+        row, as on a company whose audit trail does not cover them; ``object_key`` and ``time_zone``
+        as the constructor options. Rows already written stay.
+        """
+        if action != "audit":
+            return None
+        company = self.company
+        if method == "POST":
+            if "untracked" in body:
+                company.audit_untracked = {str(t).lower() for t in body["untracked"] or []}
+            if "object_key" in body:
+                if body["object_key"] not in ("recordno", "id"):
+                    raise ValueError("object_key is 'recordno' or 'id'")
+                company.audit_object_key = str(body["object_key"])
+            if "time_zone" in body:
+                if body["time_zone"] not in ("company", "gmt"):
+                    raise ValueError("time_zone is 'company' or 'gmt'")
+                company.audit_time_zone = str(body["time_zone"])
+        return json_response(
+            {
+                "untracked": sorted(company.audit_untracked),
+                "object_key": company.audit_object_key,
+                "time_zone": company.audit_time_zone,
+            }
+        )
 
     def _apply(self, parsed: ParsedRequest, request: Request) -> Response:
         endpoint = request.host_url.rstrip("/") + GATEWAY_PATH

@@ -29,6 +29,7 @@ class CompanyRecords:
         self.audit_object_key = "recordno"  # or "id": see audit()
         self.audit_time_zone = "company"  # or "gmt": see audit()
         self.audit_source = "xml"  # lower case, as real SOURCE values are; the exact word is not public
+        self.audit_untracked: set[str] = set()  # object types (lower case) whose changes leave no row
 
     # ------------------------------------------------------------------ time
     def local_now(self) -> datetime:
@@ -62,6 +63,8 @@ class CompanyRecords:
         CUSTOMER, ITEM and ARINVOICE is not public, so the emulator serves either. ACCESSTIME is the
         company's wall time (``audit_time_zone="company"``) or GMT (``"gmt"``), also not public.
         """
+        if objtype.lower() in self.audit_untracked:  # a company whose trail does not cover the object
+            return
         key = desc if self.audit_object_key == "id" and desc else record.get("RECORDNO", "")
         when = self.utc_ts() if self.audit_time_zone == "gmt" else self.now_ts()
         no = str(self.store.next_sequence("recordno:AUDITHISTORY"))

@@ -1,0 +1,303 @@
+"""Which Intacct streams a cycle reads: one audit trail probe, full reads only where it saw changes.
+
+Why: Intacct bills each query function as a transaction. Reading every stream by WHENMODIFIED costs
+one transaction per stream per poll even when nothing changed; one AUDITHISTORY query across the
+object types the sync reads (CUSTOMER, ITEM, ARINVOICE, ARPYMT) costs one, and names the streams
+that changed (and the deletions and payments, which come from the audit trail anyway).
+
+What keeps it safe (a change is never lost; in doubt, a stream is read):
+
+- **Seen rows.** The probe asks ``ACCESSTIME >= high - MARGIN`` where ``high`` is the newest
+  ACCESSTIME seen, kept as Intacct wrote it, so the window is in Intacct's own clock whatever zone
+  it is in. Rows are told apart by (type, key, mode, ACCESSTIME) and counted (two changes in the
+  same second are two rows): a row is new unless the previous probe already returned it. So an old
+  change is not reported every cycle, and one made between the probe and the end of a cycle (after
+  the probe, so not among its rows) is reported by the next one. The state moves only with the
+  cursors, in the cycle's last transaction; a failed cycle probes the same window again, and rows
+  of a stream whose read failed stay new.
+- **The clock going back.** When ACCESSTIME may be the company's wall time, a fall-back DST
+  transition repeats an hour: for two hours after one the window reaches back by the difference.
+- **Safety net.** Every ``safety_net`` (30 minutes) a cycle reads every stream in full, as before
+  the probe existed, whatever the probe says (rows written late, a clock surprise, a mode never
+  seen). It replaces the probe in its cycle: its audit function is the probe.
+- **Coverage.** An object type the audit trail does not cover (``connectors/ia_coverage.py``,
+  checked once per profile) or refuses is left out of the probe; its stream is read every cycle.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ..connectors import ia_audit as audit
+from ..connectors import ia_mapping as m
+from ..connectors.ia_changes import IntacctChanges
+from ..connectors.ia_coverage import NOT_COVERED, UNVERIFIED, check_coverage
+from ..connectors.ia_cycle import (
+    AUDIT_TYPES,
+    FULL_READ,
+    STREAM_OF,
+    Fetched,
+    assemble,
+    cursor_since,
+    fetch,
+    read_changes,
+)
+from ..connectors.values import IA_TIMESTAMP
+from ..domain import SyncError
+from ..store import StateStore, WriteTx
+from .ia_reads import audit_settings
+
+log = logging.getLogger(__name__)
+
+PROBE_META = "intacct_probe"  # {"high": ACCESSTIME text, "seen": {row id: count}, "at": iso, "full_at": iso}
+COVERAGE_META = "intacct_audit_coverage"  # {"checked_at": iso, "types": {type: {"state", "detail"}}}
+MARGIN = timedelta(seconds=120)  # rows committed late, whole seconds: the window re-reads this much
+FOLD_WATCH = timedelta(hours=2)  # how long after a fall-back transition the window reaches back
+RECHECK = timedelta(hours=24)  # an unverified type's coverage is checked again this often
+OBJECT_OF = {"customer": "CUSTOMER", "item": "ITEM", "arinvoice": "ARINVOICE", "arpymt": "ARPYMT"}
+
+
+@dataclass
+class ProbeState:
+    high: str | None = None  # the newest ACCESSTIME seen, as Intacct wrote it
+    seen: dict[str, int] = field(default_factory=dict)
+    at: datetime | None = None  # our clock at the probe
+    full_at: datetime | None = None  # our clock at the last full read of every stream
+
+    @classmethod
+    def of(cls, raw: Any) -> ProbeState | None:
+        if not isinstance(raw, dict):
+            return None
+        return cls(
+            raw.get("high") or None, dict(raw.get("seen") or {}), _when(raw.get("at")), _when(raw.get("full_at"))
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "high": self.high,
+            "seen": self.seen,
+            "at": self.at.isoformat() if self.at else None,
+            "full_at": self.full_at.isoformat() if self.full_at else None,
+        }
+
+
+@dataclass
+class IntacctRead:
+    """What a cycle read from Intacct and how; ``commit`` stores the probe's state with the cursors."""
+
+    changes: IntacctChanges
+    full: bool
+    probed: list[str]  # object types the probe asked
+    read: list[str]  # objects read by WHENMODIFIED
+    state: ProbeState | None = None
+
+    def commit(self, tx: WriteTx) -> None:
+        if self.state is not None:
+            tx.meta.set(PROBE_META, self.state.as_dict())
+
+
+# ------------------------------------------------------------------------------- pure helpers
+def row_id(row: dict[str, Any]) -> str:
+    return "|".join(
+        (
+            m.field(row, "OBJECTTYPE").lower(),
+            m.field(row, "OBJECTKEY"),
+            m.field(row, "ACCESSMODE"),
+            m.field(row, "ACCESSTIME"),
+        )
+    )
+
+
+def new_rows(rows: Iterable[dict[str, Any]], seen: dict[str, int]) -> list[dict[str, Any]]:
+    """The rows the previous probe did not return (counted: a repeat beyond the count is new)."""
+    left = Counter(seen)
+    out = []
+    for r in rows:
+        rid = row_id(r)
+        if left[rid] > 0:
+            left[rid] -= 1
+        else:
+            out.append(r)
+    return out
+
+
+def _stamp(raw: str) -> datetime | None:
+    try:
+        return datetime.strptime(raw.strip(), IA_TIMESTAMP) if raw else None
+    except ValueError:
+        return None
+
+
+def fold_back(zone: ZoneInfo, convention: str | None, last: datetime | None, now: datetime) -> timedelta:
+    """How far the company's wall clock went back lately (a fall-back DST transition), else zero."""
+    if convention == audit.GMT:
+        return timedelta(0)
+    before = min(last, now - FOLD_WATCH) if last else now - FOLD_WATCH
+    was = before.astimezone(zone).utcoffset() or timedelta(0)
+    is_ = now.astimezone(zone).utcoffset() or timedelta(0)
+    return max(timedelta(0), was - is_)
+
+
+def window_start(state: ProbeState, zone: ZoneInfo, convention: str | None, now: datetime) -> str:
+    """The probe's ACCESSTIME lower bound: the newest row seen less the margin, in Intacct's clock."""
+    high = _stamp(state.high or "")
+    if high is not None:
+        return (high - MARGIN - fold_back(zone, convention, state.at, now)).strftime(IA_TIMESTAMP)
+    since = (state.at or now) - MARGIN - fold_back(zone, convention, state.at, now)
+    return audit.since_text(since, zone, convention)
+
+
+def next_state(
+    old: ProbeState | None,
+    rows: list[dict[str, Any]],
+    fresh: list[dict[str, Any]],
+    failed: set[str],
+    now: datetime,
+    full: bool,
+) -> ProbeState:
+    """The state after a cycle: every row returned is seen, except new rows of a failed stream's type."""
+    keep_new = {id(r) for r in fresh if m.field(r, "OBJECTTYPE").lower() in failed}
+    kept = [r for r in rows if id(r) not in keep_new]
+    stamps = [s for s in (_stamp(m.field(r, "ACCESSTIME")) for r in kept) if s is not None]
+    old_high = _stamp(old.high or "") if old else None
+    high = max([*stamps, *([old_high] if old_high else [])], default=None)
+    held = [s for s in (_stamp(m.field(r, "ACCESSTIME")) for r in rows if id(r) in keep_new) if s is not None]
+    if high is not None and held:
+        high = min(high, min(held))  # the window keeps a failed stream's change in view
+    floor = high - MARGIN if high is not None else None
+    seen = Counter(row_id(r) for r in kept if floor is None or (_stamp(m.field(r, "ACCESSTIME")) or floor) >= floor)
+    return ProbeState(
+        high.strftime(IA_TIMESTAMP) if high else None,
+        dict(seen),
+        now,
+        now if full else (old.full_at if old else None),
+    )
+
+
+def _when(raw: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(raw)) if raw else None
+    except ValueError:
+        return None
+
+
+# ------------------------------------------------------------------------------ coverage
+def coverage(store: StateStore) -> dict[str, str]:
+    """Each object type's audit trail coverage as last checked ({} when never checked)."""
+    with store.read() as r:
+        raw = r.meta.get(COVERAGE_META) or {}
+    types = raw.get("types") if isinstance(raw, dict) else None
+    return {t: str(v.get("state", "")) for t, v in (types or {}).items() if isinstance(v, dict)}
+
+
+def ensure_coverage(store: StateStore, orders: Any, now: datetime) -> None:
+    """Check coverage once per profile, and again every day while a type is unverified."""
+    with store.read() as r:
+        raw = r.meta.get(COVERAGE_META)
+    types = raw.get("types", {}) if isinstance(raw, dict) else {}
+    checked = _when(raw.get("checked_at")) if isinstance(raw, dict) else None
+    again = tuple(t for t in AUDIT_TYPES if (types.get(t) or {}).get("state", UNVERIFIED) == UNVERIFIED)
+    if checked is not None and (not again or now - checked < RECHECK):
+        return
+    try:
+        with orders.conn.errors():
+            found = check_coverage(orders.client, orders.zone, again if checked is not None else AUDIT_TYPES)
+    except SyncError as exc:  # not known: every type stays as it was (unknown types are probed)
+        log.info("Intacct audit trail coverage not checked this time: %s", exc.info.title)
+        return
+    merged = {**types, **found}
+    for t, got in found.items():
+        if got["state"] == NOT_COVERED:
+            log.info("Intacct audit trail does not cover %s (%s): read every cycle", t, got["detail"])
+    with store.write() as tx:
+        tx.meta.set(COVERAGE_META, {"checked_at": now.isoformat(), "types": merged})
+
+
+# ---------------------------------------------------------------------------------- the read
+def read_intacct(
+    store: StateStore,
+    orders: Any,
+    cursors: dict[str, datetime | None],
+    *,
+    overlap: timedelta,
+    safety_net: timedelta,
+    now: datetime | None = None,
+) -> IntacctRead:
+    """The cycle's Intacct read: the probe (and the streams read every cycle) in ONE request, then
+    the streams it found changed in one more; every stream in full when the safety net is due."""
+    now = now or datetime.now(UTC)
+    ensure_coverage(store, orders, now)
+    with store.read() as r:
+        state = ProbeState.of(r.meta.get(PROBE_META))
+    zone_conv, refused = audit_settings(store)
+    uncovered = {t for t, s in coverage(store).items() if s == NOT_COVERED}
+    probe_types = [t for t in AUDIT_TYPES if t not in uncovered and t not in refused]
+    fallback = [t for t in AUDIT_TYPES if t not in probe_types]
+    full = state is None or state.full_at is None or now - state.full_at >= safety_net
+    since_cursor = cursor_since(orders, cursors, overlap, zone_conv)
+    probe_since = window_start(state, orders.zone, zone_conv, now) if state else ""
+    if full:
+        objs = [*FULL_READ, *(["ARPYMT"] if "arpymt" in fallback else [])]
+        since = _earliest(since_cursor, probe_since) or audit.since_text(now - overlap, orders.zone, zone_conv)
+    else:
+        objs = [o for o in (OBJECT_OF[t] for t in fallback) if o != "ARPYMT" or "arpymt" in uncovered]
+        since = probe_since
+    audits = [(probe_types, since)] if probe_types else []
+    audits += [([t], since_cursor) for t in fallback if t in refused and since_cursor]
+    fetched = fetch(orders, objs, audits, cursors, overlap)
+    probed_ok = [t for t in probe_types if t in fetched.audit and t not in fetched.audit_refused]
+    rows = [r for t in probed_ok for r in fetched.audit[t]]
+    fresh = rows if state is None else new_rows(rows, state.seen)
+    if not full:
+        changed = {m.field(r, "OBJECTTYPE").lower() for r in fresh}
+        lost = [t for t in probe_types if t not in probed_ok]  # refused now: read, in doubt
+        more = [OBJECT_OF[t] for t in AUDIT_TYPES if (t in changed or t in lost) and t != "arpymt"]
+        more += ["ARPYMT"] if "arpymt" in lost else []
+        more = [o for o in more if o not in objs]
+        if more:
+            fetched.merge(fetch(orders, more, [], cursors, overlap))
+        objs = [*objs, *more]
+    used = rows if full else fresh
+    used += [r for t in fallback if t in fetched.audit for r in fetched.audit[t]]
+    first = cursors.get(STREAM_OF["ARINVOICE"]) is None and cursors.get(STREAM_OF["ARPYMT"]) is None
+    changes = assemble(orders, fetched, used, audit_zone=zone_conv, all_payments=full and first)
+    failed = {t for t in AUDIT_TYPES if STREAM_OF[OBJECT_OF[t]] in changes.failures}
+    new_state = next_state(state, rows, fresh, failed, now, full) if probe_types else state
+    return IntacctRead(changes, full, probe_types, objs, new_state)
+
+
+def _earliest(*texts: str) -> str:
+    stamps = [s for s in (_stamp(t) for t in texts) if s is not None]
+    return min(stamps).strftime(IA_TIMESTAMP) if stamps else ""
+
+
+def full_read(
+    orders: Any, cursors: dict[str, datetime | None], overlap: timedelta, store: StateStore
+) -> IntacctChanges:
+    """Every stream in full without the probe (a rebuild, a one-off)."""
+    zone_conv, refused = audit_settings(store)
+    return read_changes(
+        orders, cursors, master=True, receivables=True, overlap=overlap, audit_zone=zone_conv, audit_split=refused
+    )
+
+
+__all__ = [
+    "COVERAGE_META",
+    "PROBE_META",
+    "Fetched",
+    "IntacctRead",
+    "ProbeState",
+    "coverage",
+    "ensure_coverage",
+    "fold_back",
+    "new_rows",
+    "next_state",
+    "read_intacct",
+    "window_start",
+]
