@@ -24,7 +24,7 @@ from .mapping_file import load_profile_mapping
 from .profiles import ResolvedProfile, StoreFactory, default_store, resolve_profile
 
 DEFAULT_INTERVAL = 60.0  # seconds between watch-mode cycles (the Salesforce poll)
-DEFAULT_INTACCT_INTERVAL = 300.0  # Intacct streams are read at most this often in watch mode (billed reads)
+DEFAULT_INTACCT_INTERVAL = 60.0  # Intacct is polled at most this often in watch mode (one billed probe)
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ from .sf_profile import token_store
 log = logging.getLogger(__name__)
 
 DEFAULT_INTERVAL = 60.0  # seconds between watch-mode cycles: the Salesforce poll (Closed Won reaches Intacct fast)
-DEFAULT_INTACCT_INTERVAL = 300.0  # Intacct streams are read at most this often in watch mode (billed reads)
+DEFAULT_INTACCT_INTERVAL = 60.0  # Intacct is polled at most this often in watch mode (one billed probe)
 
 
 # ------------------------------------------------------------------------------ settings

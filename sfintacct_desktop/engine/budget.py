@@ -27,7 +27,8 @@ from .budget_wait import (
     next_day,
     next_month,
 )
-from .projection import Measured, project
+from .ia_probe import PROBE_COST_META
+from .projection import DEFAULT_SAFETY_NET, Measured, project
 
 WINDOW = 50  # recent runs measured for the projection
 DEFAULT_DAILY_ALLOCATION = 15_000  # used until Salesforce has told us its allocation
@@ -44,8 +45,10 @@ class Budget:
         *,
         clock: Callable[[], datetime] | None = None,
         check_seconds: float = DEFAULT_CHECK_SECONDS,
+        safety_net_seconds: float = DEFAULT_SAFETY_NET,
     ) -> None:
         self.store, self.sf, self.daily_share, self.monthly_ia = store, sf, daily_share, monthly_ia
+        self.safety_net = safety_net_seconds
         self.clock = clock or (lambda: datetime.now(UTC))
         self.waits = WaitBook(store, self.clock, check_seconds)
 
@@ -144,8 +147,9 @@ class Budget:
         org_used, daily = self.allocation()
         with self.store.read() as r:
             runs = r.runs.recent(WINDOW + 1)
+            probe_cost = r.meta.get(PROBE_COST_META)
         first_in_window = len(runs) <= WINDOW  # the window reaches back to the profile's first cycle
-        measured = Measured.of(runs[:WINDOW], first_in_window)
+        measured = Measured.of(runs[:WINDOW], first_in_window, float(probe_cost) if probe_cost else None)
         share = measured.busy_share or 0.0
         share_calls = self.daily_share * daily
         out: dict[str, Any] = {
@@ -166,5 +170,7 @@ class Budget:
         }
         if interval_seconds:
             ia_every = intacct_interval or interval_seconds
-            out["projection"] = project(measured, interval_seconds, ia_every, share_calls, self.monthly_ia)
+            out["projection"] = project(
+                measured, interval_seconds, ia_every, share_calls, self.monthly_ia, self.safety_net
+            )
         return out

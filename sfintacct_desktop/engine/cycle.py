@@ -78,6 +78,7 @@ class SyncEngine:
             settings.intacct_monthly_budget,
             clock=clock,
             check_seconds=settings.budget_check_seconds,
+            safety_net_seconds=settings.intacct_safety_net_seconds,
         )
 
     # ------------------------------------------------------------------ public API
@@ -126,7 +127,8 @@ class SyncEngine:
 
     @property
     def schedule(self) -> Schedule:
-        return Schedule(self.settings.salesforce_interval_seconds, self.settings.intacct_interval_seconds)
+        s = self.settings
+        return Schedule(s.salesforce_interval_seconds, s.intacct_interval_seconds, s.intacct_safety_net_seconds)
 
     def budget_report(self, interval_seconds: float | None = None) -> dict[str, Any]:
         ia_every = max(interval_seconds or 0.0, self.settings.intacct_interval_seconds)

@@ -56,6 +56,7 @@ from .ia_reads import audit_settings
 log = logging.getLogger(__name__)
 
 PROBE_META = "intacct_probe"  # {"high": ACCESSTIME text, "seen": {row id: count}, "at": iso, "full_at": iso}
+PROBE_COST_META = "intacct_probe_transactions"  # what an idle poll costs: the probe and every-cycle reads
 COVERAGE_META = "intacct_audit_coverage"  # {"checked_at": iso, "types": {type: {"state", "detail"}}}
 MARGIN = timedelta(seconds=120)  # rows committed late, whole seconds: the window re-reads this much
 FOLD_WATCH = timedelta(hours=2)  # how long after a fall-back transition the window reaches back
@@ -96,10 +97,13 @@ class IntacctRead:
     probed: list[str]  # object types the probe asked
     read: list[str]  # objects read by WHENMODIFIED
     state: ProbeState | None = None
+    idle_cost: int | None = None  # transactions of the first request of a probing cycle
 
     def commit(self, tx: WriteTx) -> None:
         if self.state is not None:
             tx.meta.set(PROBE_META, self.state.as_dict())
+        if self.idle_cost is not None and tx.meta.get(PROBE_COST_META) != self.idle_cost:
+            tx.meta.set(PROBE_COST_META, self.idle_cost)
 
 
 # ------------------------------------------------------------------------------- pure helpers
@@ -250,6 +254,7 @@ def read_intacct(
         since = probe_since
     audits = [(probe_types, since)] if probe_types else []
     audits += [([t], since_cursor) for t in fallback if t in refused and since_cursor]
+    idle_cost = None if full else len(objs) + len(audits)
     fetched = fetch(orders, objs, audits, cursors, overlap)
     probed_ok = [t for t in probe_types if t in fetched.audit and t not in fetched.audit_refused]
     rows = [r for t in probed_ok for r in fetched.audit[t]]
@@ -269,7 +274,7 @@ def read_intacct(
     changes = assemble(orders, fetched, used, audit_zone=zone_conv, all_payments=full and first)
     failed = {t for t in AUDIT_TYPES if STREAM_OF[OBJECT_OF[t]] in changes.failures}
     new_state = next_state(state, rows, fresh, failed, now, full) if probe_types else state
-    return IntacctRead(changes, full, probe_types, objs, new_state)
+    return IntacctRead(changes, full, probe_types, objs, new_state, idle_cost)
 
 
 def _earliest(*texts: str) -> str:
@@ -289,6 +294,7 @@ def full_read(
 
 __all__ = [
     "COVERAGE_META",
+    "PROBE_COST_META",
     "PROBE_META",
     "Fetched",
     "IntacctRead",

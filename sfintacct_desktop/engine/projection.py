@@ -1,11 +1,16 @@
 """The projected cost of a schedule, from measured cycles, without extrapolating what is rare.
 
 Why idle and busy apart: almost every cycle of a running sync is idle (one Salesforce call, one
-Intacct read of a few queries), while a busy one (records moved) costs what its changes cost. The
+Intacct audit trail probe), while a busy one (records moved) costs what its changes cost. The
 first cycle of a profile is a catch-up of everything before it: it says nothing about how often
 records change and is left out. Busy cycles count toward the projection only once enough cycles
 were seen to tell how often they happen; until then the projection is the idle cost, and it says so
 (with what one busy cycle adds). The verdict names what it is based on.
+
+Intacct's idle cost has two parts: the probe of every poll (the cheapest idle Intacct read
+measured: one transaction, more where a stream is read every cycle for want of an audit trail) and
+the safety net, a full read of every stream at least every 30 minutes that replaces the probe in
+its cycle (``FULL_READ_TRANSACTIONS``, so it adds that less the probe). See ``docs/sync.md``.
 """
 
 from __future__ import annotations
@@ -16,7 +21,9 @@ from typing import Any
 DAYS_PER_MONTH = 30.4
 MIN_HISTORY = 12  # cycles (the first left out) before the share of busy cycles is trusted
 DESIGN_IDLE_SALESFORCE = 1.0  # one composite call reads every Salesforce stream
-DESIGN_IDLE_INTACCT_READ = 5.0  # one request: CUSTOMER, ITEM, ARINVOICE, ARPYMT and AUDITHISTORY queries
+DESIGN_IDLE_INTACCT_READ = 1.0  # one AUDITHISTORY query across the object types the sync reads
+FULL_READ_TRANSACTIONS = 4.0  # the safety net: CUSTOMER, ITEM, ARINVOICE and the AUDITHISTORY query
+DEFAULT_SAFETY_NET = 1800.0  # seconds between full reads (EngineSettings.intacct_safety_net_seconds)
 ONE_OFF = frozenset({"retry", "resolve", "baseline"})  # operator actions, not part of the schedule
 
 
@@ -41,14 +48,16 @@ class Measured:
     busy_cycles: int
     first_left_out: bool
     idle_sf: float  # Salesforce calls per idle cycle
-    idle_ia_read: float  # Intacct transactions per idle cycle that read Intacct
+    idle_ia_read: float  # Intacct transactions of the probe (an idle cycle that read Intacct, no full read)
     idle_measured: bool
     extra_sf: float  # what a busy cycle adds to an idle one
     extra_ia: float
     busy_share: float | None  # None: too few cycles to tell
 
     @classmethod
-    def of(cls, runs: list[Any], first_in_window: bool) -> Measured:
+    def of(cls, runs: list[Any], first_in_window: bool, probe_cost: float | None = None) -> Measured:
+        """``probe_cost``: what an idle Intacct poll costs as the engine last built it (the probe and
+        the streams read every cycle); an idle cycle that re-read its own writes costs more."""
         cycles = [x for x in runs if x.finished_at is not None and x.trigger not in ONE_OFF]
         first_left_out = bool(cycles) and first_in_window
         if first_left_out:
@@ -56,7 +65,8 @@ class Measured:
         idle = [x for x in cycles if not busy(x)]
         hot = [x for x in cycles if busy(x)]
         idle_sf = _mean([float(x.sf_api_calls) for x in idle])
-        idle_ia = _mean([float(x.ia_transactions) for x in idle if x.ia_transactions > 0])
+        # the probe alone: the mean would count the safety net's full reads (and echo reads) as every poll's
+        idle_ia = probe_cost or min((float(x.ia_transactions) for x in idle if x.ia_transactions > 0), default=None)
         base_sf = idle_sf if idle_sf is not None else DESIGN_IDLE_SALESFORCE
         base_ia = idle_ia if idle_ia is not None else DESIGN_IDLE_INTACCT_READ
         extra_sf = max(0.0, (_mean([float(x.sf_api_calls) for x in hot]) or base_sf) - base_sf)
@@ -81,12 +91,14 @@ class Measured:
         if self.idle_measured:
             head = (
                 f"Based on {self.idle_cycles} idle cycle(s) measured ({self.idle_sf:g} Salesforce call(s) each, "
-                f"{self.idle_ia_read:g} Intacct transactions per Intacct read)"
+                f"{self.idle_ia_read:g} Intacct transaction(s) per Intacct poll, plus a full read of "
+                f"{FULL_READ_TRANSACTIONS:g} every 30 minutes)"
             )
         else:
             head = (
                 f"No idle cycle measured yet: based on the design cost of an idle cycle ({self.idle_sf:g} "
-                f"Salesforce call, {self.idle_ia_read:g} Intacct transactions per Intacct read)"
+                f"Salesforce call, {self.idle_ia_read:g} Intacct transaction per Intacct poll, plus a full read of "
+                f"{FULL_READ_TRANSACTIONS:g} every 30 minutes)"
             )
         first = "; the first cycle, a catch-up, is left out" if self.first_left_out else ""
         if self.busy_share is not None:
@@ -106,15 +118,36 @@ class Measured:
         return f"{head}{first}{tail}."
 
 
+def intacct_idle_month(probe: float, ia_every: float, safety_net: float = DEFAULT_SAFETY_NET) -> dict[str, float]:
+    """Idle Intacct transactions a month: a probe every ``ia_every`` s, a full read every ``safety_net`` s.
+
+    The full read replaces the probe in its cycle, so it adds ``FULL_READ_TRANSACTIONS - probe``;
+    a poll slower than the safety net makes every read a full one.
+    """
+    reads_day = 86_400 / ia_every
+    full_day = min(reads_day, 86_400 / max(safety_net, 1.0))
+    full = max(FULL_READ_TRANSACTIONS, probe)
+    probes = DAYS_PER_MONTH * reads_day * probe
+    net = DAYS_PER_MONTH * full_day * (full - probe)
+    return {"reads_per_day": reads_day, "full_reads_per_day": full_day, "probes": probes, "safety_net": net}
+
+
 def project(
-    measured: Measured, sf_interval: float, ia_interval: float, share_calls: float, monthly_budget: int
+    measured: Measured,
+    sf_interval: float,
+    ia_interval: float,
+    share_calls: float,
+    monthly_budget: int,
+    safety_net: float = DEFAULT_SAFETY_NET,
 ) -> dict[str, Any]:
     """Calls a day and transactions a month of a schedule, and whether they fit."""
     cycles_day = 86_400 / sf_interval
-    reads_day = 86_400 / max(ia_interval, sf_interval)  # a cycle reads Intacct at most once
+    ia_every = max(ia_interval, sf_interval)  # a cycle reads Intacct at most once
+    idle_ia = intacct_idle_month(measured.idle_ia_read, ia_every, safety_net)
+    reads_day = idle_ia["reads_per_day"]
     share = measured.busy_share or 0.0
     sf_day = cycles_day * (measured.idle_sf + share * measured.extra_sf)
-    ia_month = DAYS_PER_MONTH * (reads_day * measured.idle_ia_read + cycles_day * share * measured.extra_ia)
+    ia_month = idle_ia["probes"] + idle_ia["safety_net"] + DAYS_PER_MONTH * cycles_day * share * measured.extra_ia
     sf_used = sf_day / max(1.0, share_calls)
     ia_used = ia_month / max(1, monthly_budget)
     fits = sf_used <= 1 and ia_used <= 1
@@ -134,6 +167,9 @@ def project(
         "intacct_interval_seconds": max(ia_interval, sf_interval),
         "cycles_per_day": round(cycles_day, 1),
         "intacct_reads_per_day": round(reads_day, 1),
+        "intacct_full_reads_per_day": round(idle_ia["full_reads_per_day"], 1),
+        "intacct_probe_transactions_per_month": round(idle_ia["probes"], 1),
+        "intacct_safety_net_transactions_per_month": round(idle_ia["safety_net"], 1),
         "salesforce_calls_per_day": round(sf_day, 1),
         "salesforce_share_used": round(sf_used, 4),
         "intacct_transactions_per_month": round(ia_month, 1),

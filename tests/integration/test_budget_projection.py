@@ -11,13 +11,16 @@ from tests.support.sync_env import SyncEnv, ok
 def test_the_default_schedule_on_an_idle_company_fits(env: SyncEnv) -> None:
     ok(env)  # an empty company: the first cycle
     idle = [ok(env) for _ in range(3)]
-    report = env.engine.budget_report(60)  # the default schedule: Salesforce every minute, Intacct every 5
+    report = env.engine.budget_report(60)  # the default schedule: both systems every minute
     proj = report["projection"]
-    assert proj["interval_seconds"] == 60 and proj["intacct_interval_seconds"] == 300
+    assert proj["interval_seconds"] == 60 and proj["intacct_interval_seconds"] == 60
     sf, ia = idle[-1].salesforce_api_calls, idle[-1].intacct_transactions
     assert sf == 1  # one composite call
+    assert ia == 1  # one audit trail probe
     assert proj["salesforce_calls_per_day"] == pytest.approx(1440 * sf)
-    assert proj["intacct_transactions_per_month"] == pytest.approx(288 * ia * 30.4, rel=0.001)
+    # a probe a minute, and every 30 minutes a full read of 4 transactions in its place
+    assert proj["intacct_transactions_per_month"] == pytest.approx((1440 * 1 + 48 * 3) * 30.4, rel=0.001)
+    assert proj["intacct_transactions_per_month"] < 50_000
     assert proj["fits"] is True and proj["verdict"].endswith("The schedule fits both budgets.")
     assert "Based on 3 idle cycle(s) measured" in proj["basis"] and "no busy cycle seen" in proj["basis"]
 

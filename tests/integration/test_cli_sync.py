@@ -202,7 +202,8 @@ def test_sync_once_json_counters_then_quiet_cycle_and_status(bench: Bench) -> No
     assert text.returncode == 0 and "Budgets:" in text.stdout and "Last runs:" in text.stdout
     assert f"Cut-over {cutover['date']}" in text.stdout and "Only a baseline changes it." in text.stdout
     # the default schedule on a quiet company fits; the busy first cycle is not taken for every cycle
-    assert "The schedule fits both budgets." in text.stdout and "Based on 1 idle cycle(s) measured" in text.stdout
+    assert "The schedule fits both budgets." in text.stdout, text.stdout
+    assert "Based on 1 idle cycle(s) measured" in text.stdout
     assert "the first cycle, a catch-up, is left out" in text.stdout
 
 
