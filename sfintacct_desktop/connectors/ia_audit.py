@@ -64,14 +64,18 @@ def audit_filter(deleted_types: Sequence[str], since: str, *, payments: bool = F
     return Filter.and_(what, Filter.greaterthanorequalto("ACCESSTIME", since))
 
 
-def changes_filter(types: Sequence[str], since: str) -> Filter:
-    """Every row of ``types`` since ``since`` ("": no lower bound), whatever its access mode.
+CHANGE_MODES = ("C", "M", "D", "W", "T", "U")  # every documented query code but A (Access: a read)
 
-    Why no ACCESSMODE filter: only C, M and D are known for sure; a change recorded under another
-    code must still count as a change. Read access is logged elsewhere (ADVAUDITHISTORY), so a
-    read never shows up here as a change.
+
+def changes_filter(types: Sequence[str], since: str) -> Filter:
+    """Every change of ``types`` since ``since`` ("": no lower bound): all access modes but Access.
+
+    Why every mode: Create, Modify and Delete are the obvious ones, but a Workflow action (a payment
+    voided), an Activity or a User Action may change what the sync copies, and counting one too
+    many only costs a read. Access (``A``) rows record reads and are left out, or every read the
+    sync makes of a customer could report a change to read again.
     """
-    what = _types(types)
+    what = Filter.and_(_types(types), Filter.in_("ACCESSMODE", list(CHANGE_MODES)))
     return Filter.and_(what, Filter.greaterthanorequalto("ACCESSTIME", since)) if since else what
 
 

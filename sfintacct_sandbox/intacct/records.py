@@ -28,7 +28,7 @@ class CompanyRecords:
         self.userid = "xml_gateway"
         self.audit_object_key = "recordno"  # or "id": see audit()
         self.audit_time_zone = "company"  # or "gmt": see audit()
-        self.audit_source = "xml"  # lower case, as real SOURCE values are; the exact word is not public
+        self.audit_source = "api"  # developer.intacct.com (audit trails): SOURCE is api, csv, system or ui
         self.audit_untracked: set[str] = set()  # object types (lower case) whose changes leave no row
 
     # ------------------------------------------------------------------ time
