@@ -12,11 +12,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from ..config.profiles import KIND_SANDBOX
+from ..config.profiles import DEFAULT_TIMEZONE, KIND_SANDBOX
 from ..connectors import ia_audit
 from ..connectors import ia_mapping as iam
 from ..connectors.errors import intacct_read_error
+from ..connectors.ia_coverage import NOT_COVERED, check_coverage
 from ..connectors.ia_cycle import AUDIT_TYPES
 from ..domain.errors import ErrorInfo
 from ..domain.records import System
@@ -244,6 +246,8 @@ def check_intacct(profile: ResolvedProfile) -> dict[str, Any]:
             have = {f.upper() for f in client.inspect(obj).fields}
             missing += [f"{obj}.{name}" for name in wanted if name not in have]
         reads = check_intacct_reads(client)
+        zone = ZoneInfo(str((profile.settings.get("intacct") or {}).get("timezone") or DEFAULT_TIMEZONE))
+        audit_trail = check_coverage(client, zone)
         extra["transactions"] = client.transactions
     except Exception as exc:
         log.info("Intacct connection test failed", exc_info=True)
@@ -251,6 +255,11 @@ def check_intacct(profile: ResolvedProfile) -> dict[str, Any]:
     warnings = [f"{key} is missing: {INTACCT_SCHEMA[key.split('.')[0]][key.split('.')[1]]}." for key in missing]
     refused = {name: got for name, got in reads.items() if got is not None}
     warnings += [f"{got['title']}: {got['message']} {got['hint']}" for got in refused.values()]
+    warnings += [
+        f"The audit trail does not cover {t} ({got['detail']}): that stream is read in full on every poll."
+        for t, got in audit_trail.items()
+        if got["state"] == NOT_COVERED and "error" not in got  # a refusal is named by its read above
+    ]
     for warning in warnings:
         log.info("Intacct schema check: %s", warning)
     return {
@@ -259,6 +268,7 @@ def check_intacct(profile: ResolvedProfile) -> dict[str, Any]:
         "missing": missing,
         "warnings": warnings,
         "reads": {name: "ok" if got is None else got for name, got in reads.items()},
+        "audit_trail": audit_trail,
     }
 
 

@@ -68,6 +68,14 @@ def intacct_items(side: dict[str, Any]) -> list[dict[str, str]]:
             f"(Customization Services > Custom fields). Until then {consequence}."
         )
         items.append(_item("Intacct", "warn", "Missing field", name, todo))
+    for objtype, got in (side.get("audit_trail") or {}).items():
+        if isinstance(got, dict) and got.get("state") == "not_covered" and "error" not in got:
+            todo = (
+                f"The sync reads {objtype} records in full on every poll (one Intacct transaction more each "
+                f"time) because {got.get('detail', '')}; deletions of them are not seen. Ask your Intacct "
+                "administrator to keep an audit trail for them, then test the connection again."
+            )
+            items.append(_item("Intacct", "warn", "Not in the audit trail", objtype, todo))
     for stream, got in (side.get("reads") or {}).items():
         if isinstance(got, dict):
             items.append(

@@ -276,3 +276,26 @@ def test_each_stream_read_is_checked_and_what_is_refused_is_named(tmp_path, refu
     assert len(ia["warnings"]) == 2
     text = run_cli(env, "connections", "test")
     assert "ARINVOICE" in text.stdout + text.stderr and "audit trail" in text.stdout + text.stderr
+
+
+@pytest.fixture(scope="module")
+def untracked_sandbox() -> Iterator[Sandbox]:
+    """A company (demo data) whose audit trail keeps no rows for customers."""
+    options = SandboxOptions(seed="demo", intacct_options={"audit_untracked": ["customer"]})
+    with Sandbox(options) as running:
+        yield running
+
+
+def test_the_audit_trail_coverage_of_each_object_is_checked(tmp_path, untracked_sandbox, monkeypatch):
+    from sfintacct_desktop.app.setup_checklist import checklist
+
+    env = _home_with_sandbox_profile(tmp_path, untracked_sandbox, monkeypatch)
+    result = run_cli(env, "connections", "test", "--json")
+    assert result.returncode == 0, result.stderr
+    body = json.loads(result.stdout)
+    trail = body["intacct"]["audit_trail"]
+    assert trail["customer"]["state"] == "not_covered" and "error" not in trail["customer"]
+    assert trail["item"]["state"] == "covered"
+    assert [w for w in body["intacct"]["warnings"] if "audit trail does not cover customer" in w]
+    items = [i for i in checklist(body) if i["status"] == "Not in the audit trail"]
+    assert [i["item"] for i in items] == ["customer"] and "every poll" in items[0]["todo"]
