@@ -64,6 +64,8 @@ def engine_settings(profile: ResolvedProfile) -> EngineSettings:
             intacct_interval_seconds=float(sync.get("intacct_interval_seconds", DEFAULT_INTACCT_INTERVAL)),
             order_transaction_type=str((profile.settings.get("orders") or {}).get("transaction_type") or "Sales Order"),
             budget_check_seconds=float(sync.get("budget_check_seconds", base.budget_check_seconds)),
+            intacct_safety_net_seconds=60
+            * float(sync.get("intacct_safety_net_minutes", base.intacct_safety_net_seconds / 60)),
         )
     except (TypeError, ValueError):
         raise ProfileError(
@@ -74,7 +76,7 @@ def engine_settings(profile: ResolvedProfile) -> EngineSettings:
 
 def sync_interval(profile: ResolvedProfile | None) -> float:
     """The watch-mode loop of a profile: ``sync.salesforce_interval_seconds`` (older name
-    ``sync.interval_seconds``), else the default. Intacct has its own, longer interval."""
+    ``sync.interval_seconds``), else the default. Intacct has its own interval (also 60 s by default)."""
     sync = (profile.settings.get("sync") or {}) if profile else {}
     try:
         value = float(sync.get("salesforce_interval_seconds", sync.get("interval_seconds", DEFAULT_INTERVAL)))
