@@ -164,8 +164,13 @@ def next_state(
     failed: set[str],
     now: datetime,
     full: bool,
+    reach: timedelta = timedelta(0),
 ) -> ProbeState:
-    """The state after a cycle: every row returned is seen, except new rows of a failed stream's type."""
+    """The state after a cycle: every row returned is seen, except new rows of a failed stream's type.
+
+    Seen rows are kept as far back as the next window reaches (the margin, and ``reach`` more while
+    a fall-back transition widens it), so widening it does not report old rows again.
+    """
     keep_new = {id(r) for r in fresh if m.field(r, "OBJECTTYPE").lower() in failed}
     kept = [r for r in rows if id(r) not in keep_new]
     stamps = [s for s in (_stamp(m.field(r, "ACCESSTIME")) for r in kept) if s is not None]
@@ -174,7 +179,7 @@ def next_state(
     held = [s for s in (_stamp(m.field(r, "ACCESSTIME")) for r in rows if id(r) in keep_new) if s is not None]
     if high is not None and held:
         high = min(high, min(held))  # the window keeps a failed stream's change in view
-    floor = high - MARGIN if high is not None else None
+    floor = high - MARGIN - reach if high is not None else None
     seen = Counter(row_id(r) for r in kept if floor is None or (_stamp(m.field(r, "ACCESSTIME")) or floor) >= floor)
     return ProbeState(
         high.strftime(IA_TIMESTAMP) if high else None,
@@ -271,9 +276,10 @@ def read_intacct(
     used = rows if full else fresh
     used += [r for t in fallback if t in fetched.audit for r in fetched.audit[t]]
     first = cursors.get(STREAM_OF["ARINVOICE"]) is None and cursors.get(STREAM_OF["ARPYMT"]) is None
-    changes = assemble(orders, fetched, used, audit_zone=zone_conv, all_payments=full and first)
+    changes = assemble(orders, fetched, used, audit_zone=zone_conv, all_payments=first)
     failed = {t for t in AUDIT_TYPES if STREAM_OF[OBJECT_OF[t]] in changes.failures}
-    new_state = next_state(state, rows, fresh, failed, now, full) if probe_types else state
+    reach = fold_back(orders.zone, zone_conv, now, now)
+    new_state = next_state(state, rows, fresh, failed, now, full, reach) if probe_types else state
     return IntacctRead(changes, full, probe_types, objs, new_state, idle_cost)
 
 

@@ -73,3 +73,12 @@ def test_seen_rows_older_than_the_margin_are_dropped() -> None:
     new_row = row("item", "4", "03/08/2026 10:00:00")
     state = next_state(None, [old_row, new_row], [old_row, new_row], set(), datetime.now(UTC), full=True)
     assert set(state.seen) == {row_id(new_row)}
+
+
+def test_while_the_window_reaches_back_the_rows_it_covers_stay_seen() -> None:
+    early = row("customer", "1", "11/01/2026 01:10:00")  # first pass of the repeated hour
+    late = row("customer", "2", "11/01/2026 01:59:00")
+    now = datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
+    narrow = next_state(None, [early, late], [early, late], set(), now, full=True)
+    wide = next_state(None, [early, late], [early, late], set(), now, full=True, reach=timedelta(hours=1))
+    assert set(narrow.seen) == {row_id(late)} and set(wide.seen) == {row_id(early), row_id(late)}
