@@ -46,7 +46,6 @@ from ..connectors.ia_cycle import (
     assemble,
     cursor_since,
     fetch,
-    read_changes,
 )
 from ..connectors.values import IA_TIMESTAMP
 from ..domain import SyncError
@@ -253,7 +252,14 @@ def read_intacct(
     probe_since = window_start(state, orders.zone, zone_conv, now) if state else ""
     if full:
         objs = [*FULL_READ, *(["ARPYMT"] if "arpymt" in fallback else [])]
-        since = _earliest(since_cursor, probe_since) or audit.since_text(now - overlap, orders.zone, zone_conv)
+        # since the last full read (less the overlap) and the probe's window: a bounded window, not
+        # every row since the oldest cursor (a stream unchanged for months would make it months long)
+        last_full = audit.since_text(state.full_at - overlap, orders.zone, zone_conv) if state and state.full_at else ""
+        since = (
+            _earliest(last_full, probe_since)
+            if state is not None
+            else since_cursor or audit.since_text(now - overlap, orders.zone, zone_conv)
+        )
     else:
         objs = [o for o in (OBJECT_OF[t] for t in fallback) if o != "ARPYMT" or "arpymt" in uncovered]
         since = probe_since
@@ -273,8 +279,7 @@ def read_intacct(
         if more:
             fetched.merge(fetch(orders, more, [], cursors, overlap))
         objs = [*objs, *more]
-    used = rows if full else fresh
-    used += [r for t in fallback if t in fetched.audit for r in fetched.audit[t]]
+    used = [*(rows if full else fresh), *(r for t in fallback if t in fetched.audit for r in fetched.audit[t])]
     first = cursors.get(STREAM_OF["ARINVOICE"]) is None and cursors.get(STREAM_OF["ARPYMT"]) is None
     changes = assemble(orders, fetched, used, audit_zone=zone_conv, all_payments=first)
     failed = {t for t in AUDIT_TYPES if STREAM_OF[OBJECT_OF[t]] in changes.failures}
@@ -286,16 +291,6 @@ def read_intacct(
 def _earliest(*texts: str) -> str:
     stamps = [s for s in (_stamp(t) for t in texts) if s is not None]
     return min(stamps).strftime(IA_TIMESTAMP) if stamps else ""
-
-
-def full_read(
-    orders: Any, cursors: dict[str, datetime | None], overlap: timedelta, store: StateStore
-) -> IntacctChanges:
-    """Every stream in full without the probe (a rebuild, a one-off)."""
-    zone_conv, refused = audit_settings(store)
-    return read_changes(
-        orders, cursors, master=True, receivables=True, overlap=overlap, audit_zone=zone_conv, audit_split=refused
-    )
 
 
 __all__ = [
