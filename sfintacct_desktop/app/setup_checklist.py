@@ -75,7 +75,7 @@ def intacct_items(side: dict[str, Any]) -> list[dict[str, str]]:
                 f"time) because {got.get('detail', '')}; deletions of them are not seen. Ask your Intacct "
                 "administrator to keep an audit trail for them, then test the connection again."
             )
-            items.append(_item("Intacct", "warn", "Not in the audit trail", objtype, todo))
+            items.append(_item("Intacct", "warn", "Not in the audit trail", f"{objtype} records", todo))
     for stream, got in (side.get("reads") or {}).items():
         if isinstance(got, dict):
             items.append(

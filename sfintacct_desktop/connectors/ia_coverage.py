@@ -26,6 +26,7 @@ from .errors import intacct_read_error
 from .values import IA_TIMESTAMP
 
 COVERED, NOT_COVERED, UNVERIFIED = "covered", "not_covered", "unverified"
+LATEST = "the latest change of the most recently modified one"
 # object type -> (object, readable id field): what an audit row's OBJECTKEY may hold
 OBJECTS = {
     "customer": ("CUSTOMER", "CUSTOMERID"),
@@ -68,9 +69,9 @@ def check_coverage(
     if second:
         for (t, _), res in zip(second, client.call([q for _, q in second]), strict=True):
             if res.ok and res.records:
-                out[t] = {"state": COVERED, "detail": "its latest change is in the audit trail"}
+                out[t] = {"state": COVERED, "detail": f"{LATEST} is in the audit trail"}
             elif res.ok:
-                out[t] = {"state": NOT_COVERED, "detail": "its latest change left no audit trail row"}
+                out[t] = {"state": NOT_COVERED, "detail": f"{LATEST} left no row in the audit trail"}
             else:
                 info = intacct_read_error("AUDITHISTORY", res.errors, audit_of=t)
                 out[t] = {"state": NOT_COVERED, "detail": "the audit trail refuses it", "error": info.as_dict()}

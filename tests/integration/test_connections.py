@@ -298,4 +298,4 @@ def test_the_audit_trail_coverage_of_each_object_is_checked(tmp_path, untracked_
     assert trail["item"]["state"] == "covered"
     assert [w for w in body["intacct"]["warnings"] if "audit trail does not cover customer" in w]
     items = [i for i in checklist(body) if i["status"] == "Not in the audit trail"]
-    assert [i["item"] for i in items] == ["customer"] and "every poll" in items[0]["todo"]
+    assert [i["item"] for i in items] == ["customer records"] and "every poll" in items[0]["todo"]
