@@ -197,11 +197,20 @@ def _when(raw: Any) -> datetime | None:
 
 # ------------------------------------------------------------------------------ coverage
 def coverage(store: StateStore) -> dict[str, str]:
-    """Each object type's audit trail coverage as last checked ({} when never checked)."""
+    """Each object type's audit trail coverage as last checked ({} when never checked).
+
+    A type whose trail was refused at the check reads ``refused``: it stays in the probe, whose
+    failure then makes it a refused type like any (its stream fails visibly until the refusal ends),
+    rather than a stream quietly read without its deletions.
+    """
     with store.read() as r:
         raw = r.meta.get(COVERAGE_META) or {}
     types = raw.get("types") if isinstance(raw, dict) else None
-    return {t: str(v.get("state", "")) for t, v in (types or {}).items() if isinstance(v, dict)}
+    return {
+        t: "refused" if v.get("error") else str(v.get("state", ""))
+        for t, v in (types or {}).items()
+        if isinstance(v, dict)
+    }
 
 
 def ensure_coverage(store: StateStore, orders: Any, now: datetime) -> None:
@@ -264,7 +273,7 @@ def read_intacct(
         objs = [o for o in (OBJECT_OF[t] for t in fallback) if o != "ARPYMT" or "arpymt" in uncovered]
         since = probe_since
     audits = [(probe_types, since)] if probe_types else []
-    audits += [([t], since_cursor) for t in fallback if t in refused and since_cursor]
+    audits += [([t], since_cursor or since) for t in fallback if t in refused]  # until it works again
     idle_cost = None if full else len(objs) + len(audits)
     fetched = fetch(orders, objs, audits, cursors, overlap)
     probed_ok = [t for t in probe_types if t in fetched.audit and t not in fetched.audit_refused]

@@ -190,3 +190,20 @@ def test_the_safety_net_reads_every_stream_after_30_minutes(env: SyncEnv) -> Non
     assert _account(env, "C-P1")["Name"] == "Silent Rename Co"
     _audit(env, untracked=[])
     _settle(env)
+
+
+def test_an_audit_trail_refused_from_the_start_fails_its_stream_visibly(env: SyncEnv) -> None:
+    """Refused (not merely empty) at the coverage check: the stream is read every cycle and reported as
+    failing (its deletions cannot be read), never synced quietly without them."""
+    env.sandbox.intacct.refuse_reads["AUDITHISTORY:customer"] = "permission"
+    env.create_customer("C-F1", "Refused From Start Co")
+    first = env.sync()
+    assert first.status == "partial" and first.error is not None and "intacct.customers" in first.error.title
+    with env.store.read() as r:
+        assert r.meta.get(COVERAGE_META)["types"]["customer"]["state"] == "not_covered"
+    env.update_ia("CUSTOMER", {"CUSTOMERID": "C-F1", "NAME": "Refused Renamed Co"})
+    again = env.sync()
+    assert again.status == "partial" and "intacct.customers" in again.error.title
+    assert _account(env, "C-F1")["Name"] == "Refused Renamed Co"  # read in full although not probed
+    env.sandbox.intacct.refuse_reads.clear()
+    ok(env)
