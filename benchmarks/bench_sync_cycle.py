@@ -19,8 +19,20 @@ plus 100 ms (only meaningful with a latency); ``idle_cycle_within_budget`` says 
 ``--sandbox process`` runs them in a child process (``sfintacct sandbox serve``) so their work does
 not count as the product's own time (in-process emulators share its GIL).
 
-Figures on 2026-12-05, 2-core machine, busy with other agents (noisy), N = 1000:
-  --latency none (inprocess): see FIGURES_NONE below; --latency wan (process): see FIGURES_WAN below.
+Figures on 2026-12-05, 2-core machine shared with other agents (load 0.4-1.1 during the run), N = 1000:
+
+  --latency wan --sandbox process        busy       next      idle
+    Salesforce calls / Intacct requests  11 / 28    1 / 1     1 / 1
+    Intacct transactions                 2010       4         4
+    wall s                               41.6       3.33      1.27
+    waiting on Salesforce s              5.8        0.18      0.18
+    waiting on Intacct s                 31.9       0.50      0.53
+    waiting on both at once s            0.0        0.0       0.0
+    own s                                3.9        2.6       0.56
+    The idle cycle's budget, 0.50 s (400 ms + 100 ms), is not met: the two reads are sent one after the
+    other (0.70 s of waiting, none of it overlapped) and it has 0.56 s of own time (per-record state-store
+    commits of the records the overlap window re-reads). Peak concurrency: 1 request on each emulator.
+  --latency none --sandbox inprocess: busy 4.66 s (own 4.0), next 2.52 s (own 2.44), idle 0.81 s (own 0.73).
 """
 
 from __future__ import annotations
@@ -42,9 +54,6 @@ from sfintacct_desktop.store import StateStore
 from sfintacct_desktop.wire.intacct import create
 from sfintacct_desktop.wire.timing import WIRE_TIMING, split
 from tests.support.sync_env import ia_connector, sf_connector
-
-FIGURES_NONE = ""
-FIGURES_WAN = ""
 
 
 def main() -> int:

@@ -26,7 +26,20 @@ script / product for calls (Salesforce calls + Intacct requests) and wall time, 
 (at least 50x fewer calls, at least 20x faster); and the idle cycle against its budget (one round
 trip to the slower system plus 100 ms).
 
-Figures on 2026-12-05, 2-core machine, busy with other agents: see the README's benchmark section.
+Figures on 2026-12-05, 2-core machine shared with other agents (load under 1 during the run), defaults
+(N = 2,000, --latency wan, --sandbox process, --script-sample 100):
+
+                               product (one cycle)   script, 100 measured   script, 2,000 extrapolated
+  Salesforce API calls         11                    1 + 100                2,001
+  Intacct requests             33                    1 + 200                4,001
+  Intacct transactions         2,015                 200                    4,000
+  wall s                       45.6                  0.74 + 98.5            1,970 (33 min)
+
+  ratios script / product: calls 136x (target 50x: met), Salesforce calls 182x, Intacct requests 121x,
+  transactions 2.0x, wall time 43x (target 20x: met).
+  The product's 45.6 s: waiting on Intacct 33.9 s (33 requests, 20 of them 100 creates each), waiting on
+  Salesforce 5.8 s, on both at once 0.0 s, own time 5.8 s. Its idle cycle: 1.25 s against a budget of
+  0.50 s (not met; see bench_sync_cycle.py). Peak concurrency: 1 request on each emulator, both sides.
 """
 
 from __future__ import annotations
