@@ -16,6 +16,7 @@ from typing import Any
 import requests
 from lxml import etree
 
+from ..timing import INTACCT, WIRE_TIMING
 from ..transport import Backoff, OutcomeUnknownError, TlsVerificationError, TransportError, check_url, new_session
 from . import functions as fx
 from .envelope import build_request
@@ -239,6 +240,11 @@ class IntacctClient:
             attempt += 1
 
     def _post(self, url: str, body: bytes) -> tuple[int, bytes, float | None]:
+        """One HTTP exchange, timed whole (:mod:`..timing`, waiting on Intacct)."""
+        with WIRE_TIMING.request(INTACCT):
+            return self._post_untimed(url, body)
+
+    def _post_untimed(self, url: str, body: bytes) -> tuple[int, bytes, float | None]:
         """One HTTP exchange; ``_Ambiguous`` for answers that do not say whether it applied."""
         self.requests += 1
         try:

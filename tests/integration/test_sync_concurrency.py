@@ -1,0 +1,43 @@
+"""A sync cycle never has more requests in flight at one Intacct company than Intacct allows.
+
+Intacct limits concurrent API requests per company by performance tier (2 by default as a third party
+reports; docs/sandbox.md, "Latency"). The emulators add a round trip to every request here, so requests
+the product sent at the same time would overlap at the emulator and show in its ``max_concurrent``.
+"""
+
+from __future__ import annotations
+
+import requests
+
+from sfintacct_desktop.engine.cycle import EngineSettings, SyncEngine
+from sfintacct_desktop.engine.mapping import load_mapping
+from sfintacct_desktop.store import StateStore
+from sfintacct_desktop.wire.intacct import create
+from sfintacct_sandbox.runner import Sandbox, SandboxOptions
+from tests.support.sync_env import ia_connector, sf_connector
+
+INTACCT_CONCURRENT_LIMIT = 2
+
+
+def _peak(base_url: str) -> int:
+    return int(requests.get(base_url + "/__sandbox__/stats", timeout=30).json()["max_concurrent"])
+
+
+def test_a_busy_and_an_idle_cycle_stay_within_intacct_concurrency(tmp_path):
+    with Sandbox(SandboxOptions(seed="empty", latency="sf=50,ia=100")) as sb:
+        user_sf, user_ia = sf_connector(sb), ia_connector(sb)
+        assert all(r.success for r in user_sf.client.create_many("Account", [{"Name": f"Acc {i}"} for i in range(5)]))
+        fns = [create("CUSTOMER", {"CUSTOMERID": f"CC-{i}", "NAME": f"Cust {i}"}) for i in range(5)]
+        assert all(r.ok for r in user_ia.client.call(fns, uniqueid=True))  # the set-up sends one at a time
+        store = StateStore.open(tmp_path / "state.sqlite3")
+        try:
+            engine = SyncEngine(
+                store, sf_connector(sb), ia_connector(sb), load_mapping(),
+                EngineSettings(profile="test", allow_without_baseline=True),
+            )  # fmt: skip
+            busy, idle = engine.run_cycle("test"), engine.run_cycle("test")
+            assert busy.status == idle.status == "ok", busy.error or idle.error
+            assert busy.writes >= 10 and idle.writes == 0  # five records each way, then nothing to do
+        finally:
+            store.close()
+        assert 1 <= _peak(sb.ia_server.url) <= INTACCT_CONCURRENT_LIMIT
