@@ -18,6 +18,7 @@ from ..domain import ErrorInfo, ErrorKind, Resolution, RunStatus, SyncError
 from ..store import StateStore
 from .budget import Budget
 from .budget_wait import BudgetWait
+from .concurrent import both_at_once
 from .cutover import start_live_sync
 from .entities import KINDS, kind_of
 from .entity_sync import Pair
@@ -203,16 +204,21 @@ class SyncEngine:
         with self.store.read() as r:
             last = r.meta.get(LAST_READ_META)
         ia_due = self.schedule.intacct_due(run.trigger, datetime.fromisoformat(last) if last else None, now)
-        sf_customers, sf_products, sf_opps = self.sf.changed_streams(
-            cursors.start(SF_CUSTOMERS), cursors.start(SF_PRODUCTS), cursors.start(SF_OPPORTUNITIES), overlap
-        )
         audit_zone, audit_split = audit_settings(self.store)
         orders = IntacctOrders(self.ia)
-        ia = (
-            orders.changed(cursors.starts(), overlap=overlap, audit_zone=audit_zone, audit_split=audit_split)
-            if ia_due
-            else IntacctChanges()
-        )
+        starts = cursors.starts()
+
+        def read_intacct() -> IntacctChanges:
+            if not ia_due:
+                return IntacctChanges()
+            return orders.changed(starts, overlap=overlap, audit_zone=audit_zone, audit_split=audit_split)
+
+        # The two systems are read at the same time: the cycle waits for the slower one, not the sum.
+        with both_at_once(read_intacct) as intacct_read:
+            sf_customers, sf_products, sf_opps = self.sf.changed_streams(
+                cursors.start(SF_CUSTOMERS), cursors.start(SF_PRODUCTS), cursors.start(SF_OPPORTUNITIES), overlap
+            )
+        ia = intacct_read.result()
         self._require_baseline([*sf_customers, *sf_products], [*ia.customers, *ia.items], sf_opps, now)
         reads = {
             "customer": (sf_customers, ia.customers, ia.deleted_customers),

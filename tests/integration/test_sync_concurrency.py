@@ -41,3 +41,24 @@ def test_a_busy_and_an_idle_cycle_stay_within_intacct_concurrency(tmp_path):
         finally:
             store.close()
         assert 1 <= _peak(sb.ia_server.url) <= INTACCT_CONCURRENT_LIMIT
+
+
+def test_a_cycle_reads_salesforce_and_intacct_at_the_same_time(tmp_path):
+    """The idle cycle's two reads overlap: the cycle waits for the slower system, not for the sum."""
+    from sfintacct_desktop.wire.timing import WIRE_TIMING, split
+
+    with Sandbox(SandboxOptions(seed="empty", latency="sf=300,ia=300")) as sb:
+        store = StateStore.open(tmp_path / "state.sqlite3")
+        try:
+            engine = SyncEngine(
+                store, sf_connector(sb), ia_connector(sb), load_mapping(),
+                EngineSettings(profile="test", allow_without_baseline=True),
+            )  # fmt: skip
+            assert engine.run_cycle("test").status == "ok"
+            before = WIRE_TIMING.snapshot()
+            assert engine.run_cycle("test").status == "ok"
+            waits = split(before, WIRE_TIMING.snapshot())
+        finally:
+            store.close()
+    # both emulators hold each request 300 ms: read one after the other, the overlap would be zero
+    assert waits.both_busy_seconds >= 0.2, waits.as_dict()
