@@ -161,7 +161,7 @@ class BatchRunner(IntacctCreates):
             for w in work:
                 if w.plan is None and w.pair.ia is not None:  # new from Intacct
                     w.sf_rec = self.kind.new_sf_record(self.mapping, w.values, w.pair.ia.key)
-            sf_work = [w for w in work if w.sf_rec is not None and not w.failed]
+            sf_work = self._still_as_read([w for w in work if w.sf_rec is not None and not w.failed], System.SALESFORCE)
             results = self.kind.sf_write(self.sf, [w.sf_rec for w in sf_work], [w.sf_fields for w in sf_work])  # type: ignore[misc]
             new_in_sf: list[tuple[Work, str]] = []  # Accounts just created for Intacct records
             for w, res in zip(sf_work, results, strict=True):
@@ -192,7 +192,7 @@ class BatchRunner(IntacctCreates):
                 self.emit(RecordApplied(self._now(), self.kind.name, "create", "salesforce", sf_id))
                 if w.pair.ia.cross_ref != sf_id:
                     w.ia_rec, w.ia_fields = dataclasses.replace(w.pair.ia, cross_ref=sf_id), frozenset()
-            ia_work = [w for w in work if w.ia_rec is not None and not w.failed]
+            ia_work = self._still_as_read([w for w in work if w.ia_rec is not None and not w.failed], System.INTACCT)
             fields = [w.ia_fields for w in ia_work]
             results = self.kind.ia_write(self.ia, [w.ia_rec for w in ia_work], None, fields)  # type: ignore[misc]
             for w, res in zip(ia_work, results, strict=True):
@@ -206,6 +206,49 @@ class BatchRunner(IntacctCreates):
                 self._commit(tx, w)
             tx.links.update_many(self._link_changes)  # the batch's bases and seen marks at once
             tx.inbox.resolve_many(self.kind.name, OP, self._resolved)
+
+    def _still_as_read(self, work: list[Work], system: System) -> list[Work]:
+        """The updates whose target fields still hold what the cycle read; the others wait a cycle.
+
+        Why: neither system offers a conditional write for a batch, so a field someone edits
+        between our read and our write would be overwritten by the value merged from the older
+        read, and lost without a trace. One read of those records just before the write (one call
+        per batch, only for updates of mapped fields) leaves such a record alone: its edit brings
+        it into the next cycle, which merges it (or raises the conflict). Values, not stamps, are
+        compared: stamps have whole seconds, and an edit in the second of our read shares its stamp.
+        Writes of our cross-reference only, and creates, touch no field anyone edits.
+        """
+        sf_side = system is System.SALESFORCE
+
+        def target(w: Work) -> Any:
+            return w.pair.sf if sf_side else w.pair.ia
+
+        checked = {
+            target(w).key: w
+            for w in work
+            if w.plan is not None
+            and target(w) is not None
+            and (w.plan.write_salesforce if sf_side else w.plan.write_intacct)
+        }
+        if not checked:
+            return work
+        keys = sorted(checked)
+        read = self.kind.sf_by_ids(self.sf, keys) if sf_side else self.kind.ia_by_ids(self.ia, keys)
+        stale: set[int] = set()
+        for rec in read:
+            w = checked.get(rec.key)
+            if w is None or w.plan is None:
+                continue
+            fields = w.plan.write_salesforce if sf_side else w.plan.write_intacct
+            was, now = self.mapping.extract(target(w)), self.mapping.extract(rec)
+            if any(was.get(name) != now.get(name) for name in fields):
+                stale.add(id(w))
+                log.info("%s %s edited in %s during the cycle: merged next cycle", self.kind.name, rec.key, system)
+                if sf_side:
+                    w.sf_rec = None
+                else:
+                    w.ia_rec = None
+        return [w for w in work if id(w) not in stale]
 
     # ------------------------------------------------------------------ commit
     def _commit(self, tx: WriteTx, w: Work) -> None:
