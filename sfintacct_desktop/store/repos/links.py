@@ -38,6 +38,25 @@ def to_link(row: LinkRow) -> Link:
     )
 
 
+def _without_bases(row: Any) -> Link:
+    return Link(
+        id=row.id,
+        entity=Entity(row.entity),
+        sf_id=row.sf_id,
+        ia_key=row.ia_key,
+        ia_record_no=row.ia_record_no,
+        sf_base={},
+        ia_base={},
+        sf_seen=row.sf_seen,
+        ia_seen=row.ia_seen,
+        sf_deleted_at=row.sf_deleted_at,
+        ia_deleted_at=row.ia_deleted_at,
+        state=LinkState(row.state),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
 class LinkRepo(Repo):
     def create(
         self,
@@ -133,26 +152,42 @@ class LinkRepo(Repo):
         row = self._s.scalar(sa.select(LinkRow).where(LinkRow.entity == Entity(entity).value, LinkRow.ia_key == ia_key))
         return to_link(row) if row else None
 
-    def many_by_sf_id(self, entity: Entity | str, sf_ids: Iterable[str]) -> dict[str, Link]:
-        return {link.sf_id: link for link in self._many(entity, LinkRow.sf_id, sf_ids)}
+    def many_by_sf_id(self, entity: Entity | str, sf_ids: Iterable[str], *, bases: bool = True) -> dict[str, Link]:
+        return {link.sf_id: link for link in self._many(entity, LinkRow.sf_id, sf_ids, bases)}
 
-    def many_by_ia_key(self, entity: Entity | str, ia_keys: Iterable[str]) -> dict[str, Link]:
-        return {link.ia_key: link for link in self._many(entity, LinkRow.ia_key, ia_keys)}
+    def many_by_ia_key(self, entity: Entity | str, ia_keys: Iterable[str], *, bases: bool = True) -> dict[str, Link]:
+        return {link.ia_key: link for link in self._many(entity, LinkRow.ia_key, ia_keys, bases)}
 
     def many_by_ia_record_no(self, entity: Entity | str, record_nos: Iterable[str]) -> dict[str, Link]:
         """Links by the Intacct RECORDNO last seen (an audit trail OBJECTKEY may be either key)."""
         return {link.ia_record_no or "": link for link in self._many(entity, LinkRow.ia_record_no, record_nos)}
 
-    def _many(self, entity: Entity | str, column: Any, keys: Iterable[str]) -> list[Link]:
-        """Links by many keys, read as plain rows (no ORM identity work: a cycle reads thousands)."""
+    def many_by_id(self, link_ids: Iterable[int]) -> dict[int, Link]:
+        """Links by id, bases included (one query per 500 ids)."""
+        wanted = sorted(set(link_ids))
+        table = LinkRow.__table__
+        found: dict[int, Link] = {}
+        for i in range(0, len(wanted), _CHUNK):
+            for row in self._s.execute(sa.select(table).where(table.c.id.in_(wanted[i : i + _CHUNK]))):
+                found[row.id] = to_link(row)  # type: ignore[arg-type]
+        return found
+
+    def _many(self, entity: Entity | str, column: Any, keys: Iterable[str], bases: bool = True) -> list[Link]:
+        """Links by many keys, read as plain rows (no ORM identity work: a cycle reads thousands).
+
+        ``bases=False`` leaves the merge bases out (empty): deciding which re-read records are
+        unchanged needs only the seen marks, and decoding thousands of JSON bases was most of an
+        idle cycle's own time. Such links must not be merged: read the kept ones with :meth:`many_by_id`.
+        """
         wanted = sorted(set(keys))
         found: list[Link] = []
         table = LinkRow.__table__
+        columns = list(table.c) if bases else [c for c in table.c if c.name not in ("sf_base", "ia_base")]
         for i in range(0, len(wanted), _CHUNK):
             rows = self._s.execute(
-                sa.select(table).where(table.c.entity == Entity(entity).value, column.in_(wanted[i : i + _CHUNK]))
+                sa.select(*columns).where(table.c.entity == Entity(entity).value, column.in_(wanted[i : i + _CHUNK]))
             )
-            found.extend(to_link(r) for r in rows)  # type: ignore[arg-type]
+            found.extend(to_link(r) if bases else _without_bases(r) for r in rows)  # type: ignore[arg-type]
         return found
 
     def list(self, entity: Entity | str | None = None, state: LinkState | str | None = None) -> list[Link]:
