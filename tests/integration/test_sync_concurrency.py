@@ -62,3 +62,27 @@ def test_a_cycle_reads_salesforce_and_intacct_at_the_same_time(tmp_path):
             store.close()
     # both emulators hold each request 300 ms: read one after the other, the overlap would be zero
     assert waits.both_busy_seconds >= 0.2, waits.as_dict()
+
+
+def _creates(n: int, prefix: str) -> list:
+    return [create("CUSTOMER", {"CUSTOMERID": f"{prefix}-{i}", "NAME": f"{prefix} {i}"}) for i in range(n)]
+
+
+def test_intacct_requests_of_one_call_never_exceed_the_profile_concurrency():
+    """A call of several requests sends them one at a time by default, and at most as many at once as
+    the profile allows (its Intacct tier); results stay in order either way."""
+    import dataclasses
+
+    from sfintacct_desktop.wire.intacct import IntacctClient
+
+    with Sandbox(SandboxOptions(seed="empty", latency="sf=0,ia=150")) as sb:
+        base = ia_connector(sb).client
+        for allowed, prefix in ((1, "ONE"), (2, "TWO")):
+            requests.post(sb.ia_server.url + "/__sandbox__/reset", json={"seed": "empty"}, timeout=30)
+            settings = dataclasses.replace(base.settings, max_functions_per_request=2, max_concurrent_requests=allowed)
+            client = IntacctClient(settings, base._secrets)
+            fns = _creates(8, prefix)
+            results = client.call(fns, uniqueid=True)  # four requests of two functions
+            assert [r.ok for r in results] == [True] * 8
+            assert [r.controlid for r in results] == [f.controlid for f in fns]
+            assert _peak(sb.ia_server.url) == allowed
