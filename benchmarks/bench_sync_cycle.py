@@ -1,55 +1,77 @@
-"""Cost and time of sync cycles, counted by the emulators' /__sandbox__/stats.
+"""Cost and time of sync cycles, counted by the emulators' /__sandbox__/stats, and where the time goes.
 
-Run:  .venv/bin/python benchmarks/bench_sync_cycle.py [N]        (default N = 1000)
+Run:  .venv/bin/python benchmarks/bench_sync_cycle.py [N] [--latency none|lan|wan|sf=MS,ia=MS]
+                                                      [--sandbox inprocess|process]
+      (default N = 1000, --latency none, --sandbox inprocess)
 
 1. N new Accounts in Salesforce and N new CUSTOMERs in Intacct, then one cycle (moves N each way);
 2. the next cycle (re-reads the overlap window: must write nothing);
 3. an idle cycle after that.
-For each: Salesforce API calls, Intacct requests and billed transactions, writes, seconds.
+For each: Salesforce API calls, Intacct requests and billed transactions, writes, seconds, and
+``time_split``: the cycle's wall time as waiting on Salesforce, waiting on Intacct (each the time
+at least one request to it was in flight), waiting on both at once, and the product's own time
+(wall minus the time any request was in flight); the wire clients measure it (wire/timing.py).
+``idle_cycle_budget_seconds`` is what an idle cycle may take: one round trip to the slower system
+plus 100 ms (only meaningful with a latency); ``idle_cycle_within_budget`` says whether it did.
+``peak_concurrent`` is the most requests each emulator answered at once during the run.
+
+``--latency`` makes the emulators cost what a desktop's calls cost (docs/sandbox.md, "Latency");
+``--sandbox process`` runs them in a child process (``sfintacct sandbox serve``) so their work does
+not count as the product's own time (in-process emulators share its GIL).
+
+Figures on 2026-12-05, 2-core machine shared with other agents (load 0.4-1.1 during the run), N = 1000:
+
+  --latency wan --sandbox process        busy       next      idle
+    Salesforce calls / Intacct requests  11 / 28    1 / 1     1 / 1
+    Intacct transactions                 2010       4         4
+    wall s                               41.6       3.33      1.27
+    waiting on Salesforce s              5.8        0.18      0.18
+    waiting on Intacct s                 31.9       0.50      0.53
+    waiting on both at once s            0.0        0.0       0.0
+    own s                                3.9        2.6       0.56
+    The idle cycle's budget, 0.50 s (400 ms + 100 ms), is not met: the two reads are sent one after the
+    other (0.70 s of waiting, none of it overlapped) and it has 0.56 s of own time (per-record state-store
+    commits of the records the overlap window re-reads). Peak concurrency: 1 request on each emulator.
+  --latency none --sandbox inprocess: busy 4.66 s (own 4.0), next 2.52 s (own 2.44), idle 0.81 s (own 0.73).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import requests
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import sandbox_target
 
 from sfintacct_desktop.engine.cycle import EngineSettings, SyncEngine
 from sfintacct_desktop.engine.mapping import load_mapping
 from sfintacct_desktop.store import StateStore
 from sfintacct_desktop.wire.intacct import create
-from sfintacct_sandbox.runner import Sandbox, SandboxOptions
+from sfintacct_desktop.wire.timing import WIRE_TIMING, split
 from tests.support.sync_env import ia_connector, sf_connector
 
 
-def snapshot(sb: Sandbox) -> dict[str, int]:
-    sf = requests.get(sb.sf_server.url + "/__sandbox__/stats", timeout=10).json()
-    ia = requests.get(sb.ia_server.url + "/__sandbox__/stats", timeout=10).json()
-    return {
-        "salesforce_api_calls": sf["api_calls"],
-        "salesforce_writes": sf["writes"],
-        "intacct_requests": ia["requests"],
-        "intacct_transactions": ia["transactions"],
-        "intacct_writes": ia["writes"],
-    }
-
-
-def diff(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
-    return {k: b[k] - a[k] for k in a}
-
-
 def main() -> int:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n", nargs="?", type=int, default=1000, help="records each way (default 1000)")
+    parser.add_argument("--latency", default="none", help="none | lan | wan | sf=MS,ia=MS (default none)")
+    parser.add_argument("--sandbox", choices=("inprocess", "process"), default="inprocess")
+    args = parser.parse_args()
+    n = args.n
     tmp = Path(tempfile.mkdtemp(prefix="sfintacct-bench-cycle-"))
-    out: dict[str, object] = {"n_each_way": n}
-    with Sandbox(SandboxOptions(seed="empty", data_dir=tmp / "sandbox")) as sb:
-        user_sf, user_ia = sf_connector(sb), ia_connector(sb)
+    target = sandbox_target.start(args.sandbox, args.latency, "empty", tmp)
+    out: dict[str, object] = {
+        "n_each_way": n,
+        "sandbox": args.sandbox,
+        "latency": target.latency.describe(),
+    }
+    try:
+        user_sf, user_ia = sf_connector(target), ia_connector(target)  # type: ignore[arg-type]
         for start in range(0, n, 200):
             batch = [{"Name": f"Bench Account {i:06d}", "BillingCity": "Oakland"} for i in range(start, start + 200)]
             assert all(r.success for r in user_sf.client.create_many("Account", batch[: n - start]))
@@ -58,17 +80,30 @@ def main() -> int:
         store = StateStore.open(tmp / "state.sqlite3")
         engine = SyncEngine(
             store,
-            sf_connector(sb),
-            ia_connector(sb),
+            sf_connector(target),  # type: ignore[arg-type]
+            ia_connector(target),  # type: ignore[arg-type]
             load_mapping(),
             EngineSettings(profile="bench", allow_without_baseline=True),
         )
         for label in ("busy_cycle", "next_cycle", "idle_cycle"):
-            before, t0 = snapshot(sb), time.perf_counter()
+            before, t0, wire0 = target.stats(), time.perf_counter(), WIRE_TIMING.snapshot()
             summary = engine.run_cycle("bench")
+            wire1, seconds = WIRE_TIMING.snapshot(), time.perf_counter() - t0
             assert summary.status == "ok", summary.error
-            out[label] = {**diff(before, snapshot(sb)), "seconds": round(time.perf_counter() - t0, 2)}
+            out[label] = {
+                **sandbox_target.diff(before, target.stats()),
+                "seconds": round(seconds, 2),
+                "time_split": split(wire0, wire1).as_dict(),
+            }
         store.close()
+        budget = sandbox_target.idle_budget(target.latency)
+        idle = out["idle_cycle"]
+        assert isinstance(idle, dict)
+        out["idle_cycle_budget_seconds"] = round(budget, 3)
+        out["idle_cycle_within_budget"] = idle["time_split"]["wall_seconds"] <= budget
+        out["peak_concurrent"] = target.peaks()
+    finally:
+        target.stop()
     print(json.dumps(out, indent=2))
     return 0
 

@@ -14,6 +14,7 @@ import json
 import logging
 import socket
 import threading
+import time
 from abc import ABC, abstractmethod
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +25,7 @@ from werkzeug.wrappers import Request, Response
 
 from .clock import Clock
 from .faults import FaultRegistry, FaultSpecError
+from .latency import NO_LATENCY, UNITS_KEY, Latency
 from .stats import Stats
 from .storage import RecordStore
 
@@ -63,7 +65,11 @@ class Emulator(ABC):
 
     name = "emulator"
 
-    def __init__(self, data_dir: Path | str | None = None, *, clock: Clock | None = None) -> None:
+    def __init__(
+        self, data_dir: Path | str | None = None, *, clock: Clock | None = None, latency: Latency | None = None
+    ) -> None:
+        # Slept in the request's thread, outside the store lock (see latency.py); NO_LATENCY costs nothing.
+        self.latency = latency or NO_LATENCY
         self.data_dir = Path(data_dir) if data_dir is not None else None
         db_path = self.data_dir / f"{self.name}.sqlite3" if self.data_dir is not None else None
         self.store = RecordStore(db_path)
@@ -173,9 +179,21 @@ class Emulator(ABC):
                 response = self.admin(request)
             return response(environ, start_response)
         self.stats.request()
+        self.stats.enter()
+        try:
+            return self._answer(request, environ, start_response)
+        finally:
+            self.stats.leave()
+
+    def _answer(self, request: Request, environ: dict[str, Any], start_response: Any) -> Any:
+        latency = self.latency
+        if latency.active:
+            time.sleep(latency.before())
         try:
             response = self.handle(request)
         except DropConnection:
+            if latency.active:
+                time.sleep(latency.after(int(environ.get(UNITS_KEY, 0))))
             sock = environ.get("werkzeug.socket")
             if sock is not None:
                 with contextlib.suppress(OSError):
@@ -183,6 +201,8 @@ class Emulator(ABC):
             # Nothing valid is written: the client sees the connection closed with no answer.
             start_response("500 Dropped", [("Content-Length", "0"), ("Connection", "close")])
             return []
+        if latency.active:
+            time.sleep(latency.after(int(environ.get(UNITS_KEY, 0))))
         return response(environ, start_response)
 
 

@@ -10,11 +10,16 @@ from typing import Any
 from . import credentials as cred
 from .files import write_private
 from .httpserver import EmulatorServer, validate_seed
+from .latency import LatencyProfile, parse_latency
 
 
 @dataclass
 class SandboxOptions:
-    """How to run the sandbox. Ports 0 pick free ports; ``data_dir`` None keeps state in memory."""
+    """How to run the sandbox. Ports 0 pick free ports; ``data_dir`` None keeps state in memory.
+
+    ``latency`` delays every wire request as a real link would (``none``, ``lan``, ``wan``, the
+    custom ``sf=150,ia=400`` in milliseconds, or a :class:`LatencyProfile`; see latency.py).
+    """
 
     host: str = "127.0.0.1"
     salesforce_port: int = 0
@@ -24,6 +29,7 @@ class SandboxOptions:
     reset: bool = False
     salesforce_options: dict[str, Any] = field(default_factory=dict)
     intacct_options: dict[str, Any] = field(default_factory=dict)
+    latency: str | LatencyProfile = "none"
 
 
 class Sandbox:
@@ -35,10 +41,13 @@ class Sandbox:
 
         self.options = opts = options or SandboxOptions()
         validate_seed(opts.seed)
+        self.latency = parse_latency(opts.latency)
         sf_dir = opts.data_dir / "salesforce" if opts.data_dir else None
         ia_dir = opts.data_dir / "intacct" if opts.data_dir else None
-        self.salesforce = SalesforceEmulator(sf_dir, **opts.salesforce_options)
-        self.intacct = IntacctEmulator(ia_dir, **opts.intacct_options)
+        self.salesforce = SalesforceEmulator(
+            sf_dir, **{"latency": self.latency.salesforce, **opts.salesforce_options}
+        )
+        self.intacct = IntacctEmulator(ia_dir, **{"latency": self.latency.intacct, **opts.intacct_options})
         seeded = False
         for emu in (self.salesforce, self.intacct):
             if opts.reset:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..config.profiles import DEFAULT_TIMEZONE, KIND_SANDBOX
+from ..config.profiles import DEFAULT_TIMEZONE, KIND_SANDBOX, ProfileError
 from ..connectors import ia_audit
 from ..connectors import ia_mapping as iam
 from ..connectors.errors import intacct_read_error
@@ -90,6 +90,7 @@ INTACCT_SCHEMA: dict[str, dict[str, str]] = {
     "ITEM": {"SFDC_PRODUCT_ID": "product links are kept only in the local link table"},
     "SODOCUMENT": {"PONUMBER": "sales orders cannot be looked up by Opportunity Id after an unclear outcome"},
 }
+MAX_INTACCT_CONCURRENCY = 8  # more than any Intacct tier grants one company
 _TEST_BACKOFF = Backoff(max_attempts=2, cap=2.0)  # a connection test answers quickly or says why not
 
 
@@ -102,12 +103,30 @@ def intacct_config(profile: ResolvedProfile) -> tuple[IntacctSettings, IntacctSe
         user_id=str(ia.get("user_id", "")),
         endpoint=str(ia.get("url") or ia.get("endpoint") or ""),
         location_id=ia.get("location_id") or None,
+        max_concurrent_requests=_concurrency(ia.get("max_concurrent_requests"), profile.name),
     )
     secrets = IntacctSecrets(
         sender_password=profile.secrets.get("intacct.sender_password", ""),
         user_password=profile.secrets.get("intacct.user_password", ""),
     )
     return settings, secrets
+
+
+def _concurrency(raw: Any, profile: str) -> int:
+    """The profile's ``intacct.max_concurrent_requests`` (default 1): what the company's tier allows."""
+    if raw in (None, ""):
+        return 1
+    try:
+        value = int(raw) if not isinstance(raw, bool | float) or float(raw).is_integer() else 0
+    except (TypeError, ValueError):
+        value = 0
+    if not 1 <= value <= MAX_INTACCT_CONCURRENCY:
+        raise ProfileError(
+            f"intacct.max_concurrent_requests of profile {profile!r} must be a whole number from 1 to "
+            f"{MAX_INTACCT_CONCURRENCY}, not {raw!r}.",
+            "Set it to the number of concurrent API requests your Intacct tier allows (1 if unsure).",
+        )
+    return value
 
 
 # ------------------------------------------------------------------------ errors

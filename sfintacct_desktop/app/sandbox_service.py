@@ -25,8 +25,12 @@ def start_sandbox(
     data_dir: Path | None = None,
     reset: bool = False,
     profile: str = "sandbox",
+    latency: str = "none",
 ) -> Sandbox:
-    """Start both emulators and point the connection profile at them."""
+    """Start both emulators and point the connection profile at them.
+
+    ``latency`` (none | lan | wan | sf=MS,ia=MS) makes every wire request cost what it would over a
+    real link; a bad spec raises ValueError."""
     options = SandboxOptions(
         host=host,
         salesforce_port=salesforce_port,
@@ -34,6 +38,7 @@ def start_sandbox(
         seed=seed,
         data_dir=data_dir or default_data_dir(),
         reset=reset,
+        latency=latency,
     )
     running = Sandbox(options).start()
     try:

@@ -26,6 +26,11 @@ def register(sub: Any, common: Common) -> None:
     serve.add_argument("--seed", default="demo", help="demo | empty | renamed | scale:N (into an empty data dir)")
     serve.add_argument("--data", type=Path, default=None, help="state directory (default under SFINTACCT_HOME)")
     serve.add_argument("--reset", action="store_true", help="drop the stored state and load --seed again")
+    serve.add_argument(
+        "--latency",
+        default="none",
+        help="delay every request as a real link would: none (default) | lan | wan | sf=MS,ia=MS (docs/sandbox.md)",
+    )
 
     show = sandbox_sub.add_parser("show", help="start the sandbox, print what it holds, and stop")
     common(show)
@@ -54,14 +59,17 @@ def cmd_sandbox_serve(args: argparse.Namespace) -> int:
             data_dir=args.data,
             reset=args.reset,
             profile=args.profile,
+            latency=args.latency,
         )
     except (ValueError, OSError) as exc:
-        raise CliFailure("Cannot start the sandbox", str(exc), "Check --host, the ports and --seed.") from None
+        hint = "Check --host, the ports, --seed and --latency."
+        raise CliFailure("Cannot start the sandbox", str(exc), hint) from None
     # Exactly one JSON line on stdout; everything else goes to stderr.
     sys.stdout.write(json.dumps(running.connection_info(args.profile)) + "\n")
     sys.stdout.flush()
     print(
-        f"sandbox: Salesforce {running.salesforce_url}, Intacct {running.intacct_url}; Ctrl+C stops it",
+        f"sandbox: Salesforce {running.salesforce_url}, Intacct {running.intacct_url}, latency "
+        f"{running.latency.name}; Ctrl+C stops it",
         file=sys.stderr,
     )
     try:

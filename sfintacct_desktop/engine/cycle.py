@@ -18,11 +18,12 @@ from ..domain import ErrorInfo, ErrorKind, Resolution, RunStatus, SyncError
 from ..store import StateStore
 from .budget import Budget
 from .budget_wait import BudgetWait
+from .concurrent import both_at_once
 from .cutover import start_live_sync
 from .entities import KINDS, kind_of
 from .entity_sync import Pair
 from .events import Event, Progress, RunFinished, RunStarted, RunSummary, StreamCounters
-from .ia_probe import read_intacct
+from .ia_probe import IntacctRead, read_intacct
 from .ia_reads import audit_settings, deleted_ia_keys, partial_error, record_failures, remember_audit
 from .invoices import ReceivablesSync
 from .mapping import Mapping
@@ -206,19 +207,23 @@ class SyncEngine:
         with self.store.read() as r:
             last = r.meta.get(LAST_READ_META)
         ia_due = self.schedule.intacct_due(run.trigger, datetime.fromisoformat(last) if last else None, now)
-        sf_customers, sf_products, sf_opps = self.sf.changed_streams(
-            cursors.start(SF_CUSTOMERS), cursors.start(SF_PRODUCTS), cursors.start(SF_OPPORTUNITIES), overlap
-        )
         audit_zone, audit_split = audit_settings(self.store)
         orders = IntacctOrders(self.ia)
+        starts = cursors.starts()
         safety = timedelta(seconds=self.settings.intacct_safety_net_seconds)
-        ia_read = (
-            read_intacct(
-                self.store, orders, cursors.starts(), overlap=overlap, safety_net=safety, now=self.budget.clock()
+        probe_now = self.budget.clock()
+
+        def read_ia() -> IntacctRead | None:  # which streams: the probe decides (engine/ia_probe.py)
+            if not ia_due:
+                return None
+            return read_intacct(self.store, orders, starts, overlap=overlap, safety_net=safety, now=probe_now)
+
+        # The two systems are read at the same time: the cycle waits for the slower one, not the sum.
+        with both_at_once(read_ia) as intacct_read:
+            sf_customers, sf_products, sf_opps = self.sf.changed_streams(
+                cursors.start(SF_CUSTOMERS), cursors.start(SF_PRODUCTS), cursors.start(SF_OPPORTUNITIES), overlap
             )
-            if ia_due
-            else None
-        )
+        ia_read = intacct_read.result()
         ia = ia_read.changes if ia_read is not None else IntacctChanges()
         self._require_baseline([*sf_customers, *sf_products], [*ia.customers, *ia.items], sf_opps, now)
         reads = {

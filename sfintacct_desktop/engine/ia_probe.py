@@ -42,7 +42,6 @@ from ..connectors.ia_cycle import (
     AUDIT_TYPES,
     FULL_READ,
     STREAM_OF,
-    Fetched,
     assemble,
     cursor_since,
     fetch,
@@ -97,8 +96,12 @@ class IntacctRead:
     read: list[str]  # objects read by WHENMODIFIED
     state: ProbeState | None = None
     idle_cost: int | None = None  # transactions of the first request of a probing cycle
+    coverage: dict[str, Any] | None = None  # a coverage check made by this read, to store
 
     def commit(self, tx: WriteTx) -> None:
+        """Store what the read learnt, in the cycle's last transaction (the read itself never writes)."""
+        if self.coverage is not None:
+            tx.meta.set(COVERAGE_META, self.coverage)
         if self.state is not None:
             tx.meta.set(PROBE_META, self.state.as_dict())
         if self.idle_cost is not None and tx.meta.get(PROBE_COST_META) != self.idle_cost:
@@ -196,16 +199,17 @@ def _when(raw: Any) -> datetime | None:
 
 
 # ------------------------------------------------------------------------------ coverage
-def coverage(store: StateStore) -> dict[str, str]:
-    """Each object type's audit trail coverage as last checked ({} when never checked).
+def coverage(store: StateStore, record: dict[str, Any] | None = None) -> dict[str, str]:
+    """Each object type's audit trail coverage (``record``: one just checked, else as last stored).
 
     A type whose trail was refused at the check reads ``refused``: it stays in the probe, whose
     failure then makes it a refused type like any (its stream fails visibly until the refusal ends),
     rather than a stream quietly read without its deletions.
     """
-    with store.read() as r:
-        raw = r.meta.get(COVERAGE_META) or {}
-    types = raw.get("types") if isinstance(raw, dict) else None
+    if record is None:
+        with store.read() as r:
+            record = r.meta.get(COVERAGE_META) or {}
+    types = record.get("types") if isinstance(record, dict) else None
     return {
         t: "refused" if v.get("error") else str(v.get("state", ""))
         for t, v in (types or {}).items()
@@ -213,27 +217,29 @@ def coverage(store: StateStore) -> dict[str, str]:
     }
 
 
-def ensure_coverage(store: StateStore, orders: Any, now: datetime) -> None:
-    """Check coverage once per profile, and again every day while a type is unverified."""
+def check_due_coverage(store: StateStore, orders: Any, now: datetime) -> dict[str, Any] | None:
+    """Check coverage once per profile, and again every day while a type is unverified.
+
+    Returns the record to store (with the cycle's last transaction: this runs on the read thread,
+    which never writes), or None when no check was due or it could not be made.
+    """
     with store.read() as r:
         raw = r.meta.get(COVERAGE_META)
     types = raw.get("types", {}) if isinstance(raw, dict) else {}
     checked = _when(raw.get("checked_at")) if isinstance(raw, dict) else None
     again = tuple(t for t in AUDIT_TYPES if (types.get(t) or {}).get("state", UNVERIFIED) == UNVERIFIED)
     if checked is not None and (not again or now - checked < RECHECK):
-        return
+        return None
     try:
         with orders.conn.errors():
             found = check_coverage(orders.client, orders.zone, again if checked is not None else AUDIT_TYPES)
     except SyncError as exc:  # not known: every type stays as it was (unknown types are probed)
         log.info("Intacct audit trail coverage not checked this time: %s", exc.info.title)
-        return
-    merged = {**types, **found}
+        return None
     for t, got in found.items():
         if got["state"] == NOT_COVERED:
             log.info("Intacct audit trail does not cover %s (%s): read every cycle", t, got["detail"])
-    with store.write() as tx:
-        tx.meta.set(COVERAGE_META, {"checked_at": now.isoformat(), "types": merged})
+    return {"checked_at": now.isoformat(), "types": {**types, **found}}
 
 
 # ---------------------------------------------------------------------------------- the read
@@ -249,11 +255,11 @@ def read_intacct(
     """The cycle's Intacct read: the probe (and the streams read every cycle) in ONE request, then
     the streams it found changed in one more; every stream in full when the safety net is due."""
     now = now or datetime.now(UTC)
-    ensure_coverage(store, orders, now)
+    checked = check_due_coverage(store, orders, now)
     with store.read() as r:
         state = ProbeState.of(r.meta.get(PROBE_META))
     zone_conv, refused = audit_settings(store)
-    uncovered = {t for t, s in coverage(store).items() if s == NOT_COVERED}
+    uncovered = {t for t, s in coverage(store, checked).items() if s == NOT_COVERED}
     probe_types = [t for t in AUDIT_TYPES if t not in uncovered and t not in refused]
     fallback = [t for t in AUDIT_TYPES if t not in probe_types]
     full = state is None or state.full_at is None or now - state.full_at >= safety_net
@@ -294,7 +300,7 @@ def read_intacct(
     failed = {t for t in AUDIT_TYPES if STREAM_OF[OBJECT_OF[t]] in changes.failures}
     reach = fold_back(orders.zone, zone_conv, now, now)
     new_state = next_state(state, rows, fresh, failed, now, full, reach) if probe_types else state
-    return IntacctRead(changes, full, probe_types, objs, new_state, idle_cost)
+    return IntacctRead(changes, full, probe_types, objs, new_state, idle_cost, checked)
 
 
 def _earliest(*texts: str) -> str:
@@ -306,11 +312,10 @@ __all__ = [
     "COVERAGE_META",
     "PROBE_COST_META",
     "PROBE_META",
-    "Fetched",
     "IntacctRead",
     "ProbeState",
+    "check_due_coverage",
     "coverage",
-    "ensure_coverage",
     "fold_back",
     "new_rows",
     "next_state",

@@ -35,9 +35,9 @@ def pair_records(
     pairs: list[Pair] = []
     by_sf: dict[str, Pair] = {}
     by_ia: dict[str, Pair] = {}
-    with run.store.read() as r:
-        links_sf = r.links.many_by_sf_id(kind.entity, [x.key for x in sf_recs])
-        links_ia = r.links.many_by_ia_key(kind.entity, [x.key for x in ia_recs] + deleted_keys)
+    with run.store.read() as r:  # without bases: most re-read pairs are left out unmerged
+        links_sf = r.links.many_by_sf_id(kind.entity, [x.key for x in sf_recs], bases=False)
+        links_ia = r.links.many_by_ia_key(kind.entity, [x.key for x in ia_recs] + deleted_keys, bases=False)
         held = (r.meta.get("baseline_left_out") or {}).get(kind.name) or {}
     # Records the baseline left out (duplicates, inactive, awaiting review) stay out until linked.
     sf_recs = [x for x in sf_recs if x.key in links_sf or x.key not in held.get("salesforce", {})]
@@ -82,6 +82,11 @@ def pair_records(
             t.skipped += 1
             t.unchanged += 1
         pairs = keep
+    with run.store.read() as r:  # the pairs to merge get their links with the bases
+        full = r.links.many_by_id(p.link.id for p in pairs if p.link is not None)
+    for p in pairs:
+        if p.link is not None:
+            p.link = full[p.link.id]
     fill_counterparts(run, kind, pairs)
     return pairs
 

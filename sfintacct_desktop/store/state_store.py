@@ -109,7 +109,9 @@ class StateStore:
         try:
             with self._writer() as session, session.begin():
                 session.connection()  # BEGIN IMMEDIATE now: take the write lock before any work
-                yield WriteTx(session)
+                tx = WriteTx(session)
+                yield tx
+                tx.flush()  # staged batch rows go in before the commit
         finally:
             self._local.writing = False
 

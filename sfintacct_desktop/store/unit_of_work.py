@@ -38,3 +38,4 @@ class WriteTx(ReadTx):
 
     def flush(self) -> None:
         self.session.flush()
+        self.audit.flush_staged()

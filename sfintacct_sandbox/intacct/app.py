@@ -18,6 +18,7 @@ from werkzeug.wrappers import Request, Response
 from ..clock import Clock
 from ..faults import Fault
 from ..httpserver import DropConnection, Emulator, json_response
+from ..latency import UNITS_KEY, Latency
 from .envelope import (
     CONTENT_TYPE,
     ControlError,
@@ -67,8 +68,9 @@ class IntacctEmulator(Emulator):
         audit_time_zone: str = "company",
         refuse_reads: Mapping[str, str] | None = None,
         audit_untracked: Iterable[str] = (),
+        latency: Latency | None = None,
     ) -> None:
-        super().__init__(data_dir, clock=clock)
+        super().__init__(data_dir, clock=clock, latency=latency)
         # "OBJECT.FIELD": left out of inspect, to emulate a company without our custom fields.
         self.omit_fields = frozenset(f.upper() for f in omit_fields)
         if sotransaction_key not in ("docid", "recordno"):
@@ -113,7 +115,9 @@ class IntacctEmulator(Emulator):
             early = _xml(gateway_error("GW-0011", "Invalid Request", "Invalid Request"), 400)
         except ControlError as exc:
             early = _xml(control_failure(exc.control, exc.errors))
-        fault = self.faults.take(*(parsed.function_names() if parsed else []))
+        names = parsed.function_names() if parsed else []
+        request.environ[UNITS_KEY] = len(names)  # the latency model's server time per function
+        fault = self.faults.take(*names)
         if fault is not None:
             refused = self._refuse(fault, parsed)
             if refused is not None:

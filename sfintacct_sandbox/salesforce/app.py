@@ -22,6 +22,7 @@ from werkzeug.wrappers import Request, Response
 from .. import credentials as cred
 from ..clock import Clock
 from ..httpserver import DropConnection, Emulator, json_response
+from ..latency import UNITS_KEY, Latency
 from . import auth, composite, oauth_web, soap
 from .calls import (
     MAX_VERSION,
@@ -73,8 +74,9 @@ class SalesforceEmulator(Emulator):
         daily_api_limit: int = 15000,
         omit_fields: Iterable[str] = (),
         soap_login_enabled: bool = True,
+        latency: Latency | None = None,
     ) -> None:
-        super().__init__(data_dir, clock=clock)
+        super().__init__(data_dir, clock=clock, latency=latency)
         self.schema = Schema()
         # "Object.Field" or "Object": left out of describe, to emulate an org without our metadata.
         self.schema.omitted = frozenset(omit_fields)
@@ -263,6 +265,7 @@ class SalesforceEmulator(Emulator):
             else:
                 reply = composite.dispatch(self, call)
             self.stats.count(op, api_calls=1, writes=reply.writes)
+            request.environ[UNITS_KEY] = reply.writes  # the latency model's server time per record written
             response = self._to_response(reply)
         self._after_apply(fault)
         return response

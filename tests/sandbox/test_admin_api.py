@@ -48,7 +48,9 @@ def test_stats_count_requests_and_calls(server):
     assert stats["requests"] == 3
     assert stats["api_calls"] == 3
     assert stats["by_operation"] == {"echo": 3}
-    assert set(stats) == {"requests", "api_calls", "transactions", "writes", "by_operation"}
+    assert set(stats) == {
+        "requests", "api_calls", "transactions", "writes", "by_operation", "max_concurrent", "in_flight"
+    }  # fmt: skip
 
 
 def test_reset_loads_seed_and_zeroes_counters(server):

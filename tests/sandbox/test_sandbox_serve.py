@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -150,3 +151,28 @@ def test_state_survives_a_kill_and_restart(tmp_path):
         assert "<NAME>Survivor Ltd</NAME>" in read
     finally:
         _stop(proc)
+
+
+def test_serve_delays_wire_requests_with_latency(tmp_path):
+    proc, info = _start(tmp_path, "--seed", "empty", "--latency", "sf=300,ia=300")
+    try:
+        start = time.perf_counter()
+        assert requests.get(info["salesforce"]["url"] + "/services/data", timeout=30).status_code == 200
+        assert time.perf_counter() - start >= 0.300
+        assert requests.get(info["salesforce"]["url"] + "/__sandbox__/stats", timeout=30).json()["requests"] == 1
+    finally:
+        _stop(proc)
+
+
+def test_serve_rejects_a_bad_latency_with_exit_1(tmp_path):
+    env = {**os.environ, "SFINTACCT_HOME": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "sfintacct_desktop.cli", "sandbox", "serve", "--latency", "slow"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=SERVE_TIMEOUT,
+    )
+    assert result.returncode == 1
+    assert "bad latency" in result.stderr and "--latency" in result.stderr
+    assert result.stdout == ""

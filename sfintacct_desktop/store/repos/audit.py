@@ -6,11 +6,12 @@ from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from ...domain.records import System
 from ...domain.state import AuditEntry, AuditOperation
 from ..models import AuditRow
-from ..types import to_json
+from ..types import to_json, utcnow
 from ._base import Repo
 
 
@@ -31,6 +32,10 @@ def _to_entry(row: AuditRow) -> AuditEntry:
 
 
 class AuditRepo(Repo):
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self._staged: list[dict[str, Any]] = []
+
     def add(
         self,
         entity: str,
@@ -59,6 +64,46 @@ class AuditRepo(Repo):
         self._s.flush()
         return _to_entry(row)
 
+    def stage(
+        self,
+        entity: str,
+        operation: AuditOperation | str,
+        *,
+        target: System | str | None = None,
+        record_key: str = "",
+        link_id: int | None = None,
+        run_id: int | None = None,
+        before: Mapping[str, Any] | None = None,
+        after: Mapping[str, Any] | None = None,
+        reason: str = "",
+    ) -> None:
+        """:meth:`add` for a batch: the row is inserted with the others before the transaction commits.
+
+        Why: a batch of 200 creates wrote 200 audit rows one INSERT at a time; staged rows go in
+        one executemany (:meth:`flush_staged`, called by the unit of work before it commits).
+        """
+        self._staged.append(
+            {
+                "at": utcnow(),
+                "entity": str(entity),
+                "operation": AuditOperation(operation).value,
+                "target": System(target).value if target else None,
+                "record_key": record_key,
+                "link_id": link_id,
+                "run_id": run_id,
+                "before": to_json(dict(before)) if before is not None else None,
+                "after": to_json(dict(after)) if after is not None else None,
+                "reason": reason,
+            }
+        )
+
+    def flush_staged(self) -> int:
+        """Insert the staged rows (one statement); how many there were."""
+        rows, self._staged = self._staged, []
+        if rows:
+            self._s.execute(sa.insert(AuditRow.__table__), rows)
+        return len(rows)
+
     def list(
         self,
         *,
@@ -68,6 +113,7 @@ class AuditRepo(Repo):
         limit: int = 200,
     ) -> list[AuditEntry]:
         """Newest first."""
+        self.flush_staged()
         query = sa.select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)
         if link_id is not None:
             query = query.where(AuditRow.link_id == link_id)

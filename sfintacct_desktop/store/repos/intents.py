@@ -7,7 +7,7 @@ was already confirmed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,6 +19,8 @@ from ..errors import DuplicateError, InvalidTransitionError, NotFoundError
 from ..models import IntentRow
 from ..types import to_json, utcnow
 from ._base import Repo
+
+_CHUNK = 500  # below SQLite's bound-parameter limit
 
 
 def _to_intent(row: IntentRow) -> Intent:
@@ -127,6 +129,66 @@ class IntentRepo(Repo):
         self._s.flush()
         return _to_intent(row)
 
+    # ------------------------------------------------------------- a batch at once
+    def get_many(self, keys: Iterable[str]) -> dict[str, Intent]:
+        """The intents that exist among ``keys`` (one query per 500 keys)."""
+        return {row.key: _to_intent(row) for row in self._rows(keys)}
+
+    def plan_sent_many(
+        self,
+        intents: Iterable[tuple[str, str, System | str, Mapping[str, Any]]],
+        *,
+        run_id: int | None = None,
+    ) -> None:
+        """:meth:`plan` then :meth:`mark_sent` for a batch, in one statement (commit it before the call).
+
+        Each item is ``(key, kind, target, payload)``. Any key that exists already is refused
+        (DuplicateError) and nothing is written, as one :meth:`plan` would refuse it.
+        """
+        items = list(intents)
+        keys = [key for key, *_ in items]
+        clash = [row.key for row in self._rows(keys)]
+        if clash or len(set(keys)) != len(keys):
+            raise DuplicateError(f"intents already exist: {sorted(clash) or keys}")
+        assert IntentState.PLANNED.can_become(IntentState.SENT)
+        now = utcnow()
+        rows = [
+            {
+                "key": key,
+                "kind": kind,
+                "target": System(target).value,
+                "state": IntentState.SENT.value,
+                "payload": to_json(dict(payload)),
+                "attempts": 1,
+                "run_id": run_id,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for key, kind, target, payload in items
+        ]
+        if rows:
+            self._s.execute(sa.insert(IntentRow.__table__), rows)  # one executemany
+
+    def confirm_many(self, results: Mapping[str, Mapping[str, Any]]) -> None:
+        """:meth:`confirm` for a batch: one read of the rows, one flush."""
+        rows = {row.key: row for row in self._rows(results)}
+        for key, result in results.items():
+            row = rows.get(key)
+            if row is None:
+                raise NotFoundError(f"no intent with key {key!r}")
+            self._check(row, key, IntentState.CONFIRMED)
+            row.state = IntentState.CONFIRMED.value
+            row.updated_at = utcnow()
+            row.result = to_json(dict(result))
+        self._s.flush()
+
+    def _rows(self, keys: Iterable[str]) -> list[IntentRow]:
+        wanted = sorted(set(keys))
+        rows: list[IntentRow] = []
+        for i in range(0, len(wanted), _CHUNK):
+            rows.extend(self._s.scalars(sa.select(IntentRow).where(IntentRow.key.in_(wanted[i : i + _CHUNK]))))
+        return rows
+
     def in_state(self, *states: IntentState | str, kind: str | None = None) -> list[Intent]:
         query = sa.select(IntentRow).where(IntentRow.state.in_([IntentState(s).value for s in states]))
         if kind is not None:
@@ -144,9 +206,13 @@ class IntentRepo(Repo):
         row = self._row(key)
         if row is None:
             raise NotFoundError(f"no intent with key {key!r}")
-        current = IntentState(row.state)
-        if not current.can_become(target):
-            raise InvalidTransitionError(f"intent {key!r}: {current} -> {target} is not allowed")
+        self._check(row, key, target)
         row.state = target.value
         row.updated_at = utcnow()
         return row
+
+    @staticmethod
+    def _check(row: IntentRow, key: str, target: IntentState) -> None:
+        current = IntentState(row.state)
+        if not current.can_become(target):
+            raise InvalidTransitionError(f"intent {key!r}: {current} -> {target} is not allowed")

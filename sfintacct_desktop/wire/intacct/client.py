@@ -9,13 +9,16 @@ resent with bounded, jittered backoff. 429 (GW-0010) applies nothing, so it is a
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import requests
 from lxml import etree
 
+from ..timing import INTACCT, WIRE_TIMING
 from ..transport import Backoff, OutcomeUnknownError, TlsVerificationError, TransportError, check_url, new_session
 from . import functions as fx
 from .envelope import build_request
@@ -68,6 +71,7 @@ class IntacctClient:
         self._session_id: str | None = None
         self._endpoint = settings.endpoint
         self.transactions = 0  # billed transactions, counted client-side
+        self._count_lock = threading.Lock()  # chunks of one call may run at once (max_concurrent_requests)
         self.requests = 0  # HTTP requests sent
 
     def __repr__(self) -> str:
@@ -107,10 +111,18 @@ class IntacctClient:
         size = self.settings.max_functions_per_request
         if transaction and len(fns) > size:
             raise ValueError(f"a transaction cannot span requests: {len(fns)} functions > {size}")
-        out: list[Result] = []
-        for i in range(0, len(fns), size):
-            out += self._call_chunk(fns[i : i + size], transaction=transaction, uniqueid=uniqueid)
-        return out
+        chunks = [fns[i : i + size] for i in range(0, len(fns), size)]
+        workers = min(max(1, self.settings.max_concurrent_requests), len(chunks))
+        if workers == 1:
+            out: list[Result] = []
+            for chunk in chunks:
+                out += self._call_chunk(chunk, transaction=transaction, uniqueid=uniqueid)
+            return out
+        if self._session_id is None:
+            self.login()  # once, before the requests fan out
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sfintacct-intacct") as pool:
+            futures = [pool.submit(self._call_chunk, c, transaction=transaction, uniqueid=uniqueid) for c in chunks]
+            return [r for f in futures for r in f.result()]  # the first failed chunk's error, in order
 
     def _call_chunk(self, fns: list[Function], *, transaction: bool, uniqueid: bool) -> list[Result]:
         writes = any(not f.is_read for f in fns)
@@ -137,7 +149,8 @@ class IntacctClient:
                     raise
                 log.info("Intacct session invalid; opening a new one and resending once")
                 continue
-            self.transactions += sum(f.transactions for f in fns)
+            with self._count_lock:
+                self.transactions += sum(f.transactions for f in fns)
             try:
                 return self._match(parsed, fns)
             except IntacctResponseError as exc:
@@ -239,8 +252,14 @@ class IntacctClient:
             attempt += 1
 
     def _post(self, url: str, body: bytes) -> tuple[int, bytes, float | None]:
+        """One HTTP exchange, timed whole (:mod:`..timing`, waiting on Intacct)."""
+        with WIRE_TIMING.request(INTACCT):
+            return self._post_untimed(url, body)
+
+    def _post_untimed(self, url: str, body: bytes) -> tuple[int, bytes, float | None]:
         """One HTTP exchange; ``_Ambiguous`` for answers that do not say whether it applied."""
-        self.requests += 1
+        with self._count_lock:
+            self.requests += 1
         try:
             resp = self._http.post(
                 url,

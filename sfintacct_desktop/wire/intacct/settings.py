@@ -21,6 +21,9 @@ class IntacctSettings:
     endpoint: str = DEFAULT_ENDPOINT
     location_id: str | None = None
     max_functions_per_request: int = 100
+    # requests in flight at once for one call of many requests: Intacct limits concurrent requests
+    # per company by tier (a couple on the common one); 1 unless the profile says its tier allows more
+    max_concurrent_requests: int = 1
     connect_timeout: float = 10.0
     read_timeout: float = 300.0
     max_response_bytes: int = 50 * 1024 * 1024

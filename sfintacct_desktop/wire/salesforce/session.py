@@ -17,13 +17,15 @@ from requests.adapters import HTTPAdapter
 from simple_salesforce.exceptions import SalesforceAuthenticationFailed
 from simple_salesforce.login import SalesforceLogin
 
+from ..timing import SALESFORCE, WIRE_TIMING
 from ..transport import TlsVerificationError, TransportError, check_url, is_loopback_host, new_session
 from .errors import SalesforceAuthError, SalesforceBudgetError
 from .settings import SF_SUFFIX, SOAP_LOGIN_VERSION, AuthMethod, LoginTarget, SalesforceSecrets, SalesforceSettings
 
 
 class _WireAdapter(HTTPAdapter):
-    """Default timeout on every request; optional rewrite to the sandbox or a custom login host."""
+    """Default timeout on every request; optional rewrite to the sandbox or a custom login host; each
+    exchange is timed for :mod:`..timing` (waiting on Salesforce)."""
 
     def __init__(self, timeout: tuple[float, float], rewrite_to: str = "", only_host: str | None = None) -> None:
         super().__init__()
@@ -39,7 +41,11 @@ class _WireAdapter(HTTPAdapter):
             parts = urlsplit(request.url or "")
             if self.only_host is None or parts.hostname == self.only_host:
                 request.url = urlunsplit((self.target[0], self.target[1], parts.path, parts.query, parts.fragment))
-        return super().send(request, **kw)
+        with WIRE_TIMING.request(SALESFORCE):  # every call of the client goes through here: time it whole
+            response = super().send(request, **kw)
+            if not kw.get("stream"):
+                _ = response.content  # read the body inside the timing (requests would read it just after)
+        return response
 
 
 def make_session(settings: SalesforceSettings, target: LoginTarget) -> requests.Session:
