@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..domain import Customer, ErrorInfo, ErrorKind, Opportunity, Product, StreamSpec, SyncError, System
 from ..wire.salesforce import RecordResult, SalesforceClient, SalesforceSecrets, SalesforceSettings
@@ -46,6 +46,15 @@ def _soql_time(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("cursor must be timezone-aware")
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class SalesforceReads(NamedTuple):
+    """One cycle's Salesforce read (``settled_accounts``: the overlap window's Accounts by stamp only)."""
+
+    customers: list[Customer]
+    products: list[Product]
+    opportunities: list[Opportunity]
+    settled_accounts: list[m.SettledAccount]
 
 
 class SalesforceConnector:
@@ -168,8 +177,8 @@ class SalesforceConnector:
     def changed_all(
         self, customers_since: datetime | None, products_since: datetime | None, overlap: timedelta = SF_OVERLAP
     ) -> tuple[list[Customer], list[Product]]:
-        customers, products, _ = self.changed_streams(customers_since, products_since, None, overlap, False)
-        return customers, products
+        reads = self.changed_streams(customers_since, products_since, None, overlap, False)
+        return reads.customers, reads.products
 
     def changed_streams(
         self,
@@ -178,18 +187,30 @@ class SalesforceConnector:
         opportunities_since: datetime | None,
         overlap: timedelta = SF_OVERLAP,
         opportunities: bool = True,
-    ) -> tuple[list[Customer], list[Product], list[Opportunity]]:
+        *,
+        settle_accounts: bool = False,
+    ) -> SalesforceReads:
         """Accounts, products (and opportunities with lines) changed since their cursors, in ONE ``composite``.
 
         Why one call: an idle sync cycle then costs a single API call (queryAll subrequests for
         Account, Product2 and standard PricebookEntry). Deleted and undeleted rows come back with
         IsDeleted, so no ``deleted/`` call is needed. Products whose price alone changed cost one
         more query, only when there are such products.
+
+        ``settle_accounts``: Accounts are read in full only from their cursor on; the overlap window
+        before it comes back as stamps only (``settled_accounts``), for the engine to read in full
+        just those whose stamp it has not seen. Re-reading every Account of the last half hour in
+        full, every cycle, was most of an idle cycle's time after a burst.
         """
         fields = f"{', '.join(m.PRODUCT_FIELDS)}, {m.PRICE_SUBQUERY}"
+        split = settle_accounts and customers_since is not None
+        account_where = (
+            f" WHERE SystemModstamp >= {_soql_time(customers_since)}"  # type: ignore[arg-type]
+            if split
+            else self._since(customers_since, overlap)
+        )
         soqls = [
-            f"SELECT {', '.join(m.ACCOUNT_FIELDS)} FROM Account{self._since(customers_since, overlap)}"
-            " ORDER BY SystemModstamp ASC, Id ASC",
+            f"SELECT {', '.join(m.ACCOUNT_FIELDS)} FROM Account{account_where} ORDER BY SystemModstamp ASC, Id ASC",
             f"SELECT {fields} FROM Product2{self._since(products_since, overlap)} ORDER BY SystemModstamp ASC, Id ASC",
         ]
         if opportunities:
@@ -202,6 +223,12 @@ class SalesforceConnector:
                 "SELECT Product2Id, SystemModstamp FROM PricebookEntry WHERE Pricebook2.IsStandard = true"
                 f" AND SystemModstamp >= {_soql_time(products_since - overlap)}"
             )
+        if split:
+            soqls.append(
+                f"SELECT {', '.join(m.SETTLED_ACCOUNT_FIELDS)} FROM Account"
+                f" WHERE SystemModstamp >= {_soql_time(customers_since - overlap)}"  # type: ignore[operator]
+                f" AND SystemModstamp < {_soql_time(customers_since)}"  # type: ignore[arg-type]
+            )
         with self.errors():
             answers = self.client.query_many(soqls, include_deleted=True)
         customers = [m.customer_from_account(r) for r in answers[0]]
@@ -212,7 +239,8 @@ class SalesforceConnector:
             seen = {p.key for p in products}
             extra = sorted({text(r.get("Product2Id")) for r in prices} - seen)
             products += self._as_of(self.products_by_ids(extra), products, prices)
-        return customers, products, opps
+        settled = [m.settled_from_row(r) for r in answers[-1]] if split else []
+        return SalesforceReads(customers, products, opps, settled)
 
     @staticmethod
     def _as_of(extra: list[Product], products: list[Product], prices: list[dict[str, Any]]) -> list[Product]:

@@ -6,6 +6,8 @@ Decimal via their shortest repr). Write bodies use ``None`` to clear a field, as
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from ..domain import Address, Customer, Invoice, Opportunity, OpportunityLine, Payment, Product, System
@@ -77,6 +79,28 @@ def split_street(street: Any) -> tuple[str, ...]:
     """BillingStreet is one textarea: each non-empty line is an address line."""
     lines = text(street).replace("\r\n", "\n").replace("\r", "\n").split("\n")
     return tuple(line.strip() for line in lines if line.strip())
+
+
+@dataclass(frozen=True)
+class SettledAccount:
+    """An Account re-read through the overlap window by its stamp only (Id, stamp, deleted, link)."""
+
+    key: str
+    modified_at: datetime | None
+    deleted: bool
+    cross_ref: str
+
+
+SETTLED_ACCOUNT_FIELDS = ("Id", "SystemModstamp", "IsDeleted", "Intacct_Customer_ID__c")
+
+
+def settled_from_row(row: dict[str, Any]) -> SettledAccount:
+    return SettledAccount(
+        key=text(row.get("Id")),
+        modified_at=sf_datetime(row.get("SystemModstamp")),
+        deleted=flag(row.get("IsDeleted")),
+        cross_ref=text(row.get("Intacct_Customer_ID__c")),
+    )
 
 
 def customer_from_account(row: dict[str, Any]) -> Customer:

@@ -28,7 +28,7 @@ from .ia_reads import audit_settings, deleted_ia_keys, partial_error, record_fai
 from .invoices import ReceivablesSync
 from .mapping import Mapping
 from .orders import OrderSync, recover_orders
-from .pairing import pair_records
+from .pairing import pair_records, unsettled_accounts
 from .pipeline import process
 from .recovery import recover_intents
 from .run import EngineStopped, RunContext
@@ -220,11 +220,18 @@ class SyncEngine:
 
         # The two systems are read at the same time: the cycle waits for the slower one, not the sum.
         with both_at_once(read_ia) as intacct_read:
-            sf_customers, sf_products, sf_opps = self.sf.changed_streams(
-                cursors.start(SF_CUSTOMERS), cursors.start(SF_PRODUCTS), cursors.start(SF_OPPORTUNITIES), overlap
+            sf_customers, sf_products, sf_opps, settled = self.sf.changed_streams(
+                cursors.start(SF_CUSTOMERS),
+                cursors.start(SF_PRODUCTS),
+                cursors.start(SF_OPPORTUNITIES),
+                overlap,
+                settle_accounts=True,
             )
         ia_read = intacct_read.result()
         ia = ia_read.changes if ia_read is not None else IntacctChanges()
+        unsettled, settled_ids = unsettled_accounts(run, settled)  # the overlap window's Accounts, by stamp
+        sf_customers += unsettled
+        run.tally(SF_CUSTOMERS).read += len(settled_ids)
         self._require_baseline([*sf_customers, *sf_products], [*ia.customers, *ia.items], sf_opps, now)
         reads = {
             "customer": (sf_customers, ia.customers, ia.deleted_customers),
@@ -242,7 +249,8 @@ class SyncEngine:
             if ia_due:
                 run.tally(kind.ia_stream).read += len(ia_recs) + len(deletions)
             gone = deleted_ia_keys(self.store, self.ia, kind, deletions)
-            pairs = pair_records(run, kind, sf_recs, ia_recs, gone, tallies=run.tallies)
+            settled_sf = settled_ids if kind.sf_stream == SF_CUSTOMERS else set()
+            pairs = pair_records(run, kind, sf_recs, ia_recs, gone, tallies=run.tallies, settled_sf=settled_sf)
             process(run, kind, pairs)
             done(kind.sf_stream, sf_recs)
             done(kind.ia_stream, ia_recs)

@@ -7,13 +7,15 @@ merge are left out before any merging: the overlap window re-reads them every cy
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from .entities import EntityKind
+from .entities import KINDS, EntityKind
 from .entity_sync import Pair, Tally
 from .pipeline import batch_runner
 from .run import RunContext
+from .streams import SF_CUSTOMERS
 
 
 def pair_records(
@@ -24,6 +26,7 @@ def pair_records(
     deleted_keys: list[str],
     *,
     tallies: dict[str, Tally] | None = None,
+    settled_sf: set[str] | frozenset[str] = frozenset(),
 ) -> list[Pair]:
     """Pair the changed records by link, then by matching cross-references; fetch what is missing.
 
@@ -74,6 +77,7 @@ def pair_records(
         for p in pairs:
             p.seen_sf = _settled(p.sf, top_sf)
             p.seen_ia = _settled(p.ia, top_ia)
+        kept_or_counted = pairs
         keep = [p for p in pairs if not _unchanged(p)]
         for p in pairs:
             if not _unchanged(p):
@@ -82,6 +86,13 @@ def pair_records(
             t.skipped += 1
             t.unchanged += 1
         pairs = keep
+        # Accounts left out by their stamps alone (unsettled_accounts) count once each, as a pair
+        # would, unless their Intacct side was read and counted with them above
+        covered = {p.link.sf_id for p in kept_or_counted if p.link is not None}
+        for _ in settled_sf - covered:
+            t = tallies.setdefault(kind.sf_stream, Tally())
+            t.skipped += 1
+            t.unchanged += 1
     with run.store.read() as r:  # the pairs to merge get their links with the bases
         full = r.links.many_by_id(p.link.id for p in pairs if p.link is not None)
     for p in pairs:
@@ -114,6 +125,45 @@ def fill_counterparts(run: RunContext, kind: EntityKind, pairs: list[Pair]) -> N
 
 
 # ---------------------------------------------------------------------- the idle-cycle skip
+def unsettled_accounts(run: RunContext, settled: list[Any]) -> tuple[list[Any], set[str]]:
+    """The overlap window's Accounts, read by stamp only: those to read in full, and the Ids left out.
+
+    An Account whose stamp, deletion and cross-reference are exactly as at its link's last quiet
+    merge is left out (pairing counts it once, as it counts an unchanged pair); the others
+    (a stamp not seen: a change committed late, or a record of an unsettled second; no link) are read
+    by Id in full. Their stamps are capped at the stamp-only read's: a change made since then is
+    newer than the cap, so the record is only merged again, and the cursor never passes it.
+    """
+    if not settled:
+        return [], set()
+    kind = next(k for k in KINDS if k.sf_stream == SF_CUSTOMERS)
+    with run.store.read() as r:
+        links = r.links.many_by_sf_id(kind.entity, [x.key for x in settled], bases=False)
+    left_out: set[str] = set()
+    wanted: dict[str, Any] = {}
+    for row in settled:
+        link = links.get(row.key)
+        stamp = row.modified_at.isoformat() if row.modified_at is not None else ""
+        if (
+            link is not None
+            and stamp
+            and link.sf_seen == stamp
+            and row.deleted == (link.sf_deleted_at is not None)
+            and (row.deleted or row.cross_ref == link.ia_key)
+        ):
+            left_out.add(row.key)
+        else:
+            wanted[row.key] = row
+    fetched = kind.sf_by_ids(run.sf, sorted(wanted)) if wanted else []
+    out = []
+    for rec in fetched:
+        cap = wanted[rec.key].modified_at
+        if cap is not None and (rec.modified_at is None or rec.modified_at > cap):
+            rec = replace(rec, modified_at=cap)
+        out.append(rec)
+    return out, left_out
+
+
 def _stamp(rec: Any) -> str:
     return rec.modified_at.isoformat() if rec is not None and rec.modified_at is not None else ""
 

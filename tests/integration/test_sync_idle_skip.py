@@ -67,3 +67,18 @@ def test_retry_and_missing_marks_always_merge(env: SyncEnv) -> None:
     assert link is not None and not link.sf_seen and not link.ia_seen  # just written: nothing marked
     nxt = ok(env)
     assert _sum(nxt, "unchanged") == 0
+
+
+def test_a_change_committed_late_into_the_overlap_window_is_still_read(env: SyncEnv) -> None:
+    """The overlap window comes back by stamp only; an Account whose stamp there was never seen (a
+    change committed with a stamp older than the cursor) is read in full and merged."""
+    accounts = _burst_then_settle(env)
+    acc = accounts["A5"]
+    linked = env.account(acc)["Intacct_Customer_ID__c"]
+    env.clock("salesforce", -120)  # stamped two minutes ago: before the cursor, inside the overlap
+    env.update_sf("Account", acc, BillingCity="Late Commit")
+    env.clock("salesforce", 5)
+    summary = ok(env)
+    assert env.customer(linked).address.city == "Late Commit"
+    assert _sum(summary, "unchanged") == 2 * N - 1  # every other burst pair still left out
+    assert ok(env).writes == 0
