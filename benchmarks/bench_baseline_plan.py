@@ -90,14 +90,43 @@ def _plan(sf: SalesforceConnector, ia: IntacctConnector) -> tuple[dict[str, Any]
     return doc, t1 - t0, time.perf_counter() - t1
 
 
+def _rss_mb() -> float:
+    """Peak resident set size of this process so far (ru_maxrss is in KiB on Linux)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def quality(doc: dict[str, Any], truth: dict[str, Any]) -> dict[str, Any]:
+    """Precision and recall of the plan's ``auto`` links against the seed's truth (real ids and keys),
+    and how many true pairs the plan offers for review instead."""
+    out: dict[str, Any] = {}
+    for entity, key in (("customer", "customers"), ("product", "products")):
+        true = {(p["salesforce"], p["intacct"]) for p in truth[key]["pairs"]}
+        mine = [a for a in doc["actions"] if a["entity"] == entity]
+        auto = {(a["salesforce"], a["intacct"]) for a in mine if a["action"] == "link" and a["status"] == "auto"}
+        review = {(a["salesforce"], a["intacct"]) for a in mine if a["action"] == "review"}
+        tp = len(auto & true)
+        out[entity] = {
+            "precision": round(tp / len(auto), 4) if auto else None,
+            "recall": round(tp / len(true), 4) if true else None,
+            "true_pairs_in_review": len(review & true),
+        }
+    return out
+
+
 def run(n: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as home:
         proc, info = _serve(n, Path(home))
         try:
+            truth = json.loads((Path(home) / "data" / "sandbox" / "ground_truth.json").read_text())
             sf, ia = _connectors(info)
+            gc.collect()
+            rss_before = _rss_mb()
             before = _stats(info)
             doc, t_extract, t_plan = _plan(sf, ia)
+            rss_plan = _rss_mb()
             spent = {k: v - before[k] for k, v in _stats(info).items()}
+            c, read, scores = doc["counts"], doc["read"], quality(doc, truth)
+            del doc, truth  # the traced run measures one plan, not two side by side
             gc.collect()
             tracemalloc.start()
             _plan(sf, ia)
@@ -106,16 +135,18 @@ def run(n: int) -> dict[str, Any]:
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=120)
-    c = doc["counts"]
     return {
         "n": n,
         "extract_seconds": round(t_extract, 2),
         "match_and_plan_seconds": round(t_plan, 2),
         "total_seconds": round(t_extract + t_plan, 2),
+        "rss_before_plan_mb": rss_before,
+        "max_rss_plan_mb": rss_plan,
         "peak_traced_mb": round(peak / 2**20, 1),
-        "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "max_rss_mb": _rss_mb(),
         "api_calls": spent,
-        "read": doc["read"],
+        "read": read,
+        "quality": scores,
         "customers": c["customer"],
         "products": c["product"],
         "historical": c["historical"],
