@@ -108,6 +108,9 @@ def quality(doc: dict[str, Any], truth: dict[str, Any]) -> dict[str, Any]:
         out[entity] = {
             "precision": round(tp / len(auto), 4) if auto else None,
             "recall": round(tp / len(true), 4) if true else None,
+            "auto": len(auto),
+            "auto_true": tp,
+            "true_pairs": len(true),
             "true_pairs_in_review": len(review & true),
         }
     return out
