@@ -6,6 +6,7 @@ two systems' date and time formats must be parsed the same way everywhere.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -13,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 IA_DATE = "%m/%d/%Y"
 IA_TIMESTAMP = "%m/%d/%Y %H:%M:%S"
+_IA_TIMESTAMP = re.compile(r"(\d\d)/(\d\d)/(\d{4}) (\d\d):(\d\d):(\d\d)")
 
 
 def text(value: Any) -> str:
@@ -93,7 +95,12 @@ def ia_timestamp(value: Any, zone: ZoneInfo) -> datetime | None:
     if not raw:
         return None
     try:
-        naive = datetime.strptime(raw, IA_TIMESTAMP)
+        found = _IA_TIMESTAMP.fullmatch(raw)  # the usual spelling without strptime (100,000 rows a baseline)
+        if found:
+            mo, d, y, h, mi, sec = map(int, found.groups())
+            naive = datetime(y, mo, d, h, mi, sec)
+        else:
+            naive = datetime.strptime(raw, IA_TIMESTAMP)
     except ValueError:
         naive = datetime.fromisoformat(raw)
         if naive.tzinfo is not None:

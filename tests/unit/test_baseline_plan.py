@@ -13,9 +13,11 @@ from sfintacct_desktop.domain import System as S
 from sfintacct_desktop.engine.baseline.export import csv_rows, newest_plan, read_plan, write_plan
 from sfintacct_desktop.engine.baseline.extract import Extract
 from sfintacct_desktop.engine.baseline.load import held_out
-from sfintacct_desktop.engine.baseline.plan import build_plan, field_choices, plan_historical
+from sfintacct_desktop.engine.baseline.plan import build_plan, field_choices, jsonable, link_writes, plan_historical
 from sfintacct_desktop.engine.baseline.review import PlanError, is_applied, validate_plan
+from sfintacct_desktop.engine.entities import CUSTOMERS
 from sfintacct_desktop.engine.mapping import load_mapping
+from sfintacct_desktop.engine.merge import merge
 
 MAPPING = load_mapping()
 CUTOVER = date(2026, 1, 1)
@@ -255,3 +257,26 @@ def test_a_renamed_company_is_a_review_not_two_creates_and_a_weak_twin_is_a_name
     assert rows[creates[SF2]["id"]]["plausible_partner"].startswith("C-2 (Beta Works Inc): same phone")
     assert rows[review["id"]]["reason"] == review["reasons"]["review_because"]
     assert validate_plan(doc) == []
+
+
+def test_the_dry_run_writes_of_a_new_link_are_what_the_merge_writes() -> None:
+    nz = Address(lines=("1 Queen St",), city="Auckland", postal_code="1010", country="New Zealand")
+    pairs = [
+        (sf(SF1, "Acme Inc", phone="+1 217 555 0100", website=""), ia("C-1", "ACME Inc.", phone="217.555.0199")),
+        (sf(SF2, "Kiwi Ltd", phone="091 555 0063", address=nz), ia("C-2", "Kiwi Limited", phone="", address=nz)),
+        (sf(SF3, "Same Co", phone="2175550100"), ia("C-3", "Same Co", phone="(217) 555-0100")),
+    ]
+    emap = MAPPING.customer
+    for a, b in pairs:
+        fields = field_choices(emap, a, b)
+        got = link_writes(CUSTOMERS, emap, a, b, fields)
+        plan = merge(
+            emap, None, None, emap.extract(a), emap.extract(b), resolutions={n: c["value"] for n, c in fields.items()}
+        )
+        after = {w["system"]: w["after"] for w in got}
+        assert {k: v for k, v in after.get("salesforce", {}).items() if k != "Intacct_Customer_ID__c"} == jsonable(
+            dict(plan.write_salesforce)
+        )
+        assert {k: v for k, v in after.get("intacct", {}).items() if k != "SFDC_ACCOUNT_ID"} == jsonable(
+            dict(plan.write_intacct)
+        )

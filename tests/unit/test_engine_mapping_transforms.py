@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import phonenumbers
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sfintacct_desktop.engine.transforms import TRANSFORMS, country_code, country_name, get_transform
+from sfintacct_desktop.engine.transforms import TRANSFORMS, _nanp_e164, country_code, country_name, get_transform
 
 EQUAL = [
     ("phone", "(415) 555-0101", "+1 415.555.0101"),
@@ -120,3 +121,26 @@ def test_canonical_is_idempotent(name, data):
     once = t.canonical(value, region=region)
     assert t.canonical(once, region=region) == once
     assert t.equal(once, value, region=region)
+
+
+NANP_SPELLINGS = [
+    "(415) 555-0101", "415-555-0101", "415.555.0101", "4155550101", "1 415 555 0101", "1-415-555-0101",
+    "+1 415 555 0101", "+1 (415) 555-0101", "+14155550101", "(415)555-0101", "1 (800) 555-0199", "+1-604-555-0123",
+]  # fmt: skip
+NOT_NANP = [
+    "+44 20 7946 0958", "091 555 0063", "+1 015 555 0101", "555-0101", "4155550101 x12", "415 555 0101 ext. 3",
+    "+2 415 555 0101", "11 415 555 0101", "415-555-01011", "", "+ 44 415 555 0101",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", NANP_SPELLINGS)
+@pytest.mark.parametrize("region", ["US", "CA"])
+def test_the_plain_north_american_shortcut_gives_what_phonenumbers_gives(text: str, region: str) -> None:
+    parsed = phonenumbers.format_number(phonenumbers.parse(text, region), phonenumbers.PhoneNumberFormat.E164)
+    assert _nanp_e164(text) == parsed
+    assert get_transform("phone").canonical(text, region=region) == parsed
+
+
+@pytest.mark.parametrize("text", NOT_NANP)
+def test_other_spellings_take_the_full_parse(text: str) -> None:
+    assert _nanp_e164(text) == ""

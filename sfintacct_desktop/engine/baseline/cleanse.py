@@ -40,11 +40,12 @@ class Standardised(NamedTuple):
     changed: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CleanRecord:
     """The comparable features of one customer or product (``kind`` "customer" | "product").
 
     ``seniority`` orders records of one system by age (older first): the survivor among duplicates.
+    Slots: a plan holds 100,000 of these at 50,000 a side, and a per-record dict doubles their size.
     """
 
     system: str

@@ -83,10 +83,6 @@ def _same(a: str, b: str) -> str | None:
     return "same" if a == b else "different"
 
 
-def _domains(r: CleanRecord) -> set[str]:
-    return {d for d in (r.domain, r.email_domain) if d}
-
-
 def score_customers(a: CleanRecord, b: CleanRecord) -> Evidence:
     """Evidence that two customers (one per side, or two on one side) are the same company."""
     reasons: dict[str, Any] = {}
@@ -102,9 +98,10 @@ def score_customers(a: CleanRecord, b: CleanRecord) -> Evidence:
         reasons["phone"] = phone
         points += PHONE_SAME if phone == "same" else PHONE_DIFF
 
-    da, db = _domains(a), _domains(b)
-    if da and db:
-        same = bool(da & db)
+    if (a.domain or a.email_domain) and (b.domain or b.email_domain):  # any shared domain, no sets built
+        same = bool(a.domain and a.domain in (b.domain, b.email_domain)) or bool(
+            a.email_domain and a.email_domain in (b.domain, b.email_domain)
+        )
         reasons["domain"] = "same" if same else "different"
         points += DOMAIN_SAME if same else DOMAIN_DIFF
 
