@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import gc
 import json
 import os
 import subprocess
@@ -114,17 +115,29 @@ class Heartbeat:
         self.timer.timeout.connect(self._beat)
         self._stop = threading.Event()
         self.watchdog = threading.Thread(target=self._watch, name="bench-watchdog", daemon=True)
+        self.gc_pauses: list[tuple[str, int, float, str]] = []  # (phase, generation, ms, thread) of each collection
+        self._gc_started = 0.0
 
     def start(self) -> None:
         self.last = self.clock.elapsed()
         self.last_wall = time.perf_counter()
         self.timer.start()
         self.watchdog.start()
+        gc.callbacks.append(self._gc)
 
     def stop(self) -> None:
+        gc.callbacks.remove(self._gc)
         self.timer.stop()
         self._stop.set()
         self.watchdog.join(2)
+
+    def _gc(self, event: str, info: dict[str, int]) -> None:
+        """Times each cyclic garbage collection: it holds the GIL from start to end, whatever thread runs it."""
+        if event == "start":
+            self._gc_started = time.perf_counter()
+            return
+        ms = (time.perf_counter() - self._gc_started) * 1000
+        self.gc_pauses.append((self.phase, info["generation"], ms, threading.current_thread().name))
 
     def _schedstat(self) -> tuple[float, float]:
         """The GUI thread's time on a CPU and waiting in the run queue, in ms (Linux; zeros elsewhere)."""
@@ -321,6 +334,12 @@ def report(hb: Heartbeat, timings: dict[str, float]) -> None:
         took = sum(t for q, t in timings.items() if q != "open") if p == "overall" else timings.get(p, 0.0)
         print(f"{p:<10} {took:>7.1f} {len(gaps):>7} {max(gaps, default=0):>11.0f} {pct(gaps, 0.99):>7.0f} "
               f"{sum(1 for g in gaps if g > 50):>7}")  # fmt: skip
+    print("\ncyclic garbage collections (each holds the GIL throughout): count, longest and total ms per phase")
+    for p in phases:
+        pauses = [(g, ms) for q, g, ms, _ in hb.gc_pauses if q == p]
+        full = [ms for g, ms in pauses if g == 2]
+        print(f"  {p:<8} {len(pauses):>5} collections, longest {max((ms for _, ms in pauses), default=0):>4.0f} ms, "
+              f"total {sum(ms for _, ms in pauses):>5.0f} ms; {len(full)} full, longest {max(full, default=0):.0f} ms")
     print("\nthe longest stall of each phase: the operator's step, the GUI thread's innermost frames")
     for p in phases:
         phase_gaps = [g for g in hb.gaps if g[0] == p]
