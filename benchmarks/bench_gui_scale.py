@@ -338,8 +338,10 @@ def report(hb: Heartbeat, timings: dict[str, float]) -> None:
     for p in phases:
         pauses = [(g, ms) for q, g, ms, _ in hb.gc_pauses if q == p]
         full = [ms for g, ms in pauses if g == 2]
-        print(f"  {p:<8} {len(pauses):>5} collections, longest {max((ms for _, ms in pauses), default=0):>4.0f} ms, "
-              f"total {sum(ms for _, ms in pauses):>5.0f} ms; {len(full)} full, longest {max(full, default=0):.0f} ms")
+        print(
+            f"  {p:<8} {len(pauses):>5} collections, longest {max((ms for _, ms in pauses), default=0):>4.0f} ms, "
+            f"total {sum(ms for _, ms in pauses):>5.0f} ms; {len(full)} full, longest {max(full, default=0):.0f} ms"
+        )
     print("\nthe longest stall of each phase: the operator's step, the GUI thread's innermost frames")
     for p in phases:
         phase_gaps = [g for g in hb.gaps if g[0] == p]
