@@ -6,6 +6,7 @@ import gc
 import weakref
 from typing import Any
 
+from sfintacct_desktop.gui.heap import settle_heap
 from sfintacct_desktop.gui.main_window import MainWindow
 from tests.gui.helpers import apply_baseline, sync_once
 
@@ -30,3 +31,17 @@ def test_the_window_freezes_what_lives_after_work_and_collects_garbage_first(qtb
     window.close()
     assert gc.get_freeze_count() == 0  # a closed window leaves nothing frozen
     assert any(o is kept for o in gc.get_objects())
+
+
+def test_a_cycle_that_died_frozen_waits_for_the_whole_collection() -> None:
+    node = _Node()
+    gone = weakref.ref(node)
+    gc.freeze()
+    try:
+        del node
+        settle_heap()  # the young generations only: the frozen cycle is not looked at
+        assert gone() is not None
+        settle_heap(whole=True)
+        assert gone() is None
+    finally:
+        gc.unfreeze()
