@@ -2,7 +2,21 @@
 
 Run:  .venv/bin/python benchmarks/bench_gui_scale.py [--sandbox inprocess|process] [--seed scale:2000]
 
-Last measured 2026-12-05, 2 cores shared with other jobs (load average 5-6 during both runs), both
+Measured 2026-12-05 09:17-09:24 UTC, 2 cores shared with other agents (load 2.9-4.8), before (main
+6e3b69d) and after (gui/heap.py, the event bridge's progress rate, the live streams' fit) run in turn,
+3 runs per mode; longest / p99 ms, overall = plan..sync 2:
+  inprocess before: 334/64, 397/70, 245/65 (longest collection 187-296 ms)
+  inprocess after:  207/42, 374/47, 180/58 (longest collection 12-51 ms)
+  process   before: 373/53, 237/61, 219/58 (longest collection 210-232 ms)
+  process   after:   90/51, 197/49, 169/45 (longest collection 24-50 ms)
+  after, per phase: plan 44-169, review 59-78, apply 49-76, sync 1 77-374, sync 2 81-180; idle 12-16.
+Found: the long stalls were full cyclic garbage collections (100-430 ms, whole heap, GIL held), not
+json.loads of a page (4-7 ms CPU for 2,000 records; lxml parse and serialise release the GIL).
+Left: syncs' stalls are GIL contention (the GUI thread blocked 40-160 ms in many hand-overs, no
+single hold over ~15-60 ms); the structural fix is the sync worker in its own process.
+Targets (longest under 50 ms, p99 under 20 ms) not met.
+
+Earlier: Last measured 2026-12-05, 2 cores shared with other jobs (load average 5-6 during both runs), both
 fixes below in; gaps in ms, overall = plan..sync 2 (the window's construction, "open", is apart):
 
   --sandbox inprocess (load 6.3 -> 5.2)        --sandbox process (load 5.2 -> 4.9)
