@@ -2,7 +2,21 @@
 
 Run:  .venv/bin/python benchmarks/bench_gui_scale.py [--sandbox inprocess|process] [--seed scale:2000]
 
-Last measured 2026-12-05, 2 cores shared with other jobs (load average 5-6 during both runs), both
+Measured 2026-12-05 09:17-09:24 UTC, 2 cores shared with other agents (load 2.9-4.8), before (main
+6e3b69d) and after (gui/heap.py, the event bridge's progress rate, the live streams' fit) run in turn,
+3 runs per mode; longest / p99 ms, overall = plan..sync 2:
+  inprocess before: 334/64, 397/70, 245/65 (longest collection 187-296 ms)
+  inprocess after:  207/42, 374/47, 180/58 (longest collection 12-51 ms)
+  process   before: 373/53, 237/61, 219/58 (longest collection 210-232 ms)
+  process   after:   90/51, 197/49, 169/45 (longest collection 24-50 ms)
+  after, per phase: plan 44-169, review 59-78, apply 49-76, sync 1 77-374, sync 2 81-180; idle 12-16.
+Found: the long stalls were full cyclic garbage collections (100-430 ms, whole heap, GIL held), not
+json.loads of a page (4-7 ms CPU for 2,000 records; lxml parse and serialise release the GIL).
+Left: syncs' stalls are GIL contention (the GUI thread blocked 40-160 ms in many hand-overs, no
+single hold over ~15-60 ms); the structural fix is the sync worker in its own process.
+Targets (longest under 50 ms, p99 under 20 ms) not met.
+
+Earlier: Last measured 2026-12-05, 2 cores shared with other jobs (load average 5-6 during both runs), both
 fixes below in; gaps in ms, overall = plan..sync 2 (the window's construction, "open", is apart):
 
   --sandbox inprocess (load 6.3 -> 5.2)        --sandbox process (load 5.2 -> 4.9)
@@ -50,6 +64,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import gc
 import json
 import os
 import subprocess
@@ -79,6 +94,7 @@ from sfintacct_desktop.gui.main_window import MainWindow  # noqa: E402
 from sfintacct_desktop.gui.models.plan import COLUMNS, ID, SCORE, SF_NAME  # noqa: E402
 from tests.support.file_keyring import FileKeyring  # noqa: E402
 
+APART = ("open", "idle")  # phases outside "overall": the window's construction, the idle floor
 LATE_MS = 30  # a beat this late has the watchdog sample every thread's stack
 STACK_DEPTH = 6
 
@@ -114,17 +130,29 @@ class Heartbeat:
         self.timer.timeout.connect(self._beat)
         self._stop = threading.Event()
         self.watchdog = threading.Thread(target=self._watch, name="bench-watchdog", daemon=True)
+        self.gc_pauses: list[tuple[str, int, float, str]] = []  # (phase, generation, ms, thread) of each collection
+        self._gc_started = 0.0
 
     def start(self) -> None:
         self.last = self.clock.elapsed()
         self.last_wall = time.perf_counter()
         self.timer.start()
         self.watchdog.start()
+        gc.callbacks.append(self._gc)
 
     def stop(self) -> None:
+        gc.callbacks.remove(self._gc)
         self.timer.stop()
         self._stop.set()
         self.watchdog.join(2)
+
+    def _gc(self, event: str, info: dict[str, int]) -> None:
+        """Times each cyclic garbage collection: it holds the GIL from start to end, whatever thread runs it."""
+        if event == "start":
+            self._gc_started = time.perf_counter()
+            return
+        ms = (time.perf_counter() - self._gc_started) * 1000
+        self.gc_pauses.append((self.phase, info["generation"], ms, threading.current_thread().name))
 
     def _schedstat(self) -> tuple[float, float]:
         """The GUI thread's time on a CPU and waiting in the run queue, in ms (Linux; zeros elsewhere)."""
@@ -235,6 +263,10 @@ def run_path(app: QApplication, win: MainWindow, hb: Heartbeat, timings: dict[st
     def step(name: str) -> None:
         hb.step = name
 
+    t = phase("idle")  # nothing runs: the floor that the machine's load alone sets
+    settle(app, 2.0)
+    timings["idle"] = time.perf_counter() - t
+
     t = phase("plan")
     win.tabs.setCurrentWidget(tab)
     planned: list[Any] = []
@@ -316,11 +348,19 @@ def report(hb: Heartbeat, timings: dict[str, float]) -> None:
     phases = list(dict.fromkeys(p for p, _, _ in hb.gaps))
     print(f"{'phase':<10} {'took s':>7} {'beats':>7} {'longest ms':>11} {'p99 ms':>7} {'>50 ms':>7}")
     rows = [(p, [g for q, g, _ in hb.gaps if q == p]) for p in phases]
-    rows.append(("overall", [g for q, g, _ in hb.gaps if q != "open"]))  # the path, after the window opened
+    rows.append(("overall", [g for q, g, _ in hb.gaps if q not in APART]))  # the path, after the window opened
     for p, gaps in rows:
-        took = sum(t for q, t in timings.items() if q != "open") if p == "overall" else timings.get(p, 0.0)
+        took = sum(t for q, t in timings.items() if q not in APART) if p == "overall" else timings.get(p, 0.0)
         print(f"{p:<10} {took:>7.1f} {len(gaps):>7} {max(gaps, default=0):>11.0f} {pct(gaps, 0.99):>7.0f} "
               f"{sum(1 for g in gaps if g > 50):>7}")  # fmt: skip
+    print("\ncyclic garbage collections (each holds the GIL throughout): count, longest and total ms per phase")
+    for p in phases:
+        pauses = [(g, ms) for q, g, ms, _ in hb.gc_pauses if q == p]
+        full = [ms for g, ms in pauses if g == 2]
+        print(
+            f"  {p:<8} {len(pauses):>5} collections, longest {max((ms for _, ms in pauses), default=0):>4.0f} ms, "
+            f"total {sum(ms for _, ms in pauses):>5.0f} ms; {len(full)} full, longest {max(full, default=0):.0f} ms"
+        )
     print("\nthe longest stall of each phase: the operator's step, the GUI thread's innermost frames")
     for p in phases:
         phase_gaps = [g for g in hb.gaps if g[0] == p]
@@ -329,7 +369,7 @@ def report(hb: Heartbeat, timings: dict[str, float]) -> None:
         top = collections.Counter(lines[0] if lines else "" for _, _, lines in samples).most_common(1)
         where = top[0][0].removeprefix("GUI thread: ")[:150] if top else "(not sampled)"
         print(f"  {p:<8} {gap:>4.0f} ms during '{hb.steps.get(beat, p)}': {where}")
-    worst = sorted((g for g in hb.gaps if g[0] != "open"), key=lambda x: -x[1])[:3]
+    worst = sorted((g for g in hb.gaps if g[0] not in APART), key=lambda x: -x[1])[:3]
     print("\nthe 3 longest stalls after the window opened, with the threads' stacks sampled during them:")
     for p, gap, beat in worst:
         samples = hb.samples.get(beat, [])

@@ -28,6 +28,7 @@ from .baseline_tab import BaselineTab
 from .connections_tab import ConnectionsTab
 from .event_bridge import EventBridge
 from .health_view import HealthMonitor
+from .heap import HeapKeeper
 from .invoices_tab import InvoicesTab
 from .kind_badge import KindBadge
 from .menus import WindowMenus
@@ -82,9 +83,14 @@ class MainWindow(QMainWindow):
         self.resize(1200, 800)
         self.setStyleSheet(STYLE)
         sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_S))  # before any worker thread starts
+        self.heap = HeapKeeper(lambda: not self.runner.idle or self.worker.state == "running", self)
+        self.heap.start()
         self.runner = TaskRunner(self)
         self.worker: Any = gs.start_worker(self.session, interval=self._interval_of(self.session))
         self.bridge = EventBridge(self.worker.events, self)
+        self.runner.busy_changed.connect(lambda busy: busy or self.heap.work_done())
+        self.bridge.run_finished.connect(self.heap.work_done)
+        self.bridge.state_changed.connect(lambda state, _why: state == "running" or self.heap.work_done())
         self.tabs = QTabWidget()
         self.connections_tab = ConnectionsTab(self.runner, self.session)
         self.baseline_tab = BaselineTab(self.runner, self.session, worker=self.worker)
@@ -333,6 +339,7 @@ class MainWindow(QMainWindow):
         self.bridge.stop()
         self.runner.shutdown(timeout=1.0)
         self.tray.close()
+        self.heap.stop()
         return stopped
 
     def _show_finishing(self) -> None:

@@ -75,6 +75,12 @@ class RunsView(QWidget):
         self.live: dict[str, Any] | None = None  # the running run, from the worker's events
         self._streams_shown: tuple[Any, ...] = ()  # (run, its streams, running) the streams table shows
         self.notice = ""  # what the operator asked of the running run ("Pausing after this batch…")
+        # A running run's new streams arrive a few at a time: their columns are fitted once the
+        # events in hand are shown, not once per stream (each fit measures every cell in Python).
+        self._fit_live = QTimer(self)
+        self._fit_live.setSingleShot(True)
+        self._fit_live.setInterval(0)
+        self._fit_live.timeout.connect(self._fit_streams)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
 
@@ -306,6 +312,12 @@ class RunsView(QWidget):
         self.live_label.show()
 
     # ------------------------------------------------------------------ the selected run's streams
+    def _fit_streams(self) -> None:
+        """Fit the streams of the running run shown now (its bars keep a fixed width)."""
+        fit_columns(self.streams_view)
+        if not self.streams_view.isColumnHidden(PROGRESS_COL):
+            self.streams_view.setColumnWidth(PROGRESS_COL, 170)
+
     def _show_streams(self, row: int) -> None:
         if not 0 <= row < len(self.model.rows):
             return
@@ -328,8 +340,10 @@ class RunsView(QWidget):
         self._streams_shown = shown
         self.streams.set_rows(rows)
         self.streams_view.setColumnHidden(PROGRESS_COL, not running)
-        fit_columns(self.streams_view)
         if running:
-            self.streams_view.setColumnWidth(PROGRESS_COL, 170)
+            self._fit_live.start()
+        else:
+            self._fit_live.stop()
+            fit_columns(self.streams_view)
         self.streams_title.setText(f"Streams of run {run.get('run_id')}" + (" (running)" if running else ""))
         self._update_paging()
