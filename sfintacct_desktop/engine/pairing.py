@@ -143,14 +143,7 @@ def unsettled_accounts(run: RunContext, settled: list[Any]) -> tuple[list[Any], 
     wanted: dict[str, Any] = {}
     for row in settled:
         link = links.get(row.key)
-        stamp = row.modified_at.isoformat() if row.modified_at is not None else ""
-        if (
-            link is not None
-            and stamp
-            and link.sf_seen == stamp
-            and row.deleted == (link.sf_deleted_at is not None)
-            and (row.deleted or row.cross_ref == link.ia_key)
-        ):
+        if link is not None and link.sf_seen and _sf_as_seen(row, link):
             left_out.add(row.key)
         else:
             wanted[row.key] = row
@@ -189,6 +182,14 @@ def _settled(rec: Any, top: str) -> str | None:
     return stamp.isoformat() if top and stamp < datetime.fromisoformat(top) else ""
 
 
+def _sf_as_seen(rec: Any, link: Any) -> bool:
+    """The Salesforce side (a record or a stamp-only row) exactly as at the link's last quiet merge:
+    the same stamp and deletion, and its cross-reference in place (else a repair is due)."""
+    if _stamp(rec) != link.sf_seen or rec.deleted != (link.sf_deleted_at is not None):
+        return False
+    return rec.deleted or rec.cross_ref == link.ia_key
+
+
 def _unchanged(p: Pair) -> bool:
     """Both sides exactly as at the pair's last quiet merge, and nothing else forces a merge."""
     link = p.link
@@ -196,11 +197,8 @@ def _unchanged(p: Pair) -> bool:
         return False
     if p.sf is None and p.ia is None:
         return False
-    if p.sf is not None:
-        if _stamp(p.sf) != link.sf_seen or p.sf.deleted != (link.sf_deleted_at is not None):
-            return False
-        if not p.sf.deleted and p.sf.cross_ref != link.ia_key:  # a cross-reference repair is due
-            return False
+    if p.sf is not None and not _sf_as_seen(p.sf, link):
+        return False
     if p.ia is not None:
         if _stamp(p.ia) != link.ia_seen or link.ia_deleted_at is not None:  # an undelete to apply
             return False

@@ -31,6 +31,31 @@ def _to_entry(row: AuditRow) -> AuditEntry:
     )
 
 
+def _row_values(
+    entity: str,
+    operation: AuditOperation | str,
+    target: System | str | None,
+    record_key: str,
+    link_id: int | None,
+    run_id: int | None,
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any] | None,
+    reason: str,
+) -> dict[str, Any]:
+    """An audit row's columns (but ``at``), checked and JSON-ready: one form for add and stage."""
+    return {
+        "entity": str(entity),
+        "operation": AuditOperation(operation).value,
+        "target": System(target).value if target else None,
+        "record_key": record_key,
+        "link_id": link_id,
+        "run_id": run_id,
+        "before": to_json(dict(before)) if before is not None else None,
+        "after": to_json(dict(after)) if after is not None else None,
+        "reason": reason,
+    }
+
+
 class AuditRepo(Repo):
     def __init__(self, session: Session) -> None:
         super().__init__(session)
@@ -49,17 +74,7 @@ class AuditRepo(Repo):
         after: Mapping[str, Any] | None = None,
         reason: str = "",
     ) -> AuditEntry:
-        row = AuditRow(
-            entity=str(entity),
-            operation=AuditOperation(operation).value,
-            target=System(target).value if target else None,
-            record_key=record_key,
-            link_id=link_id,
-            run_id=run_id,
-            before=to_json(dict(before)) if before is not None else None,
-            after=to_json(dict(after)) if after is not None else None,
-            reason=reason,
-        )
+        row = AuditRow(**_row_values(entity, operation, target, record_key, link_id, run_id, before, after, reason))
         self._s.add(row)
         self._s.flush()
         return _to_entry(row)
@@ -82,20 +97,8 @@ class AuditRepo(Repo):
         Why: a batch of 200 creates wrote 200 audit rows one INSERT at a time; staged rows go in
         one executemany (:meth:`flush_staged`, called by the unit of work before it commits).
         """
-        self._staged.append(
-            {
-                "at": utcnow(),
-                "entity": str(entity),
-                "operation": AuditOperation(operation).value,
-                "target": System(target).value if target else None,
-                "record_key": record_key,
-                "link_id": link_id,
-                "run_id": run_id,
-                "before": to_json(dict(before)) if before is not None else None,
-                "after": to_json(dict(after)) if after is not None else None,
-                "reason": reason,
-            }
-        )
+        values = _row_values(entity, operation, target, record_key, link_id, run_id, before, after, reason)
+        self._staged.append({"at": utcnow(), **values})
 
     def flush_staged(self) -> int:
         """Insert the staged rows (one statement); how many there were."""

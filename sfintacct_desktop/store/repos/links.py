@@ -19,34 +19,16 @@ _CHUNK = 500  # stay well below SQLite's bound-parameter limit in IN (...) looku
 _UPDATABLE = frozenset({"sf_base", "ia_base", "sf_seen", "ia_seen", "ia_record_no"})
 
 
-def to_link(row: LinkRow) -> Link:
+def to_link(row: Any, *, bases: bool = True) -> Link:
+    """A link from a row (ORM or plain); ``bases=False`` for rows read without the merge bases."""
     return Link(
         id=row.id,
         entity=Entity(row.entity),
         sf_id=row.sf_id,
         ia_key=row.ia_key,
         ia_record_no=row.ia_record_no,
-        sf_base=dict(row.sf_base or {}),
-        ia_base=dict(row.ia_base or {}),
-        sf_seen=row.sf_seen,
-        ia_seen=row.ia_seen,
-        sf_deleted_at=row.sf_deleted_at,
-        ia_deleted_at=row.ia_deleted_at,
-        state=LinkState(row.state),
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
-
-
-def _without_bases(row: Any) -> Link:
-    return Link(
-        id=row.id,
-        entity=Entity(row.entity),
-        sf_id=row.sf_id,
-        ia_key=row.ia_key,
-        ia_record_no=row.ia_record_no,
-        sf_base={},
-        ia_base={},
+        sf_base=dict(row.sf_base or {}) if bases else {},
+        ia_base=dict(row.ia_base or {}) if bases else {},
         sf_seen=row.sf_seen,
         ia_seen=row.ia_seen,
         sf_deleted_at=row.sf_deleted_at,
@@ -112,7 +94,7 @@ class LinkRepo(Repo):
         ia_keys = [spec["ia_key"] for spec in items]
         if len(set(sf_ids)) != len(sf_ids) or len(set(ia_keys)) != len(ia_keys):
             raise DuplicateError(f"{entity}: the same record twice in one batch of links")
-        clash = self._many(entity, LinkRow.sf_id, sf_ids) or self._many(entity, LinkRow.ia_key, ia_keys)
+        clash = self._many(entity, LinkRow.sf_id, sf_ids, False) or self._many(entity, LinkRow.ia_key, ia_keys, False)
         if clash:
             c = clash[0]
             raise DuplicateError(f"{entity} already linked: {c.sf_id} <-> {c.ia_key} (link {c.id})")
@@ -169,7 +151,7 @@ class LinkRepo(Repo):
         found: dict[int, Link] = {}
         for i in range(0, len(wanted), _CHUNK):
             for row in self._s.execute(sa.select(table).where(table.c.id.in_(wanted[i : i + _CHUNK]))):
-                found[row.id] = to_link(row)  # type: ignore[arg-type]
+                found[row.id] = to_link(row)
         return found
 
     def _many(self, entity: Entity | str, column: Any, keys: Iterable[str], bases: bool = True) -> list[Link]:
@@ -187,7 +169,7 @@ class LinkRepo(Repo):
             rows = self._s.execute(
                 sa.select(*columns).where(table.c.entity == Entity(entity).value, column.in_(wanted[i : i + _CHUNK]))
             )
-            found.extend(to_link(r) if bases else _without_bases(r) for r in rows)  # type: ignore[arg-type]
+            found.extend(to_link(r, bases=bases) for r in rows)
         return found
 
     def list(self, entity: Entity | str | None = None, state: LinkState | str | None = None) -> list[Link]:
