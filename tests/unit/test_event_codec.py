@@ -88,7 +88,9 @@ _text = st.text(max_size=30)
     parts=st.tuples(_text, _text, _text, _text, _text, _text, _text),
     inbox=st.none() | st.integers(min_value=0, max_value=2**40),
 )
-def test_any_error_info_round_trips(kind: ErrorKind, system: System | None, parts: tuple[str, ...], inbox: int | None) -> None:
+def test_any_error_info_round_trips(
+    kind: ErrorKind, system: System | None, parts: tuple[str, ...], inbox: int | None
+) -> None:
     title, message, hint, code, key, idem, window = parts
     event = ErrorRaised(AT, ErrorInfo(kind, title, message, hint, system, code, key, idem, window), inbox)
     assert decode_event(json.loads(json.dumps(encode_event(event)))) == event
