@@ -107,7 +107,7 @@ def cmd_status(args: argparse.Namespace) -> int:
             lines.append(f"  {name}: not running — {row['error']['title']}: {row['error']['message']}")
             continue
         last = row.get("last_run") or {}
-        last_text = f"run {last['run_id']} {last['status']} at {_when(last['finished_at'])}" if last else "none yet"
+        last_text = f"#{last['run_id']} {last['status']} at {_when(last['finished_at'])}" if last else "none yet"
         lines.append(f"  {name}: {state}; last run {last_text}; next run {_when(row.get('next_run'))}")
         if row.get("reason"):
             lines.append(f"    {row['reason']}")
