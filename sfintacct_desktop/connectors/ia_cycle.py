@@ -85,19 +85,26 @@ class FunctionFailed(IntacctGatewayError):
 
 
 def run_each(
-    orders: ChangeReader, specs: list[Spec], checks: Sequence[PageCheck | None] = ()
+    orders: ChangeReader,
+    specs: list[Spec],
+    checks: Sequence[PageCheck | None] = (),
+    first_sizes: Sequence[int | None] = (),
 ) -> list[_Outcome]:
     """Every spec's first page in ONE request, later pages by offset; a failure stays with its spec.
 
-    ``checks[i]`` (optional) sees spec ``i``'s rows after each page and may end its read early.
+    ``checks[i]`` (optional) sees spec ``i``'s rows after each page and may end its read early;
+    ``first_sizes[i]`` (optional) is a smaller size for its first page (later pages: the full size).
     """
     if not specs:
         return []
     size = orders.conn.page_size
     client = orders.client
     out: list[_Outcome] = []
+    firsts = [min(size, first_sizes[i] or size) if i < len(first_sizes) else size for i in range(len(specs))]
     with orders.conn.errors():
-        results = client.call([fx.query(o, f, flt, ob, size, 0) for o, f, flt, ob in specs])
+        results = client.call(
+            [fx.query(o, f, flt, ob, first, 0) for (o, f, flt, ob), first in zip(specs, firsts, strict=True)]
+        )
         for i, ((obj, fields, flt, ob), res) in enumerate(zip(specs, results, strict=True)):
             got: list[dict[str, Any]] = []
             failed: Result | None = None if res.ok else res
@@ -133,17 +140,20 @@ def fetch(
     cursors: dict[str, datetime | None],
     overlap: timedelta,
     audit_check: PageCheck | None = None,
+    audit_first_page: int | None = None,
 ) -> Fetched:
     """``objects`` and ``audits`` in ONE request (a failed multi-type audit: each type once more).
 
-    ``audit_check`` watches the pages of the first audit function (the probe) and may end it early.
+    ``audit_check`` watches the pages of the first audit function (the probe) and may end it early;
+    ``audit_first_page`` sizes that function's first page.
     """
     specs = [object_spec(orders, obj, cursors.get(STREAM_OF[obj]), overlap) for obj in objects]
     specs += [audit_spec(types, since) for types, since in audits]
     out = Fetched()
     split_again: list[Audit] = []
     checks: list[PageCheck | None] = [*([None] * len(objects)), audit_check]
-    for i, got in enumerate(run_each(orders, specs, checks)):
+    firsts: list[int | None] = [*([None] * len(objects)), audit_first_page]
+    for i, got in enumerate(run_each(orders, specs, checks, firsts)):
         if i < len(objects):
             obj = objects[i]
             if got.errors is None:

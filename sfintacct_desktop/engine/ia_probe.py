@@ -19,7 +19,8 @@ What keeps it safe (a change is never lost; in doubt, a stream is read):
   every row of the window (``totalcount``). The audit trail only grows, so the window still holds
   every seen row of it: when the rows of the first page that are new number exactly the rows of
   the window less the seen ones in it, every row past that page is a seen one, and it is not read
-  (after a burst the margin holds more rows than a page). Counts are exact only when the seen rows
+  (after a burst the margin holds more rows than a page; the first page holds only
+  ``PROBE_FIRST_PAGE`` rows, so a quiet poll moves little). Counts are exact only when the seen rows
   were read consistently, so a read whose ``totalcount`` moved between its pages (rows written
   meanwhile can repeat one across pages) marks the state inexact, and the next probe reads every
   page.
@@ -67,6 +68,9 @@ PROBE_COST_META = "intacct_probe_transactions"  # what an idle poll costs: the p
 COVERAGE_META = "intacct_audit_coverage"  # {"checked_at": iso, "types": {type: {"state", "detail"}}}
 MARGIN = timedelta(seconds=120)  # rows committed late, whole seconds: the window re-reads this much
 FOLD_WATCH = timedelta(hours=2)  # how long after a fall-back transition the window reaches back
+# The probe's first page: an idle or quiet poll reads this many of the newest rows, not 2,000 (the
+# margin after a burst); more new rows than this cost one more page, in a cycle that reads much more
+PROBE_FIRST_PAGE = 200
 RECHECK = timedelta(hours=24)  # an unverified type's coverage is checked again this often
 OBJECT_OF = {"customer": "CUSTOMER", "item": "ITEM", "arinvoice": "ARINVOICE", "arpymt": "ARPYMT"}
 
@@ -357,7 +361,8 @@ def read_intacct(
     audits += [([t], since_cursor or since) for t in fallback if t in refused]  # until it works again
     idle_cost = None if full else len(objs) + len(audits)
     pages = ProbePages(state, probe_types, since, may_stop=not full)
-    fetched = fetch(orders, objs, audits, cursors, overlap, pages.check if probe_types else None)
+    first_page = None if full or pages.window is None else PROBE_FIRST_PAGE
+    fetched = fetch(orders, objs, audits, cursors, overlap, pages.check if probe_types else None, first_page)
     probed_ok = [t for t in probe_types if t in fetched.audit and t not in fetched.audit_refused]
     rows = [r for t in probed_ok for r in fetched.audit[t]]
     fresh = rows if state is None else new_rows(rows, state.seen)
