@@ -33,6 +33,15 @@ Figures on 2026-12-05, 2-core machine shared with other agents (load 0.4-1.1 dur
     other (0.70 s of waiting, none of it overlapped) and it has 0.56 s of own time (per-record state-store
     commits of the records the overlap window re-reads). Peak concurrency: 1 request on each emulator.
   --latency none --sandbox inprocess: busy 4.66 s (own 4.0), next 2.52 s (own 2.44), idle 0.81 s (own 0.73).
+
+Later the same day, a heavily loaded machine (load 3-4 on 2 cores: wall times about twice the above),
+N = 1000, --latency wan --sandbox process --quiet-after 130, before / after the probe's page count:
+    Intacct requests = transactions      next 3 / 3   idle 2 / 1   quiet 2 / 1
+    quiet wall s (waiting on Intacct, own) 1.73 (1.01, 0.70) / 1.30-2.17 (0.58-0.72, 0.61-1.11)
+    The quiet cycle is one request now (the probe's first page of 200 rows, the rest known seen by
+    totalcount); its budget, 0.50 s, is still not met on this machine: the Intacct round trip is
+    0.4 s plus the emulator's sort of every audit row, and own time is the Salesforce overlap
+    window's 2,000 stamps and the newest second's 200 Accounts merged again.
 """
 
 from __future__ import annotations

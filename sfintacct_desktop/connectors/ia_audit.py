@@ -2,7 +2,7 @@
 
 Why a module: three facts of the audit trail are not public and the product must be right under
 every answer. (1) Only OBJECTTYPE, OBJECTKEY, ACCESSTIME, ACCESSMODE, USERID and SOURCE are
-documented, so nothing else is selected, filtered or ordered by (ordered by ACCESSTIME).
+documented, so nothing else is selected, filtered or ordered by (by ACCESSTIME, ties by the other fields).
 (2) OBJECTKEY is the RECORDNO for APBILL but, for CUSTOMER/ITEM/ARINVOICE, may be the RECORDNO or
 the readable id (CUSTOMERID, ITEMID, invoice number), some objects write "<RECORDNO>--REC": the key
 is handed on as text and the engine matches it against both. (3) ACCESSTIME's zone (the company's
@@ -23,6 +23,9 @@ from .values import IA_TIMESTAMP, ia_timestamp, text
 
 FIELDS = ("OBJECTTYPE", "OBJECTKEY", "ACCESSTIME", "ACCESSMODE")  # all documented
 ORDER = [("ACCESSTIME", True)]
+# The change probe reads the newest rows first, so new rows come on its first page; the other
+# documented fields break ties, so offset pages of one second's rows neither skip nor repeat one.
+NEWEST_FIRST = [("ACCESSTIME", False), ("OBJECTTYPE", True), ("OBJECTKEY", True), ("ACCESSMODE", True)]
 COMPANY, GMT = "company", "gmt"
 ZONES = (COMPANY, GMT)
 SAME_SECONDS = 120  # an audit row and its record's WHENMODIFIED: the same moment, give or take

@@ -16,7 +16,7 @@ records, deletions and the payments the audit rows name. :func:`read_changes` is
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -47,6 +47,9 @@ OBJECT_FIELDS = {
 AUDIT_TYPES = ("customer", "item", "arinvoice", "arpymt")
 FULL_READ = ("CUSTOMER", "ITEM", "ARINVOICE")  # payments come through their invoices and the audit trail
 Audit = tuple[list[str], str]  # object types, ACCESSTIME lower bound ("": no bound)
+# Called after each page of one function's read with the rows so far and that page's result;
+# True stops the read there (the caller knows the rest; see engine/ia_probe.py).
+PageCheck = Callable[[list[dict[str, Any]], Result], bool]
 
 
 @dataclass
@@ -81,21 +84,34 @@ class FunctionFailed(IntacctGatewayError):
         self.obj = obj
 
 
-def run_each(orders: ChangeReader, specs: list[Spec]) -> list[_Outcome]:
-    """Every spec's first page in ONE request, later pages by offset; a failure stays with its spec."""
+def run_each(
+    orders: ChangeReader,
+    specs: list[Spec],
+    checks: Sequence[PageCheck | None] = (),
+    first_sizes: Sequence[int | None] = (),
+) -> list[_Outcome]:
+    """Every spec's first page in ONE request, later pages by offset; a failure stays with its spec.
+
+    ``checks[i]`` (optional) sees spec ``i``'s rows after each page and may end its read early;
+    ``first_sizes[i]`` (optional) is a smaller size for its first page (later pages: the full size).
+    """
     if not specs:
         return []
     size = orders.conn.page_size
     client = orders.client
     out: list[_Outcome] = []
+    firsts = [min(size, first_sizes[i] or size) if i < len(first_sizes) else size for i in range(len(specs))]
     with orders.conn.errors():
-        results = client.call([fx.query(o, f, flt, ob, size, 0) for o, f, flt, ob in specs])
-        for (obj, fields, flt, ob), res in zip(specs, results, strict=True):
+        results = client.call(
+            [fx.query(o, f, flt, ob, first, 0) for (o, f, flt, ob), first in zip(specs, firsts, strict=True)]
+        )
+        for i, ((obj, fields, flt, ob), res) in enumerate(zip(specs, results, strict=True)):
             got: list[dict[str, Any]] = []
             failed: Result | None = None if res.ok else res
+            check = checks[i] if i < len(checks) else None
             if failed is None:
                 got = list(res.records)
-                while res.numremaining and res.records:
+                while not (check is not None and check(got, res)) and res.numremaining and res.records:
                     res = client.call([fx.query(obj, fields, flt, ob, size, len(got))])[0]
                     if not res.ok:
                         failed = res
@@ -114,7 +130,7 @@ def object_spec(orders: ChangeReader, obj: str, since: datetime | None, overlap:
 def audit_spec(types: Sequence[str], since: str) -> Spec:
     """Every row of ``types`` since ``since``, whatever its access mode: a change of any kind counts."""
     flt = audit.changes_filter(types, since)
-    return ("AUDITHISTORY", audit.FIELDS, flt, audit.ORDER)
+    return ("AUDITHISTORY", audit.FIELDS, flt, audit.NEWEST_FIRST)
 
 
 def fetch(
@@ -123,13 +139,21 @@ def fetch(
     audits: Sequence[Audit],
     cursors: dict[str, datetime | None],
     overlap: timedelta,
+    audit_check: PageCheck | None = None,
+    audit_first_page: int | None = None,
 ) -> Fetched:
-    """``objects`` and ``audits`` in ONE request (a failed multi-type audit: each type once more)."""
+    """``objects`` and ``audits`` in ONE request (a failed multi-type audit: each type once more).
+
+    ``audit_check`` watches the pages of the first audit function (the probe) and may end it early;
+    ``audit_first_page`` sizes that function's first page.
+    """
     specs = [object_spec(orders, obj, cursors.get(STREAM_OF[obj]), overlap) for obj in objects]
     specs += [audit_spec(types, since) for types, since in audits]
     out = Fetched()
     split_again: list[Audit] = []
-    for i, got in enumerate(run_each(orders, specs)):
+    checks: list[PageCheck | None] = [*([None] * len(objects)), audit_check]
+    firsts: list[int | None] = [*([None] * len(objects)), audit_first_page]
+    for i, got in enumerate(run_each(orders, specs, checks, firsts)):
         if i < len(objects):
             obj = objects[i]
             if got.errors is None:
@@ -280,4 +304,13 @@ def detect_audit_zone(orders: ChangeReader) -> str | None:
     return audit.detect_zone(rows, records, orders.zone)
 
 
-__all__ = ["Fetched", "FunctionFailed", "assemble", "detect_audit_zone", "fetch", "read_changes", "run_each"]
+__all__ = [
+    "Fetched",
+    "FunctionFailed",
+    "PageCheck",
+    "assemble",
+    "detect_audit_zone",
+    "fetch",
+    "read_changes",
+    "run_each",
+]

@@ -17,11 +17,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..connectors import IntacctConnector, SalesforceConnector
-from ..domain import ErrorInfo, Link, System
+from ..domain import ErrorInfo, InboxStatus, Link, System
 from ..store import StateStore, WriteTx
 from .entities import EntityKind
 from .entity_creates import IntacctCreates
-from .entity_work import Pair, Tally, Work, plan_inputs, sf_values, skip_reason, unknown_error
+from .entity_work import Pair, Tally, Work, pair_digest, plan_inputs, sf_values, skip_reason, unknown_error
 from .events import ConflictRaised, ErrorRaised, Event, RecordApplied
 from .mapping import EntityMapping
 from .merge import MergePlan, merge
@@ -56,6 +56,7 @@ class BatchRunner(IntacctCreates):
         self._link_changes: list[dict[str, Any]] = []
         self._resolved: list[str] = []
         self._linked: set[str] | None = None  # Intacct keys linked (read once per runner, kept up to date)
+        self._any_open: bool | None = None  # any open inbox item of this entity (read once per runner)
 
     # ------------------------------------------------------------------ helpers
     def _now(self) -> datetime:
@@ -77,6 +78,7 @@ class BatchRunner(IntacctCreates):
         payload = {
             "sf_id": (pair.sf.key if pair.sf else "") or (pair.link.sf_id if pair.link else ""),
             "ia_key": (pair.ia.key if pair.ia else "") or (pair.link.ia_key if pair.link else ""),
+            "digest": pair_digest(self.mapping, pair),  # held until it changes (see _hold_refused)
         }
         item = tx.inbox.record(self.kind.name, source, target, pair.record_key, OP, error, payload, run_id=self.run_id)
         w.failed = True
@@ -153,7 +155,7 @@ class BatchRunner(IntacctCreates):
         for w in [w for w in work if w.skip]:  # never copy a dead record into the other system
             log.info("%s %s not created on the other side: %s", self.kind.name, w.pair.record_key, w.skip)
             self._tally(w.pair, "skipped")
-        work = [w for w in work if not w.skip]
+        work = self._hold_refused([w for w in work if not w.skip])
         creates = [w for w in work if w.plan is None and w.pair.sf is not None]
         self._prepare_creates(creates)
         self._ia_creates(creates)
@@ -206,6 +208,37 @@ class BatchRunner(IntacctCreates):
                 self._commit(tx, w)
             tx.links.update_many(self._link_changes)  # the batch's bases and seen marks at once
             tx.inbox.resolve_many(self.kind.name, OP, self._resolved)
+
+    def _hold_refused(self, work: list[Work]) -> list[Work]:
+        """Leave out records a side refused that are just as they were then (counted as skipped).
+
+        Why: a refused write (a validation rule, a duplicate, a closed period) fails the same way
+        every cycle while the record stays in the read window, one Intacct transaction or
+        Salesforce call each time. Its open inbox item keeps the pair's digest from the attempt;
+        it is sent again once either side or the bases change (a new digest), when someone asks
+        to retry (the item is then ``retrying``), or with a conflict's resolution.
+        """
+        if not work:
+            return work
+        with self.store.read() as r:
+            if self._any_open is None:
+                self._any_open = r.inbox.any_open(self.kind.name, OP)
+            if not self._any_open:
+                return work
+            items = r.inbox.unresolved_payloads(self.kind.name, OP, [w.pair.record_key for w in work])
+        if not items:
+            return work
+        kept: list[Work] = []
+        for w in work:
+            found = items.get(w.pair.record_key)
+            if found and not w.pair.resolutions and all(st is InboxStatus.OPEN for st, _ in found):
+                digest = pair_digest(self.mapping, w.pair)
+                if all(payload.get("digest") == digest for _, payload in found):
+                    log.info("%s %s held: refused before and unchanged since", self.kind.name, w.pair.record_key)
+                    self._tally(w.pair, "skipped")
+                    continue
+            kept.append(w)
+        return kept
 
     def _still_as_read(self, work: list[Work], system: System) -> list[Work]:
         """The updates whose target fields still hold what the cycle read; the others wait a cycle.

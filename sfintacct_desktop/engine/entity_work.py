@@ -6,6 +6,8 @@ the cycle, pairing, retries and the baseline load build pairs without needing th
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,6 +85,25 @@ def sf_values(mapping: EntityMapping, rec: Record) -> dict[str, Any]:
     if rec.deleted and "active" in values:
         values["active"] = False  # a deleted record reads as inactive: the other side is deactivated
     return values
+
+
+def pair_digest(mapping: EntityMapping, pair: Pair) -> str:
+    """What a pair's merge is made from, hashed: both sides' values and cross-references, the bases.
+
+    Why: a record a side refused is held until this changes (or someone asks to retry), so the
+    same refused write is not sent every cycle; any edit on either side changes it.
+    """
+    sides = [
+        None if rec is None else [values, rec.cross_ref, rec.deleted]
+        for rec, values in (
+            (pair.sf, sf_values(mapping, pair.sf) if pair.sf else None),
+            (pair.ia, mapping.extract(pair.ia) if pair.ia else None),
+        )
+    ]
+    link = pair.link
+    bases = [link.id, link.sf_base, link.ia_base] if link is not None else None
+    body = json.dumps([sides, pair.ia_deleted, bases], sort_keys=True, default=str)
+    return hashlib.sha1(body.encode(), usedforsecurity=False).hexdigest()
 
 
 def create_payload(w: Work) -> dict[str, Any]:

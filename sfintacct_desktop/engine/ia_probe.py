@@ -15,6 +15,15 @@ What keeps it safe (a change is never lost; in doubt, a stream is read):
   the probe, so not among its rows) is reported by the next one. The state moves only with the
   cursors, in the cycle's last transaction; a failed cycle probes the same window again, and rows
   of a stream whose read failed stay new.
+- **One page when nothing is new.** The probe reads the newest rows first and its answer counts
+  every row of the window (``totalcount``). The audit trail only grows, so the window still holds
+  every seen row of it: when the rows of the first page that are new number exactly the rows of
+  the window less the seen ones in it, every row past that page is a seen one, and it is not read
+  (after a burst the margin holds more rows than a page; the first page holds only
+  ``PROBE_FIRST_PAGE`` rows, so a quiet poll moves little). Counts are exact only when the seen rows
+  were read consistently, so a read whose ``totalcount`` moved between its pages (rows written
+  meanwhile can repeat one across pages) marks the state inexact, and the next probe reads every
+  page.
 - **The clock going back.** When ACCESSTIME may be the company's wall time, a fall-back DST
   transition repeats an hour: for two hours after one the window reaches back by the difference.
 - **Safety net.** Every ``safety_net`` (30 minutes) a cycle reads every stream in full, as before
@@ -53,11 +62,15 @@ from .ia_reads import audit_settings
 
 log = logging.getLogger(__name__)
 
-PROBE_META = "intacct_probe"  # {"high": ACCESSTIME text, "seen": {row id: count}, "at": iso, "full_at": iso}
+# {"high": ACCESSTIME text, "seen": {row id: count}, "at": iso, "full_at": iso, "exact": bool}
+PROBE_META = "intacct_probe"
 PROBE_COST_META = "intacct_probe_transactions"  # what an idle poll costs: the probe and every-cycle reads
 COVERAGE_META = "intacct_audit_coverage"  # {"checked_at": iso, "types": {type: {"state", "detail"}}}
 MARGIN = timedelta(seconds=120)  # rows committed late, whole seconds: the window re-reads this much
 FOLD_WATCH = timedelta(hours=2)  # how long after a fall-back transition the window reaches back
+# The probe's first page: an idle or quiet poll reads this many of the newest rows, not 2,000 (the
+# margin after a burst); more new rows than this cost one more page, in a cycle that reads much more
+PROBE_FIRST_PAGE = 200
 RECHECK = timedelta(hours=24)  # an unverified type's coverage is checked again this often
 OBJECT_OF = {"customer": "CUSTOMER", "item": "ITEM", "arinvoice": "ARINVOICE", "arpymt": "ARPYMT"}
 
@@ -68,13 +81,18 @@ class ProbeState:
     seen: dict[str, int] = field(default_factory=dict)
     at: datetime | None = None  # our clock at the probe
     full_at: datetime | None = None  # our clock at the last full read of every stream
+    exact: bool = False  # ``seen`` counts the window's rows as they are (read with a steady totalcount)
 
     @classmethod
     def of(cls, raw: Any) -> ProbeState | None:
         if not isinstance(raw, dict):
             return None
         return cls(
-            raw.get("high") or None, dict(raw.get("seen") or {}), _when(raw.get("at")), _when(raw.get("full_at"))
+            raw.get("high") or None,
+            dict(raw.get("seen") or {}),
+            _when(raw.get("at")),
+            _when(raw.get("full_at")),
+            raw.get("exact") is True,
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -83,6 +101,7 @@ class ProbeState:
             "seen": self.seen,
             "at": self.at.isoformat() if self.at else None,
             "full_at": self.full_at.isoformat() if self.full_at else None,
+            "exact": self.exact,
         }
 
 
@@ -133,6 +152,64 @@ def new_rows(rows: Iterable[dict[str, Any]], seen: dict[str, int]) -> list[dict[
     return out
 
 
+def row_of(rid: str) -> dict[str, str]:
+    """The row a :func:`row_id` names (the key may hold ``|``; type, mode and time never do)."""
+    objtype, _, rest = rid.partition("|")
+    key, mode, when = rest.rsplit("|", 2) if rest.count("|") >= 2 else (rest, "", "")
+    return {"OBJECTTYPE": objtype, "OBJECTKEY": key, "ACCESSMODE": mode, "ACCESSTIME": when}
+
+
+class ProbePages:
+    """Watches the probe's pages: ends its read when every row not read yet is one already seen.
+
+    Why it is safe: the audit trail only grows, so the window (same types, same modes) still holds
+    each seen row of it. With ``T`` rows in the window (``totalcount``), ``K`` of them seen and
+    ``n`` new rows among those read, ``n == T - K`` leaves no room for a new row further on: the
+    rows not read are exactly the seen ones not met yet (:attr:`rest`, kept seen in the next state).
+    The count holds only for a seen set counted exactly, hence ``exact`` (a steady ``totalcount``
+    across the pages of every read it came from).
+    """
+
+    def __init__(self, state: ProbeState | None, types: Iterable[str], since: str, *, may_stop: bool) -> None:
+        floor = _stamp(since)
+        wanted = set(types)
+        self.window: Counter[str] | None = None
+        if may_stop and state is not None and state.exact and floor is not None:
+            self.window = Counter(
+                {
+                    rid: n
+                    for rid, n in state.seen.items()
+                    if rid.partition("|")[0] in wanted and (_stamp(row_of(rid)["ACCESSTIME"]) or floor) >= floor
+                }
+            )
+        self.totals: set[int | None] = set()
+        self.rest: list[dict[str, str]] = []  # rows known seen, not read
+        self.stopped = False
+
+    def check(self, got: list[dict[str, Any]], res: Any) -> bool:
+        self.totals.add(res.totalcount)
+        if self.window is None or not res.numremaining or res.totalcount is None or len(self.totals) > 1:
+            return False
+        left = Counter(self.window)
+        new = 0
+        for r in got:
+            rid = row_id(r)
+            if left[rid] > 0:
+                left[rid] -= 1
+            else:
+                new += 1
+        if new != res.totalcount - self.window.total() or left.total() != res.numremaining:
+            return False
+        self.rest = [row_of(rid) for rid, n in left.items() for _ in range(n)]
+        self.stopped = True
+        return True
+
+    @property
+    def exact(self) -> bool:
+        """Whether the rows read (and :attr:`rest`) are the window's rows counted exactly."""
+        return len(self.totals) == 1 and None not in self.totals
+
+
 def _stamp(raw: str) -> datetime | None:
     try:
         return datetime.strptime(raw.strip(), IA_TIMESTAMP) if raw else None
@@ -167,6 +244,7 @@ def next_state(
     now: datetime,
     full: bool,
     reach: timedelta = timedelta(0),
+    exact: bool = False,
 ) -> ProbeState:
     """The state after a cycle: every row returned is seen, except new rows of a failed stream's type.
 
@@ -188,6 +266,7 @@ def next_state(
         dict(seen),
         now,
         now if full else (old.full_at if old else None),
+        exact,
     )
 
 
@@ -281,10 +360,13 @@ def read_intacct(
     audits = [(probe_types, since)] if probe_types else []
     audits += [([t], since_cursor or since) for t in fallback if t in refused]  # until it works again
     idle_cost = None if full else len(objs) + len(audits)
-    fetched = fetch(orders, objs, audits, cursors, overlap)
+    pages = ProbePages(state, probe_types, since, may_stop=not full)
+    first_page = None if full or pages.window is None else PROBE_FIRST_PAGE
+    fetched = fetch(orders, objs, audits, cursors, overlap, pages.check if probe_types else None, first_page)
     probed_ok = [t for t in probe_types if t in fetched.audit and t not in fetched.audit_refused]
     rows = [r for t in probed_ok for r in fetched.audit[t]]
     fresh = rows if state is None else new_rows(rows, state.seen)
+    exact = pages.exact and set(probed_ok) == set(probe_types)
     if not full:
         changed = {m.field(r, "OBJECTTYPE").lower() for r in fresh}
         lost = [t for t in probe_types if t not in probed_ok]  # refused now: read, in doubt
@@ -299,7 +381,8 @@ def read_intacct(
     changes = assemble(orders, fetched, used, audit_zone=zone_conv, all_payments=first)
     failed = {t for t in AUDIT_TYPES if STREAM_OF[OBJECT_OF[t]] in changes.failures}
     reach = fold_back(orders.zone, zone_conv, now, now)
-    new_state = next_state(state, rows, fresh, failed, now, full, reach) if probe_types else state
+    kept = [*rows, *pages.rest]  # the rows past the page the probe did not need: still seen
+    new_state = next_state(state, kept, fresh, failed, now, full, reach, exact) if probe_types else state
     return IntacctRead(changes, full, probe_types, objs, new_state, idle_cost, checked)
 
 
@@ -313,6 +396,7 @@ __all__ = [
     "PROBE_COST_META",
     "PROBE_META",
     "IntacctRead",
+    "ProbePages",
     "ProbeState",
     "check_due_coverage",
     "coverage",
@@ -320,5 +404,6 @@ __all__ = [
     "new_rows",
     "next_state",
     "read_intacct",
+    "row_of",
     "window_start",
 ]

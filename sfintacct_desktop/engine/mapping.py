@@ -15,6 +15,7 @@ import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -126,10 +127,24 @@ class EntityMapping:
     def names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
 
+    @cached_property
+    def _readers(self) -> tuple[tuple[str, Any, tuple[str, ...]], ...]:
+        """Per field: its name, its transform's ``canonical`` and the attribute path to read (once)."""
+        return tuple((f.name, f.transform.canonical, tuple(f.name.split("."))) for f in self.fields)
+
     def extract(self, record: Customer | Product) -> dict[str, Any]:
         """The canonical value of every mapped field of a domain record (phones parsed in its country)."""
         region = _record_region(record)
-        return {f.name: f.transform.canonical(_read(record, f.name), region=region) for f in self.fields}
+        out: dict[str, Any] = {}
+        for name, canonical, path in self._readers:  # a cycle extracts both sides of every pair read
+            if name == "address.country_code":
+                value = _read(record, name)
+            else:
+                value = record
+                for part in path:
+                    value = getattr(value, part)
+            out[name] = canonical(value, region=region)
+        return out
 
     def apply(self, record: Customer | Product, values: dict[str, Any]) -> Customer | Product:
         """A copy of ``record`` holding the given canonical values (country: both name and code)."""

@@ -190,11 +190,18 @@ def _quiet(
     decisions: list[FieldDecision] = []
     for spec in mapping.fields:
         name = spec.name
-        sf = salesforce.get(name)
-        if name not in base_salesforce or name not in base_intacct or sf != intacct.get(name):
+        if name not in base_salesforce or name not in base_intacct:
             return None
-        if type(sf) is not type(intacct.get(name)):
-            return None
+        sf, ia = salesforce.get(name), intacct.get(name)
+        if type(sf) is not type(ia) or sf != ia:
+            # a side not read this cycle is its base, as stored (JSON): a list for a tuple, text
+            # for a Decimal; the value read from the other side is then the canonical one
+            if _stored_as(ia, sf):
+                pass
+            elif _stored_as(sf, ia):
+                sf = ia
+            else:
+                return None
         if not (_stored_as(base_salesforce[name], sf) and _stored_as(base_intacct[name], sf)):
             return None
         decisions.append(FieldDecision(name, Decision.NO_CHANGE, sf, sf, sf, sf, sf, "unchanged", "", True))

@@ -27,7 +27,9 @@ _WS = re.compile(r"\s+")
 def _text(value: Any) -> str:
     if value is None:
         return ""
-    return _WS.sub(" ", str(value)).strip()
+    # str.split() splits on exactly the characters ``\s`` matches; a join of its parts is the
+    # text stripped with whitespace runs collapsed, several times faster than the regex
+    return " ".join(str(value).split())
 
 
 class Transform:

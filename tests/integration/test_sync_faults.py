@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.support.sync_env import SyncEnv, ok
@@ -106,3 +108,48 @@ def test_clock_offsets_miss_nothing_and_apply_nothing_twice(env: SyncEnv, system
     ok(env)
     assert env.writes() == before
     assert len([c for c in env.customers() if c.key in ("CLK1", "LAT1", "C-5001")]) == 3
+
+
+
+def _open_item(env: SyncEnv) -> Any:
+    with env.store.read() as r:
+        items = r.inbox.list()
+    assert len(items) == 1
+    return items[0]
+
+
+def _ia_transactions(env: SyncEnv) -> int:
+    return int(env.stats("intacct")["transactions"])
+
+
+def test_a_refused_record_is_sent_once_until_it_changes_or_is_retried(env: SyncEnv) -> None:
+    """Intacct refuses this Account's name (longer than a CUSTOMER NAME holds). Salesforce's overlap
+    window brings it back every cycle, but the same refused create is not sent again: an edit, the
+    retry or a fix sends it; the fix creates the customer and closes the item."""
+    acc = env.create_account(Name="L" * 150)
+    ok(env)
+    assert _open_item(env).attempts == 1 and _open_item(env).target.value == "intacct"
+    for _ in range(2):
+        before = _ia_transactions(env)
+        summary = ok(env)
+        assert _ia_transactions(env) - before == 1  # the probe only: the refused create is held
+        assert sum(s.errors for s in summary.streams) == 0 and sum(s.skipped for s in summary.streams) >= 1
+        assert _open_item(env).attempts == 1
+
+    env.update_sf("Account", acc, Name="M" * 150)  # changed, still refused: sent again, once
+    ok(env)
+    assert _open_item(env).attempts == 2
+    ok(env)
+    item = _open_item(env)
+    assert item.attempts == 2
+
+    retried = env.engine.retry(item.id)  # the window's Retry: sent again although unchanged
+    assert retried.status == "ok" and _open_item(env).attempts == 3
+    ok(env)
+    assert _open_item(env).attempts == 3
+
+    env.update_sf("Account", acc, Name="Short Name Co")
+    ok(env)
+    assert env.account(acc)["Intacct_Customer_ID__c"]
+    with env.store.read() as r:
+        assert r.inbox.list() == []

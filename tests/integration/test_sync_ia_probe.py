@@ -207,3 +207,29 @@ def test_an_audit_trail_refused_from_the_start_fails_its_stream_visibly(env: Syn
     assert _account(env, "C-F1")["Name"] == "Refused Renamed Co"  # read in full although not probed
     env.sandbox.intacct.refuse_reads.clear()
     ok(env)
+
+
+def test_after_a_burst_a_quiet_cycle_reads_one_page_and_loses_no_late_row(env: SyncEnv) -> None:
+    """More audit rows in the probe's 2-minute margin than a page holds (a burst): the probe reads
+    the newest page only, since its counts show every row further on is one it has seen. A change
+    whose row lands past that page (committed late: an older ACCESSTIME) is still read."""
+    _populated(env)
+    env.engine.ia.page_size = 3  # a burst of 8 customers fills several pages of the margin
+    for i in range(8):
+        env.create_customer(f"C-B{i}", f"Burst {i} Co")
+    ok(env)
+    _settle(env)
+    with env.store.read() as r:
+        state = r.meta.get(PROBE_META)
+    assert state["exact"] and sum(state["seen"].values()) > 3 * 2  # the window holds more than two pages
+    for _ in range(2):
+        assert _cost(env) == (1, 1, 1)  # one page of the probe: one request, one transaction
+
+    env.clock("intacct", -60)  # this change's audit row is older than the burst's newest rows
+    env.update_ia("CUSTOMER", {"CUSTOMERID": "C-B0", "NAME": "Late Row Co"})
+    env.clock("intacct", 0)
+    _, ia, requests = _cost(env)
+    assert ia >= 3 and requests >= 3  # the probe's pages until the new row, then the customers
+    assert _account(env, "C-B0")["Name"] == "Late Row Co"
+    _settle(env)
+    assert _cost(env) == (1, 1, 1)

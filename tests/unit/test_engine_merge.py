@@ -206,3 +206,16 @@ def test_echo_property_with_the_default_customer_mapping(base, sf, ia, policy):
     again = merge(m, plan.base_salesforce, plan.base_intacct, new_sf, new_ia)
     assert not again.has_writes
     assert {c.field for c in again.conflicts} == {c.field for c in plan.conflicts}
+
+
+def test_a_side_not_read_is_its_stored_base_and_still_merges_quietly():
+    """A pair read on one side only merges against the other side's base as the store hands it back
+    (JSON: lists for tuples, text for Decimals): that is the quiet shortcut, not a full merge."""
+    m = load_mapping().customer
+    values = {f.name: "" for f in m.fields} | {"address.lines": ("1 Main St", "Floor 2"), "active": True}
+    stored = {**values, "address.lines": ["1 Main St", "Floor 2"]}
+    plan = merge(m, stored, stored, values, stored)
+    assert plan.bases_as_stored and not plan.has_writes and not plan.conflicts
+    assert plan.base_salesforce["address.lines"] == ("1 Main St", "Floor 2")
+    moved = merge(m, stored, stored, {**values, "address.lines": ("2 Main St",)}, stored)
+    assert moved.write_intacct == {"address.lines": ("2 Main St",)} and not moved.bases_as_stored

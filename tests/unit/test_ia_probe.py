@@ -7,11 +7,13 @@ from zoneinfo import ZoneInfo
 
 from sfintacct_desktop.engine.ia_probe import (
     MARGIN,
+    ProbePages,
     ProbeState,
     fold_back,
     new_rows,
     next_state,
     row_id,
+    row_of,
     window_start,
 )
 
@@ -82,3 +84,52 @@ def test_while_the_window_reaches_back_the_rows_it_covers_stay_seen() -> None:
     narrow = next_state(None, [early, late], [early, late], set(), now, full=True)
     wide = next_state(None, [early, late], [early, late], set(), now, full=True, reach=timedelta(hours=1))
     assert set(narrow.seen) == {row_id(late)} and set(wide.seen) == {row_id(early), row_id(late)}
+
+
+class _Page:
+    """A ``query`` answer's counts, as the probe's page check reads them."""
+
+    def __init__(self, totalcount: int | None, numremaining: int) -> None:
+        self.totalcount, self.numremaining = totalcount, numremaining
+
+
+def _seen(*rows: dict[str, str], exact: bool = True) -> ProbeState:
+    return ProbeState(high="03/08/2026 10:00:10", seen={row_id(r): 1 for r in rows}, exact=exact)
+
+
+SINCE = "03/08/2026 09:58:10"
+A, B, C = (row("customer", k, f"03/08/2026 10:00:0{k}") for k in "123")
+
+
+def test_the_probe_stops_after_a_page_when_the_rest_is_seen() -> None:
+    fresh = row("customer", "9", "03/08/2026 10:00:20")
+    pages = ProbePages(_seen(A, B, C), ["customer"], SINCE, may_stop=True)
+    assert pages.check([fresh, C], _Page(4, 2)) is True  # 4 rows, 3 seen, the 1 new one is on the page
+    assert sorted(map(row_id, pages.rest)) == sorted(map(row_id, [A, B]))  # kept seen, not read
+    assert pages.exact
+
+
+def test_a_new_row_past_the_first_page_is_read() -> None:
+    # the window: C, B, A and a row committed late (ACCESSTIME 10:00:00), past the page of C and B
+    pages = ProbePages(_seen(A, B, C), ["customer"], SINCE, may_stop=True)
+    assert pages.check([C, B], _Page(4, 2)) is False  # 4 rows, 3 seen: one new row not on this page
+    twice = ProbePages(_seen(A, B, C), ["customer"], SINCE, may_stop=True)
+    assert twice.check([C, dict(C)], _Page(5, 3)) is False  # a repeat counts as new: 2 new of 5, 1 read
+
+
+def test_the_probe_reads_every_page_when_the_counts_may_be_wrong() -> None:
+    fresh = row("customer", "9", "03/08/2026 10:00:20")
+    inexact = ProbePages(_seen(A, B, C, exact=False), ["customer"], SINCE, may_stop=True)
+    assert inexact.check([fresh, C], _Page(4, 2)) is False
+    full = ProbePages(_seen(A, B, C), ["customer"], SINCE, may_stop=False)  # the safety net reads all
+    assert full.check([fresh, C], _Page(4, 2)) is False
+    no_total = ProbePages(_seen(A, B, C), ["customer"], SINCE, may_stop=True)
+    assert no_total.check([fresh, C], _Page(None, 2)) is False
+    moved = ProbePages(_seen(A, B, C), ["customer"], SINCE, may_stop=True)
+    assert moved.check([fresh, C], _Page(5, 3)) is False  # a row written between pages: total moved
+    assert moved.check([fresh, C, B, A], _Page(4, 0)) is False and not moved.exact
+
+
+def test_a_row_id_names_its_row_even_with_a_bar_in_the_key() -> None:
+    odd = row("item", "A|B", "03/08/2026 10:00:00", mode="D")
+    assert row_of(row_id(odd)) == odd

@@ -106,6 +106,32 @@ class InboxRepo(Repo):
         query = sa.select(sa.func.count()).select_from(InboxRow).where(InboxRow.status.in_(_UNRESOLVED))
         return int(self._s.scalar(query) or 0)
 
+    def any_open(self, entity: str, operation: str) -> bool:
+        """Whether any item of ``entity``/``operation`` is open (one cheap query before a batch's look)."""
+        query = sa.select(InboxRow.id).where(
+            InboxRow.entity == entity, InboxRow.operation == operation, InboxRow.status == InboxStatus.OPEN.value
+        )
+        return self._s.scalar(query.limit(1)) is not None
+
+    def unresolved_payloads(
+        self, entity: str, operation: str, record_keys: Iterable[str]
+    ) -> dict[str, list[tuple[InboxStatus, dict[str, Any]]]]:
+        """The unresolved items of these records: status and payload per record key (one query per 500)."""
+        keys = sorted(set(record_keys))
+        out: dict[str, list[tuple[InboxStatus, dict[str, Any]]]] = {}
+        for i in range(0, len(keys), _CHUNK):
+            rows = self._s.execute(
+                sa.select(InboxRow.record_key, InboxRow.status, InboxRow.payload).where(
+                    InboxRow.entity == entity,
+                    InboxRow.operation == operation,
+                    InboxRow.record_key.in_(keys[i : i + _CHUNK]),
+                    InboxRow.status.in_(_UNRESOLVED),
+                )
+            )
+            for key, status, payload in rows:
+                out.setdefault(key, []).append((InboxStatus(status), dict(payload or {})))
+        return out
+
     def mark_retrying(self, item_id: int) -> InboxItem:
         row = self._get(InboxRow, item_id)
         if row.status == InboxStatus.RESOLVED.value:

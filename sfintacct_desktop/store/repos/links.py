@@ -17,13 +17,15 @@ from ._base import Repo
 
 _CHUNK = 500  # stay well below SQLite's bound-parameter limit in IN (...) lookups
 _UPDATABLE = frozenset({"sf_base", "ia_base", "sf_seen", "ia_seen", "ia_record_no"})
+_ENTITY = {e.value: e for e in Entity}  # a dict lookup per row: Enum(value) was a tenth of to_link
+_STATE = {s.value: s for s in LinkState}
 
 
 def to_link(row: Any, *, bases: bool = True) -> Link:
     """A link from a row (ORM or plain); ``bases=False`` for rows read without the merge bases."""
     return Link(
         id=row.id,
-        entity=Entity(row.entity),
+        entity=_ENTITY[row.entity],
         sf_id=row.sf_id,
         ia_key=row.ia_key,
         ia_record_no=row.ia_record_no,
@@ -33,7 +35,7 @@ def to_link(row: Any, *, bases: bool = True) -> Link:
         ia_seen=row.ia_seen,
         sf_deleted_at=row.sf_deleted_at,
         ia_deleted_at=row.ia_deleted_at,
-        state=LinkState(row.state),
+        state=_STATE[row.state],
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
