@@ -25,12 +25,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from sqlalchemy.engine import URL
+
 from ..config.paths import app_paths
 from ..config.private import open_private
 from ..domain import ErrorInfo, ErrorKind, SyncError
 from ..store import StoreOpenError
 from ..store.pg_lock import AdvisoryLock
-from .state_target import is_postgres, state_target, where
+from .state_target import is_postgres, state_path, state_target, where
 
 _HELD: dict[str, tuple[Any, int]] = {}  # lock key -> (open file or AdvisoryLock, holders in this process)
 _GUARD = threading.Lock()
@@ -104,10 +106,15 @@ def busy_error(profile: str, holder: dict[str, Any]) -> SyncError:
 class ProfileLock:
     """The exclusive writer lock of one profile; ``acquire`` raises :class:`SyncError` (BUSY) when held."""
 
-    def __init__(self, profile: str, path: Path | None = None) -> None:
+    def __init__(self, profile: str, path: Path | None = None, *, target: Path | URL | None = None) -> None:
+        """``target``: lock that store of the profile instead of its configured one (``state migrate``
+        locks both ends); a SQLite target's lock file sits beside it."""
         self.profile = profile
-        target = None if path is not None else state_target(profile)
+        if target is None and path is None:
+            target = state_target(profile)
         self.database = target if target is not None and is_postgres(target) else None
+        if path is None and isinstance(target, Path) and target != state_path(profile):
+            path = target.parent / f"{profile}.lock"
         self.path = path or lock_path(profile)
         self._held = False
 

@@ -25,11 +25,13 @@ from ..domain import ErrorInfo, ErrorKind, SyncError
 from ..engine.baseline.export import newest_plan, read_plan
 from ..engine.baseline.review import PlanError
 from ..engine.rebuild import Baseline, rebuild_state
-from ..store import StateStore, backups
+from ..store import StateStore, StoreOpenError, backups
+from ..store.copy import CopyError, copy_state, row_counts
 from ..store.health import check_copy
 from ..store.migrate import current_revision
 from . import state_service as ss
 from .profile_lock import ProfileLock
+from .state_target import is_postgres, resolve_url, state_target, where
 
 SIDE_FILES = ("-wal", "-shm", "-journal")
 
@@ -320,6 +322,90 @@ def check_linked_elsewhere(profile: str, *, session: Any = None) -> None:
         engine.close()
 
 
+# ------------------------------------------------------------------------------ migrate
+DEFAULT_TARGETS = ("sqlite", "default")  # `--to sqlite`: back to the profile's own file
+
+
+def migrate(profile: str, to: str, *, replace: bool = False) -> dict[str, Any]:
+    """Copy the profile's state to another store (SQLite <-> PostgreSQL), then switch the profile to it.
+
+    Both ends are locked (no sync of the profile runs meanwhile, on any machine). A target that holds
+    sync state is refused unless ``replace`` (a SQLite file is then kept aside, a PostgreSQL
+    database's rows are replaced). The copy keeps every id and is verified by counting each table on
+    both sides; only then does the profile's ``state.url`` change. The source is left as it was.
+    """
+    cfg.get_profile(profile)
+    try:
+        stored = None if to.strip().lower() in DEFAULT_TARGETS else cfg.check_state_url(to)
+    except cfg.ProfileError as exc:
+        raise _fail("Not a state store URL", str(exc), exc.hint, "STATE_URL_BAD") from None
+    source, dest = state_target(profile), resolve_url(profile, stored)
+    if where(source) == where(dest):
+        raise _fail(
+            "Nothing to migrate",
+            f"The state of profile {profile} already lives in {where(dest)}.",
+            "Give another target with --to.",
+            "STATE_SAME",
+        )
+    with ProfileLock(profile, target=source), ProfileLock(profile, target=dest):
+        src = ss.open_state_store(profile)
+        try:
+            kept = _clear_file_target(dest, replace)
+            try:
+                target = StateStore.open(dest)
+            except StoreOpenError as exc:
+                raise ss.StateUnavailable(ss.problem_of(profile, where(dest), exc)) from None
+            try:
+                report = copy_state(src.engine, target.engine, replace=replace)
+            except CopyError as exc:
+                hint = (
+                    "Choose an empty database, or add --replace to overwrite what it holds."
+                    if "already holds" in str(exc)
+                    else "Nothing was switched; see the log file."
+                )
+                raise _fail("The state was not migrated", f"{where(dest)}: {exc}.", hint, "STATE_MIGRATE") from None
+            finally:
+                target.close()
+        finally:
+            src.close()
+        cfg.set_state_url(profile, stored)
+    return {
+        "profile": profile,
+        "from": where(source),
+        "to": where(dest),
+        "revision": report.revision,
+        "rows": report.rows,
+        "total": report.total,
+        "kept_aside": kept,
+        "note": "The profile now uses the new store; the old one was left as it was.",
+    }
+
+
+def _clear_file_target(dest: Path | Any, replace: bool) -> list[str]:
+    """A SQLite target that already holds state: refused, or (``replace``) kept aside before the copy."""
+    if is_postgres(dest) or not isinstance(dest, Path) or not dest.exists():
+        return []
+    if check_copy(dest):  # damaged or not a store: it can only be replaced
+        if not replace:
+            raise _fail(
+                "The state was not migrated",
+                f"{dest} exists and is not a usable state store.",
+                "Add --replace to keep it aside and write a new one.",
+                "STATE_MIGRATE",
+            )
+        return move_aside(dest, "damaged")
+    with StateStore.open(dest) as existing:
+        held = sum(row_counts(existing.engine).values())
+    if held and not replace:
+        raise _fail(
+            "The state was not migrated",
+            f"{dest} already holds sync state ({held} rows).",
+            "Choose another file, or add --replace to keep it aside and write a new one.",
+            "STATE_MIGRATE",
+        )
+    return move_aside(dest, "replaced") if held else []
+
+
 def _discard(staged: Path) -> None:
     """Remove a half-built new store (our own temporary file, never the user's)."""
     for suffix in ("", *SIDE_FILES):
@@ -327,4 +413,13 @@ def _discard(staged: Path) -> None:
             Path(f"{staged}{suffix}").unlink(missing_ok=True)
 
 
-__all__ = ["backup", "check", "check_linked_elsewhere", "known_baseline", "move_aside", "rebuild", "restore"]
+__all__ = [
+    "backup",
+    "check",
+    "check_linked_elsewhere",
+    "known_baseline",
+    "migrate",
+    "move_aside",
+    "rebuild",
+    "restore",
+]

@@ -45,7 +45,11 @@ def _password(profile: str) -> str | None:
 
 def state_target(profile: str) -> Path | URL:
     """The profile's store: its SQLite path, or the PostgreSQL URL with the keyring's password added."""
-    text = configured_url(profile)
+    return resolve_url(profile, configured_url(profile))
+
+
+def resolve_url(profile: str, text: str | None) -> Path | URL:
+    """A stored state URL (None: the profile's own file) as something to open, password added."""
     if not text:
         return state_path(profile)
     url = make_url(text)
@@ -68,4 +72,12 @@ def where(target: Path | URL) -> str:
     return display(target)
 
 
-__all__ = ["STATE_PASSWORD_KEY", "configured_url", "is_postgres", "state_path", "state_target", "where"]
+__all__ = [
+    "STATE_PASSWORD_KEY",
+    "configured_url",
+    "is_postgres",
+    "resolve_url",
+    "state_path",
+    "state_target",
+    "where",
+]

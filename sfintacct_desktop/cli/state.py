@@ -1,4 +1,4 @@
-"""`sfintacct state check | backup | restore [BACKUP] | rebuild`: argument parsing and printing only.
+"""`sfintacct state check | backup | restore [BACKUP] | rebuild | migrate --to URL`: parsing and printing only.
 
 The use cases live in ``app/state_admin.py``. Exit status: 0 success, 1 a handled failure (title,
 message and hint on stderr), 2 bad usage. With ``--json`` each prints one JSON object on stdout.
@@ -29,6 +29,18 @@ def register(sub: Any, common: Common) -> None:
     )
     common(rebuild)
     rebuild.add_argument("--force", action="store_true", help="rebuild even a healthy store (it is kept aside)")
+    migrate = state_sub.add_parser(
+        "migrate", help="copy the state to PostgreSQL (or back to SQLite) and switch the profile to it"
+    )
+    common(migrate)
+    migrate.add_argument(
+        "--to",
+        required=True,
+        metavar="URL",
+        help="postgresql://USER@HOST:PORT/DATABASE (password from the keyring, PGPASSWORD or ~/.pgpass),"
+        " sqlite:///PATH, or `sqlite` for the profile's own file",
+    )
+    migrate.add_argument("--replace", action="store_true", help="overwrite a target that already holds state")
 
 
 def handlers() -> dict[tuple[str, str], Callable[[argparse.Namespace], int]]:
@@ -37,6 +49,7 @@ def handlers() -> dict[tuple[str, str], Callable[[argparse.Namespace], int]]:
         ("state", "backup"): cmd_backup,
         ("state", "restore"): cmd_restore,
         ("state", "rebuild"): cmd_rebuild,
+        ("state", "migrate"): cmd_migrate,
     }
 
 
@@ -152,3 +165,17 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
         return "\n".join(lines)
 
     return _run(args, lambda: state_admin.rebuild(args.profile, force=args.force), text)
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from ..app import state_admin
+
+    def text(r: dict[str, Any]) -> str:
+        lines = [f"Migrated the state of profile {r['profile']} from {r['from']} to {r['to']}."]
+        rows = ", ".join(f"{k} {v}" for k, v in r["rows"].items() if v)
+        lines.append(f"  Rows: {rows or 'none'} ({r['total']} in all)")
+        lines += [f"  Kept aside: {p}" for p in r["kept_aside"]]
+        lines.append(f"  {r['note']}")
+        return "\n".join(lines)
+
+    return _run(args, lambda: state_admin.migrate(args.profile, args.to, replace=args.replace), text)

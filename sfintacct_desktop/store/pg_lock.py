@@ -36,7 +36,7 @@ def lock_key(profile: str) -> int:
 
 def _holder_name() -> str:
     command = " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]) if sys.argv else ""
-    return f"{HOLDER_PREFIX}pid {os.getpid()} on {socket.gethostname()}: {command}"[:63]
+    return f"{HOLDER_PREFIX}{os.getpid()}@{socket.gethostname()[:24]} {command}"[:63]  # 63: the server's limit
 
 
 class AdvisoryLock:
@@ -96,8 +96,8 @@ class AdvisoryLock:
         name, addr, since = str(row[0] or ""), row[1], row[2]
         info: dict[str, Any] = {"since": since.isoformat(timespec="seconds") if since else None}
         if name.startswith(HOLDER_PREFIX):
-            head, _, command = name[len(HOLDER_PREFIX) :].partition(": ")
-            pid, _, host = head.removeprefix("pid ").partition(" on ")
+            head, _, command = name[len(HOLDER_PREFIX) :].partition(" ")
+            pid, _, host = head.partition("@")
             info.update(pid=int(pid) if pid.isdigit() else None, host=host, command=command)
         elif addr is not None:
             info["host"] = str(addr)

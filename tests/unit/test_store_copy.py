@@ -54,9 +54,8 @@ def fill(store: StateStore) -> None:
             currency="USD",
         )
         tx.cache.put_invoice(inv, account_id=SF[0])
-        tx.cache.put_payment(
-            Payment("77", "C-1", Decimal("0.10"), date(2024, 5, 3), "Check", "C", (PaymentApplication("12", Decimal("0.1")),))
-        )
+        applied = (PaymentApplication("12", Decimal("0.1")),)
+        tx.cache.put_payment(Payment("77", "C-1", Decimal("0.10"), date(2024, 5, 3), "Check", "C", applied))
         tx.runs.finish(run.id, "ok", counters={"created": 3})
 
 
