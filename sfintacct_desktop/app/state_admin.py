@@ -52,17 +52,21 @@ def _backup_rows(path: Path) -> list[dict[str, Any]]:
 def check(profile: str) -> dict[str, Any]:
     """Health of the profile's store: ``ok`` with counts, or ``problem`` (title/message/hint)."""
     cfg.get_profile(profile)
-    path = ss.state_path(profile)
+    path, target = ss.state_path(profile), state_target(profile)
+    pg = is_postgres(target)
+    if isinstance(target, Path):
+        path = target
     marker = cfg.state_marker(profile)
     report: dict[str, Any] = {
         "profile": profile,
-        "path": str(path),
-        "exists": path.exists(),
+        "backend": "postgresql" if pg else "sqlite",
+        "path": where(target),
+        "exists": True if pg else path.exists(),
         "synced_before": marker.get("synced_before"),
-        "backups": _backup_rows(path),
+        "backups": [] if pg else _backup_rows(path),
         "problem": None,
     }
-    if not path.exists() and not marker.get("synced_before"):
+    if not pg and not path.exists() and not marker.get("synced_before"):
         return {**report, "ok": True, "note": "No sync state yet: it is created at the first sync."}
     try:
         store = ss.open_state_store(profile)
@@ -74,22 +78,36 @@ def check(profile: str) -> dict[str, Any]:
             last = r.runs.last()
         report.update(
             ok=True,
-            bytes=path.stat().st_size,
+            bytes=None if pg else path.stat().st_size,
             schema_revision=current_revision(store.engine),
             links=links,
             last_run=last.started_at.isoformat() if last and last.started_at else None,
-            private=all(is_private(p) for p in (path, path.parent) if p.exists()),
-            daily_backup_due=backups.daily_due(path),
+            private=None if pg else all(is_private(p) for p in (path, path.parent) if p.exists()),
+            daily_backup_due=False if pg else backups.daily_due(path),
         )
     finally:
         store.close()
     return report
 
 
+def _no_file_tools(profile: str, what: str) -> None:
+    """Backups and restores are file operations: a PostgreSQL store uses the database's own tools."""
+    target = state_target(profile)
+    if is_postgres(target):
+        raise _fail(
+            f"No {what} for a state store on PostgreSQL",
+            f"The state of profile {profile} lives in the database {where(target)}, not in a file.",
+            "Use the database's own backups (pg_dump, or the server's point-in-time recovery); or copy it"
+            " to a file with `sfintacct state migrate --to sqlite` (the profile then uses that file).",
+            "STATE_ON_SERVER",
+        )
+
+
 # ------------------------------------------------------------------------------ backup
 def backup(profile: str) -> dict[str, Any]:
     """A manual backup now (the store must open cleanly; a sync may be running)."""
     cfg.get_profile(profile)
+    _no_file_tools(profile, "file backup")
     path = ss.state_path(profile)
     if not path.exists():
         raise _fail(
@@ -251,10 +269,18 @@ def rebuild(profile: str, *, force: bool = False) -> dict[str, Any]:
     from .sync_service import build_engine  # the engine factory (imports the connectors)
 
     cfg.get_profile(profile)
-    path = ss.state_path(profile)
+    path, target = ss.state_path(profile), state_target(profile)
+    pg = is_postgres(target)
+    if isinstance(target, Path):
+        path = target
     with ProfileLock(profile):
-        if path.exists() and not force and not check_copy(path):
-            store = StateStore.open(path)
+        if not force and (pg or (path.exists() and not check_copy(path))):
+            try:
+                store = StateStore.open(target)
+            except StoreOpenError as exc:
+                if not pg:
+                    raise
+                raise ss.StateUnavailable(ss.problem_of(profile, where(target), exc)) from None
             try:
                 empty = store.is_empty()
                 with store.read() as r:
@@ -264,7 +290,7 @@ def rebuild(profile: str, *, force: bool = False) -> dict[str, Any]:
             if not empty and links:  # a store without links (e.g. a refused first run) has nothing to lose
                 raise _fail(
                     "The state store is healthy",
-                    f"{path} opens cleanly and holds {links} links; a rebuild would replace it.",
+                    f"{where(target)} opens cleanly and holds {links} links; a rebuild would replace it.",
                     "Nothing needs doing. To rebuild anyway (the current file is kept beside it), add --force.",
                     "STATE_HEALTHY",
                 )
@@ -283,9 +309,20 @@ def rebuild(profile: str, *, force: bool = False) -> dict[str, Any]:
             error = summary.error or ErrorInfo(ErrorKind.INTERNAL, "Rebuild interrupted", "It did not finish.", "")
             raise SyncError(error)
         _settle_wal(staged)
-        moved = move_aside(path, _label(path)) if path.exists() else []
-        os.replace(staged, path)
-        tighten_sqlite(path)
+        if pg:  # built in a file like any rebuild, then put in the database's place in one transaction
+            try:
+                with StateStore.open(staged) as built, StateStore.open(target) as dest:
+                    copy_state(built.engine, dest.engine, replace=True)
+            except (StoreOpenError, CopyError) as exc:
+                failed = _fail("The rebuild was not saved", f"{where(target)}: {exc}.", "Nothing was changed.", "REBUILD")
+                raise failed from None
+            finally:
+                _discard(staged)
+            moved: list[str] = []
+        else:
+            moved = move_aside(path, _label(path)) if path.exists() else []
+            os.replace(staged, path)
+            tighten_sqlite(path)
     cfg.update_state_marker(profile, rebuilt_at=datetime.now(UTC).isoformat(timespec="seconds"))
     ss.note_synced(profile)
     if report.cutover_date:
@@ -293,7 +330,7 @@ def rebuild(profile: str, *, force: bool = False) -> dict[str, Any]:
     data = summary.as_dict()
     return {
         "profile": profile,
-        "path": str(path),
+        "path": where(target),
         "kept_aside": moved,
         **report.as_dict(),
         "writes": data["writes"],

@@ -102,12 +102,15 @@ def cmd_check(args: argparse.Namespace) -> int:
         lines = [f"Profile {args.profile}: {report['note']}"]
     else:
         links = ", ".join(f"{k} {v}" for k, v in report["links"].items())
+        size = "PostgreSQL" if report["bytes"] is None else f"{report['bytes']:,} bytes"
         lines = [
             f"Profile {args.profile}: the state store is healthy.",
-            f"  {report['path']} ({report['bytes']:,} bytes, schema {report['schema_revision']})",
+            f"  {report['path']} ({size}, schema {report['schema_revision']})",
             f"  Links: {links}; last run: {report['last_run'] or 'none yet'}",
-            "  Files: private" if report["private"] else "  Files: readable by others (repaired at the next start)",
         ]
+        if report["private"] is not None:
+            private = report["private"]
+            lines.append("  Files: private" if private else "  Files: readable by others (repaired at the next start)")
     print("\n".join(lines + _backup_lines(report["backups"])))
     return EXIT_OK
 

@@ -36,7 +36,7 @@ def lock_key(profile: str) -> int:
 
 def _holder_name() -> str:
     command = " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]) if sys.argv else ""
-    return f"{HOLDER_PREFIX}{os.getpid()}@{socket.gethostname()[:24]} {command}"[:63]  # 63: the server's limit
+    return f"{HOLDER_PREFIX}{os.getpid()}@{socket.gethostname()[:16]} {command}"[:63]  # 63: the server's limit
 
 
 class AdvisoryLock:
