@@ -314,8 +314,8 @@ def rebuild(profile: str, *, force: bool = False) -> dict[str, Any]:
                 with StateStore.open(staged) as built, StateStore.open(target) as dest:
                     copy_state(built.engine, dest.engine, replace=True)
             except (StoreOpenError, CopyError) as exc:
-                failed = _fail("The rebuild was not saved", f"{where(target)}: {exc}.", "Nothing was changed.", "REBUILD")
-                raise failed from None
+                message = f"{where(target)}: {exc}."
+                raise _fail("The rebuild was not saved", message, "Nothing was changed.", "REBUILD") from None
             finally:
                 _discard(staged)
             moved: list[str] = []
