@@ -1,0 +1,108 @@
+"""`sfintacct state migrate`: a profile's state moves SQLite -> PostgreSQL -> SQLite and syncs on unchanged.
+
+CLI subprocesses on the demo company (a baseline, a sync, one sales order on SQLite), a real PostgreSQL
+(the embedded server of tests/support/postgres.py) and both emulators over real HTTP:
+- the copy keeps every row and id, and the next cycle on PostgreSQL writes nothing on either side;
+- the profile's settings name the database only after success, and never hold a password;
+- a target that already holds state is refused unless --replace (a SQLite file is then kept aside);
+- a URL with a password is refused without repeating it; an unreachable server is named as such;
+- rebuild works on PostgreSQL (reads both systems, writes to neither).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.integration import test_cli_sync as base
+from tests.integration.test_cli_baseline import bench  # noqa: F401  (the demo-seeded fixture)
+from tests.integration.test_state_journey import first_day, ok_json, sync_quiet, writes
+
+
+def profile_state(b: base.Bench) -> dict[str, Any]:
+    data = json.loads((b.home / "config" / "profiles.json").read_text(encoding="utf-8"))
+    return dict(data["profiles"]["sandbox"].get("state") or {})
+
+
+def refused(b: base.Bench, *args: str) -> dict[str, Any]:
+    run = base.cli(b.home, *args, "--json")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "Traceback" not in run.stderr
+    return dict(json.loads(run.stdout.splitlines()[0])["error"])
+
+
+def test_state_moves_to_postgres_and_back_and_syncs_on_without_a_write(
+    bench: base.Bench,  # noqa: F811
+    postgres_url: str,
+) -> None:
+    first_day(bench)  # baseline, a quiet sync and one sales order, all on the SQLite file
+    sqlite_file = bench.home / "data" / "state" / "sandbox.sqlite3"
+    on_file = ok_json(bench, "state", "check")
+    assert on_file["backend"] == "sqlite" and on_file["links"]["customer"] > 0
+
+    moved = ok_json(bench, "state", "migrate", "--to", postgres_url.replace("+psycopg", ""))
+    assert moved["to"] == postgres_url and moved["from"] == str(sqlite_file)
+    assert moved["rows"]["links"] == sum(on_file["links"].values()) and moved["rows"]["intents"] >= 1
+    assert profile_state(bench)["url"] == postgres_url and profile_state(bench)["synced_before"]
+
+    on_pg = ok_json(bench, "state", "check")
+    assert on_pg["backend"] == "postgresql" and on_pg["links"] == on_file["links"]
+    assert on_pg["last_run"] == on_file["last_run"]
+    sync_quiet(bench)  # the copied bases, cursors and ledger: nothing to write on either side
+
+    bench.create_account(Name="Migrated Co", BillingCity="Oakland")  # and it writes where it must
+    before = writes(bench)
+    synced = ok_json(bench, "sync", "--once")
+    assert synced["status"] == "ok" and synced["writes"] >= 1 and writes(bench) != before
+    sync_quiet(bench)
+
+    again = refused(bench, "state", "migrate", "--to", postgres_url)
+    assert again["code"] == "STATE_SAME"
+    back = refused(bench, "state", "migrate", "--to", "sqlite")  # the old file still holds the older state
+    assert back["code"] == "STATE_MIGRATE" and "--replace" in back["hint"]
+    assert profile_state(bench)["url"] == postgres_url  # nothing switched
+
+    home = ok_json(bench, "state", "migrate", "--to", "sqlite", "--replace")
+    assert home["to"] == str(sqlite_file) and len(home["kept_aside"]) == 1
+    assert Path(home["kept_aside"][0]).exists()  # nothing is deleted
+    assert "url" not in profile_state(bench)
+    assert ok_json(bench, "state", "check")["links"]["customer"] == on_file["links"]["customer"] + 1
+    sync_quiet(bench)
+
+    refill = refused(bench, "state", "migrate", "--to", postgres_url)  # the database holds the older state
+    assert refill["code"] == "STATE_MIGRATE" and "--replace" in refill["hint"]
+
+
+def test_passwords_never_reach_the_settings_and_an_unreachable_server_is_named(
+    bench: base.Bench,  # noqa: F811
+    postgres_url: str,
+) -> None:
+    secret = "s3cret-Pa55"
+    leaked = postgres_url.replace("postgres@", f"postgres:{secret}@")
+    err = refused(bench, "state", "migrate", "--to", leaked)
+    assert err["code"] == "STATE_URL_BAD" and "password" in err["message"]
+    run = base.cli(bench.home, "state", "migrate", "--to", leaked)
+    assert secret not in run.stdout + run.stderr
+    assert secret not in (bench.home / "config" / "profiles.json").read_text(encoding="utf-8")
+    for log in (bench.home / "logs").rglob("*"):
+        if log.is_file():
+            assert secret not in log.read_text(encoding="utf-8", errors="replace"), log
+
+    port = postgres_url.rsplit(":", 1)[1].split("/")[0]
+    nowhere = postgres_url.replace(f":{port}/", ":9/")  # nothing listens on the discard port
+    gone = refused(bench, "state", "migrate", "--to", nowhere)
+    assert gone["code"] == "STATE_UNREACHABLE" and "cannot be reached" in gone["title"]
+    assert "url" not in profile_state(bench)
+
+
+def test_rebuild_on_postgres_reads_both_and_writes_to_neither(bench: base.Bench, postgres_url: str) -> None:  # noqa: F811
+    first_day(bench)
+    ok_json(bench, "state", "migrate", "--to", postgres_url)
+    healthy = refused(bench, "state", "rebuild")
+    assert healthy["code"] == "STATE_HEALTHY"
+    before = writes(bench)
+    rebuilt = ok_json(bench, "state", "rebuild", "--force")
+    assert rebuilt["path"] == postgres_url and rebuilt["links"]["customer"] > 0 and rebuilt["writes"] == 0
+    assert writes(bench) == before
+    sync_quiet(bench)
