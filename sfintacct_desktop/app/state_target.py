@@ -63,6 +63,23 @@ def resolve_url(profile: str, text: str | None) -> Path | URL:
     return url
 
 
+STATE_PASSWORD_ENV = "SFINTACCT_STATE_PASSWORD"  # noqa: S105 - the name of a variable, not a secret
+
+
+def save_password(profile: str, password: str | None) -> dict[str, str]:
+    """Keep (or, with None, forget) the PostgreSQL password of the profile's state in its keyring."""
+    from .profiles import default_store
+
+    prof = cfg.get_profile(profile)
+    store = default_store(prof)
+    sandbox = prof.get("kind") == cfg.KIND_SANDBOX
+    if password:
+        store.set(profile, STATE_PASSWORD_KEY, password, sandbox=sandbox)
+        return {"profile": profile, STATE_PASSWORD_KEY: "stored"}
+    store.delete(profile, STATE_PASSWORD_KEY, sandbox=sandbox)
+    return {"profile": profile, STATE_PASSWORD_KEY: "removed"}
+
+
 def is_postgres(target: Path | URL) -> bool:
     return isinstance(target, URL) and target.get_backend_name() == "postgresql"
 
@@ -73,10 +90,12 @@ def where(target: Path | URL) -> str:
 
 
 __all__ = [
+    "STATE_PASSWORD_ENV",
     "STATE_PASSWORD_KEY",
     "configured_url",
     "is_postgres",
     "resolve_url",
+    "save_password",
     "state_path",
     "state_target",
     "where",

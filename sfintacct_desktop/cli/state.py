@@ -10,7 +10,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from ..domain import SyncError
+from ..domain import ErrorInfo, ErrorKind, SyncError
 from .common import EXIT_OK, Common
 from .common import fail as _common_fail
 from .common import print_json as _print_json
@@ -41,6 +41,11 @@ def register(sub: Any, common: Common) -> None:
         " sqlite:///PATH, or `sqlite` for the profile's own file",
     )
     migrate.add_argument("--replace", action="store_true", help="overwrite a target that already holds state")
+    password = state_sub.add_parser(
+        "password", help="keep the PostgreSQL password of the state store in the keyring (from the env or a prompt)"
+    )
+    common(password)
+    password.add_argument("--clear", action="store_true", help="remove it from the keyring")
 
 
 def handlers() -> dict[tuple[str, str], Callable[[argparse.Namespace], int]]:
@@ -50,6 +55,7 @@ def handlers() -> dict[tuple[str, str], Callable[[argparse.Namespace], int]]:
         ("state", "restore"): cmd_restore,
         ("state", "rebuild"): cmd_rebuild,
         ("state", "migrate"): cmd_migrate,
+        ("state", "password"): cmd_password,
     }
 
 
@@ -182,3 +188,36 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         return "\n".join(lines)
 
     return _run(args, lambda: state_admin.migrate(args.profile, args.to, replace=args.replace), text)
+
+
+def cmd_password(args: argparse.Namespace) -> int:
+    """The password comes from SFINTACCT_STATE_PASSWORD or a prompt, never from the command line."""
+    import getpass
+    import os
+    import sys
+
+    from ..app import state_target
+    from ..secrets import CredentialStoreError
+
+    def save() -> dict[str, Any]:
+        value = None
+        if not args.clear:
+            value = os.environ.get(state_target.STATE_PASSWORD_ENV)
+            if not value and sys.stdin.isatty():
+                value = getpass.getpass("PostgreSQL password of the state store: ")
+            if not value:
+                raise SyncError(
+                    ErrorInfo(
+                        ErrorKind.AUTH,
+                        "No password given",
+                        "The password was neither in the environment nor typed at a prompt.",
+                        f"Set {state_target.STATE_PASSWORD_ENV}, or run the command in a terminal.",
+                        code="STATE_PASSWORD_NONE",
+                    )
+                )
+        try:
+            return state_target.save_password(args.profile, value)
+        except CredentialStoreError as exc:
+            raise SyncError(ErrorInfo(ErrorKind.AUTH, exc.title, exc.message, exc.hint)) from None
+
+    return _run(args, save, lambda r: f"PostgreSQL password of profile {r['profile']}: {r['state_password']}.")
