@@ -30,7 +30,16 @@ from ..engine.events import (
 )
 from ..engine.worker import SyncWorker
 from ..wire.salesforce import SalesforceSignInError, SalesforceSignInRequired
-from . import baseline_service, connections, invoices_service, signin, state_admin, state_service, sync_service
+from . import (
+    baseline_service,
+    connections,
+    invoices_service,
+    remote_worker,
+    signin,
+    state_admin,
+    state_service,
+    sync_service,
+)
 from . import profiles as app_profiles
 from .errors import Surface, present, present_info, present_signin_attempt
 from .inbox import SyncState
@@ -55,6 +64,7 @@ __all__ = [
     "check_connections",
     "failure",
     "invoice_lookup",
+    "open_worker",
     "plan_baseline",
     "profile_interval",
     "profile_names",
@@ -175,6 +185,18 @@ def start_worker(profile: ProfileRef, *, interval: float | None = None) -> SyncW
     return sync_service.start_worker(
         _name(profile), interval=interval, surface="gui", session=_session(profile), daemon=True
     )
+
+
+def open_worker(profile: ProfileRef, *, interval: float | None = None) -> Any:
+    """The worker the window drives: the background service's, when a service runs the profile
+    (a :class:`~.remote_worker.RemoteWorker`, ``remote`` True), else one of its own (``start_worker``)."""
+    attached = remote_worker.attach(_name(profile))
+    return attached if attached is not None else start_worker(profile, interval=interval)
+
+
+def is_remote(worker: Any) -> bool:
+    """Whether the background service runs this worker (the window only drives it)."""
+    return bool(getattr(worker, "remote", False))
 
 
 def stop_worker(worker: Any) -> None:

@@ -22,6 +22,7 @@ from . import baseline as cli_baseline
 from . import invoices as cli_invoices
 from . import profile as cli_profiles
 from . import sandbox as cli_sandbox
+from . import service as cli_service
 from . import state as cli_state
 from . import sync as cli_sync
 from .common import EXIT_FAILED, CliFailure, fail
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_baseline.register(sub, _common)  # baseline plan | apply
     cli_invoices.register(sub, _common)  # invoices
     cli_state.register(sub, _common)  # state check | backup | restore | rebuild
+    cli_service.register(sub, _common)  # service run | install | uninstall | status | logs
     return parser
 
 
@@ -55,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     handlers.update(cli_baseline.handlers())
     handlers.update(cli_invoices.handlers())
     handlers.update(cli_state.handlers())
+    handlers.update(cli_service.handlers())
     key = (args.command, getattr(args, f"{args.command}_command", None))
     try:
         setup_logging(getattr(args, "verbose", 0))

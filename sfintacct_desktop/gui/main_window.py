@@ -17,7 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QResizeEvent
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from ..app import gui_support as gs
 from ..app import health as hl
@@ -32,6 +32,7 @@ from .heap import HeapKeeper
 from .invoices_tab import InvoicesTab
 from .kind_badge import KindBadge
 from .menus import WindowMenus
+from .service_banner import ServiceBanner
 from .sync_tab import SyncTab
 from .task_runner import TaskRunner
 from .tray import Tray
@@ -86,7 +87,8 @@ class MainWindow(QMainWindow):
         self.heap = HeapKeeper(lambda: not self.runner.idle or self.worker.state == "running", self)
         self.heap.start()
         self.runner = TaskRunner(self)
-        self.worker: Any = gs.start_worker(self.session, interval=self._interval_of(self.session))
+        # the background service's worker when a service runs the profile, else one of the window's own
+        self.worker: Any = gs.open_worker(self.session, interval=self._interval_of(self.session))
         self.bridge = EventBridge(self.worker.events, self)
         self.runner.busy_changed.connect(lambda busy: busy or self.heap.work_done())
         self.bridge.run_finished.connect(self.heap.work_done)
@@ -100,7 +102,16 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.baseline_tab, "Baseline")
         self.tabs.addTab(self.sync_tab, "Sync")
         self.tabs.addTab(self.invoices_tab, "Invoices")
-        self.setCentralWidget(self.tabs)
+        self.service_banner = ServiceBanner()
+        self.service_banner.take_over.connect(self.take_over)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.service_banner)
+        column.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        self.bridge.state_changed.connect(self._service_state)
+        self._show_service()
         self.baseline_tab.applied.connect(lambda report: self.sync_tab.refresh())
         self.connections_tab.profile_chosen.connect(self.switch_profile)
         self.status = QLabel(f"Profile: {self.session.name}")
@@ -180,8 +191,9 @@ class MainWindow(QMainWindow):
             return
         self.bridge.drain()  # the old worker's last events (its "stopped" state) go to the tabs first
         self.session = session
-        self.worker = gs.start_worker(session, interval=self._interval_of(session))
+        self.worker = gs.open_worker(session, interval=self._interval_of(session))
         self.bridge.set_events(self.worker.events)
+        self._show_service()
         for tab in (self.connections_tab, self.baseline_tab, self.sync_tab, self.invoices_tab):
             tab.set_session(session, self.worker)
         self.setWindowTitle(window_title(session.name))
@@ -189,6 +201,34 @@ class MainWindow(QMainWindow):
         self._show_kind()
         self.tabs.setEnabled(True)
         self.health.set_session(session, self.worker, self._interval_of(session))
+
+    # ------------------------------------------------------------------ the background service
+    def _show_service(self) -> None:
+        """The banner says whether the background service runs this profile's sync."""
+        if gs.is_remote(self.worker):
+            self.service_banner.show_service(self.worker.service_pid)
+        else:
+            self.service_banner.clear()
+
+    def _service_state(self, state: str, _reason: str) -> None:
+        """The service's worker stopped because the service went away: say so, offer to take over."""
+        if state == "stopped" and gs.is_remote(self.worker) and self.worker.gone and not self._closed:
+            self.service_banner.show_stopped()
+
+    def take_over(self) -> None:
+        """Run the sync in the window: a worker of its own replaces the gone service's (same session,
+        so the tabs keep what they show; the next events come from the new worker)."""
+        if self._closed or not gs.is_remote(self.worker) or not self.worker.gone:
+            return
+        self.worker.join(1.0)  # its threads have ended already (the service went away)
+        self.bridge.drain()
+        self.worker = gs.start_worker(self.session, interval=self._interval_of(self.session))
+        self.bridge.set_events(self.worker.events)
+        for tab in (self.baseline_tab, self.sync_tab, self.invoices_tab):
+            tab.worker = self.worker
+        self.health.worker = self.worker
+        self.service_banner.clear()
+        self.statusBar().showMessage("The sync runs in this window now.", 10_000)
 
     def _show_kind(self) -> None:
         """Sandbox or Production beside the profile name, so real systems are never mistaken for the demo."""
