@@ -178,6 +178,15 @@ class ProfileLock:
             raise busy_error(self.profile, lock.holder())
         return lock
 
+    def holder(self) -> dict[str, Any]:
+        """Who holds this lock (pid, command, since; host on PostgreSQL); {} when nobody or unknown."""
+        if self.database is not None:
+            try:
+                return AdvisoryLock(self.database, self.profile).holder()
+            except StoreOpenError:
+                return {}
+        return read_holder(self.path)
+
     def ensure(self) -> None:
         """Before each run of a long-lived writer: a PostgreSQL lock whose connection was cut (a server
         restart, a network failure) is gone, so take it again, or fail BUSY when another writer has it."""
