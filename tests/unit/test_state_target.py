@@ -103,6 +103,7 @@ def test_the_advisory_lock_refuses_a_second_writer_and_names_the_first(postgres_
         assert other.acquire() is False
         holder = other.holder()
         assert holder["pid"] == os.getpid() and holder["host"]
+        assert ProfileLock("acme").holder()["pid"] == os.getpid()
         unrelated = AdvisoryLock(postgres_url, "acme2")
         assert unrelated.acquire() is True  # another profile is not held
         unrelated.release()
