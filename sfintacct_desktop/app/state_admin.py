@@ -25,11 +25,13 @@ from ..domain import ErrorInfo, ErrorKind, SyncError
 from ..engine.baseline.export import newest_plan, read_plan
 from ..engine.baseline.review import PlanError
 from ..engine.rebuild import Baseline, rebuild_state
-from ..store import StateStore, backups
+from ..store import StateStore, StoreOpenError, backups
+from ..store.copy import CopyError, copy_state, row_counts
 from ..store.health import check_copy
 from ..store.migrate import current_revision
 from . import state_service as ss
 from .profile_lock import ProfileLock
+from .state_target import is_postgres, resolve_url, state_target, where
 
 SIDE_FILES = ("-wal", "-shm", "-journal")
 
@@ -50,17 +52,21 @@ def _backup_rows(path: Path) -> list[dict[str, Any]]:
 def check(profile: str) -> dict[str, Any]:
     """Health of the profile's store: ``ok`` with counts, or ``problem`` (title/message/hint)."""
     cfg.get_profile(profile)
-    path = ss.state_path(profile)
+    path, target = ss.state_path(profile), state_target(profile)
+    pg = is_postgres(target)
+    if isinstance(target, Path):
+        path = target
     marker = cfg.state_marker(profile)
     report: dict[str, Any] = {
         "profile": profile,
-        "path": str(path),
-        "exists": path.exists(),
+        "backend": "postgresql" if pg else "sqlite",
+        "path": where(target),
+        "exists": True if pg else path.exists(),
         "synced_before": marker.get("synced_before"),
-        "backups": _backup_rows(path),
+        "backups": [] if pg else _backup_rows(path),
         "problem": None,
     }
-    if not path.exists() and not marker.get("synced_before"):
+    if not pg and not path.exists() and not marker.get("synced_before"):
         return {**report, "ok": True, "note": "No sync state yet: it is created at the first sync."}
     try:
         store = ss.open_state_store(profile)
@@ -72,22 +78,36 @@ def check(profile: str) -> dict[str, Any]:
             last = r.runs.last()
         report.update(
             ok=True,
-            bytes=path.stat().st_size,
+            bytes=None if pg else path.stat().st_size,
             schema_revision=current_revision(store.engine),
             links=links,
             last_run=last.started_at.isoformat() if last and last.started_at else None,
-            private=all(is_private(p) for p in (path, path.parent) if p.exists()),
-            daily_backup_due=backups.daily_due(path),
+            private=None if pg else all(is_private(p) for p in (path, path.parent) if p.exists()),
+            daily_backup_due=False if pg else backups.daily_due(path),
         )
     finally:
         store.close()
     return report
 
 
+def _no_file_tools(profile: str, what: str) -> None:
+    """Backups and restores are file operations: a PostgreSQL store uses the database's own tools."""
+    target = state_target(profile)
+    if is_postgres(target):
+        raise _fail(
+            f"No {what} for a state store on PostgreSQL",
+            f"The state of profile {profile} lives in the database {where(target)}, not in a file.",
+            "Use the database's own backups (pg_dump, or the server's point-in-time recovery); or copy it"
+            " to a file with `sfintacct state migrate --to sqlite` (the profile then uses that file).",
+            "STATE_ON_SERVER",
+        )
+
+
 # ------------------------------------------------------------------------------ backup
 def backup(profile: str) -> dict[str, Any]:
     """A manual backup now (the store must open cleanly; a sync may be running)."""
     cfg.get_profile(profile)
+    _no_file_tools(profile, "file backup")
     path = ss.state_path(profile)
     if not path.exists():
         raise _fail(
@@ -249,10 +269,18 @@ def rebuild(profile: str, *, force: bool = False) -> dict[str, Any]:
     from .sync_service import build_engine  # the engine factory (imports the connectors)
 
     cfg.get_profile(profile)
-    path = ss.state_path(profile)
+    path, target = ss.state_path(profile), state_target(profile)
+    pg = is_postgres(target)
+    if isinstance(target, Path):
+        path = target
     with ProfileLock(profile):
-        if path.exists() and not force and not check_copy(path):
-            store = StateStore.open(path)
+        if not force and (pg or (path.exists() and not check_copy(path))):
+            try:
+                store = StateStore.open(target)
+            except StoreOpenError as exc:
+                if not pg:
+                    raise
+                raise ss.StateUnavailable(ss.problem_of(profile, where(target), exc)) from None
             try:
                 empty = store.is_empty()
                 with store.read() as r:
@@ -262,7 +290,7 @@ def rebuild(profile: str, *, force: bool = False) -> dict[str, Any]:
             if not empty and links:  # a store without links (e.g. a refused first run) has nothing to lose
                 raise _fail(
                     "The state store is healthy",
-                    f"{path} opens cleanly and holds {links} links; a rebuild would replace it.",
+                    f"{where(target)} opens cleanly and holds {links} links; a rebuild would replace it.",
                     "Nothing needs doing. To rebuild anyway (the current file is kept beside it), add --force.",
                     "STATE_HEALTHY",
                 )
@@ -281,9 +309,20 @@ def rebuild(profile: str, *, force: bool = False) -> dict[str, Any]:
             error = summary.error or ErrorInfo(ErrorKind.INTERNAL, "Rebuild interrupted", "It did not finish.", "")
             raise SyncError(error)
         _settle_wal(staged)
-        moved = move_aside(path, _label(path)) if path.exists() else []
-        os.replace(staged, path)
-        tighten_sqlite(path)
+        if pg:  # built in a file like any rebuild, then put in the database's place in one transaction
+            try:
+                with StateStore.open(staged) as built, StateStore.open(target) as dest:
+                    copy_state(built.engine, dest.engine, replace=True)
+            except (StoreOpenError, CopyError) as exc:
+                message = f"{where(target)}: {exc}."
+                raise _fail("The rebuild was not saved", message, "Nothing was changed.", "REBUILD") from None
+            finally:
+                _discard(staged)
+            moved: list[str] = []
+        else:
+            moved = move_aside(path, _label(path)) if path.exists() else []
+            os.replace(staged, path)
+            tighten_sqlite(path)
     cfg.update_state_marker(profile, rebuilt_at=datetime.now(UTC).isoformat(timespec="seconds"))
     ss.note_synced(profile)
     if report.cutover_date:
@@ -291,7 +330,7 @@ def rebuild(profile: str, *, force: bool = False) -> dict[str, Any]:
     data = summary.as_dict()
     return {
         "profile": profile,
-        "path": str(path),
+        "path": where(target),
         "kept_aside": moved,
         **report.as_dict(),
         "writes": data["writes"],
@@ -320,6 +359,90 @@ def check_linked_elsewhere(profile: str, *, session: Any = None) -> None:
         engine.close()
 
 
+# ------------------------------------------------------------------------------ migrate
+DEFAULT_TARGETS = ("sqlite", "default")  # `--to sqlite`: back to the profile's own file
+
+
+def migrate(profile: str, to: str, *, replace: bool = False) -> dict[str, Any]:
+    """Copy the profile's state to another store (SQLite <-> PostgreSQL), then switch the profile to it.
+
+    Both ends are locked (no sync of the profile runs meanwhile, on any machine). A target that holds
+    sync state is refused unless ``replace`` (a SQLite file is then kept aside, a PostgreSQL
+    database's rows are replaced). The copy keeps every id and is verified by counting each table on
+    both sides; only then does the profile's ``state.url`` change. The source is left as it was.
+    """
+    cfg.get_profile(profile)
+    try:
+        stored = None if to.strip().lower() in DEFAULT_TARGETS else cfg.check_state_url(to)
+    except cfg.ProfileError as exc:
+        raise _fail("Not a state store URL", str(exc), exc.hint, "STATE_URL_BAD") from None
+    source, dest = state_target(profile), resolve_url(profile, stored)
+    if where(source) == where(dest):
+        raise _fail(
+            "Nothing to migrate",
+            f"The state of profile {profile} already lives in {where(dest)}.",
+            "Give another target with --to.",
+            "STATE_SAME",
+        )
+    with ProfileLock(profile, target=source), ProfileLock(profile, target=dest):
+        src = ss.open_state_store(profile)
+        try:
+            kept = _clear_file_target(dest, replace)
+            try:
+                target = StateStore.open(dest)
+            except StoreOpenError as exc:
+                raise ss.StateUnavailable(ss.problem_of(profile, where(dest), exc)) from None
+            try:
+                report = copy_state(src.engine, target.engine, replace=replace)
+            except CopyError as exc:
+                hint = (
+                    "Choose an empty database, or add --replace to overwrite what it holds."
+                    if "already holds" in str(exc)
+                    else "Nothing was switched; see the log file."
+                )
+                raise _fail("The state was not migrated", f"{where(dest)}: {exc}.", hint, "STATE_MIGRATE") from None
+            finally:
+                target.close()
+        finally:
+            src.close()
+        cfg.set_state_url(profile, stored)
+    return {
+        "profile": profile,
+        "from": where(source),
+        "to": where(dest),
+        "revision": report.revision,
+        "rows": report.rows,
+        "total": report.total,
+        "kept_aside": kept,
+        "note": "The profile now uses the new store; the old one was left as it was.",
+    }
+
+
+def _clear_file_target(dest: Path | Any, replace: bool) -> list[str]:
+    """A SQLite target that already holds state: refused, or (``replace``) kept aside before the copy."""
+    if is_postgres(dest) or not isinstance(dest, Path) or not dest.exists():
+        return []
+    if check_copy(dest):  # damaged or not a store: it can only be replaced
+        if not replace:
+            raise _fail(
+                "The state was not migrated",
+                f"{dest} exists and is not a usable state store.",
+                "Add --replace to keep it aside and write a new one.",
+                "STATE_MIGRATE",
+            )
+        return move_aside(dest, "damaged")
+    with StateStore.open(dest) as existing:
+        held = sum(row_counts(existing.engine).values())
+    if held and not replace:
+        raise _fail(
+            "The state was not migrated",
+            f"{dest} already holds sync state ({held} rows).",
+            "Choose another file, or add --replace to keep it aside and write a new one.",
+            "STATE_MIGRATE",
+        )
+    return move_aside(dest, "replaced") if held else []
+
+
 def _discard(staged: Path) -> None:
     """Remove a half-built new store (our own temporary file, never the user's)."""
     for suffix in ("", *SIDE_FILES):
@@ -327,4 +450,13 @@ def _discard(staged: Path) -> None:
             Path(f"{staged}{suffix}").unlink(missing_ok=True)
 
 
-__all__ = ["backup", "check", "check_linked_elsewhere", "known_baseline", "move_aside", "rebuild", "restore"]
+__all__ = [
+    "backup",
+    "check",
+    "check_linked_elsewhere",
+    "known_baseline",
+    "migrate",
+    "move_aside",
+    "rebuild",
+    "restore",
+]

@@ -26,19 +26,15 @@ from pathlib import Path
 from typing import Any
 
 from ..config import profiles as cfg
-from ..config.paths import app_paths
 from ..domain import ErrorInfo, ErrorKind, SyncError
 from ..store import StateStore, StoreOpenError, backups
 from ..store.backups import Backup
+from .state_target import is_postgres, state_path, state_target, where
 
 log = logging.getLogger(__name__)
 
 MISSING, LINKED_ELSEWHERE = "missing", "linked_elsewhere"
 RESTORED_META = "state_restored"  # set by a restore: the order ledger is completed before the next run
-
-
-def state_path(profile: str) -> Path:
-    return app_paths().state_db(profile)
 
 
 def _when(moment: datetime) -> str:
@@ -50,14 +46,14 @@ class StateProblem:
     """Why a profile's state store cannot be used, and what can be done about it."""
 
     profile: str
-    path: Path
+    path: Path | str  # the SQLite file, or the PostgreSQL URL with its password masked
     problem: str  # a StoreOpenError problem, MISSING or LINKED_ELSEWHERE
     detail: str
     backup: Backup | None = None  # the newest good backup, when one exists
 
     @property
     def damaged(self) -> bool:
-        return self.problem not in ("locked", "unreadable", LINKED_ELSEWHERE)
+        return self.problem not in ("locked", "unreadable", "unreachable", LINKED_ELSEWHERE)
 
     @property
     def title(self) -> str:
@@ -65,6 +61,7 @@ class StateProblem:
         return {
             "locked": f"The sync state of profile {p} is locked",
             "unreadable": f"The sync state of profile {p} cannot be read",
+            "unreachable": f"The sync state of profile {p} cannot be reached",
             MISSING: f"The sync state of profile {p} is missing",
             LINKED_ELSEWHERE: "Salesforce and Intacct are already linked",
         }.get(self.problem, f"The sync state of profile {p} is damaged")
@@ -97,6 +94,12 @@ class StateProblem:
             return (
                 f"Close any other sfintacct window or command using profile {self.profile}, {again}. If none"
                 " is running, a process that hung or crashed still holds the file: end it (or restart the computer)."
+            )
+        if self.problem == "unreachable":
+            return (
+                "Check that the PostgreSQL server is running and reachable from this computer, and that the"
+                " password of its user is in the keyring (entry state_password of the profile), PGPASSWORD or"
+                " ~/.pgpass. Nothing is lost: the state stays in the database."
             )
         if self.problem == "unreadable":
             return "Check that the file and its folder belong to you and that the disk is readable; see the log file."
@@ -142,15 +145,16 @@ class StateUnavailable(SyncError):
         self.problem = problem
 
 
-def problem_of(profile: str, path: Path, exc: StoreOpenError) -> StateProblem:
-    good = backups.newest_good(path) if exc.damaged else None
+def problem_of(profile: str, path: Path | str, exc: StoreOpenError) -> StateProblem:
+    good = backups.newest_good(path) if exc.damaged and isinstance(path, Path) else None
     return StateProblem(profile, path, exc.problem, exc.detail, good)
 
 
-def _missing(profile: str, path: Path, marker: dict[str, Any], what: str) -> StateProblem:
+def _missing(profile: str, path: Path | str, marker: dict[str, Any], what: str) -> StateProblem:
     first = str(marker.get("synced_before") or "")[:10]
     detail = f"{what}, yet this profile has synced before" + (f" (first on {first})" if first else "")
-    return StateProblem(profile, path, MISSING, detail, backups.newest_good(path))
+    good = backups.newest_good(path) if isinstance(path, Path) else None
+    return StateProblem(profile, path, MISSING, detail, good)
 
 
 # ------------------------------------------------------------------------------ opening
@@ -158,20 +162,23 @@ def open_state_store(profile: str, *, writer: bool = False) -> StateStore:
     """The profile's store, checked; raises :class:`StateUnavailable` with the whole story.
 
     ``writer``: the sync worker's store (takes the SQLite write lock once to prove nobody else holds
-    it, and takes the daily backup when one is due).
+    it, and takes the daily backup when one is due). The store is the profile's SQLite file, or the
+    PostgreSQL database its ``state.url`` names (``state_target``).
     """
-    path = state_path(profile)
+    target = state_target(profile)
+    shown: Path | str = target if isinstance(target, Path) else where(target)
     marker = cfg.state_marker(profile)
-    if not path.exists() and marker.get("synced_before"):
-        raise StateUnavailable(_missing(profile, path, marker, "the file does not exist"))
+    if isinstance(target, Path) and not target.exists() and marker.get("synced_before"):
+        raise StateUnavailable(_missing(profile, target, marker, "the file does not exist"))
     try:
-        store = StateStore.open(path, probe_write=writer)
+        store = StateStore.open(target, probe_write=writer and not is_postgres(target))
     except StoreOpenError as exc:
         log.info("the state store of profile %s cannot be opened", profile, exc_info=True)  # the log file only
-        raise StateUnavailable(problem_of(profile, path, exc)) from None
+        raise StateUnavailable(problem_of(profile, shown, exc)) from None
     if marker.get("synced_before") and store.is_empty():
         store.close()
-        raise StateUnavailable(_missing(profile, path, marker, "the file holds no sync state"))
+        what = "the file holds no sync state" if isinstance(target, Path) else "the database holds no sync state"
+        raise StateUnavailable(_missing(profile, shown, marker, what))
     if writer:
         daily_backup(store)
     return store
@@ -296,7 +303,7 @@ def guard_new_store(profile: str, store: StateStore, salesforce: Any, intacct: A
             tx.meta.set(NEW_STORE_CHECKED, datetime.now(UTC).isoformat(timespec="seconds"))
         return
     if found:
-        path = store.path or state_path(profile)
+        path = store.path or store.where
         raise StateUnavailable(
             StateProblem(profile, path, LINKED_ELSEWHERE, f"the state store is new, but {found}")
         )

@@ -115,13 +115,23 @@ def open_state_store(profile_name: str, *, writer: bool = False) -> StateStore:
 class ProfileEngine:
     """A SyncEngine plus what it owns (state store, HTTP sessions), closed together by the worker."""
 
-    def __init__(self, engine: SyncEngine, closers: list[Callable[[], None]], *, writer: bool = False) -> None:
+    def __init__(
+        self,
+        engine: SyncEngine,
+        closers: list[Callable[[], None]],
+        *,
+        writer: bool = False,
+        lock: ProfileLock | None = None,
+    ) -> None:
         self.engine = engine
         self.store = engine.store
         self._closers = closers
         self._writer = writer
+        self._lock = lock
 
     def _before(self) -> None:
+        if self._lock is not None:  # a PostgreSQL writer lock lost with its connection is taken again
+            self._lock.ensure()
         if self._writer:  # after a restore: complete the order ledger before anything is sent
             state_service.settle_restore(self.engine)
 
@@ -203,6 +213,7 @@ def build_engine(
     mapping = load_profile_mapping(profile)
     closers: list[Callable[[], None]] = []
     writing = connect if writer is None else writer
+    lock: ProfileLock | None = None
     if writing:
         lock = ProfileLock(profile.name).acquire()  # before any login: a busy profile fails at once
         closers.append(lock.release)
@@ -253,7 +264,7 @@ def build_engine(
     engine = SyncEngine(
         store, salesforce, intacct, mapping, settings, emit=emit, should_stop=should_stop, preflight=preflight
     )
-    return ProfileEngine(engine, closers, writer=writing and store_opener is None)
+    return ProfileEngine(engine, closers, writer=writing and store_opener is None, lock=lock)
 
 
 def engine_factory(

@@ -1,4 +1,4 @@
-"""`sfintacct state check | backup | restore [BACKUP] | rebuild`: argument parsing and printing only.
+"""`sfintacct state check | backup | restore [BACKUP] | rebuild | migrate --to URL`: parsing and printing only.
 
 The use cases live in ``app/state_admin.py``. Exit status: 0 success, 1 a handled failure (title,
 message and hint on stderr), 2 bad usage. With ``--json`` each prints one JSON object on stdout.
@@ -10,7 +10,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from ..domain import SyncError
+from ..domain import ErrorInfo, ErrorKind, SyncError
 from .common import EXIT_OK, Common
 from .common import fail as _common_fail
 from .common import print_json as _print_json
@@ -29,6 +29,23 @@ def register(sub: Any, common: Common) -> None:
     )
     common(rebuild)
     rebuild.add_argument("--force", action="store_true", help="rebuild even a healthy store (it is kept aside)")
+    migrate = state_sub.add_parser(
+        "migrate", help="copy the state to PostgreSQL (or back to SQLite) and switch the profile to it"
+    )
+    common(migrate)
+    migrate.add_argument(
+        "--to",
+        required=True,
+        metavar="URL",
+        help="postgresql://USER@HOST:PORT/DATABASE (password from the keyring, PGPASSWORD or ~/.pgpass),"
+        " sqlite:///PATH, or `sqlite` for the profile's own file",
+    )
+    migrate.add_argument("--replace", action="store_true", help="overwrite a target that already holds state")
+    password = state_sub.add_parser(
+        "password", help="keep the PostgreSQL password of the state store in the keyring (from the env or a prompt)"
+    )
+    common(password)
+    password.add_argument("--clear", action="store_true", help="remove it from the keyring")
 
 
 def handlers() -> dict[tuple[str, str], Callable[[argparse.Namespace], int]]:
@@ -37,6 +54,8 @@ def handlers() -> dict[tuple[str, str], Callable[[argparse.Namespace], int]]:
         ("state", "backup"): cmd_backup,
         ("state", "restore"): cmd_restore,
         ("state", "rebuild"): cmd_rebuild,
+        ("state", "migrate"): cmd_migrate,
+        ("state", "password"): cmd_password,
     }
 
 
@@ -89,12 +108,15 @@ def cmd_check(args: argparse.Namespace) -> int:
         lines = [f"Profile {args.profile}: {report['note']}"]
     else:
         links = ", ".join(f"{k} {v}" for k, v in report["links"].items())
+        size = "PostgreSQL" if report["bytes"] is None else f"{report['bytes']:,} bytes"
         lines = [
             f"Profile {args.profile}: the state store is healthy.",
-            f"  {report['path']} ({report['bytes']:,} bytes, schema {report['schema_revision']})",
+            f"  {report['path']} ({size}, schema {report['schema_revision']})",
             f"  Links: {links}; last run: {report['last_run'] or 'none yet'}",
-            "  Files: private" if report["private"] else "  Files: readable by others (repaired at the next start)",
         ]
+        if report["private"] is not None:
+            private = report["private"]
+            lines.append("  Files: private" if private else "  Files: readable by others (repaired at the next start)")
     print("\n".join(lines + _backup_lines(report["backups"])))
     return EXIT_OK
 
@@ -152,3 +174,50 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
         return "\n".join(lines)
 
     return _run(args, lambda: state_admin.rebuild(args.profile, force=args.force), text)
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from ..app import state_admin
+
+    def text(r: dict[str, Any]) -> str:
+        lines = [f"Migrated the state of profile {r['profile']} from {r['from']} to {r['to']}."]
+        rows = ", ".join(f"{k} {v}" for k, v in r["rows"].items() if v)
+        lines.append(f"  Rows: {rows or 'none'} ({r['total']} in all)")
+        lines += [f"  Kept aside: {p}" for p in r["kept_aside"]]
+        lines.append(f"  {r['note']}")
+        return "\n".join(lines)
+
+    return _run(args, lambda: state_admin.migrate(args.profile, args.to, replace=args.replace), text)
+
+
+def cmd_password(args: argparse.Namespace) -> int:
+    """The password comes from SFINTACCT_STATE_PASSWORD or a prompt, never from the command line."""
+    import getpass
+    import os
+    import sys
+
+    from ..app import state_target
+    from ..secrets import CredentialStoreError
+
+    def save() -> dict[str, Any]:
+        value = None
+        if not args.clear:
+            value = os.environ.get(state_target.STATE_PASSWORD_ENV)
+            if not value and sys.stdin.isatty():
+                value = getpass.getpass("PostgreSQL password of the state store: ")
+            if not value:
+                raise SyncError(
+                    ErrorInfo(
+                        ErrorKind.AUTH,
+                        "No password given",
+                        "The password was neither in the environment nor typed at a prompt.",
+                        f"Set {state_target.STATE_PASSWORD_ENV}, or run the command in a terminal.",
+                        code="STATE_PASSWORD_NONE",
+                    )
+                )
+        try:
+            return state_target.save_password(args.profile, value)
+        except CredentialStoreError as exc:
+            raise SyncError(ErrorInfo(ErrorKind.AUTH, exc.title, exc.message, exc.hint)) from None
+
+    return _run(args, save, lambda r: f"PostgreSQL password of profile {r['profile']}: {r['state_password']}.")

@@ -113,7 +113,78 @@ def save_sandbox_profile(connection_info: dict[str, Any]) -> None:
 def state_marker(name: str) -> dict[str, Any]:
     """The profile's marker: ``synced_before`` (first time), ``cutover_date``, ``baseline_applied_at``."""
     marker = (list_profiles().get(name) or {}).get(STATE_KEY)
-    return dict(marker) if isinstance(marker, dict) else {}
+    return {k: v for k, v in marker.items() if k != STATE_URL_KEY} if isinstance(marker, dict) else {}
+
+
+# ------------------------------------------------------------------ where the state store lives
+# ``"state": {"url": ...}`` beside the marker (both survive a profile edit and ``sandbox serve``).
+# Absent: the profile's SQLite file. A URL never carries a password: the password comes from the
+# keyring, PGPASSWORD or ~/.pgpass, so no secret reaches this file.
+
+STATE_URL_KEY = "url"
+POSTGRES_DRIVER = "postgresql+psycopg"
+
+
+def state_url(name: str) -> str | None:
+    """The profile's state store URL, or None for its default SQLite file."""
+    state = (list_profiles().get(name) or {}).get(STATE_KEY)
+    url = state.get(STATE_URL_KEY) if isinstance(state, dict) else None
+    return str(url) if url else None
+
+
+def check_state_url(text: str) -> str:
+    """A state store URL as stored: ``sqlite:///PATH`` or ``postgresql+psycopg://user@host:port/db``.
+
+    ``postgresql://`` gets the psycopg driver. A password in the URL is refused (it would be written to
+    the profiles file); the message never repeats the URL as given.
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(text.strip())
+    except ArgumentError:
+        raise ProfileError(
+            "The state store URL is not a database URL.",
+            "Give postgresql://USER@HOST:PORT/DATABASE, or sqlite:///PATH for a SQLite file.",
+        ) from None
+    backend = url.get_backend_name()
+    if backend == "postgresql":
+        url = url.set(drivername=POSTGRES_DRIVER)
+        if not url.host or not url.database:
+            raise ProfileError(
+                "The PostgreSQL state store URL needs a host and a database.",
+                "Give postgresql://USER@HOST:PORT/DATABASE.",
+            )
+    elif backend != "sqlite" or not url.database or url.database == ":memory:":
+        raise ProfileError(
+            f"The state store must be PostgreSQL or a SQLite file, not {backend}.",
+            "Give postgresql://USER@HOST:PORT/DATABASE, or sqlite:///PATH.",
+        )
+    if url.password is not None:
+        raise ProfileError(
+            "The state store URL must not contain a password (it would be written to the profiles file).",
+            "Leave it out of the URL; store it in the keyring with `sfintacct state password`, or use"
+            " PGPASSWORD or ~/.pgpass.",
+        )
+    return url.render_as_string(hide_password=False)
+
+
+def set_state_url(name: str, url: str | None) -> None:
+    """Point the profile at a state store (None: back to its SQLite file). The URL is checked first."""
+    clean = check_state_url(url) if url else None
+    path = app_paths().profiles_file
+    data = _read(path)
+    prof = data["profiles"].get(name)
+    if not isinstance(prof, dict):
+        raise ProfileError(f"No connection profile named {name!r}.", "See `sfintacct profile list`.")
+    state = dict(prof.get(STATE_KEY) or {})
+    if clean:
+        state[STATE_URL_KEY] = clean
+    else:
+        state.pop(STATE_URL_KEY, None)
+    prof[STATE_KEY] = state
+    _write(path, data)
 
 
 def update_state_marker(name: str, **values: Any) -> dict[str, Any]:

@@ -44,8 +44,30 @@ def sqlite_path(url: URL) -> Path | None:
     return Path(url.database)
 
 
+def display(target: str | Path | URL) -> str:
+    """A store's path, or its URL with any password masked: the only form that reaches a message or log."""
+    if isinstance(target, Path):
+        return str(target)
+    url = to_url(target) if isinstance(target, URL) or "://" in str(target) else None
+    if url is None:
+        return str(target)
+    path = sqlite_path(url)
+    return str(path) if path is not None else url.render_as_string(hide_password=True)
+
+
+def is_postgres(target: str | Path | URL) -> bool:
+    return isinstance(target, URL | str) and "://" in str(target) and to_url(target).get_backend_name() == "postgresql"
+
+
+PG_CONNECT_ARGS = {"connect_timeout": 10, "application_name": "sfintacct-desktop"}
+
+
 def create_state_engine(target: str | Path | URL, **kwargs: Any) -> Engine:
     url = to_url(target)
+    if url.get_backend_name() == "postgresql":
+        # pre_ping: a pooled connection the server closed (restart, idle timeout) is replaced, not failed on
+        kwargs.setdefault("pool_pre_ping", True)
+        kwargs.setdefault("connect_args", dict(PG_CONNECT_ARGS))
     engine = sa.create_engine(url, json_serializer=json_dumps, json_deserializer=json.loads, **kwargs)
     if url.get_backend_name() == "sqlite":
         _install_sqlite_hooks(engine)

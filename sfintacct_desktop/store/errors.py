@@ -14,7 +14,16 @@ class StoreOpenError(StoreError):
     message (title, which file, what is wrong, what to do) and choose the remedy by ``problem``.
     """
 
-    PROBLEMS = ("empty", "not_a_database", "truncated", "malformed", "integrity", "locked", "unreadable")
+    PROBLEMS = (
+        "empty",
+        "not_a_database",
+        "truncated",
+        "malformed",
+        "integrity",
+        "locked",
+        "unreadable",
+        "unreachable",  # a database server (PostgreSQL) that cannot be reached or refuses the login
+    )
 
     def __init__(self, path: str, problem: str, detail: str) -> None:
         super().__init__(f"state database {path}: {detail}")
@@ -23,7 +32,7 @@ class StoreOpenError(StoreError):
     @property
     def damaged(self) -> bool:
         """The file itself is bad (as opposed to locked or unreadable): restore or rebuild it."""
-        return self.problem not in ("locked", "unreadable")
+        return self.problem not in ("locked", "unreadable", "unreachable")
 
 
 class DatabaseCorruptError(StoreOpenError):

@@ -63,7 +63,7 @@ def classify(path: Path | str, exc: BaseException) -> StoreOpenError | None:
     """SQLite's own error (through SQLAlchemy or not) as a StoreOpenError; None when it is not one."""
     inner = getattr(exc, "orig", None) or exc
     if not isinstance(inner, sqlite3.Error):
-        return None
+        return _classify_server(str(path), exc)
     text = str(inner).lower()
     path = str(path)
     if "locked" in text or "busy" in text:
@@ -77,6 +77,21 @@ def classify(path: Path | str, exc: BaseException) -> StoreOpenError | None:
     if isinstance(inner, sqlite3.DatabaseError) and not isinstance(inner, sqlite3.OperationalError):
         return StoreOpenError(path, "malformed", f"SQLite cannot read it ({inner})")
     return None
+
+
+def _classify_server(where: str, exc: BaseException) -> StoreOpenError | None:
+    """A database server's connection or login failure (PostgreSQL): "unreachable", with the driver's
+    reason (host, port, user; libpq never puts the password in it). Anything else is not ours to name."""
+    inner = getattr(exc, "orig", None) or exc
+    if type(inner).__module__.split(".")[0] != "psycopg":
+        return None
+    from psycopg import OperationalError
+
+    if not isinstance(inner, OperationalError):
+        return None
+    reason = (str(inner).strip().splitlines() or [type(inner).__name__])[0]
+    detail = f"the database server cannot be reached or refused the login ({reason})"
+    return StoreOpenError(where, "unreachable", detail)
 
 
 def check_copy(path: Path) -> list[str]:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ..config.private import create_file, tighten_sqlite
 from . import migrate
-from .database import create_state_engine, integrity_check, sqlite_path, to_url, writer_engine
+from .database import create_state_engine, display, integrity_check, sqlite_path, to_url, writer_engine
 from .errors import DatabaseCorruptError, NestedWriteError, StoreOpenError
 from .health import classify, inspect_file
 from .migrate import MigrationResult
@@ -65,7 +65,7 @@ class StateStore:
         try:
             problems = integrity_check(engine)
             if problems:
-                raise DatabaseCorruptError(str(path or url), problems)
+                raise DatabaseCorruptError(display(path or url), problems)
             if probe_write:
                 with writer_engine(engine).begin():
                     pass
@@ -75,7 +75,7 @@ class StateStore:
             raise
         except (sa.exc.DBAPIError, sqlite3.Error) as exc:
             engine.dispose()
-            problem = classify(path or str(url), exc)
+            problem = classify(path or display(url), exc)
             if problem is None:
                 raise
             raise problem from None
@@ -87,6 +87,11 @@ class StateStore:
         """True when the store holds no sync state at all (no links, runs or markers; intents need a run)."""
         with self.read() as r:
             return not r.links.count() and r.runs.last() is None and not r.meta.all()
+
+    @property
+    def where(self) -> str:
+        """The file, or the URL with its password masked (for messages and logs)."""
+        return display(self.engine.url)
 
     @property
     def path(self) -> Path | None:

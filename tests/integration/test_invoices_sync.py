@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
+
+import pytest
 
 from tests.support.orders_env import (
     delete_sotransaction,
@@ -15,7 +19,13 @@ from tests.support.orders_env import (
     sf_invoices,
     sf_payments,
 )
-from tests.support.sync_env import SyncEnv, assert_quiet, ok
+from tests.support.sync_env import SyncEnv, assert_quiet, make_env, ok
+
+
+@pytest.fixture()
+def env(tmp_path: Path, state_target: Path | str) -> Iterator[SyncEnv]:
+    """Each scenario runs on both state backends: a SQLite file and a PostgreSQL database."""
+    yield from make_env(tmp_path, state_target)
 
 
 def one_invoice(env: SyncEnv) -> dict:

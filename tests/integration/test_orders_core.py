@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
+
+import pytest
 
 from sfintacct_desktop.domain import IntentState
 from sfintacct_desktop.engine.orders import intent_key
 from tests.support.orders_env import deal_day, make_deal, opportunity, order_lines, orders_for, win
-from tests.support.sync_env import SyncEnv, assert_quiet, ok
+from tests.support.sync_env import SyncEnv, assert_quiet, make_env, ok
+
+
+@pytest.fixture()
+def env(tmp_path: Path, state_target: Path | str) -> Iterator[SyncEnv]:
+    """Each scenario runs on both state backends: a SQLite file and a PostgreSQL database."""
+    yield from make_env(tmp_path, state_target)
 
 
 def test_closed_won_with_three_lines_makes_exactly_one_order(env: SyncEnv) -> None:

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
-from tests.support.sync_env import SyncEnv, assert_quiet
+import pytest
+
+from tests.support.sync_env import SyncEnv, assert_quiet, make_env
+
+
+@pytest.fixture()
+def env(tmp_path: Path, state_target: Path | str) -> Iterator[SyncEnv]:
+    """Each scenario runs on both state backends: a SQLite file and a PostgreSQL database."""
+    yield from make_env(tmp_path, state_target)
 
 
 def test_account_becomes_customer_and_customer_becomes_account(env: SyncEnv) -> None:

@@ -54,7 +54,7 @@ def ia_connector(sb: Sandbox) -> IntacctConnector:
 @dataclass
 class SyncEnv:
     sandbox: Sandbox
-    db_path: Path
+    db_path: Path | str  # a SQLite file, or a PostgreSQL URL (tests on both state backends)
     store: StateStore
     engine: SyncEngine
     user_sf: SalesforceConnector  # "the user": edits records as people do, not through the engine
@@ -193,9 +193,10 @@ class SyncEnv:
         return got[0] if got else None
 
 
-def make_env(tmp_path: Path) -> Iterator[SyncEnv]:
+def make_env(tmp_path: Path, target: Path | str | None = None) -> Iterator[SyncEnv]:
+    """``target``: where the state store lives (default: a SQLite file in ``tmp_path``)."""
     sb = Sandbox(SandboxOptions(seed="empty")).start()
-    db = tmp_path / "state.sqlite3"
+    db = target if target is not None else tmp_path / "state.sqlite3"
     store = StateStore.open(db)
     try:
         env = SyncEnv(sb, db, store, None, sf_connector(sb), ia_connector(sb))  # type: ignore[arg-type]

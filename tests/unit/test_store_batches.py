@@ -15,8 +15,9 @@ SF = [f"001{i:012d}AAA" for i in range(1, 6)]
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[StateStore]:
-    with StateStore.open(tmp_path / "state.sqlite3") as s:
+def store(state_target: str | Path) -> Iterator[StateStore]:
+    """Each test runs on both backends: a SQLite file and a PostgreSQL database."""
+    with StateStore.open(state_target) as s:
         yield s
 
 

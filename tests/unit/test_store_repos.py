@@ -31,8 +31,9 @@ SF1, SF2, SF3 = "001000000000001AAA", "001000000000002AAA", "001000000000003AAA"
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[StateStore]:
-    with StateStore.open(tmp_path / "state.sqlite3") as s:
+def store(state_target: str | Path) -> Iterator[StateStore]:
+    """Each test runs on both backends: a SQLite file and a PostgreSQL database."""
+    with StateStore.open(state_target) as s:
         yield s
 
 

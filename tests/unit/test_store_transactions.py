@@ -16,8 +16,9 @@ DUP = ErrorInfo(ErrorKind.DUPLICATE, "Already linked", "CUSTOMERID C-1 is linked
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[StateStore]:
-    with StateStore.open(tmp_path / "state.sqlite3") as s:
+def store(state_target: str | Path) -> Iterator[StateStore]:
+    """Each test runs on both backends: a SQLite file and a PostgreSQL database."""
+    with StateStore.open(state_target) as s:
         yield s
 
 
