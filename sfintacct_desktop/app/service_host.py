@@ -28,7 +28,7 @@ from ..domain import ErrorInfo, ErrorKind, SyncError
 from ..engine.events import Command, CommandKind
 from . import service_protocol as sp
 from . import sync_service
-from .profile_lock import ProfileLock, read_holder
+from .profile_lock import ProfileLock
 from .profiles import list_profiles
 from .service_channel import ControlServer, Dispatcher
 from .service_hub import ProfileHub
@@ -91,7 +91,7 @@ class SyncService(Dispatcher):
         try:
             lock.acquire()
         except SyncError:
-            raise ServiceAlreadyRunning(read_holder(lock.path)) from None
+            raise ServiceAlreadyRunning(lock.holder()) from None
         self._service_lock = lock
         try:
             for profile in self.wanted:
@@ -110,7 +110,7 @@ class SyncService(Dispatcher):
             lock.acquire()
         except SyncError as exc:
             if exc.info.kind is ErrorKind.BUSY:
-                holder = read_holder(lock.path)
+                holder = lock.holder()
                 if profile not in self.busy:
                     log.warning("Profile %s is held by process %s; trying again every %.0fs",
                                 profile, holder.get("pid", "?"), self.busy_retry)  # fmt: skip
