@@ -5,7 +5,8 @@ Usage: ``QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshot_gui.py [f
 script, a throw-away keyring), and walks the operator's path: welcome, connections with the setup
 checklist (all set, and fields missing), the profile editor, the baseline (plan, review,
 confirmation, applying, report), the sync (up to date, syncing, failing, needs attention, error
-inbox, conflicts, paused), a run's detail, the invoices. Files are named
+inbox, conflicts, paused), a run's detail, the invoices, and the window attached to a background
+service (and that service stopped). Files are named
 ``<nn>-<page>-<state>-<w>x<h>.png``. Dialogs are drawn over the window at their place, as the
 operator sees them.
 """
@@ -260,6 +261,50 @@ def _window(app: Any, cam: Camera) -> None:
             cam.shoot(win, "invoices", "search")
         finally:
             win.close()
+        _service(app, cam)
+
+
+def _service(app: Any, cam: Camera) -> None:
+    """A real background service holds the profile: the window shows its banner, then says when it stops."""
+    import signal
+    import subprocess
+
+    from sfintacct_desktop.app.service_channel import ServiceRefused, ServiceUnavailable, ask
+    from sfintacct_desktop.gui.main_window import MainWindow
+    from tests.support.cli_env import REPO, cli_env
+    from tests.support.file_keyring import ENV_FILE
+
+    def ready() -> bool:
+        try:
+            row = ask("status", "sandbox")["profiles"][0]
+        except (ServiceUnavailable, ServiceRefused):
+            return False
+        return bool(row["state"] == "idle" and row["last_run"] is not None)
+
+    env = cli_env(Path(os.environ["SFINTACCT_HOME"]), Path(os.environ[ENV_FILE]))
+    argv = [sys.executable, "-m", "sfintacct_desktop.cli", "service", "run", "--interval", "3600"]
+    service = subprocess.Popen(  # noqa: S603 - our own interpreter and module, fixed arguments
+        argv, env=env, cwd=str(REPO), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL
+    )
+    win = None
+    try:
+        _wait(app, ready, timeout=180)
+        win = MainWindow("sandbox")
+        win.show()
+        _wait(app, lambda: win.health.facts.state == "idle" and not win.health._reading)
+        win.tabs.setCurrentWidget(win.sync_tab)
+        cam.shoot(win, "service", "attached")
+        service.send_signal(signal.SIGTERM)
+        service.wait(120)
+        _wait(app, win.service_banner.take_over_button.isVisible, timeout=60)
+        _settle(app, 0.5)
+        cam.shoot(win, "service", "stopped")
+    finally:
+        if win is not None:
+            win.close()
+        if service.poll() is None:
+            service.kill()
+            service.wait(120)
 
 
 if __name__ == "__main__":

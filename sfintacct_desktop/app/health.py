@@ -198,6 +198,8 @@ class Health:
             return when(self.next_run)
         if self.extra.get("paused"):
             return "none while paused"
+        if self.extra.get("stopped"):
+            return "none: the sync is stopped"
         if self.state == WAITING:
             return "when the API budget allows"
         if self.state == SYNCING:
@@ -293,8 +295,10 @@ def compute(worker: WorkerFacts, store: StoreFacts | None, now: datetime) -> Hea
     last = _last_run(worker, store)
     state = worker.state
 
-    if state in ("", "stopped"):
-        return Health(STARTING, "Starting…" if state == "" else "Stopped", **base)
+    if state == "":
+        return Health(STARTING, "Starting…", **base)
+    if state == "stopped":  # nothing runs until the window takes over or the worker starts again
+        return Health(STARTING, "Stopped", extra={"stopped": True}, **base)
     if state == "running":
         return Health(SYNCING, f"Syncing… {_progress(worker.progress)}".rstrip(), **base)
     if state == "waiting":

@@ -21,7 +21,7 @@ import queue
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..domain import ErrorInfo, ErrorKind, SyncError
@@ -37,6 +37,16 @@ Connect = Callable[[], ServiceClient]
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _since(status: dict[str, Any]) -> datetime:
+    """When the service's worker entered its state: for an idle worker, its next run less the interval,
+    so the window's "next run" is the service's own and not the moment the window attached."""
+    nxt, every = status.get("next_run"), status.get("interval")
+    if status.get("state") in ("idle", "waiting") and nxt and every:
+        with contextlib.suppress(ValueError, TypeError):
+            return datetime.fromisoformat(str(nxt)) - timedelta(seconds=float(every))
+    return _now()
 
 
 def job_refused(name: str) -> SyncError:
@@ -83,7 +93,8 @@ class RemoteWorker:
         self.gone = False
         self._detached = threading.Event()
         self._outbox: queue.Queue[dict[str, Any] | None] = queue.Queue()
-        self.events.put(EngineStateChanged(_now(), self._state, str(status.get("reason") or "")))
+        self.state_since = _since(status)  # the health's clock for "next run" (the service's, not ours)
+        self.events.put(EngineStateChanged(self.state_since, self._state, str(status.get("reason") or "")))
         self._reader = threading.Thread(target=self._read, name=f"{self.name}-reader", daemon=True)
         self._sender = threading.Thread(target=self._send, name=f"{self.name}-sender", daemon=True)
         self._reader.start()
@@ -199,7 +210,7 @@ class RemoteWorker:
 
     def _note(self, event: Event) -> None:
         if isinstance(event, EngineStateChanged):
-            self._state = event.state
+            self._state, self.state_since = event.state, event.at
             self.waiting_reason = event.reason if event.state == "waiting" else ""
             if event.state in ("paused", "stopped"):
                 self._pending = False

@@ -36,6 +36,7 @@ from .service_hub import ProfileHub
 log = logging.getLogger(__name__)
 
 BUSY_RETRY = 30.0  # seconds between tries of a profile another process holds
+RESCAN = 10.0  # seconds between looks at the profile list (a service of all profiles follows it)
 POLL = 0.2  # how often the main loop looks at the stop request (signals need the main thread)
 
 WorkerStarter = Callable[[str, float | None], Any]
@@ -71,8 +72,12 @@ class SyncService(Dispatcher):
         interval: float | None = None,
         start_worker: WorkerStarter = _start_worker,
         busy_retry: float = BUSY_RETRY,
+        rescan: float = RESCAN,
     ) -> None:
-        self.wanted = list(dict.fromkeys(profiles)) or [row["name"] for row in list_profiles()]
+        named = list(dict.fromkeys(profiles))
+        self.follow = not named  # all profiles: one added or removed later is started or stopped
+        self.wanted = named or [row["name"] for row in list_profiles()]
+        self.rescan = rescan
         self.interval = interval
         self._start_worker = start_worker
         self.busy_retry = busy_retry
@@ -139,6 +144,7 @@ class SyncService(Dispatcher):
     def serve(self, should_stop: Callable[[], bool]) -> int:
         """Run until ``should_stop()``; then stop cleanly. Returns the exit status (0)."""
         next_try = time.monotonic() + self.busy_retry
+        next_scan = time.monotonic() + self.rescan
         try:
             while not should_stop():
                 time.sleep(POLL)
@@ -146,9 +152,38 @@ class SyncService(Dispatcher):
                     for profile in list(self.busy):
                         self._open(profile)
                     next_try = time.monotonic() + self.busy_retry
+                if self.follow and time.monotonic() >= next_scan:
+                    self.follow_profiles()
+                    next_scan = time.monotonic() + self.rescan
         finally:
             self.shutdown()
         return 0
+
+    def follow_profiles(self) -> None:
+        """Start a profile added since the service started; stop (after its batch) one that was removed."""
+        try:
+            names = [row["name"] for row in list_profiles()]
+        except (ProfileError, SyncError, OSError) as exc:  # a half-written file: look again at the next scan
+            log.warning("Cannot read the profile list: %s", getattr(exc, "message", exc))
+            return
+        for profile in names:
+            if profile not in self.wanted:
+                log.info("Profile %s was added: syncing it", profile)
+                self.wanted.append(profile)
+                self._open(profile)
+        for profile in [p for p in self.wanted if p not in names]:
+            log.info("Profile %s was removed: stopping its sync", profile)
+            self.wanted.remove(profile)
+            self.busy.pop(profile, None)
+            self.failed.pop(profile, None)
+            with self._lock:
+                hub = self.hubs.pop(profile, None)
+            if hub is not None:
+                hub.worker.stop()
+                hub.worker.join()
+                hub.join(5)
+                if hub.lock is not None:
+                    hub.lock.release()
 
     def shutdown(self) -> None:
         """Ask every worker to stop after its current batch, join them, then close the channel and locks."""

@@ -69,7 +69,8 @@ class HealthMonitor(QObject):
 
     def _on_state(self, state: str, reason: str) -> None:
         f = self.facts
-        f.state, f.reason, f.since = state, reason, datetime.now(UTC)
+        # a service's worker says when its state began (its schedule runs from then); ours began now
+        f.state, f.reason, f.since = state, reason, getattr(self.worker, "state_since", None) or datetime.now(UTC)
         err = getattr(self.worker, "last_error", None)
         f.paused_error = err if state == "paused" and reason != USER_PAUSE and err is not None and err.fatal else None
         if state != "running":

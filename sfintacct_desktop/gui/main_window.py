@@ -135,6 +135,12 @@ class MainWindow(QMainWindow):
     def profile(self) -> str:
         return self.session.name
 
+    def _schedule_of(self, session: gs.Session) -> float | None:
+        """The schedule the health shows: the background service's own when it runs the profile."""
+        if gs.is_remote(self.worker):
+            return self.worker.interval
+        return self._interval_of(session)
+
     def _interval_of(self, session: gs.Session) -> float | None:
         if self._interval == PROFILE_INTERVAL:
             return session.sync_interval
@@ -200,7 +206,7 @@ class MainWindow(QMainWindow):
         self.status.setText(f"Profile: {session.name}")
         self._show_kind()
         self.tabs.setEnabled(True)
-        self.health.set_session(session, self.worker, self._interval_of(session))
+        self.health.set_session(session, self.worker, self._schedule_of(session))
 
     # ------------------------------------------------------------------ the background service
     def _show_service(self) -> None:
@@ -214,6 +220,7 @@ class MainWindow(QMainWindow):
         """The service's worker stopped because the service went away: say so, offer to take over."""
         if state == "stopped" and gs.is_remote(self.worker) and self.worker.gone and not self._closed:
             self.service_banner.show_stopped()
+            self.sync_tab.service_gone()
 
     def take_over(self) -> None:
         """Run the sync in the window: a worker of its own replaces the gone service's (same session,
@@ -224,9 +231,11 @@ class MainWindow(QMainWindow):
         self.bridge.drain()
         self.worker = gs.start_worker(self.session, interval=self._interval_of(self.session))
         self.bridge.set_events(self.worker.events)
-        for tab in (self.baseline_tab, self.sync_tab, self.invoices_tab):
+        for tab in (self.baseline_tab, self.invoices_tab):
             tab.worker = self.worker
+        self.sync_tab.use_worker(self.worker)
         self.health.worker = self.worker
+        self.health.facts.interval = self._interval_of(self.session)
         self.service_banner.clear()
         self.statusBar().showMessage("The sync runs in this window now.", 10_000)
 
@@ -247,7 +256,7 @@ class MainWindow(QMainWindow):
     def _setup_health(self) -> None:
         """The health monitor and everything it drives: badge, title, tab label, status bar, menus, tray."""
         self.health = HealthMonitor(
-            self.runner, self.bridge, self.worker, self.session, self._interval_of(self.session)
+            self.runner, self.bridge, self.worker, self.session, self._schedule_of(self.session)
         )
         self.menus = WindowMenus(self, self, Tray.is_available())
         self.tray = Tray(self.menus.sync_now, self.menus.pause_resume, self)

@@ -81,7 +81,7 @@ class SyncTab(QWidget):
         layout.addLayout(top)
         self.state_reason = ErrorPanel()
         layout.addWidget(self.state_reason)
-        self.summary = note("No run yet in this window.")
+        self.summary = note(_no_run_yet(worker))
         layout.addWidget(self.summary)
         self.cutover = note("")  # the cut-over: which Closed Won deals are history (set once; the baseline changes it)
         layout.addWidget(self.cutover)
@@ -111,13 +111,24 @@ class SyncTab(QWidget):
         bridge.progress.connect(self._on_progress)
         self.refresh()
 
+    def use_worker(self, worker: Any) -> None:
+        """The window took the sync over from the stopped service: the same profile, its own worker."""
+        self.worker = worker
+        if self.last_summary is None:
+            self.summary.setText(_no_run_yet(worker))
+
+    def service_gone(self) -> None:
+        """The service stopped: the summary no longer says it runs the profile."""
+        if self.last_summary is None:
+            self.summary.setText("The background service stopped; its runs are listed below.")
+
     def set_session(self, session: gs.Session, worker: Any) -> None:
         """The window switched profile: the new profile's worker, heading and tables (the old ones go)."""
         self.session, self.profile, self.worker = session, session.name, worker
         self.title.setText(f"Sync — profile {session.name}")
         self.last_summary = None  # the badge follows the window's health (``show_health``)
         self.state_reason.clear()
-        self.summary.setText("No run yet in this window.")
+        self.summary.setText(_no_run_yet(worker))
         self.cutover.setText("")
         self.runs_box.reset()
         for box in (self.errors_box, self.conflicts_box):
@@ -288,3 +299,10 @@ class SyncTab(QWidget):
         self.state.setAccessibleName(f"Sync health: {text}")
         if tone == "error" and problem:
             self.state_reason.show_error(problem)
+
+
+def _no_run_yet(worker: Any) -> str:
+    """Before the first run this window sees: where the runs are (the service's run below)."""
+    if getattr(worker, "remote", False):
+        return "The background service runs this profile; its runs are listed below as they happen."
+    return "No run yet in this window."

@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,10 @@ def test_window_attaches_to_the_service_and_takes_over_when_it_stops(
         assert not win.service_banner.take_over_button.isVisible()
         qtbot.waitUntil(lambda: win.health.facts.state == "idle", timeout=30_000)
         assert win.sync_tab.sync_button.isEnabled()
+        nxt = ask("status", "sandbox")["profiles"][0]["next_run"]
+        assert nxt is not None  # the service's own schedule, not "on Sync now"
+        qtbot.waitUntil(lambda: win.health.health.next_run is not None, timeout=10_000)
+        assert abs((win.health.health.next_run - datetime.fromisoformat(nxt)).total_seconds()) < 1
 
         progress: list[Any] = []
         started: list[Any] = []
@@ -97,6 +102,8 @@ def test_window_attaches_to_the_service_and_takes_over_when_it_stops(
         assert service.wait(TIMEOUT) == 0
         qtbot.waitUntil(lambda: win.service_banner.take_over_button.isVisible(), timeout=30_000)
         assert win.service_banner.label.text().startswith(SERVICE_STOPPED)
+        qtbot.waitUntil(lambda: win.health.health.next_run_text == "none: the sync is stopped", timeout=10_000)
+        assert "service runs this profile" not in win.sync_tab.summary.text()
         win.service_banner.take_over_button.click()
         assert isinstance(win.worker, SyncWorker) and not win.service_banner.isVisible()
         qtbot.waitUntil(lambda: win.health.facts.state == "idle", timeout=30_000)

@@ -110,6 +110,7 @@ def lose_state(b: base.Bench) -> Path:
     return state / "sandbox.sqlite3"
 
 
+@pytest.mark.timeout(300)  # a demo baseline and many CLI processes: slow on a loaded 2-core machine
 def test_journey_files_are_private_and_a_lost_state_is_rebuilt_without_a_write(bench: base.Bench) -> None:  # noqa: F811
     opp = first_day(bench)
     backup = ok_json(bench, "state", "backup")
@@ -170,6 +171,7 @@ def test_journey_files_are_private_and_a_lost_state_is_rebuilt_without_a_write(b
     assert not_private(bench.home) == []
 
 
+@pytest.mark.timeout(300)  # a demo baseline and many CLI processes: slow on a loaded 2-core machine
 def test_restore_waits_for_the_sync_and_sends_no_order_twice(bench: base.Bench) -> None:  # noqa: F811
     assert ok_json(bench, "baseline", "plan")["ok"] is True
     assert ok_json(bench, "baseline", "apply", "--accept-suggested")["status"] == "ok"

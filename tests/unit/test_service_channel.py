@@ -151,3 +151,50 @@ def test_the_window_learns_when_the_service_stops(service: Any) -> None:
     with pytest.raises(ServiceUnavailable):
         ServiceClient.connect()
     assert attach("alpha") is None
+
+
+def test_a_service_of_all_profiles_follows_profiles_added_and_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+    import time
+
+    from sfintacct_desktop.config import profiles as cfg
+
+    monkeypatch.setenv("SFINTACCT_HOME", str(tmp_path / "home"))
+    cfg.save_profile("alpha", {"kind": "real"})
+    started: list[str] = []
+
+    def start(profile: str, interval: float | None) -> SyncWorker:
+        started.append(profile)
+        worker = SyncWorker(lambda emit, should_stop: FakeEngine(emit, should_stop), name=f"sfintacct-sync-{profile}")
+        worker.start()
+        return worker
+
+    svc = SyncService(start_worker=start, rescan=0.1).start()
+    stop = threading.Event()
+    loop = threading.Thread(target=svc.serve, args=(stop.is_set,), daemon=True)
+    loop.start()
+
+    def profiles_run() -> list[str]:
+        return [row["profile"] for row in ask("status")["profiles"]]
+
+    def until(check: Any) -> None:
+        deadline = time.monotonic() + WAIT
+        while not check():
+            assert time.monotonic() < deadline, "the service did not follow the profile list"
+            time.sleep(0.05)  # polling interval of a bounded wait
+
+    try:
+        assert profiles_run() == ["alpha"]
+        cfg.save_profile("beta", {"kind": "real"})  # as `profile add` or the window's editor does
+        until(lambda: profiles_run() == ["alpha", "beta"])
+        assert started == ["alpha", "beta"]
+        cfg.remove_profile("alpha")
+        until(lambda: profiles_run() == ["beta"])
+        with pytest.raises(ServiceRefused, match="does not sync profile alpha"):
+            ask("sync_now", "alpha")
+    finally:
+        stop.set()
+        loop.join(WAIT)
+    assert not loop.is_alive()
