@@ -26,6 +26,8 @@ STATES = [
     "sync-paused",
     "sync-run-detail",
     "invoices-search",
+    "service-attached",
+    "service-stopped",
 ]
 
 
