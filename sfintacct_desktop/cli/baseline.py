@@ -76,7 +76,6 @@ class _Stop:
                 signal.signal(s, handler)
 
 
-
 def _guarded(args: argparse.Namespace, run: Callable[[Callable[[], bool]], int]) -> int:
     from ..app.baseline_service import ExtractCancelled, PlanError
     from ..domain import SyncError

@@ -72,7 +72,14 @@ FOLD_WATCH = timedelta(hours=2)  # how long after a fall-back transition the win
 # margin after a burst); more new rows than this cost one more page, in a cycle that reads much more
 PROBE_FIRST_PAGE = 200
 RECHECK = timedelta(hours=24)  # an unverified type's coverage is checked again this often
-OBJECT_OF = {"customer": "CUSTOMER", "item": "ITEM", "arinvoice": "ARINVOICE", "arpymt": "ARPYMT"}
+OBJECT_OF = {
+    "customer": "CUSTOMER",
+    "item": "ITEM",
+    "arinvoice": "ARINVOICE",
+    "arpymt": "ARPYMT",
+    "sopricelist": "SOPRICELIST",
+    "sopricelistentry": "SOPRICELISTENTRY",
+}
 
 
 @dataclass

@@ -22,7 +22,7 @@ DAYS_PER_MONTH = 30.4
 MIN_HISTORY = 12  # cycles (the first left out) before the share of busy cycles is trusted
 DESIGN_IDLE_SALESFORCE = 1.0  # one composite call reads every Salesforce stream
 DESIGN_IDLE_INTACCT_READ = 1.0  # one AUDITHISTORY query across the object types the sync reads
-FULL_READ_TRANSACTIONS = 4.0  # the safety net: CUSTOMER, ITEM, ARINVOICE and the AUDITHISTORY query
+FULL_READ_TRANSACTIONS = 6.0  # the safety net: CUSTOMER, ITEM, ARINVOICE, the two price list objects, AUDITHISTORY
 DEFAULT_SAFETY_NET = 1800.0  # seconds between full reads (EngineSettings.intacct_safety_net_seconds)
 ONE_OFF = frozenset({"retry", "resolve", "baseline"})  # operator actions, not part of the schedule
 
