@@ -50,8 +50,9 @@ OBJECT_FIELDS = {
     "SOPRICELISTENTRY": pl.PRICE_ENTRY_FIELDS,
 }
 AUDIT_TYPES = ("customer", "item", "arinvoice", "arpymt", "sopricelist", "sopricelistentry")
-# payments come through their invoices and the audit trail; price lists ride in the same request
-FULL_READ = ("CUSTOMER", "ITEM", "ARINVOICE", "SOPRICELIST", "SOPRICELISTENTRY")
+CORE_READ = ("CUSTOMER", "ITEM", "ARINVOICE")  # payments come through their invoices and the audit trail
+PRICE_READ = ("SOPRICELIST", "SOPRICELISTENTRY")  # price lists ride in the same request
+FULL_READ = (*CORE_READ, *PRICE_READ)
 Audit = tuple[list[str], str]  # object types, ACCESSTIME lower bound ("": no bound)
 # Called after each page of one function's read with the rows so far and that page's result;
 # True stops the read there (the caller knows the rest; see engine/ia_probe.py).
@@ -240,7 +241,7 @@ def cursor_since(
     orders: ChangeReader, cursors: dict[str, datetime | None], overlap: timedelta, zone_conv: str | None
 ) -> str:
     """The audit trail's lower bound for the streams' own windows ("" when no stream has a cursor)."""
-    known = [c for c in (cursors.get(STREAM_OF[o]) for o in FULL_READ) if c is not None]
+    known = [c for c in (cursors.get(STREAM_OF[o]) for o in CORE_READ) if c is not None]
     return audit.since_text(min(known) - overlap, orders.zone, zone_conv) if known else ""
 
 

@@ -49,7 +49,7 @@ def sf_entry(env: SyncEnv, entry_id: str) -> dict[str, Any]:
 def test_new_book_reaches_intacct_and_intacct_prices_come_back(env: SyncEnv) -> None:
     p1, item1 = linked_product(env, "Widget", "W-1", "100")
     p2, item2 = linked_product(env, "Gadget", "G-1", "50")
-    book, entries = new_book(env, "Partners 2027", {p1: 90.0, p2: 45.5})
+    _, entries = new_book(env, "Partners 2027", {p1: 90.0, p2: 45.5})
     summary = env.sync()
     assert summary.status == "ok", summary.error
     lists = ia_lists(env)
