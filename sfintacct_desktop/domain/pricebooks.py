@@ -50,4 +50,9 @@ class PriceEntry:
     modified_at: datetime | None = None
 
 
-__all__ = ["PriceBook", "PriceEntry"]
+def book_name_key(name: str) -> str:
+    """How book names are compared when linking: case, spacing and punctuation runs ignored."""
+    return " ".join("".join(c if c.isalnum() else " " for c in name.casefold()).split())
+
+
+__all__ = ["PriceBook", "PriceEntry", "book_name_key"]

@@ -19,16 +19,13 @@ from typing import Any
 from ..connectors.ia_price_lists import IntacctPriceLists
 from ..connectors.sf_pricebooks import SalesforcePriceBooks
 from ..domain import AuditOperation, Entity, ErrorInfo, Link, PriceBook, PriceEntry, System
+from ..domain.pricebooks import book_name_key
 from .price_entries import EntrySync, decide
 from .run import RunContext
 from .streams import IA_PRICE_ENTRIES, IA_PRICE_LISTS, SF_PRICEBOOKS
 
 BOOK = Entity.PRICEBOOK.value
-
-
-def book_name_key(name: str) -> str:
-    """How book names are compared when linking: case, spacing and punctuation runs ignored."""
-    return " ".join("".join(c if c.isalnum() else " " for c in name.casefold()).split())
+HELD_OUT_META = "baseline_left_out"  # written by the baseline load: {entity: {side: {key: reason}}}
 
 
 @dataclass
@@ -61,6 +58,7 @@ class PriceBookSync:
         ia_changed = list(ia_lists)
         with self.store.read() as r:
             links = r.links.list(Entity.PRICEBOOK)
+            held = (r.meta.get(HELD_OUT_META) or {}).get(BOOK) or {}
         by_sf = {link.sf_id: link for link in links}
         by_ia = {link.ia_key: link for link in links}
         pairs: dict[int, BookPair] = {}
@@ -71,8 +69,9 @@ class PriceBookSync:
             if lst.key in by_ia:
                 pairs.setdefault(by_ia[lst.key].id, BookPair(by_ia[lst.key])).ia = lst
         self.run.tally(IA_PRICE_LISTS).read += len(ia_changed)
-        unlinked_sf = [b for b in sf_all if b.key not in by_sf and not b.deleted]
-        unlinked_ia = [lst for lst in ia_changed if lst.key not in by_ia]
+        held_sf, held_ia = held.get("salesforce") or {}, held.get("intacct") or {}
+        unlinked_sf = [b for b in sf_all if b.key not in by_sf and not b.deleted and b.key not in held_sf]
+        unlinked_ia = [lst for lst in ia_changed if lst.key not in by_ia and lst.key not in held_ia]
         for pair in self._link_new(unlinked_sf, unlinked_ia, sf_all):
             pairs[pair.link.id] = pair
         changed_books = [p for p in pairs.values() if p.fresh or self._book_changed(p)]
@@ -90,6 +89,13 @@ class PriceBookSync:
         with self.store.read() as r:
             book_links = r.links.list(Entity.PRICEBOOK)
         EntrySync(self.run, book_links).sync(sf_list, ia_list)
+
+    def load(self, sf_keys: set[str], ia_keys: set[str]) -> None:
+        """The baseline load of accepted price book actions: those books and lists linked by name
+        (or their missing side created), then every entry of each pair, as a cycle does."""
+        books, _ = self.sf_books.books()
+        lists = self.ia_lists.lists()
+        self.run_cycle([b for b in books if b.key in sf_keys], [], [b for b in lists if b.key in ia_keys], [])
 
     def _sf_entries_of(self, book_ids: set[str], have: list[PriceEntry]) -> list[PriceEntry]:
         known = {e.key for e in have}
