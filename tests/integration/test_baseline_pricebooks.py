@@ -71,6 +71,8 @@ def test_baseline_links_books_and_lists_by_name_and_loads_them_once(env: SyncEnv
 
     report = apply_plan(env.engine, doc, accept_suggested=True)
     assert report["status"] == "ok", report
+    assert report["applied"].get("pricebook intacct write", 0) >= 3  # Retail, its entry, Wholesale's G-1
+    assert report["applied"].get("pricebook salesforce write", 0) >= 3  # Export, its entry, W-1's price
     lists = {b.name: b for b in IntacctPriceLists(env.user_ia).lists()}
     assert sorted(lists) == ["Export", "Retail", "WHOLESALE"]  # linked, never a second "Wholesale"
     books = env.sf.query_all("SELECT Id, Name FROM Pricebook2 WHERE IsStandard = false")

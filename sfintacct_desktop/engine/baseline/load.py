@@ -32,7 +32,7 @@ from ..invoices import ReceivablesSync
 from ..pipeline import process
 from ..pricebooks import PriceBookSync
 from ..run import RunContext
-from ..streams import BASELINE_OPPORTUNITIES
+from ..streams import BASELINE_OPPORTUNITIES, IA_PRICE_ENTRIES, IA_PRICE_LISTS, SF_PRICEBOOKS
 from .plan import HISTORICAL, OPP_ORDER, OPP_STATUS
 from .review import is_applied
 
@@ -42,6 +42,7 @@ APPLIED_META = "baseline_applied"  # {plan, applied_at, cutover_date}
 CUTOVER_META = "cutover_date"
 _SF_ID = re.compile(r"[A-Za-z0-9]{15}([A-Za-z0-9]{3})?")
 _ID_CHUNK = 200
+PRICE_STREAMS = (SF_PRICEBOOKS, IA_PRICE_LISTS, IA_PRICE_ENTRIES)
 LoadProgress = Callable[[str, int, int], None]
 
 
@@ -305,7 +306,8 @@ def _written(creates: dict[str, int], summary: RunSummary) -> dict[str, int]:
                 if updates > 0:
                     out[f"{entity} {system} update"] = updates
             else:
-                key = f"receivables {system} write"
+                what = "pricebook" if s.stream in PRICE_STREAMS else "receivables"
+                key = f"{what} {system} write"
                 out[key] = out.get(key, 0) + writes
     return out
 
