@@ -366,6 +366,8 @@ class SyncEngine:
         orders = sorted({i.record_key for i in items if i.entity == "order" and i.record_key})
         if orders:  # blocked or refused orders: re-read the deals and try them again now
             OrderSync(run).run(self.sf.opportunities_by_ids(orders), set(orders))
+        if any(i.entity in ("pricebook", "price_entry") for i in items):
+            PriceBookSync(run).retry()
         for kind in KINDS:
             mine = [i for i in items if i.entity == kind.name]
             if not mine:

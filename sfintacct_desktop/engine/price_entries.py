@@ -225,7 +225,7 @@ class EntrySync:
         p = o.pair
         base = {"price": None if o.price is None else str(o.price), "active": o.active}
         sf_id = p.sf.key if p.sf else (p.link.sf_id if p.link else (sf_r.id if sf_r else ""))
-        ia_key = p.ia.key if p.ia else (p.link.ia_key if p.link else (ia_r.record_no or ia_r.id if ia_r else ""))
+        ia_key = p.ia.key if p.ia else (p.link.ia_key if p.link else ((ia_r.record_no or ia_r.id) if ia_r else ""))
         if p.link is None:
             link = tx.links.create(Entity.PRICE_ENTRY, sf_id, ia_key, ia_record_no=ia_key, sf_base=base, ia_base=base)
             created = (ia_r is not None and ia_r.created) or (sf_r is not None and sf_r.created)

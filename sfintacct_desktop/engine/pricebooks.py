@@ -45,6 +45,7 @@ class PriceBookSync:
         self.sf_books = SalesforcePriceBooks(run.sf)
         self.ia_lists = IntacctPriceLists(run.ia)
         self.owners = run.mapping.pricebook
+        self.force = False  # a retry: refused creates are tried again even if nothing changed
 
     # ------------------------------------------------------------------------ the cycle
     def run_cycle(
@@ -70,6 +71,8 @@ class PriceBookSync:
                 pairs.setdefault(by_ia[lst.key].id, BookPair(by_ia[lst.key])).ia = lst
         self.run.tally(IA_PRICE_LISTS).read += len(ia_changed)
         held_sf, held_ia = held.get("salesforce") or {}, held.get("intacct") or {}
+        if not self.force:  # a book whose create was refused waits for a change (or a retry)
+            held_sf = {**held_sf, **self._refused_unchanged(sf_all)}
         unlinked_sf = [b for b in sf_all if b.key not in by_sf and not b.deleted and b.key not in held_sf]
         unlinked_ia = [lst for lst in ia_changed if lst.key not in by_ia and lst.key not in held_ia]
         for pair in self._link_new(unlinked_sf, unlinked_ia, sf_all):
@@ -89,6 +92,25 @@ class PriceBookSync:
         with self.store.read() as r:
             book_links = r.links.list(Entity.PRICEBOOK)
         EntrySync(self.run, book_links).sync(sf_list, ia_list)
+
+    def _refused_unchanged(self, books: list[PriceBook]) -> dict[str, str]:
+        with self.store.read() as r:
+            items = r.inbox.list(entity=BOOK)
+        stamps = {i.record_key: i.payload.get("stamp") for i in items if i.operation == "create"}
+        return {
+            b.key: "its create was refused"
+            for b in books
+            if b.key in stamps and stamps[b.key] == (b.modified_at.isoformat() if b.modified_at else None)
+        }
+
+    def retry(self) -> None:
+        """The operator's retry of price book items: every book and list, every entry, compared again."""
+        self.force = True
+        books, sf_entries = self.sf_books.books()
+        lists = self.ia_lists.lists()
+        with self.store.read() as r:
+            linked = [lk.ia_key for lk in r.links.list(Entity.PRICEBOOK)]
+        self.run_cycle(books, sf_entries, lists, self.ia_lists.entries(linked))
 
     def load(self, sf_keys: set[str], ia_keys: set[str]) -> None:
         """The baseline load of accepted price book actions: those books and lists linked by name
@@ -142,7 +164,8 @@ class PriceBookSync:
         with self.store.write() as tx:
             for res, (src, new) in zip(ia_made, create_ia, strict=True):
                 if not res.ok:
-                    self._refused(tx, src.key, System.INTACCT, res.error, {"name": src.name})
+                    stamp = src.modified_at.isoformat() if src.modified_at else None
+                    self._refused(tx, src.key, System.INTACCT, res.error, {"name": src.name, "stamp": stamp})
                     continue
                 specs.append((src, replace(new, key=res.id or new.name, record_no=res.record_no), "created"))
                 self.run.tally(SF_PRICEBOOKS).writes_intacct += 1
@@ -167,6 +190,7 @@ class PriceBookSync:
                     reason=f"price book {how}",
                 )
                 pairs.append(BookPair(link, sf, ia, fresh=True))
+            tx.inbox.resolve_many(BOOK, "create", [k for sf, ia, _ in specs for k in (sf.key, ia.key)])
         return pairs
 
     def _skip(self, lst: PriceBook, reason: str) -> None:

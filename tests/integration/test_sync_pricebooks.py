@@ -160,3 +160,20 @@ def test_entry_deactivated_in_intacct_deactivates_salesforce_entry(env: SyncEnv)
     assert env.user_ia.client.call([update("SOPRICELISTENTRY", {"RECORDNO": rec, "STATUS": "inactive"})])[0].ok
     assert env.sync().status == "ok"
     assert sf_entry(env, entries[p1])["IsActive"] is False
+
+
+def test_entry_waits_for_its_product_in_the_inbox_and_a_retry_places_it(env: SyncEnv) -> None:
+    pid = env.create_product(price="20", Name="Later", ProductCode="L-1", IsActive=False)  # inactive: not linked
+    _, entries = new_book(env, "Partners", {pid: 18.0})
+    assert env.sync().status == "ok"
+    with env.store.read() as r:
+        waiting = [i for i in r.inbox.list() if i.entity == "price_entry"]
+    assert len(waiting) == 1 and waiting[0].record_key == entries[pid]
+    assert "waits for its product" in waiting[0].title
+    assert ia_entries(env, "Partners") == {}
+    env.update_sf("Product2", pid, IsActive=True)
+    assert env.sync().status == "ok"  # the product is linked now; the entry itself did not change
+    assert env.engine.retry().status == "ok"
+    assert ia_entries(env, "Partners")["L-1"].price == Decimal("18")
+    with env.store.read() as r:
+        assert [i.status.value for i in r.inbox.list(status=None) if i.entity == "price_entry"] == ["resolved"]
