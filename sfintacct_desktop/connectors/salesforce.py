@@ -295,7 +295,7 @@ class SalesforceConnector:
         ]
 
     def customers_read_back(self, ids: list[str]) -> list[Customer]:
-        """Accounts by Id in as few calls as possible: ``ids_per_query`` per query, 5 per ``composite``.
+        """Accounts by Id in as few calls as possible: 1,000 per query, 5 queries per ``composite`` call.
 
         Why not :meth:`customers_by_ids`: that is one call per 200 ids; reading back every Account
         a busy cycle wrote must cost one call per few thousand (engine/echoes.py).
