@@ -56,6 +56,24 @@ median of 3 alternating runs, wall s (own s); writes 2000/2000 busy, 0/0 next an
     PostgreSQL   6.20 (3.81)   2.52 (2.08)   1.23 (1.04)
   PostgreSQL costs about 1 s of own time on the busy cycle (a loopback round trip per statement where
   SQLite calls into the process) and about 0.1-0.2 s on a quiet one; the network waits dominate either way.
+
+Our own writes known again (engine/echoes.py), 2026-12-06, same shared 2-core machine, heavily loaded by
+other work (load 6-8.8 throughout: every wall time is inflated and noisy), N = 1000, --latency none,
+before (main) / after, alternating runs; wall s (own s), calls as SF calls / Intacct requests = transactions:
+  --sandbox inprocess   busy                     next                     idle            next / idle
+    before run 1        7.05 (3.27) 11 / 30      2.67 (1.83) 1 / 3        0.70 (0.56)     3.8
+    after  run 1        8.05 (4.06) 12 / 30      0.93 (0.68) 1 / 1        0.95 (0.59)     0.98
+    before run 2        9.35 (4.86)              3.64 (2.51)              1.03 (0.72)     3.5
+    after  run 2        10.30 (5.72)             1.33 (0.94)              1.23 (0.80)     1.08
+    before run 3        11.62 (5.27)             6.34 (3.99)              1.68 (1.18)     3.8
+    after  run 3        11.22 (5.95)             2.20 (1.62)              1.32 (0.88)     1.67
+  --sandbox process     before 12.84 / 4.34 / 2.08 (next / idle 2.09); after 10.44 / 1.30 / 1.00 (1.30)
+  The next cycle now costs what an idle one costs (1 call, 1 transaction; a profile shows the same work:
+  1,800 Account stamps left out, the newest second's 200 Accounts merged again, the probe's one page):
+  the probe counts the audit rows of our 2,000 Intacct writes as seen (the first page makes room for
+  them), and the 2,000 Accounts we wrote were read back in the busy cycle, so the next one reads them by
+  stamp only. The busy cycle pays one more Salesforce call (the read-back: 5,000 Accounts a call) and
+  about 0.8 s of own time (2,000 Accounts parsed and compared with their links' bases).
 """
 
 from __future__ import annotations

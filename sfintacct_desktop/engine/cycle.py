@@ -21,6 +21,7 @@ from .budget import Budget
 from .budget_wait import BudgetWait
 from .concurrent import both_at_once
 from .cutover import start_live_sync
+from .echoes import SETTLE_META, settle_accounts, settle_point
 from .entities import KINDS, kind_of
 from .entity_sync import Pair
 from .events import Event, Progress, RunFinished, RunStarted, RunSummary, StreamCounters
@@ -231,6 +232,7 @@ class SyncEngine:
                 cursors.start(SF_OPPORTUNITIES),
                 overlap,
                 settle_accounts=True,
+                settle_until=settle_point(self.store),
             )
         sf_customers, sf_products, sf_opps = sf_read.customers, sf_read.products, sf_read.opportunities
         settled = sf_read.settled_accounts
@@ -261,6 +263,7 @@ class SyncEngine:
             process(run, kind, pairs)
             done(kind.sf_stream, sf_recs)
             done(kind.ia_stream, ia_recs)
+        settled_up_to = settle_accounts(run, run.echoes.sf_accounts)  # our writes, read back (echoes.py)
         run.stop_if_asked()
         self._pricebooks(run, sf_read, ia, done)
         changed = {r.key for r in (*sf_customers, *sf_products, *ia.customers, *ia.items)}
@@ -278,6 +281,9 @@ class SyncEngine:
                 tx.meta.set(LAST_READ_META, now.isoformat())
             if ia_read is not None:
                 ia_read.commit(tx)  # the probe's seen rows move with the cursors
+            run.echoes.commit(tx, probed=ia_read is not None)
+            if settled_up_to is not None:
+                tx.meta.set(SETTLE_META, settled_up_to.isoformat())
         if ia_due:
             busy = bool(ia.customers or ia.items) or any(t.writes_intacct for t in run.tallies.values())
             remember_audit(self.store, orders, ia, audit_zone, audit_split, busy)

@@ -14,6 +14,7 @@ from typing import Any
 from ..connectors import IntacctConnector
 from ..domain import ErrorKind, Link, SyncError, System
 from ..store import StateStore, WriteTx
+from .echoes import Echoes
 from .entities import EntityKind
 from .entity_work import Work, create_payload, is_duplicate, unknown_error
 from .events import Event, RecordApplied
@@ -32,6 +33,7 @@ class IntacctCreates:
     _linked: set[str] | None
     key_start: Callable[[], int]
     emit: Callable[[Event], None]
+    echoes: Echoes
     # and the runner's _tally, _inbox and _now
 
     def _prepare_creates(self, creates: list[Work]) -> None:
@@ -127,6 +129,8 @@ class IntacctCreates:
                         continue
                     record_no = found.record_no  # our own earlier create: it exists, link it
                 made.append((w, record_no))
+                if res.ok:
+                    self.echoes.wrote_ia(self.kind.name, w.ia_create.key, record_no)
             tx.intents.confirm_many(
                 {w.intent_key: {"ia_key": w.ia_create.key, "record_no": rn} for w, rn in made}  # type: ignore[union-attr]
             )

@@ -19,6 +19,7 @@ from typing import Any
 from ..connectors import IntacctConnector, SalesforceConnector
 from ..domain import ErrorInfo, InboxStatus, Link, System
 from ..store import StateStore, WriteTx
+from .echoes import Echoes
 from .entities import EntityKind
 from .entity_creates import IntacctCreates
 from .entity_work import Pair, Tally, Work, pair_digest, plan_inputs, sf_values, skip_reason, unknown_error
@@ -47,9 +48,11 @@ class BatchRunner(IntacctCreates):
         tallies: dict[str, Tally],
         emit: Callable[[Event], None],
         key_start: Callable[[], int],
+        echoes: Echoes | None = None,
     ) -> None:
         self.store, self.sf, self.ia, self.kind, self.mapping = store, sf, ia, kind, mapping
         self.run_id, self.tallies, self.emit, self.key_start = run_id, tallies, emit, key_start
+        self.echoes = echoes if echoes is not None else Echoes()  # our writes, known again next cycle
         self.taken: set[str] = set()  # ids known to exist in Intacct (from reads and probes)
         # written with the batch's transaction, in bulk: link bases/seen marks, records whose
         # open inbox items close
@@ -166,11 +169,13 @@ class BatchRunner(IntacctCreates):
             sf_work = self._still_as_read([w for w in work if w.sf_rec is not None and not w.failed], System.SALESFORCE)
             results = self.kind.sf_write(self.sf, [w.sf_rec for w in sf_work], [w.sf_fields for w in sf_work])  # type: ignore[misc]
             new_in_sf: list[tuple[Work, str]] = []  # Accounts just created for Intacct records
+            wrote_sf: list[tuple[Work, str]] = []
             for w, res in zip(sf_work, results, strict=True):
                 if not res.ok:
                     self._inbox(tx, w, System.SALESFORCE, res.error or unknown_error(System.SALESFORCE))
                     continue
                 w.wrote_sf = True
+                wrote_sf.append((w, res.id or w.sf_rec.key))  # type: ignore[union-attr]
                 self._tally(w.pair, "writes_salesforce")
                 if w.plan is None and w.pair.ia is not None:
                     new_in_sf.append((w, res.id))
@@ -203,9 +208,13 @@ class BatchRunner(IntacctCreates):
                     continue
                 w.wrote_ia = True
                 self._tally(w.pair, "writes_intacct")
+                self.echoes.wrote_ia(self.kind.name, w.ia_rec.key, w.ia_rec.record_no)  # type: ignore[union-attr]
             self._link_changes, self._resolved = [], []
             for w in work:
                 self._commit(tx, w)
+            for w, sf_id in wrote_sf:  # known again next cycle once read back (echoes.py)
+                if not w.failed and not (w.plan is not None and w.plan.conflicts):  # a conflict: merged again
+                    self.echoes.wrote_sf(self.kind.name, sf_id, w.link_id or (w.pair.link.id if w.pair.link else None))
             tx.links.update_many(self._link_changes)  # the batch's bases and seen marks at once
             tx.inbox.resolve_many(self.kind.name, OP, self._resolved)
 

@@ -20,7 +20,8 @@ What keeps it safe (a change is never lost; in doubt, a stream is read):
   every seen row of it: when the rows of the first page that are new number exactly the rows of
   the window less the seen ones in it, every row past that page is a seen one, and it is not read
   (after a burst the margin holds more rows than a page; the first page holds only
-  ``PROBE_FIRST_PAGE`` rows, so a quiet poll moves little). Counts are exact only when the seen rows
+  ``PROBE_FIRST_PAGE`` rows, so a quiet poll moves little, plus one per row expected from the last
+  cycle's own writes, engine/echoes.py, which the probe counts as seen). Counts are exact only when the seen rows
   were read consistently, so a read whose ``totalcount`` moved between its pages (rows written
   meanwhile can repeat one across pages) marks the state inexact, and the next probe reads every
   page.
@@ -59,6 +60,7 @@ from ..connectors.ia_cycle import (
 from ..connectors.values import IA_TIMESTAMP
 from ..domain import SyncError
 from ..store import StateStore, WriteTx
+from .echoes import consume, expectations
 from .ia_reads import audit_settings
 
 log = logging.getLogger(__name__)
@@ -378,11 +380,15 @@ def read_intacct(
     audits += [([t], since_cursor or since) for t in fallback if t in refused]  # until it works again
     idle_cost = None if full else len(objs) + len(audits)
     pages = ProbePages(state, probe_types, since, may_stop=not full)
-    first_page = None if full or pages.window is None else PROBE_FIRST_PAGE
+    expected = [] if full else expectations(store)  # our last writes' rows: seen (echoes.py)
+    # room on the first page for them too, so the next cycle after a burst still stops after one page
+    first_page = None if full or pages.window is None else PROBE_FIRST_PAGE + len(expected)
     fetched = fetch(orders, objs, audits, cursors, overlap, pages.check if probe_types else None, first_page)
     probed_ok = [t for t in probe_types if t in fetched.audit and t not in fetched.audit_refused]
     rows = [r for t in probed_ok for r in fetched.audit[t]]
     fresh = rows if state is None else new_rows(rows, state.seen)
+    if expected:
+        fresh = consume(fresh, expected)
     exact = pages.exact and set(probed_ok) == set(probe_types)
     if not full:
         changed = {m.field(r, "OBJECTTYPE").lower() for r in fresh}

@@ -219,6 +219,12 @@ def _quiet(
     )
 
 
+def settled_as_base(mapping: EntityMapping, link: Any, salesforce: Mapping[str, Any]) -> bool:
+    """Whether a merge of ``salesforce`` (as read) with the Intacct base would find nothing to do:
+    every field equal to both stored bases (the check of a record read back after our write)."""
+    return _quiet(mapping, link.sf_base, link.ia_base, salesforce, link.ia_base) is not None
+
+
 def resolution_value(conflict: Conflict, take: str) -> Any:
     """The value an operator picks with ``--take salesforce|intacct``; anything else is the value itself."""
     if take == "salesforce":

@@ -147,7 +147,7 @@ def unsettled_accounts(run: RunContext, settled: list[Any]) -> tuple[list[Any], 
             left_out.add(row.key)
         else:
             wanted[row.key] = row
-    fetched = kind.sf_by_ids(run.sf, sorted(wanted)) if wanted else []
+    fetched = run.sf.customers_read_back(sorted(wanted)) if wanted else []  # 5,000 a call
     out = []
     for rec in fetched:
         cap = wanted[rec.key].modified_at

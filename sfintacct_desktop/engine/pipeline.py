@@ -32,6 +32,7 @@ def batch_runner(run: RunContext, kind: EntityKind) -> BatchRunner:
         tallies=run.tallies,
         emit=run.emit,
         key_start=key_start,
+        echoes=run.echoes,
     )
 
 

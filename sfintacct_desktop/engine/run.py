@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from ..connectors import IntacctConnector, SalesforceConnector
 from ..store import StateStore
+from .echoes import Echoes
 from .entity_sync import Tally
 from .events import Event
 from .mapping import Mapping
@@ -46,6 +47,7 @@ class RunContext:
     emit: Callable[[Event], None] = _no_event
     should_stop: Callable[[], bool] = _never
     order_definition_ok: bool | None = None  # asked of Intacct once per run, when an order needs it
+    echoes: Echoes = field(default_factory=Echoes)  # what the run wrote, to know it again (echoes.py)
 
     def tally(self, stream: str) -> Tally:
         """The counters of one stream in this run (created on first use)."""

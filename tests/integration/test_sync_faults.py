@@ -98,6 +98,14 @@ def test_clock_offsets_miss_nothing_and_apply_nothing_twice(env: SyncEnv, system
     env.update_ia("CUSTOMER", {"CUSTOMERID": "C-5001", "NAME": "Tock Ltd"})
     env.create_account(Name="Later Co", AccountNumber="LAT1")
     ok(env)
+    if (system, offset) == ("intacct", -900):
+        # Intacct's clock went back past the probe's 2-minute margin: the rename's audit row is older
+        # than the probe's window, so it is found by the safety net's full read, due at the latest 30
+        # minutes after the last one (docs/sync.md); before, it was found only when the cycle before
+        # had written to Intacct and its echoes made the probe read every customer again
+        env.new_engine(intacct_safety_net_seconds=0)  # as when the safety net is due
+        ok(env)
+        env.new_engine()
     assert env.customer("CLK1").address.city == "Boise"
     assert env.customer("LAT1") is not None
     assert [a["Name"] for a in env.accounts() if a["Intacct_Customer_ID__c"] == "C-5001"] == ["Tock Ltd"]

@@ -40,7 +40,7 @@ def _cost(env: SyncEnv) -> tuple[int, int, int]:
 
 
 def _settle(env: SyncEnv) -> None:
-    """Cycles until one is idle: the sync's own writes are read back once (the probe reports them)."""
+    """Cycles until one costs a single Intacct transaction: the probe alone, nothing left to read."""
     for _ in range(4):
         if _cost(env)[1] == 1:
             return
