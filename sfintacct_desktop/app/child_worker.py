@@ -28,12 +28,14 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from ..domain import ErrorInfo
-from ..engine.events import Event
+from ..engine.events import EngineStateChanged, ErrorRaised, Event
 from . import service_protocol as sp
+from .errors import present_both
 from .remote_worker import RemoteWorker
 from .service_channel import ServiceClient
 
@@ -77,6 +79,8 @@ class ChildWorker:
         self._held: list[tuple[str, tuple[Any, ...]]] = []  # commands given while the child starts
         self._lock = threading.Lock()
         self._stopping = False
+        self._failed = False  # neither the child nor the in-process worker could start
+        self.last_failure: ErrorInfo | None = None
         self._ready = threading.Event()
         self._starter = threading.Thread(target=self._start, name=f"{self.name}-start", daemon=True)
         self._starter.start()
@@ -93,8 +97,24 @@ class ChildWorker:
                 return
             log.warning("The sync runs in the window's process: its own process did not start (%s)",
                         self.fallback_reason)  # fmt: skip
-            inner = self._fallback(self.events)
+            inner = self._in_window()
+            if inner is None:
+                return
         self._use(inner)
+
+    def _in_window(self) -> Any:
+        """The in-process worker; if even that cannot start, the window says the sync is stopped and why."""
+        try:
+            return self._fallback(self.events)
+        except Exception as exc:
+            log.exception("The sync of profile %s could not start", self.profile)
+            info = present_both(exc, profile=self.profile, doing="starting the sync")
+            self._failed = True
+            self.last_failure = info
+            self.events.put(ErrorRaised(datetime.now(UTC), info))
+            self.events.put(EngineStateChanged(datetime.now(UTC), "stopped", info.message))
+            self._ready.set()
+            return None
 
     def _use(self, inner: Any) -> None:
         with self._lock:
@@ -161,7 +181,9 @@ class ChildWorker:
                     self.child_pid, self.profile, code)  # fmt: skip
         self.fallback_reason = CHILD_GONE
         self._stop_child()
-        self._use(self._fallback(self.events))
+        inner = self._in_window()
+        if inner is not None:
+            self._use(inner)
 
     def _end_failed_child(self) -> None:
         """A child that did not come up has done nothing yet (no cycle starts by itself): end it now."""
@@ -190,11 +212,13 @@ class ChildWorker:
     @property
     def state(self) -> str:
         inner = self._inner
-        return str(inner.state) if inner is not None else ""
+        if inner is None:
+            return "stopped" if self._failed else ""
+        return str(inner.state)
 
     @property
     def last_error(self) -> ErrorInfo | None:
-        return getattr(self._inner, "last_error", None)
+        return getattr(self._inner, "last_error", self.last_failure)
 
     @property
     def waiting_reason(self) -> str:

@@ -8,6 +8,7 @@ other commands install the per-user unit of this system, and ask the running ser
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -18,6 +19,8 @@ from typing import Any
 
 from .common import EXIT_OK, Common, fail, print_json
 from .sync import _positive, _Signals
+
+PRIVATE_NICE = 5  # a window's private service runs a little below the window's priority
 
 
 def _options(parser: argparse.ArgumentParser, *, profiles: bool = True) -> None:
@@ -106,6 +109,9 @@ def _run_private(args: argparse.Namespace) -> int:
         return fail(args, "Bad private service", "A private service runs exactly one --profile in its --run-dir.")
     sp.use_folder(args.run_dir)
     interval = None if args.manual else args.interval
+    if hasattr(os, "nice"):  # the window's GUI thread gets a free core first on a busy machine
+        with contextlib.suppress(OSError):
+            os.nice(PRIVATE_NICE)
 
     def start(profile: str, _every: float | None) -> object:
         return sync_service.start_worker(profile, interval=interval, surface="gui")

@@ -78,6 +78,19 @@ def test_window_syncs_in_a_child_process_and_closing_ends_it(qtbot: Any, sandbox
     assert [r["trigger"] for r in rows if r["run_id"] == summary.run_id] == ["manual"]
     assert ProfileLock("sandbox").holder().get("pid") == proc.pid
 
+    # a live invoice refresh: a named job of the child too
+    tab = win.invoices_tab
+    win.tabs.setCurrentWidget(tab)
+    tab.open_only.setChecked(True)
+    with qtbot.waitSignal(tab.loaded, timeout=TIMEOUT_MS) as listed:
+        tab.search_button.click()
+    customer = listed.args[0]["invoices"][0]["customer_id"]
+    tab.customer.setText(customer)
+    with qtbot.waitSignal(tab.loaded, timeout=TIMEOUT_MS) as refreshed:
+        tab.refresh_button.click()
+    assert refreshed.args[0]["refreshed"] == customer
+    assert proc.poll() is None and worker.in_child
+
     win.close()
     assert proc.wait(60) == 0  # the window's close ended the child, cleanly
     qtbot.waitUntil(lambda: not worker.is_alive(), timeout=10_000)
