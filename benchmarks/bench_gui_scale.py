@@ -349,13 +349,20 @@ def run_path(app: QApplication, win: MainWindow, hb: Heartbeat, timings: dict[st
 
 def report(hb: Heartbeat, timings: dict[str, float]) -> None:
     phases = list(dict.fromkeys(p for p, _, _ in hb.gaps))
-    print(f"{'phase':<10} {'took s':>7} {'beats':>7} {'longest ms':>11} {'p99 ms':>7} {'>50 ms':>7}")
-    rows = [(p, [g for q, g, _ in hb.gaps if q == p]) for p in phases]
-    rows.append(("overall", [g for q, g, _ in hb.gaps if q not in APART]))  # the path, after the window opened
-    for p, gaps in rows:
+    print(f"{'phase':<10} {'took s':>7} {'beats':>7} {'longest ms':>11} {'p99 ms':>7} {'>50 ms':>7} "
+          f"{'blocked ms':>11} {'no core ms':>11}")  # fmt: skip
+    rows = [(p, [(g, b) for q, g, b in hb.gaps if q == p]) for p in phases]
+    rows.append(("overall", [(g, b) for q, g, b in hb.gaps if q not in APART]))  # the path, after the window opened
+    for p, beats in rows:
+        gaps = [g for g, _ in beats]
         took = sum(t for q, t in timings.items() if q not in APART) if p == "overall" else timings.get(p, 0.0)
+        # of the late beats: the longest time the GUI thread was blocked (neither running nor waiting for a
+        # core: the GIL, a lock), and the longest it waited for a free core (the machine's load)
+        late = [(g, *hb.sched[b]) for g, b in beats if b in hb.sched]
+        blocked = max((max(0.0, g - cpu - runq) for g, cpu, runq in late), default=0.0)
+        no_core = max((runq for _, _, runq in late), default=0.0)
         print(f"{p:<10} {took:>7.1f} {len(gaps):>7} {max(gaps, default=0):>11.0f} {pct(gaps, 0.99):>7.0f} "
-              f"{sum(1 for g in gaps if g > 50):>7}")  # fmt: skip
+              f"{sum(1 for g in gaps if g > 50):>7} {blocked:>11.0f} {no_core:>11.0f}")  # fmt: skip
     print("\ncyclic garbage collections (each holds the GIL throughout): count, longest and total ms per phase")
     for p in phases:
         pauses = [(g, ms) for q, g, ms, _ in hb.gc_pauses if q == p]

@@ -317,6 +317,9 @@ class ChildWorker:
                         with contextlib.suppress(OSError):
                             stream.close()
                 shutil.rmtree(self.folder, ignore_errors=True)
+                if not sp.IS_WINDOWS and sp.socket_path(self.folder).parent != self.folder:
+                    with contextlib.suppress(OSError):  # the short folder of a socket whose path was too long
+                        sp.socket_path(self.folder).parent.rmdir()
         inner = self._inner
         if inner is not None:
             inner.join(clock.left())
