@@ -132,13 +132,16 @@ class ChildWorker:
     def _spawn(self) -> RemoteWorker:
         sp.private_dir(self.folder)
         popen: dict[str, Any] = {"start_new_session": True} if os.name == "posix" else {}
-        self.proc = subprocess.Popen(  # noqa: S603 - this interpreter and our own CLI, no shell
-            child_command(self.profile, self.folder, self.interval),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            close_fds=True,
-            **popen,
-        )
+        with self._lock:
+            if self._stopping:
+                raise ChildFailed("the window closed before it started")
+            self.proc = subprocess.Popen(  # noqa: S603 - this interpreter and our own CLI, no shell
+                child_command(self.profile, self.folder, self.interval),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                close_fds=True,
+                **popen,
+            )
         self.child_pid = self.proc.pid
         answer = self._ready_line(self.proc)
         if not answer.get("ok"):
@@ -289,9 +292,11 @@ class ChildWorker:
         """Stop the sync: detach from the child and end it (after its current batch)."""
         with self._lock:
             self._stopping = True
-            inner = self._inner
+            inner, proc = self._inner, self.proc
         if inner is not None:
             inner.stop()
+        elif proc is not None and proc.poll() is None:
+            proc.terminate()  # still starting: nothing was asked of it yet, so nothing is cut short
         self._stop_child()
 
     def is_alive(self) -> bool:

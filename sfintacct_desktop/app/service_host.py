@@ -16,8 +16,9 @@ process, so the next start takes them at once and its ``recover`` settles what w
 A window's private service (``private=True``): one profile, started by the window when no service
 runs it, in a folder of its own (so it never meets the user's service). It behaves as the window's
 own worker did: no first cycle at start, the window's schedule, the window's wording of errors, and
-a profile another process holds is a failure at once (the window then runs the sync itself and
-shows why). It also runs the window's heavy jobs (:mod:`.service_jobs`).
+the profile's writer lock taken by the worker's engine at its first run or job (a profile another
+process holds reads as that worker's "busy" error, as in the window). It also runs the window's
+heavy jobs (:mod:`.service_jobs`).
 """
 
 from __future__ import annotations
@@ -119,12 +120,13 @@ class SyncService(Dispatcher):
 
     def _open(self, profile: str) -> None:
         """Take the profile's lock and start its worker; a busy profile is noted and tried again later."""
-        lock = ProfileLock(profile)
+        lock: ProfileLock | None = None if self.private else ProfileLock(profile)
         try:
             sync_service.budget_check_seconds(profile)  # reads the profile file: a missing one fails here
-            lock.acquire()
+            if lock is not None:  # a window's worker takes it with its engine, at its first run or job
+                lock.acquire()
         except SyncError as exc:
-            if exc.info.kind is ErrorKind.BUSY and not self.private:
+            if exc.info.kind is ErrorKind.BUSY and lock is not None:
                 holder = lock.holder()
                 if profile not in self.busy:
                     log.warning("Profile %s is held by process %s; trying again every %.0fs",
@@ -135,9 +137,9 @@ class SyncService(Dispatcher):
         try:
             worker = self._start_worker(profile, self.interval)
         except (SyncError, ProfileError) as exc:
-            lock.release()
-            if self.private:
+            if lock is None:
                 raise
+            lock.release()
             info = getattr(exc, "info", None)
             self.failed[profile] = {
                 "title": getattr(info, "title", "Profile problem"),

@@ -50,7 +50,6 @@ def test_window_syncs_in_a_child_process_and_closing_ends_it(qtbot: Any, sandbox
     proc = worker.proc
     assert proc is not None and proc.poll() is None and proc.pid != os.getpid()
     assert not win.service_banner.isVisible()
-    assert ProfileLock("sandbox").holder().get("pid") == proc.pid  # the child is the profile's writer
     assert not any(name.startswith("sfintacct-sync-") for name in _threads())  # no worker thread here
 
     # the baseline plan and load, as the operator does them: named jobs of the child, with progress
@@ -67,6 +66,7 @@ def test_window_syncs_in_a_child_process_and_closing_ends_it(qtbot: Any, sandbox
     tab.confirm_dialog.apply.click()
     qtbot.waitUntil(lambda: bool(applied) and tab.pages.currentIndex() == REPORT, timeout=TIMEOUT_MS)
     assert applied[0]["status"] == "ok", applied[0]
+    assert ProfileLock("sandbox").holder().get("pid") == proc.pid  # the child's worker is the profile's writer
 
     # a sync the window asks for runs in the child and is recorded there
     win.tabs.setCurrentWidget(win.sync_tab)
