@@ -22,7 +22,12 @@ from .session import Session
 
 Progress = Callable[[str, int, int], None]
 STATUS_WORDS = {"ok": "finished", "interrupted": "stopped", "failed": "failed"}
-NOUNS = {"customer": "customers", "product": "products", "opportunity": "historical opportunities"}
+NOUNS = {
+    "customer": "customers",
+    "product": "products",
+    "pricebook": "price books",
+    "opportunity": "historical opportunities",
+}
 
 
 def apply_reviewed(

@@ -21,6 +21,7 @@ from ..engine.baseline.review import is_applied
 OBJECTS: dict[str, dict[str, tuple[str, str]]] = {
     "customer": {"salesforce": ("Account", "Accounts"), "intacct": ("CUSTOMER", "CUSTOMERs")},
     "product": {"salesforce": ("Product", "Products"), "intacct": ("ITEM", "ITEMs")},
+    "pricebook": {"salesforce": ("price book", "price books"), "intacct": ("price list", "price lists")},
     "opportunity": {"salesforce": ("Opportunity", "Opportunities")},
 }
 SYSTEMS = {"salesforce": "Salesforce", "intacct": "Intacct"}

@@ -65,9 +65,7 @@ def plan_baseline(
     """Plan and write ``<plans_dir>/<profile>-<timestamp>.json`` and ``.csv``; returns (plan, json, csv).
 
     Read-only on both systems and the state store, so it does not take the profile's writer lock."""
-    engine = build_engine(
-        profile, should_stop=should_stop, store_factory=store_factory, writer=False, session=session
-    )
+    engine = build_engine(profile, should_stop=should_stop, store_factory=store_factory, writer=False, session=session)
     try:
         doc = plan_with_engine(engine.engine, cutover=cutover, progress=progress)
     finally:
@@ -115,9 +113,7 @@ def apply_baseline(
     doc = read_plan(path, profile=profile)
 
     def load(engine: Any) -> dict[str, Any]:
-        return apply_plan(
-            engine.engine, doc, accept_suggested=accept_suggested, plan_path=str(path), progress=progress
-        )
+        return apply_plan(engine.engine, doc, accept_suggested=accept_suggested, plan_path=str(path), progress=progress)
 
     report: dict[str, Any] = run_job(
         profile,

@@ -157,9 +157,13 @@ def present(
         return ErrorInfo(ErrorKind.AUTH, "Profile problem", message, _profile_hint(exc, surface, profile), system)
     if isinstance(exc, CredentialStoreError):
         return ErrorInfo(ErrorKind.AUTH, exc.title, redact(exc.message), exc.hint, system)
-    title, text = (f"Unexpected problem while {doing}", f"{type(exc).__name__}: {message}") if doing else (
-        "Unexpected error",
-        type(exc).__name__,  # a bug: the traceback is in the log, the screen gets the kind only
+    title, text = (
+        (f"Unexpected problem while {doing}", f"{type(exc).__name__}: {message}")
+        if doing
+        else (
+            "Unexpected error",
+            type(exc).__name__,  # a bug: the traceback is in the log, the screen gets the kind only
+        )
     )
     return ErrorInfo(ErrorKind.INTERNAL, title, text, "See the log file; please report it.", system)
 

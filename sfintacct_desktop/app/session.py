@@ -81,9 +81,7 @@ def _section(raw: Any, cls: type, name: str, part: str) -> Any:
     if raw is None:
         raw = {}
     if not isinstance(raw, Mapping):
-        raise ProfileError(
-            f"The {part} section of profile {name!r} is not a table.", "Fix it in the profiles file."
-        )
+        raise ProfileError(f"The {part} section of profile {name!r} is not a table.", "Fix it in the profiles file.")
     known = {f for f in cls.__dataclass_fields__ if f in raw and raw[f] not in (None, "")}
     return cls(**{key: str(raw[key]) for key in known})
 

@@ -258,7 +258,7 @@ def known_baseline(profile: str) -> Baseline:
     if doc is not None:
         out.plan = str(plan)
         for a in doc.get("actions", []):
-            if a.get("action") == "leave_out" and a.get("entity") in ("customer", "product"):
+            if a.get("action") == "leave_out" and a.get("entity") in ("customer", "product", "pricebook"):
                 side = out.left_out.setdefault(a["entity"], {}).setdefault(a.get("system", ""), {})
                 side[a.get("key", "")] = a.get("reason") or "left out by the baseline"
     return out

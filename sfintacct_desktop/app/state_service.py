@@ -304,9 +304,7 @@ def guard_new_store(profile: str, store: StateStore, salesforce: Any, intacct: A
         return
     if found:
         path = store.path or store.where
-        raise StateUnavailable(
-            StateProblem(profile, path, LINKED_ELSEWHERE, f"the state store is new, but {found}")
-        )
+        raise StateUnavailable(StateProblem(profile, path, LINKED_ELSEWHERE, f"the state store is new, but {found}"))
 
 
 __all__ = [

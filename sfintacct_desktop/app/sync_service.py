@@ -52,7 +52,14 @@ def engine_settings(profile: ResolvedProfile) -> EngineSettings:
     """EngineSettings from the profile (an optional ``sync`` section overrides the defaults)."""
     ia = profile.settings.get("intacct") or {}
     sync = profile.settings.get("sync") or {}
+    orders = profile.settings.get("orders") or {}
     base = EngineSettings(profile=profile.name, company_timezone=str(ia.get("timezone") or DEFAULT_TIMEZONE))
+    line_price = str(orders.get("line_price") or base.order_line_price)
+    if line_price not in ("opportunity", "price_list"):
+        raise ProfileError(
+            f"The orders.line_price of profile {profile.name!r} is {line_price!r}.",
+            "Set it to opportunity (the negotiated price) or price_list (the linked price list's price).",
+        )
     try:
         return dataclasses.replace(
             base,
@@ -63,7 +70,13 @@ def engine_settings(profile: ResolvedProfile) -> EngineSettings:
             allow_without_baseline=bool(sync.get("allow_without_baseline", False)),
             salesforce_interval_seconds=sync_interval(profile),
             intacct_interval_seconds=float(sync.get("intacct_interval_seconds", DEFAULT_INTACCT_INTERVAL)),
-            order_transaction_type=str((profile.settings.get("orders") or {}).get("transaction_type") or "Sales Order"),
+            order_transaction_type=str(orders.get("transaction_type") or "Sales Order"),
+            order_line_price=line_price,
+            order_price_alert_percent=(
+                None
+                if orders.get("price_alert_percent", 10.0) is None
+                else float(orders.get("price_alert_percent", 10.0))
+            ),
             budget_check_seconds=float(sync.get("budget_check_seconds", base.budget_check_seconds)),
             intacct_safety_net_seconds=60
             * float(sync.get("intacct_safety_net_minutes", base.intacct_safety_net_seconds / 60)),

@@ -76,6 +76,5 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_FAILED
 
 
-
 if __name__ == "__main__":
     sys.exit(main())

@@ -76,7 +76,6 @@ class _Stop:
                 signal.signal(s, handler)
 
 
-
 def _guarded(args: argparse.Namespace, run: Callable[[Callable[[], bool]], int]) -> int:
     from ..app.baseline_service import ExtractCancelled, PlanError
     from ..domain import SyncError
@@ -123,6 +122,13 @@ def cmd_plan(args: argparse.Namespace) -> int:
                 f"already linked {e['already_linked']}; create in Intacct {e['create_in_intacct']} "
                 f"({e['creates_review']} to review), in Salesforce {e['create_in_salesforce']}; "
                 f"creates with a plausible partner {e.get('creates_with_partner', 0)}; left out {e['left_out']}"
+            )
+        b = c.get("pricebook") or {}
+        if any(b.values()):
+            lines.append(
+                f"  price books: linked by name {b['links_auto']}; already linked {b['already_linked']}; "
+                f"create in Intacct {b['create_in_intacct']}, in Salesforce {b['create_in_salesforce']}; "
+                f"left out {b['left_out']}"
             )
         h = c["historical"]
         lines.append(f"  historical opportunities: {h['opportunities']} ({h['linked_to_orders']} linked to orders)")

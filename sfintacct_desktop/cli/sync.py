@@ -86,6 +86,7 @@ def _positive(text: str) -> float:
 
 # ------------------------------------------------------------------------------ output
 
+
 def summary_line(summary: RunSummary) -> str:
     seconds = (summary.finished_at - summary.started_at).total_seconds()
     head = f"Run {summary.run_id} {summary.status} in {seconds:.1f}s"

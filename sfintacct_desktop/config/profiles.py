@@ -273,7 +273,7 @@ def check_login_host(host: str) -> str:
 
 
 def check_callback_ports(value: Any) -> list[int]:
-    """"1717,1718" or [1717, 1718] -> [1717, 1718]; empty: the default list. 0 means any free port."""
+    """ "1717,1718" or [1717, 1718] -> [1717, 1718]; empty: the default list. 0 means any free port."""
     if value in (None, "", []):
         return []
     items = str(value).split(",") if isinstance(value, str) else list(value)

@@ -224,9 +224,7 @@ def to_sync_error(
     code = getattr(exc, "code", "") or ""
     text = str(exc)
 
-    def info(
-        kind: ErrorKind, title: str, hint: str, message: str = text, key: str = "", window: str = ""
-    ) -> SyncError:
+    def info(kind: ErrorKind, title: str, hint: str, message: str = text, key: str = "", window: str = "") -> SyncError:
         return SyncError(ErrorInfo(kind, title, message, hint, system, code, idempotency_key=key, window_hint=window))
 
     if isinstance(exc, OutcomeUnknownError):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from ..domain import Customer, ErrorInfo, Invoice, Payment, Product
+from ..domain import Customer, ErrorInfo, Invoice, Payment, PriceBook, PriceEntry, Product
 from ..wire.intacct import Filter
 from .results import Deletion
 
@@ -47,6 +47,8 @@ class IntacctChanges:
     invoices: list[Invoice] = field(default_factory=list)
     payments: list[Payment] = field(default_factory=list)
     deleted_invoices: list[Deletion] = field(default_factory=list)
+    price_lists: list[PriceBook] = field(default_factory=list)
+    price_entries: list[PriceEntry] = field(default_factory=list)
     # Streams whose read failed on their own (a refused function): stream name -> what went wrong.
     failures: dict[str, ErrorInfo] = field(default_factory=dict)
     audit_refused: list[str] = field(default_factory=list)  # object types whose audit trail failed

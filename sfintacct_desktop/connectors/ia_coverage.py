@@ -33,6 +33,8 @@ OBJECTS = {
     "item": ("ITEM", "ITEMID"),
     "arinvoice": ("ARINVOICE", "RECORDID"),
     "arpymt": ("ARPYMT", ""),
+    "sopricelist": ("SOPRICELIST", "NAME"),
+    "sopricelistentry": ("SOPRICELISTENTRY", ""),
 }
 
 

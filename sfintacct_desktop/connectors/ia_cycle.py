@@ -26,6 +26,7 @@ from ..wire.intacct import Filter, IntacctError, IntacctGatewayError, Result
 from ..wire.intacct import functions as fx
 from . import ia_audit as audit
 from . import ia_mapping as m
+from . import ia_price_lists as pl
 from . import streams
 from .errors import intacct_read_error
 from .ia_changes import ChangeReader, IntacctChanges
@@ -37,15 +38,21 @@ STREAM_OF = {
     "ITEM": streams.IA_ITEMS,
     "ARINVOICE": streams.IA_INVOICES,
     "ARPYMT": streams.IA_PAYMENTS,
+    "SOPRICELIST": streams.IA_PRICE_LISTS,
+    "SOPRICELISTENTRY": streams.IA_PRICE_ENTRIES,
 }
 OBJECT_FIELDS = {
     "CUSTOMER": m.CUSTOMER_FIELDS,
     "ITEM": m.ITEM_FIELDS,
     "ARINVOICE": m.ARINVOICE_FIELDS,
     "ARPYMT": m.ARPYMT_FIELDS,
+    "SOPRICELIST": pl.PRICELIST_FIELDS,
+    "SOPRICELISTENTRY": pl.PRICE_ENTRY_FIELDS,
 }
-AUDIT_TYPES = ("customer", "item", "arinvoice", "arpymt")
-FULL_READ = ("CUSTOMER", "ITEM", "ARINVOICE")  # payments come through their invoices and the audit trail
+AUDIT_TYPES = ("customer", "item", "arinvoice", "arpymt", "sopricelist", "sopricelistentry")
+CORE_READ = ("CUSTOMER", "ITEM", "ARINVOICE")  # payments come through their invoices and the audit trail
+PRICE_READ = ("SOPRICELIST", "SOPRICELISTENTRY")  # price lists ride in the same request
+FULL_READ = (*CORE_READ, *PRICE_READ)
 Audit = tuple[list[str], str]  # object types, ACCESSTIME lower bound ("": no bound)
 # Called after each page of one function's read with the rows so far and that page's result;
 # True stops the read there (the caller knows the rest; see engine/ia_probe.py).
@@ -197,6 +204,8 @@ def assemble(
     out = IntacctChanges(failures=dict(fetched.failures), audit_refused=list(fetched.audit_refused))
     out.customers = [m.customer_from_row(r, zone) for r in fetched.objects.get("CUSTOMER", [])]
     out.items = [m.product_from_item(r, zone) for r in fetched.objects.get("ITEM", [])]
+    out.price_lists = [pl.price_list_from_row(r, zone) for r in fetched.objects.get("SOPRICELIST", [])]
+    out.price_entries = [pl.price_entry_from_row(r, zone) for r in fetched.objects.get("SOPRICELISTENTRY", [])]
     dels: dict[str, list[Deletion]] = {t: [] for t in AUDIT_TYPES}
     pay_keys: set[str] = set()
     for r in audit_rows:
@@ -232,7 +241,7 @@ def cursor_since(
     orders: ChangeReader, cursors: dict[str, datetime | None], overlap: timedelta, zone_conv: str | None
 ) -> str:
     """The audit trail's lower bound for the streams' own windows ("" when no stream has a cursor)."""
-    known = [c for c in (cursors.get(STREAM_OF[o]) for o in FULL_READ) if c is not None]
+    known = [c for c in (cursors.get(STREAM_OF[o]) for o in CORE_READ) if c is not None]
     return audit.since_text(min(known) - overlap, orders.zone, zone_conv) if known else ""
 
 

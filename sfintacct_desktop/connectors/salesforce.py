@@ -14,10 +14,22 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from ..domain import Customer, ErrorInfo, ErrorKind, Opportunity, Product, StreamSpec, SyncError, System
+from ..domain import (
+    Customer,
+    ErrorInfo,
+    ErrorKind,
+    Opportunity,
+    PriceBook,
+    PriceEntry,
+    Product,
+    StreamSpec,
+    SyncError,
+    System,
+)
 from ..wire.salesforce import RecordResult, SalesforceClient, SalesforceSecrets, SalesforceSettings
 from ..wire.transport import WireError
 from . import sf_mapping as m
+from . import sf_pricebooks as pb
 from .errors import record_error, to_sync_error
 from .partial import FieldSets, only, per_record
 from .results import Deletion, WriteResult
@@ -55,6 +67,8 @@ class SalesforceReads(NamedTuple):
     products: list[Product]
     opportunities: list[Opportunity]
     settled_accounts: list[m.SettledAccount]
+    pricebooks: tuple[PriceBook, ...] = ()  # every custom book (a handful), read each cycle
+    price_entries: tuple[PriceEntry, ...] = ()  # custom books' entries changed since the products cursor
 
 
 class SalesforceConnector:
@@ -218,11 +232,9 @@ class SalesforceConnector:
                 f"SELECT {', '.join(m.OPPORTUNITY_FIELDS)}, {m.LINES_SUBQUERY} FROM Opportunity"
                 f"{self._since(opportunities_since, overlap)} ORDER BY SystemModstamp ASC, Id ASC"
             )
-        if products_since is not None:
-            soqls.append(
-                "SELECT Product2Id, SystemModstamp FROM PricebookEntry WHERE Pricebook2.IsStandard = true"
-                f" AND SystemModstamp >= {_soql_time(products_since - overlap)}"
-            )
+        # every price book with its entries changed since the products cursor: the standard book's
+        # tell which products' prices changed, the custom books' are the price book stream
+        soqls.append(pb.books_soql(products_since - overlap if products_since is not None else None))
         if split:
             soqls.append(
                 f"SELECT {', '.join(m.SETTLED_ACCOUNT_FIELDS)} FROM Account"
@@ -234,13 +246,14 @@ class SalesforceConnector:
         customers = [m.customer_from_account(r) for r in answers[0]]
         products = [self._product(r) for r in answers[1]]
         opps = [self._opportunity(r) for r in answers[2]] if opportunities else []
-        prices = answers[3 if opportunities else 2] if products_since is not None else []
+        books, entries, standard_rows = pb.split_books(answers[3 if opportunities else 2])
+        prices = standard_rows if products_since is not None else []
         if prices:
             seen = {p.key for p in products}
             extra = sorted({text(r.get("Product2Id")) for r in prices} - seen)
             products += self._as_of(self.products_by_ids(extra), products, prices)
         settled = [m.settled_from_row(r) for r in answers[-1]] if split else []
-        return SalesforceReads(customers, products, opps, settled)
+        return SalesforceReads(customers, products, opps, settled, tuple(books), tuple(entries))
 
     @staticmethod
     def _as_of(extra: list[Product], products: list[Product], prices: list[dict[str, Any]]) -> list[Product]:

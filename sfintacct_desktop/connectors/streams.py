@@ -25,6 +25,11 @@ IA_ITEMS = "intacct.items"
 IA_SALES_ORDERS = "intacct.sales_orders"
 IA_INVOICES = "intacct.invoices"
 IA_PAYMENTS = "intacct.payments"
+# Price books: Salesforce custom books ride in the products read (its cursor); Intacct price lists
+# and their entries are two streams of their own, found changed by the same audit trail probe.
+SF_PRICEBOOKS = "salesforce.pricebooks"
+IA_PRICE_LISTS = "intacct.price_lists"
+IA_PRICE_ENTRIES = "intacct.price_list_entries"
 
 
 def _sf(name: str, obj: str, deletes: DeleteDetection = DeleteDetection.GET_DELETED) -> StreamSpec:
@@ -49,6 +54,8 @@ INTACCT_STREAMS: tuple[StreamSpec, ...] = (
     _ia(IA_SALES_ORDERS, "SODOCUMENT", "DOCID"),
     _ia(IA_INVOICES, "ARINVOICE", "RECORDID"),
     _ia(IA_PAYMENTS, "ARPYMT", "RECORDNO"),
+    _ia(IA_PRICE_LISTS, "SOPRICELIST", "NAME", DeleteDetection.STATUS_FIELD),
+    _ia(IA_PRICE_ENTRIES, "SOPRICELISTENTRY", "RECORDNO", DeleteDetection.STATUS_FIELD),
 )
 
 

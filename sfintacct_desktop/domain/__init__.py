@@ -1,6 +1,7 @@
 """Domain layer: frozen records, errors with title/message/hint, stream specs. No I/O."""
 
 from .errors import ErrorInfo, ErrorKind, SyncError
+from .pricebooks import PriceBook, PriceEntry
 from .records import (
     Address,
     Customer,
@@ -58,6 +59,8 @@ __all__ = [
     "OpportunityLine",
     "Payment",
     "PaymentApplication",
+    "PriceBook",
+    "PriceEntry",
     "Product",
     "Resolution",
     "Run",

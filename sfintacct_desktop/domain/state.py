@@ -21,6 +21,8 @@ JsonValue = Any  # a JSON-native value: str, int, bool, None, list, dict (Decima
 class Entity(StrEnum):
     CUSTOMER = "customer"
     PRODUCT = "product"
+    PRICEBOOK = "pricebook"  # a custom Pricebook2 <-> an SOPRICELIST, linked by name
+    PRICE_ENTRY = "price_entry"  # a PricebookEntry of a custom book <-> an SOPRICELISTENTRY
 
 
 class LinkState(StrEnum):

@@ -85,9 +85,8 @@ def allocation_free(used: int, total: int) -> bool:
 
 def budget_error(wait: BudgetWait) -> SyncError:
     """The run's fatal BUDGET error for a wait found before any call."""
-    hint = (
-        "A watching sync waits and checks again at a low cost, then resumes by itself"
-        + (f" ({wait.until:%Y-%m-%d %H:%M} UTC, when the window rolls over)." if wait.until else ".")
+    hint = "A watching sync waits and checks again at a low cost, then resumes by itself" + (
+        f" ({wait.until:%Y-%m-%d %H:%M} UTC, when the window rolls over)." if wait.until else "."
     )
     if wait.cause == SHARE:
         hint += " Raise the share in the profile if this is expected."

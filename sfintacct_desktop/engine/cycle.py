@@ -15,6 +15,7 @@ from typing import Any
 from ..connectors import IntacctConnector, SalesforceConnector
 from ..connectors.ia_orders import IntacctChanges, IntacctOrders
 from ..domain import ErrorInfo, ErrorKind, Resolution, RunStatus, SyncError
+from ..domain.errors import FATAL_KINDS
 from ..store import StateStore
 from .budget import Budget
 from .budget_wait import BudgetWait
@@ -30,6 +31,7 @@ from .mapping import Mapping
 from .orders import OrderSync, recover_orders
 from .pairing import pair_records, unsettled_accounts
 from .pipeline import process
+from .pricebooks import PriceBookSync
 from .recovery import recover_intents
 from .run import EngineStopped, RunContext
 from .schedule import LAST_READ_META, Schedule
@@ -39,8 +41,11 @@ from .streams import (
     IA_INVOICES,
     IA_ITEMS,
     IA_PAYMENTS,
+    IA_PRICE_ENTRIES,
+    IA_PRICE_LISTS,
     SF_CUSTOMERS,
     SF_OPPORTUNITIES,
+    SF_PRICEBOOKS,
     SF_PRODUCTS,
     CursorSet,
 )
@@ -220,13 +225,15 @@ class SyncEngine:
 
         # The two systems are read at the same time: the cycle waits for the slower one, not the sum.
         with both_at_once(read_ia) as intacct_read:
-            sf_customers, sf_products, sf_opps, settled = self.sf.changed_streams(
+            sf_read = self.sf.changed_streams(
                 cursors.start(SF_CUSTOMERS),
                 cursors.start(SF_PRODUCTS),
                 cursors.start(SF_OPPORTUNITIES),
                 overlap,
                 settle_accounts=True,
             )
+        sf_customers, sf_products, sf_opps = sf_read.customers, sf_read.products, sf_read.opportunities
+        settled = sf_read.settled_accounts
         ia_read = intacct_read.result()
         ia = ia_read.changes if ia_read is not None else IntacctChanges()
         unsettled, settled_ids = unsettled_accounts(run, settled)  # the overlap window's Accounts, by stamp
@@ -239,8 +246,8 @@ class SyncEngine:
         }
         record_failures(run.tallies, ia.failures)
 
-        def done(stream: str, recs: list[Any]) -> None:  # a failed stream keeps its cursor
-            cursors.done(stream, recs, failed=stream in ia.failures)
+        def done(stream: str, recs: list[Any], failed: bool = False) -> None:  # a failed stream keeps its cursor
+            cursors.done(stream, recs, failed=failed or stream in ia.failures)
 
         self._read_progress(run, sf_customers, sf_products, sf_opps, ia, ia_due)
         for kind in KINDS:
@@ -255,6 +262,7 @@ class SyncEngine:
             done(kind.sf_stream, sf_recs)
             done(kind.ia_stream, ia_recs)
         run.stop_if_asked()
+        self._pricebooks(run, sf_read, ia, done)
         changed = {r.key for r in (*sf_customers, *sf_products, *ia.customers, *ia.items)}
         changed |= {r.cross_ref for r in (*sf_customers, *sf_products, *ia.customers, *ia.items) if r.cross_ref}
         run.tally(SF_OPPORTUNITIES).read += len(sf_opps)
@@ -273,6 +281,20 @@ class SyncEngine:
         if ia_due:
             busy = bool(ia.customers or ia.items) or any(t.writes_intacct for t in run.tallies.values())
             remember_audit(self.store, orders, ia, audit_zone, audit_split, busy)
+
+    def _pricebooks(self, run: RunContext, sf_read: Any, ia: IntacctChanges, done: Callable[..., None]) -> None:
+        """Price books after products (entries need product links), before orders; a failure of
+        their own fails their streams only (their Intacct cursors stay), the cycle goes on."""
+        failed = False
+        try:
+            PriceBookSync(run).run_cycle(sf_read.pricebooks, sf_read.price_entries, ia.price_lists, ia.price_entries)
+        except SyncError as exc:
+            if exc.info.kind in FATAL_KINDS:
+                raise
+            failed = True
+            run.tally(SF_PRICEBOOKS).failure = exc.info.as_dict()
+        done(IA_PRICE_LISTS, ia.price_lists, failed=failed)
+        done(IA_PRICE_ENTRIES, ia.price_entries, failed=failed)
 
     def _read_progress(
         self, run: RunContext, sf_customers: list[Any], sf_products: list[Any], sf_opps: list[Any], ia: Any, due: bool
@@ -344,6 +366,8 @@ class SyncEngine:
         orders = sorted({i.record_key for i in items if i.entity == "order" and i.record_key})
         if orders:  # blocked or refused orders: re-read the deals and try them again now
             OrderSync(run).run(self.sf.opportunities_by_ids(orders), set(orders))
+        if any(i.entity in ("pricebook", "price_entry") for i in items):
+            PriceBookSync(run).retry()
         for kind in KINDS:
             mine = [i for i in items if i.entity == kind.name]
             if not mine:

@@ -50,6 +50,7 @@ from ..connectors.ia_coverage import NOT_COVERED, UNVERIFIED, check_coverage
 from ..connectors.ia_cycle import (
     AUDIT_TYPES,
     FULL_READ,
+    PRICE_READ,
     STREAM_OF,
     assemble,
     cursor_since,
@@ -72,7 +73,18 @@ FOLD_WATCH = timedelta(hours=2)  # how long after a fall-back transition the win
 # margin after a burst); more new rows than this cost one more page, in a cycle that reads much more
 PROBE_FIRST_PAGE = 200
 RECHECK = timedelta(hours=24)  # an unverified type's coverage is checked again this often
-OBJECT_OF = {"customer": "CUSTOMER", "item": "ITEM", "arinvoice": "ARINVOICE", "arpymt": "ARPYMT"}
+# The safety net reads price lists (two more transactions) at most this often: they change rarely, the
+# probe finds their changes, and reading them with every full read would take the default schedule
+# past the default budget (see docs/sync.md).
+PRICE_SAFETY_NET = timedelta(hours=2)
+OBJECT_OF = {
+    "customer": "CUSTOMER",
+    "item": "ITEM",
+    "arinvoice": "ARINVOICE",
+    "arpymt": "ARPYMT",
+    "sopricelist": "SOPRICELIST",
+    "sopricelistentry": "SOPRICELISTENTRY",
+}
 
 
 @dataclass
@@ -82,6 +94,7 @@ class ProbeState:
     at: datetime | None = None  # our clock at the probe
     full_at: datetime | None = None  # our clock at the last full read of every stream
     exact: bool = False  # ``seen`` counts the window's rows as they are (read with a steady totalcount)
+    prices_at: datetime | None = None  # our clock at the last full read of the price lists
 
     @classmethod
     def of(cls, raw: Any) -> ProbeState | None:
@@ -93,6 +106,7 @@ class ProbeState:
             _when(raw.get("at")),
             _when(raw.get("full_at")),
             raw.get("exact") is True,
+            _when(raw.get("prices_at")),
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -102,6 +116,7 @@ class ProbeState:
             "at": self.at.isoformat() if self.at else None,
             "full_at": self.full_at.isoformat() if self.full_at else None,
             "exact": self.exact,
+            "prices_at": self.prices_at.isoformat() if self.prices_at else None,
         }
 
 
@@ -344,8 +359,10 @@ def read_intacct(
     full = state is None or state.full_at is None or now - state.full_at >= safety_net
     since_cursor = cursor_since(orders, cursors, overlap, zone_conv)
     probe_since = window_start(state, orders.zone, zone_conv, now) if state else ""
+    prices_due = full and (state is None or state.prices_at is None or now - state.prices_at >= PRICE_SAFETY_NET)
     if full:
-        objs = [*FULL_READ, *(["ARPYMT"] if "arpymt" in fallback else [])]
+        objs = [o for o in FULL_READ if o not in PRICE_READ or prices_due]
+        objs += ["ARPYMT"] if "arpymt" in fallback else []
         # since the last full read (less the overlap) and the probe's window: a bounded window, not
         # every row since the oldest cursor (a stream unchanged for months would make it months long)
         last_full = audit.since_text(state.full_at - overlap, orders.zone, zone_conv) if state and state.full_at else ""
@@ -383,6 +400,8 @@ def read_intacct(
     reach = fold_back(orders.zone, zone_conv, now, now)
     kept = [*rows, *pages.rest]  # the rows past the page the probe did not need: still seen
     new_state = next_state(state, kept, fresh, failed, now, full, reach, exact) if probe_types else state
+    if new_state is not None:
+        new_state.prices_at = now if prices_due else (state.prices_at if state else None)
     return IntacctRead(changes, full, probe_types, objs, new_state, idle_cost, checked)
 
 

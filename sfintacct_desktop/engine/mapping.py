@@ -170,11 +170,23 @@ class EntityMapping:
 
 
 @dataclass(frozen=True)
+class PriceBookMapping:
+    """Owners of a price book entry's fields (its book's active flag follows ``active``).
+
+    Finance owns prices by default: a price changed in Salesforce is put back and logged.
+    """
+
+    price: Owner = Owner.INTACCT
+    active: Owner = Owner.BOTH
+
+
+@dataclass(frozen=True)
 class Mapping:
     version: int
     customer: EntityMapping
     product: EntityMapping
     path: str = ""
+    pricebook: PriceBookMapping = PriceBookMapping()
 
     def entity(self, name: str) -> EntityMapping:
         if name not in ("customer", "product"):
@@ -238,7 +250,7 @@ def parse_mapping(text: str, *, path: str = "") -> Mapping:
             "Fix the line shown (quotes around text, [[customer.fields]] for each field pair).",
             path=path,
         ) from exc
-    _unknown(data, {"version", "customer", "product"}, path, "")
+    _unknown(data, {"version", "customer", "product", "pricebook"}, path, "")
     version = data.get("version")
     if version not in SUPPORTED_VERSIONS or isinstance(version, bool):
         raise MappingError(
@@ -260,7 +272,37 @@ def parse_mapping(text: str, *, path: str = "") -> Mapping:
                 field=entity,
             )
         entities[entity] = _entity(entity, section, path)
-    return Mapping(version=version, customer=entities["customer"], product=entities["product"], path=path)
+    return Mapping(
+        version=version,
+        customer=entities["customer"],
+        product=entities["product"],
+        path=path,
+        pricebook=_pricebook(data.get("pricebook", {}), path),
+    )
+
+
+def _pricebook(section: Any, path: str) -> PriceBookMapping:
+    """The optional ``[pricebook]`` table: ``price`` and ``active`` owners (absent: the defaults)."""
+    if not isinstance(section, dict):
+        raise MappingError(
+            "Bad section", "[pricebook] must be a table", 'Write price = "intacct"', path=path, field="pricebook"
+        )
+    _unknown(section, {"price", "active"}, path, "pricebook")
+    owners: dict[str, Owner] = {}
+    for key in ("price", "active"):
+        if key not in section:
+            continue
+        try:
+            owners[key] = Owner(section[key])
+        except ValueError:
+            raise MappingError(
+                "Bad owner",
+                f"{key} = {section[key]!r}",
+                "Use one of: salesforce, intacct, both.",
+                path=path,
+                field=f"pricebook.{key}",
+            ) from None
+    return PriceBookMapping(**owners)
 
 
 def _unknown(table: dict[str, Any], allowed: set[str], path: str, prefix: str) -> None:

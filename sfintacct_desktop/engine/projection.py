@@ -23,6 +23,8 @@ MIN_HISTORY = 12  # cycles (the first left out) before the share of busy cycles 
 DESIGN_IDLE_SALESFORCE = 1.0  # one composite call reads every Salesforce stream
 DESIGN_IDLE_INTACCT_READ = 1.0  # one AUDITHISTORY query across the object types the sync reads
 FULL_READ_TRANSACTIONS = 4.0  # the safety net: CUSTOMER, ITEM, ARINVOICE and the AUDITHISTORY query
+PRICE_READ_TRANSACTIONS = 2.0  # SOPRICELIST and SOPRICELISTENTRY, in a full read at most every 2 hours
+PRICE_SAFETY_NET = 7200.0  # seconds (engine/ia_probe.py PRICE_SAFETY_NET)
 DEFAULT_SAFETY_NET = 1800.0  # seconds between full reads (EngineSettings.intacct_safety_net_seconds)
 ONE_OFF = frozenset({"retry", "resolve", "baseline"})  # operator actions, not part of the schedule
 
@@ -127,8 +129,9 @@ def intacct_idle_month(probe: float, ia_every: float, safety_net: float = DEFAUL
     reads_day = 86_400 / ia_every
     full_day = min(reads_day, 86_400 / max(safety_net, 1.0))
     full = max(FULL_READ_TRANSACTIONS, probe)
+    price_day = min(full_day, 86_400 / PRICE_SAFETY_NET)
     probes = DAYS_PER_MONTH * reads_day * probe
-    net = DAYS_PER_MONTH * full_day * (full - probe)
+    net = DAYS_PER_MONTH * (full_day * (full - probe) + price_day * PRICE_READ_TRANSACTIONS)
     return {"reads_per_day": reads_day, "full_reads_per_day": full_day, "probes": probes, "safety_net": net}
 
 

@@ -252,7 +252,8 @@ class _Rebuild:
     # ------------------------------------------------------------------------------ run
     def body(self, run: RunContext) -> None:
         eng = self.engine
-        sf_customers, sf_products, sf_opps, _ = eng.sf.changed_streams(None, None, None)
+        sf_read = eng.sf.changed_streams(None, None, None)
+        sf_customers, sf_products, sf_opps = sf_read.customers, sf_read.products, sf_read.opportunities
         ia = IntacctOrders(eng.ia).changed({})
         reads = {"customer": (sf_customers, ia.customers), "product": (sf_products, ia.items)}
         tallies = run.tallies

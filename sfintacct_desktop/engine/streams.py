@@ -18,14 +18,27 @@ from ..connectors.streams import (
     IA_INVOICES,
     IA_ITEMS,
     IA_PAYMENTS,
+    IA_PRICE_ENTRIES,
+    IA_PRICE_LISTS,
     IA_SALES_ORDERS,
     SF_CUSTOMERS,
     SF_OPPORTUNITIES,
+    SF_PRICEBOOKS,
     SF_PRODUCTS,
 )
 from ..store import StateStore, WriteTx
 
-CYCLE_STREAMS = (SF_CUSTOMERS, SF_PRODUCTS, SF_OPPORTUNITIES, IA_CUSTOMERS, IA_ITEMS, IA_INVOICES, IA_PAYMENTS)
+CYCLE_STREAMS = (
+    SF_CUSTOMERS,
+    SF_PRODUCTS,
+    SF_OPPORTUNITIES,
+    IA_CUSTOMERS,
+    IA_ITEMS,
+    IA_INVOICES,
+    IA_PAYMENTS,
+    IA_PRICE_LISTS,
+    IA_PRICE_ENTRIES,
+)
 BASELINE_OPPORTUNITIES = "baseline.opportunity"  # the baseline load's counters of historical deals
 
 
@@ -101,9 +114,12 @@ __all__ = [
     "IA_INVOICES",
     "IA_ITEMS",
     "IA_PAYMENTS",
+    "IA_PRICE_ENTRIES",
+    "IA_PRICE_LISTS",
     "IA_SALES_ORDERS",
     "SF_CUSTOMERS",
     "SF_OPPORTUNITIES",
+    "SF_PRICEBOOKS",
     "SF_PRODUCTS",
     "CursorSet",
     "StreamCursor",

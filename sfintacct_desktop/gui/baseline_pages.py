@@ -71,7 +71,12 @@ class ReviewView(QTableView):
                 self.setColumnWidth(col, max(80, int(free * share)))
 
 
-OBJECT_TITLES = {"customer": "Customers", "product": "Products", "opportunity": "Historical opportunities"}
+OBJECT_TITLES = {
+    "customer": "Customers",
+    "product": "Products",
+    "pricebook": "Price books",
+    "opportunity": "Historical opportunities",
+}
 
 
 def counts_text(counts: dict[str, Any]) -> str:
@@ -84,6 +89,13 @@ def counts_text(counts: dict[str, Any]) -> str:
             f"{e['already_linked']} already linked) · create {e['create_in_intacct']} in Intacct, "
             f"{e['create_in_salesforce']} in Salesforce ({e['creates_review']} to review, "
             f"{e.get('creates_with_partner', 0)} with a plausible partner) · leave out {e['left_out']}"
+        )
+    b = counts.get("pricebook")
+    if b and any(b.values()):
+        lines.append(
+            f"<b>Price books:</b> link {b['links_auto']} by name ({b['already_linked']} already linked) · "
+            f"create {b['create_in_intacct']} in Intacct, {b['create_in_salesforce']} in Salesforce · "
+            f"leave out {b['left_out']}"
         )
     h, w = counts["historical"], counts["writes"]
     lines.append(

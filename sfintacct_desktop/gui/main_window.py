@@ -74,9 +74,7 @@ class MainWindow(QMainWindow):
     for each profile's own ``sync`` setting (what the application uses).
     """
 
-    def __init__(
-        self, profile: str | gs.Session = "sandbox", *, interval: float | str | None = None
-    ) -> None:
+    def __init__(self, profile: str | gs.Session = "sandbox", *, interval: float | str | None = None) -> None:
         super().__init__()
         self.session = profile if isinstance(profile, gs.Session) else gs.Session(profile)
         self._interval = interval

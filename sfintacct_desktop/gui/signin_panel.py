@@ -115,9 +115,7 @@ class SignInPanel(QGroupBox):
         self.waiting.setText("Waiting for you to sign in in the browser…")
 
         def work(task: Task) -> dict[str, Any]:
-            return gs.sign_in(
-                profile, show_url=lambda url: self.runner.progress(task, url), cancelled=task.should_stop
-            )
+            return gs.sign_in(profile, show_url=lambda url: self.runner.progress(task, url), cancelled=task.should_stop)
 
         self.task = self.runner.submit("signin", work, self._signed_in, self._sign_in_failed, self._show_url)
 

@@ -30,7 +30,7 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
-ENTITIES = ("customer", "product")
+ENTITIES = ("customer", "product", "pricebook", "price_entry")
 SYSTEMS = ("salesforce", "intacct")
 OPEN_INBOX = sa.text("status IN ('open', 'retrying')")
 OPEN_CONFLICT = sa.text("status = 'open'")

@@ -124,6 +124,8 @@ class Company(OrderUpdates):
             )
         if obj == "CUSTOMER":
             self._check_contact_name(od, clean.get("DISPLAYCONTACT.CONTACTNAME") or clean["NAME"])
+        if obj == "SOPRICELISTENTRY":
+            clean = self._check_price_entry(od, clean, "create")
         no = self.next_recordno(obj)
         ts = self.now_ts()
         record: Record = {
@@ -147,8 +149,24 @@ class Company(OrderUpdates):
                     "DISPLAYCONTACT.PRINTAS": name,
                 }
             )
-        else:
+        elif obj == "ITEM":
             record.update({"ITEMTYPE": "Non-Inventory", "MRR": "false", "BASEUOM": "Each", "UOMGRP": "Count"})
+        elif obj == "SOPRICELIST":
+            record.update({"SALEPURCHASE": "Sales", "DATEFROM": "01/01/1900", "DATETO": "12/31/2099"})
+        else:  # SOPRICELISTENTRY
+            record.update(
+                {
+                    "VALUETYPE": "Actual",
+                    "QTY_OR_VALUE": "V",
+                    "FIXED": "false",
+                    "SALE": "false",
+                    "DATEFROM": "01/01/1900",
+                    "DATETO": "12/31/2099",
+                    "QTYLIMITMIN": "0",
+                    "QTYLIMITMAX": "0",
+                    "CURRENCY": "",
+                }
+            )
         record.update({k: v for k, v in clean.items() if v != "" or k not in record})
         self.store.put(obj, no, record)
         self.audit(obj, record, "C", ident)
@@ -170,6 +188,23 @@ class Company(OrderUpdates):
                     "Use a unique value instead.",
                 ),
             )
+
+    def _check_price_entry(self, od: ObjectDef, clean: dict[str, str], action: str) -> dict[str, str]:
+        """An entry names an existing price list (by NAME) and an existing item (by ITEMID)."""
+        plist = clean.get("PRICELISTID")
+        if plist is not None and self.by_id("SOPRICELIST", "NAME", plist) is None:
+            raise could_not(
+                action, od.singular, ErrorItem("BL03000018", f"Invalid Price List '{plist}' specified.", "")
+            )
+        item_id = clean.get("ITEMID")
+        if item_id is not None:
+            item = self.by_id("ITEM", "ITEMID", item_id)
+            if item is None:
+                raise could_not(
+                    action, od.singular, ErrorItem("BL03000018", f"Invalid Item '{item_id}' specified.", "")
+                )
+            clean = {**clean, "ITEMNAME": item.get("NAME", "")}
+        return clean
 
     def find_for_update(self, obj: str, flat: dict[str, Any]) -> Record:
         od = OBJECTS[obj]
@@ -203,6 +238,11 @@ class Company(OrderUpdates):
         clean = self._clean_input(od, values, "update")
         if od.id_field and clean.get(od.id_field, record[od.id_field]) != record[od.id_field]:
             clean.pop(od.id_field)
+        if obj == "SOPRICELISTENTRY":
+            for fixed in ("PRICELISTID", "ITEMID"):  # an entry stays on its list and item
+                if clean.get(fixed, record[fixed]) != record[fixed]:
+                    clean.pop(fixed)
+            clean = self._check_price_entry(od, clean, "update")
         for fd in od.fields:
             if fd.required and fd.name in clean and not clean[fd.name]:
                 raise could_not(

@@ -367,6 +367,55 @@ SODOCUMENTPARAMS = ObjectDef(
     "DOCID",
     (RECORDNO, *_f("DOCID DOCCLASS CATEGORY SEQUENCE PREFIX UPDATES_GL CREATETYPE STATUS"), *AUDIT_FIELDS),
 )
+# Order Entry price lists. Fields as the XML API names them (developer.intacct.com/api/order-entry/
+# price-lists/: lookup, query, readByQuery, read by RECORDNO, readByName by NAME) and as public clients read
+# them; an entry names its list by the list's NAME in PRICELISTID and its item by ITEMID.
+PRICE_VALUE_TYPES = ("Actual", "% Discount", "% Markup", "Dollar Discount", "Dollar Markup")
+SOPRICELIST = ObjectDef(
+    "SOPRICELIST",
+    "Order Entry Price List",
+    "Order Entry Price Lists",
+    "NAME",
+    (
+        RECORDNO,
+        FieldDef("NAME", "text", "Price list ID", required=True),
+        FieldDef("DATEFROM", "date", "Start date"),
+        FieldDef("DATETO", "date", "End date"),
+        FieldDef("SALEPURCHASE", "text", "Application"),
+        STATUS,
+        *AUDIT_FIELDS,
+        *MEGA,
+    ),
+    writable=True,
+)
+SOPRICELISTENTRY = ObjectDef(
+    "SOPRICELISTENTRY",
+    "Order Entry Price List Entry",
+    "Order Entry Price List Entries",
+    None,
+    (
+        RECORDNO,
+        FieldDef("PRICELISTID", "text", "Price list ID", required=True),
+        FieldDef("ITEMID", "text", "Item ID", required=True),
+        FieldDef("ITEMNAME", "text", "Item name", readonly=True),
+        *_f("PRODUCTLINEID EMPLOYEEID"),
+        FieldDef("DATEFROM", "date", "Start date"),
+        FieldDef("DATETO", "date", "End date"),
+        FieldDef("QTYLIMITMIN", "decimal", "From quantity"),
+        FieldDef("QTYLIMITMAX", "decimal", "To quantity"),
+        FieldDef("QTY_OR_VALUE", "text", "Quantity or value", valid=("Q", "V")),
+        FieldDef("VALUE", "decimal", "Value", required=True),
+        FieldDef("VALUETYPE", "text", "Value type", valid=PRICE_VALUE_TYPES),
+        FieldDef("FIXED", "boolean", "Fixed"),
+        FieldDef("SALE", "boolean", "Sale"),
+        STATUS,
+        FieldDef("CURRENCY", "text", "Currency"),
+        *AUDIT_FIELDS,
+        *MEGA,
+    ),
+    writable=True,
+    relationships=(("ITEM", "ITEM", "ITEMID"), ("SOPRICELIST", "SOPRICELIST", "PRICELISTID")),
+)
 CHECKINGACCOUNT = ObjectDef(
     "CHECKINGACCOUNT",
     "Checking Account",
@@ -397,6 +446,8 @@ OBJECTS: dict[str, ObjectDef] = {
         SODOCUMENTPARAMS,
         CHECKINGACCOUNT,
         ARTERM,
+        SOPRICELIST,
+        SOPRICELISTENTRY,
     )
 }
 _FIELD_INDEX: dict[str, dict[str, FieldDef]] = {o.name: {f.name: f for f in o.fields} for o in OBJECTS.values()}

@@ -18,8 +18,9 @@ def test_the_default_schedule_on_an_idle_company_fits(env: SyncEnv) -> None:
     assert sf == 1  # one composite call
     assert ia == 1  # one audit trail probe
     assert proj["salesforce_calls_per_day"] == pytest.approx(1440 * sf)
-    # a probe a minute, and every 30 minutes a full read of 4 transactions in its place
-    assert proj["intacct_transactions_per_month"] == pytest.approx((1440 * 1 + 48 * 3) * 30.4, rel=0.001)
+    # a probe a minute, every 30 minutes a full read of 4 transactions in its place, and every
+    # 2 hours the two price list objects in that full read
+    assert proj["intacct_transactions_per_month"] == pytest.approx((1440 * 1 + 48 * 3 + 12 * 2) * 30.4, rel=0.001)
     assert proj["intacct_transactions_per_month"] < 50_000
     assert proj["fits"] is True and proj["verdict"].endswith("The schedule fits both budgets.")
     assert "Based on 3 idle cycle(s) measured" in proj["basis"] and "no busy cycle seen" in proj["basis"]

@@ -41,11 +41,12 @@ def test_schedule_decision_and_projection() -> None:
     report = {"per_cycle": {"salesforce_calls": 1.0}, "measured": {"idle": {"intacct_transactions": 3.0}}}
     proj = s.projection(report)
     assert proj["salesforce_calls_per_day"] == 1440.0
-    # 288 polls of 3 transactions a day; 48 of them (every 30 minutes) are full reads of 4
-    assert proj["intacct_transactions_per_month"] == round((288 * 3 + 48 * (4 - 3)) * 30.4)
+    # 288 polls of 3 transactions a day; 48 of them (every 30 minutes) are full reads of 4, and 12 of
+    # those (every 2 hours) read the two price list objects too
+    assert proj["intacct_transactions_per_month"] == round((288 * 3 + 48 * (4 - 3) + 12 * 2) * 30.4)
     # the default: a probe of one transaction every minute and the safety net fit 50,000 a month
     default = Schedule().projection({"measured": {}})
-    assert default["intacct_transactions_per_month"] == round((1440 * 1 + 48 * (4 - 1)) * 30.4) == 48154
+    assert default["intacct_transactions_per_month"] == round((1440 * 1 + 48 * (4 - 1) + 12 * 2) * 30.4) == 48883
     assert default["intacct_transactions_per_month"] < 50_000
 
 

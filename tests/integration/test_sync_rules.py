@@ -131,8 +131,10 @@ def test_budget_report_projects_measured_idle_and_busy_cycles(env: SyncEnv) -> N
     assert measured["busy_share"] is None  # two cycles cannot tell how often records change
     proj = report["projection"]  # so the projection is the idle cost, and says so
     assert proj["salesforce_calls_per_day"] == pytest.approx(idle.salesforce_api_calls * 288, rel=0.01)
-    # a probe every 5 minutes, every sixth of them (every 30 minutes) a full read of 4 in its place
-    assert proj["intacct_transactions_per_month"] == pytest.approx((288 * probe + 48 * (4 - probe)) * 30.4, rel=0.01)
+    # a probe every 5 minutes, every sixth of them (every 30 minutes) a full read of 4 in its place,
+    # every 2 hours with the two price list objects in it
+    expected = (288 * probe + 48 * (4 - probe) + 12 * 2) * 30.4
+    assert proj["intacct_transactions_per_month"] == pytest.approx(expected, rel=0.01)
     assert proj["fits"] is True and "fits both budgets" in proj["verdict"]
     assert "every 5 minutes" in proj["verdict"]
     assert "not extrapolated" in proj["basis"] and "catch-up, is left out" in proj["basis"]

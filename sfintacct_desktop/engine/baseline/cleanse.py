@@ -175,8 +175,6 @@ def _nanp_fast(text: str, country: str) -> str | None:
     return "+1" + digits
 
 
-
-
 def placeholder_phone(key: str) -> bool:
     """A number typed to fill a mandatory field ("000-000-0000", "(555) 555-5555", "123-456-7890").
 

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from ...connectors import IntacctConnector, SalesforceConnector
-from ...domain import Customer, Opportunity, Product, SalesOrder
+from ...connectors.ia_price_lists import IntacctPriceLists
+from ...connectors.sf_pricebooks import SalesforcePriceBooks
+from ...domain import Customer, Opportunity, PriceBook, PriceEntry, Product, SalesOrder
 from ..streams import IA_CUSTOMERS, IA_ITEMS, IA_SALES_ORDERS, SF_CUSTOMERS, SF_OPPORTUNITIES, SF_PRODUCTS
 
 Progress = Callable[[str, int], None]  # (stream, records read so far in it)
@@ -38,6 +40,10 @@ class Extract:
     sales_orders: list[SalesOrder] = field(default_factory=list)  # "Sales Order" documents only
     sf_deleted_customers: list[str] = field(default_factory=list)  # Account Ids in the recycle bin
     sf_deleted_products: list[str] = field(default_factory=list)  # Product2 Ids in the recycle bin
+    sf_pricebooks: list[PriceBook] = field(default_factory=list)  # custom price books
+    sf_price_entries: list[PriceEntry] = field(default_factory=list)  # their entries
+    ia_price_lists: list[PriceBook] = field(default_factory=list)  # Order Entry price lists
+    ia_price_entries: list[PriceEntry] = field(default_factory=list)  # their entries
 
     def counts(self) -> dict[str, int]:
         return {name: len(value) for name, value in vars(self).items()}
@@ -85,6 +91,13 @@ def extract(
             pages = sf.client.query_pages(soql, True)
             rows = _drain(f"salesforce.deleted_{sobject.lower()}", pages, progress, should_stop)
         setattr(out, name, [str(r["Id"]) for r in rows])
+    out.sf_pricebooks, out.sf_price_entries = SalesforcePriceBooks(sf).books()
+    progress("salesforce.pricebooks", len(out.sf_pricebooks))
+    out.ia_price_lists = IntacctPriceLists(ia).lists()
+    out.ia_price_entries = IntacctPriceLists(ia).entries([b.key for b in out.ia_price_lists])
+    progress("intacct.price_lists", len(out.ia_price_lists))
+    if should_stop():
+        raise ExtractCancelled("cancelled after reading the price books")
     if orders:
         out.opportunities = _drain(
             SF_OPPORTUNITIES,

@@ -30,8 +30,9 @@ from ..entity_sync import Pair
 from ..events import Event, RecordApplied, RunSummary
 from ..invoices import ReceivablesSync
 from ..pipeline import process
+from ..pricebooks import PriceBookSync
 from ..run import RunContext
-from ..streams import BASELINE_OPPORTUNITIES
+from ..streams import BASELINE_OPPORTUNITIES, IA_PRICE_ENTRIES, IA_PRICE_LISTS, SF_PRICEBOOKS
 from .plan import HISTORICAL, OPP_ORDER, OPP_STATUS
 from .review import is_applied
 
@@ -41,6 +42,7 @@ APPLIED_META = "baseline_applied"  # {plan, applied_at, cutover_date}
 CUTOVER_META = "cutover_date"
 _SF_ID = re.compile(r"[A-Za-z0-9]{15}([A-Za-z0-9]{3})?")
 _ID_CHUNK = 200
+PRICE_STREAMS = (SF_PRICEBOOKS, IA_PRICE_LISTS, IA_PRICE_ENTRIES)
 LoadProgress = Callable[[str, int, int], None]
 
 
@@ -60,7 +62,7 @@ def held_out(doc: dict[str, Any], chosen_ids: set[int], earlier: dict[str, Any])
     """
     out: dict[str, Any] = {
         e: {s: dict((earlier.get(e) or {}).get(s) or {}) for s in ("salesforce", "intacct")}
-        for e in ("customer", "product")
+        for e in ("customer", "product", "pricebook")
     }
     for a in doc["actions"]:
         if a["entity"] not in out or (a["action"] == "link" and a.get("status") == "existing"):
@@ -140,6 +142,7 @@ class _Loader:
                 self.step(kind.name, start + len(pairs[start : start + size]), len(pairs))
             if not pairs:
                 self.step(kind.name, 0, 0)
+        self.load_pricebooks(run, [a for a in self.chosen if a["entity"] == "pricebook"])
         self.mark_historical(run, [a for a in self.chosen if a["entity"] == "opportunity"])
         self.load_receivables(run)
         with store.write() as tx:
@@ -217,6 +220,18 @@ class _Loader:
         return pair
 
     # ------------------------------------------------------------- opportunities
+    def load_pricebooks(self, run: RunContext, actions: list[dict[str, Any]]) -> None:
+        """Accepted price book links and creates, with the live sync's writers (after products:
+        entries are placed through their products' links)."""
+        run.stop_if_asked()
+        mine = [a for a in actions if a["action"] in ("link", "create", "review") and a.get("status") != "existing"]
+        self.step("pricebook", 0, len(mine))
+        if mine:
+            sf_keys = {a["salesforce"] for a in mine if a.get("salesforce")}
+            ia_keys = {a["intacct"] for a in mine if a.get("intacct")}
+            PriceBookSync(run).load(sf_keys, ia_keys)
+        self.step("pricebook", len(mine), len(mine))
+
     def mark_historical(self, run: RunContext, actions: list[dict[str, Any]]) -> None:
         """Intacct_Sync_Status__c = Historical (and the sales order where linked), where it differs."""
         if not actions:
@@ -291,7 +306,8 @@ def _written(creates: dict[str, int], summary: RunSummary) -> dict[str, int]:
                 if updates > 0:
                     out[f"{entity} {system} update"] = updates
             else:
-                key = f"receivables {system} write"
+                what = "pricebook" if s.stream in PRICE_STREAMS else "receivables"
+                key = f"{what} {system} write"
                 out[key] = out.get(key, 0) + writes
     return out
 

@@ -37,6 +37,7 @@ from ..mapping import EntityMapping, Mapping, Owner
 from ..merge import merge
 from .extract import Extract
 from .match import AUTO, MatchConfig, MatchResult, match_customers, match_products
+from .pricebooks import LINK_RULE, plan_pricebooks
 
 PLAN_FORMAT = "sfintacct-baseline-plan"
 PLAN_VERSION = 1
@@ -422,6 +423,7 @@ def build_plan(
     actions: list[dict[str, Any]] = []
     taken_ia = {r.key for r in ex.ia_customers}
     customer_of_account: dict[str, str] = {}
+    item_of_product: dict[str, str] = {}
     for kind, sf, ia, deleted, match in (
         (CUSTOMERS, ex.sf_customers, ex.ia_customers, ex.sf_deleted_customers, match_customers),
         (PRODUCTS, ex.sf_products, ex.ia_products, ex.sf_deleted_products, match_products),
@@ -436,6 +438,18 @@ def build_plan(
         actions += planner.actions
         if kind is CUSTOMERS:
             customer_of_account = planner.proposed_ia
+        else:
+            item_of_product = {**{lk.sf_id: lk.ia_key for lk in links.get("product", [])}, **planner.proposed_ia}
+    actions += plan_pricebooks(
+        mapping,
+        ex.sf_pricebooks,
+        ex.sf_price_entries,
+        ex.ia_price_lists,
+        ex.ia_price_entries,
+        links.get("pricebook", []),
+        item_of_product,
+        left_out.get("pricebook", {}),
+    )
     actions += plan_historical(ex.opportunities, ex.sales_orders, customer_of_account, cutover, window_days)
     for n, a in enumerate(actions, 1):
         a["id"] = n
@@ -446,7 +460,11 @@ def build_plan(
         "created_at": (created_at or datetime.now(UTC)).isoformat(timespec="seconds"),
         "cutover_date": cutover.isoformat(),
         "config": {**vars(config), "order_window_days": window_days},
-        "rules": {"winner": WINNER_RULE, "historical": HISTORICAL_RULE.format(days=window_days)},
+        "rules": {
+            "winner": WINNER_RULE,
+            "historical": HISTORICAL_RULE.format(days=window_days),
+            "pricebook": LINK_RULE.format(owner=mapping.pricebook.price.value),
+        },
         "read": ex.counts(),
         "actions": actions,
     }
@@ -458,7 +476,7 @@ def plan_counts(actions: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Per entity: links (auto / review / existing), creates per side (and how many of them have a
     plausible partner on the other side), left out, historical; writes."""
     counts: dict[str, Any] = {}
-    for entity in ("customer", "product"):
+    for entity in ("customer", "product", "pricebook"):
         mine = [a for a in actions if a["entity"] == entity]
         counts[entity] = {
             "links_auto": sum(1 for a in mine if a["action"] == "link" and a.get("status") == "auto"),

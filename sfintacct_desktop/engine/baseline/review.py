@@ -14,6 +14,7 @@ from .plan import PLAN_FORMAT, PLAN_VERSION
 ACTIONS = {
     "customer": ("link", "create", "leave_out", "review"),
     "product": ("link", "create", "leave_out", "review"),
+    "pricebook": ("link", "create", "leave_out", "review"),
     "opportunity": ("historical",),
 }
 WINNERS = ("salesforce", "intacct", "value")

@@ -25,11 +25,13 @@ from ..pipeline import process
 from ..run import RunContext
 from ..streams import SF_OPPORTUNITIES
 from .build import BlockedOrder, build_request
+from .list_price import Departure, departures, list_prices, with_list_prices
 from .send import ENTITY, KIND, intent_key, push_orders, request_payload
 
 STREAM = SF_OPPORTUNITIES
 BLOCKED_META = "orders_blocked"  # {opp id: {"reason", "keys", "fp"}}: retried when a key changes
 FINANCE_OP = "finance_review"
+PRICE_OP = "price_review"  # a line sent at a price far from its price list: a note for finance
 HISTORICAL = "Historical"
 HISTORICAL_META = "baseline_historical"  # baseline load / first live sync: {opportunity id: DOCID or ""}
 OP = "order"
@@ -57,6 +59,9 @@ class OrderSync:
         self.txtype = run.settings.order_transaction_type
         self.tally = run.tally(STREAM)
         self.historical: set[str] = set()
+        self.line_price = run.settings.order_line_price
+        self.alert_percent = run.settings.order_price_alert_percent
+        self.prices: dict[str, Any] = {}  # PricebookEntry Id -> its linked price list's price
 
     # ---------------------------------------------------------------------- entry
     def run(self, opps: list[Opportunity], changed_keys: set[str]) -> None:
@@ -138,6 +143,7 @@ class OrderSync:
         checks = self.ia.prechecks(cust_ids, item_ids, self.txtype if asked else None)
         if asked:
             self.run_ctx.order_definition_ok = bool(checks.definition_active)
+        self.prices = list_prices(self.store, opps)
         ready: list[tuple[Opportunity, OrderRequest]] = []
         for opp in opps:
             built = build_request(
@@ -151,6 +157,8 @@ class OrderSync:
             )
             if isinstance(built, BlockedOrder):
                 self._block(opp, built, blocked, batch)
+            elif self.line_price == "price_list":
+                ready.append((opp, with_list_prices(built, opp, self.prices)))
             else:
                 ready.append((opp, built))
         if ready:
@@ -205,6 +213,8 @@ class OrderSync:
                 self.tally.applied += 1
                 self.tally.writes_intacct += 1 if outcome.sent else 0
                 self._unblock(opp.id)
+                if outcome.sent and self.line_price == "opportunity" and (self.alert_percent or 0) >= 0:
+                    self._price_note(opp, outcome.doc_id, departures(opp, self.prices, self.alert_percent))
                 batch.sf_updates[opp.id] = {
                     "Intacct_Sales_Order_ID__c": outcome.doc_id,
                     "Intacct_Sync_Status__c": "Synced",
@@ -240,6 +250,31 @@ class OrderSync:
         with self.store.write() as tx:
             tx.inbox.record(ENTITY, System.SALESFORCE, System.INTACCT, opp.id, FINANCE_OP, error, {"doc_id": doc_id})
         self.tally.skipped += 1
+
+    def _price_note(self, opp: Opportunity, doc_id: str, found: list[Departure]) -> None:
+        """Lines sent at a price departing from their price list by more than the alert: finance is told."""
+        if not found:
+            return
+        lines = "; ".join(
+            f"line {d.line} ({d.product_code or 'product'}) at {d.negotiated} against {d.listed} ({d.percent:+}%)"
+            for d in found
+        )
+        error = ErrorInfo(
+            ErrorKind.VALIDATION,
+            "Order priced off its price list",
+            f"Sales order {doc_id} for opportunity {opp.name!r} carries the negotiated prices: {lines}.",
+            f"Finance: check the discount (the alert is above {self.alert_percent:g}% from the price list); "
+            "adjust the sales order in Intacct if it was not approved.",
+            System.INTACCT,
+            "PRICE_DEPARTURE",
+            opp.id,
+        )
+        payload = {
+            "doc_id": doc_id,
+            "lines": [[d.line, d.product_code, str(d.negotiated), str(d.listed), str(d.percent)] for d in found],
+        }
+        with self.store.write() as tx:
+            tx.inbox.record(ENTITY, System.SALESFORCE, System.INTACCT, opp.id, PRICE_OP, error, payload)
 
     def _write_back(self, batch: _Batch) -> None:
         if not batch.sf_updates:

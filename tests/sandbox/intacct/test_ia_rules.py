@@ -240,9 +240,7 @@ def test_audit_history_and_company_time(ia: IaClient, emu: IntacctEmulator) -> N
 def test_audit_history_refuses_undocumented_fields(ia: IaClient, field: str, where: str) -> None:
     """Only OBJECTTYPE, OBJECTKEY, ACCESSTIME, ACCESSMODE, USERID and SOURCE are documented."""
     select = f"<field>{field}</field>" if where == "select" else "<field>OBJECTKEY</field>"
-    flt = (
-        f"<filter><equalto><field>{field}</field><value>1</value></equalto></filter>" if where == "filter" else ""
-    )
+    flt = f"<filter><equalto><field>{field}</field><value>1</value></equalto></filter>" if where == "filter" else ""
     order = f"<orderby><order><field>{field}</field><ascending/></order></orderby>" if where == "orderby" else ""
     res = ia.call(f"<query><object>AUDITHISTORY</object><select>{select}</select>{flt}{order}</query>")
     result = res.find("operation/result")

@@ -132,3 +132,16 @@ def test_custom_object_name_defaults_to_id_and_lookups(api: Api) -> None:
     assert pay.startswith("a0Y")
     r = api.call("POST", "sobjects/Intacct_Payment__c/", {"Invoice__c": aid})
     assert r.json()[0]["errorCode"] == "FIELD_INTEGRITY_EXCEPTION"
+
+
+def test_custom_price_book_holds_one_entry_per_product_and_deactivates_without_delete(api: Api) -> None:
+    pid, _ = api.product_with_price("Gadget", 50.0)
+    book = api.create("Pricebook2", {"Name": "Resellers", "IsActive": True})
+    entry = api.create("PricebookEntry", {"Product2Id": pid, "Pricebook2Id": book, "UnitPrice": 45, "IsActive": True})
+    r = api.call("POST", "sobjects/PricebookEntry/", {"Product2Id": pid, "Pricebook2Id": book, "UnitPrice": 40})
+    assert r.status_code == 400 and r.json()[0]["errorCode"] == "DUPLICATE_VALUE"
+    api.call("PATCH", f"sobjects/PricebookEntry/{entry}", {"UnitPrice": 42, "IsActive": False})
+    row = api.get("PricebookEntry", entry)
+    assert (row["UnitPrice"], row["IsActive"]) == (42.0, False)
+    api.call("PATCH", f"sobjects/Pricebook2/{book}", {"IsActive": False})
+    assert api.get("Pricebook2", book)["IsActive"] is False
