@@ -3,7 +3,41 @@
 Run:  .venv/bin/python benchmarks/bench_gui_scale.py [--sandbox inprocess|process] [--worker child|inprocess]
       [--seed scale:2000]
 
-Measured 2026-12-05 09:17-09:24 UTC, 2 cores shared with other agents (load 2.9-4.8), before (main
+Measured 2026-12-06 01:31-01:59 UTC with the window's sync in a private child process (``--worker
+child``, the default now: ``service run --private``, the baseline plan and load as named jobs of the
+child) against the same code with ``--worker inprocess`` (SFINTACCT_INPROCESS_WORKER=1, the window's
+sync as before), 3 runs each, in turn; 2 cores shared with other agents, load 6.4-8.7 throughout.
+Longest / p99 ms per phase; "blocked" = the longest time the GUI thread waited on the GIL (or a lock)
+in one stall, "no core" = the longest it waited for a free CPU (the machine's load):
+
+  --sandbox process           child                      inprocess (the window's own worker)
+  plan                        119-241 / 20-55            162-319 / 49-62
+  apply                        85-336 / 35-57            137-245 / 59-74
+  sync 1                      116-403 / 77-95            272-384 / 139-234
+  sync 2                      165-291 / 96-135           335-404 / 161-224
+  overall                     210-403 / 65-82            364-404 / 94-116
+  blocked, no core (overall)  51-104, 121-301            117-173, 213-250
+  --sandbox inprocess (the emulators' threads still share the window's GIL)
+  sync 1                      243-420 / 102-159          231-435 / 169-371
+  sync 2                      250-483 / 115-200          319-493 / 124-249
+  overall                     328-483 / 88-116           415-493 / 110-143
+  blocked, no core (overall)  74-262, 228-352            191-297, 272-341
+  window built (MainWindow())  551-1035 ms               407-678 ms (main before: 683-689 ms)
+  sync ready (first "idle")    3.7-5.6 s ("Starting…")   1.0-1.6 s
+
+Found: with the sync in the child the GUI thread's longest GIL wait fell from 117-173 ms to 51-104 ms
+(process sandbox) and sync p99 fell by about half; what still holds the GIL is the window's own work
+(the Sync tab's and the health's store reads after each run, the plan file read for the review, and
+with --sandbox inprocess the emulators serving the child). Most of every long stall now is waiting
+for a free core (100-350 ms, the same with either worker): the targets (longest under 50 ms, p99
+under 20 ms) are not met, and cannot be judged, on a machine this loaded; the idle phase alone read
+13-64 ms. The child nices itself by 5 so the window's GUI thread gets a core first. Also found:
+every store open compiled the migration scripts (~12 ms holding the GIL); the head revision is
+cached now. The window is built as fast as before (the child starts on a thread; built times vary
+with the load); its health says "Starting…" 2-4 s longer until the child answers (an interpreter
+importing the engine on a loaded machine).
+
+Earlier, measured 2026-12-05 09:17-09:24 UTC, 2 cores shared with other agents (load 2.9-4.8), before (main
 6e3b69d) and after (gui/heap.py, the event bridge's progress rate, the live streams' fit) run in turn,
 3 runs per mode; longest / p99 ms, overall = plan..sync 2:
   inprocess before: 334/64, 397/70, 245/65 (longest collection 187-296 ms)
