@@ -22,7 +22,7 @@ from ..engine.baseline.review import PlanError
 from ..engine.cycle import BASELINE_REQUIRED, SyncEngine
 from . import state_service
 from .profiles import StoreFactory, default_store
-from .sync_service import build_engine, run_job
+from .sync_service import build_engine, jobs_elsewhere, run_job
 
 Progress = Callable[[str, int], None]
 
@@ -101,6 +101,15 @@ def apply_baseline(
     path = plan_path or newest_plan(folder, profile)
     if path is None:
         raise PlanError([f"no plan for profile {profile!r} in {folder}; run `sfintacct baseline plan` first"])
+    if jobs_elsewhere(worker):  # the window's sync process loads it, as its worker's job
+        return dict(
+            worker.run_job(
+                "baseline_apply",
+                {"plan_path": str(path)},
+                progress=lambda value: progress(*value),
+                should_stop=should_stop,
+            )
+        )
     doc = read_plan(path, profile=profile)
 
     def load(engine: Any) -> dict[str, Any]:

@@ -8,6 +8,7 @@ safe to call from the GUI's background threads; none of it touches Qt.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 from ..config import profiles as cfg
 from ..config.paths import app_paths
 from ..domain import ErrorInfo, SyncError
-from ..engine.baseline.export import write_plan
+from ..engine.baseline.export import read_plan, write_plan
 from ..engine.events import (
     ConflictRaised,
     EngineStateChanged,
@@ -35,12 +36,14 @@ from . import (
     connections,
     invoices_service,
     remote_worker,
+    service_jobs,
     signin,
     state_admin,
     state_service,
     sync_service,
 )
 from . import profiles as app_profiles
+from .child_worker import ChildWorker
 from .errors import Surface, present, present_info, present_signin_attempt
 from .inbox import SyncState
 from .session import Session
@@ -180,18 +183,31 @@ def rebuild_state(profile: ProfileRef) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------ the sync worker
-def start_worker(profile: ProfileRef, *, interval: float | None = None) -> SyncWorker:
-    """The window's sync worker; given a session, its engine uses the session's secrets."""
+INPROCESS_ENV = "SFINTACCT_INPROCESS_WORKER"  # "1": the window's sync runs in its own process, as before
+
+
+def start_worker(profile: ProfileRef, *, interval: float | None = None, events: Any = None) -> SyncWorker:
+    """The window's in-process sync worker; given a session, its engine uses the session's secrets."""
     return sync_service.start_worker(
-        _name(profile), interval=interval, surface="gui", session=_session(profile), daemon=True
+        _name(profile), interval=interval, surface="gui", session=_session(profile), daemon=True, events=events
     )
 
 
 def open_worker(profile: ProfileRef, *, interval: float | None = None) -> Any:
     """The worker the window drives: the background service's, when a service runs the profile
-    (a :class:`~.remote_worker.RemoteWorker`, ``remote`` True), else one of its own (``start_worker``)."""
+    (a :class:`~.remote_worker.RemoteWorker`, ``remote`` True), else the window's own, which runs in
+    a private child process (:class:`~.child_worker.ChildWorker`, started without waiting; the
+    in-process worker when the child cannot start or ``SFINTACCT_INPROCESS_WORKER=1``)."""
     attached = remote_worker.attach(_name(profile))
-    return attached if attached is not None else start_worker(profile, interval=interval)
+    if attached is not None:
+        return attached
+    if os.environ.get(INPROCESS_ENV, "").strip() not in ("", "0"):
+        return start_worker(profile, interval=interval)
+
+    def fallback(events: Any) -> SyncWorker:
+        return start_worker(profile, interval=interval, events=events)
+
+    return ChildWorker(_name(profile), interval=interval, fallback=fallback)
 
 
 def is_remote(worker: Any) -> bool:
@@ -224,7 +240,23 @@ def plan_baseline(
     cutover: date | None = None,
     progress: Callable[[str, int], None] = lambda s, n: None,
     should_stop: Callable[[], bool] = lambda: False,
+    worker: Any = None,
 ) -> tuple[dict[str, Any], Path]:
+    """The baseline plan and its file; read in the window's sync process when it has one (``worker``)."""
+    if sync_service.jobs_elsewhere(worker):
+        try:
+            result = worker.run_job(
+                "baseline_plan",
+                {"cutover": cutover.isoformat() if cutover else None},
+                progress=lambda value: progress(str(value[0]), int(value[1])),
+                should_stop=should_stop,
+            )
+        except SyncError as exc:
+            if exc.info.code == service_jobs.CANCELLED:
+                raise baseline_service.ExtractCancelled(exc.info.message) from None
+            raise
+        path = Path(result["plan_path"])
+        return read_plan(path, profile=_name(profile)), path
     doc, json_path, _csv = baseline_service.plan_baseline(
         _name(profile), cutover=cutover, progress=progress, should_stop=should_stop, session=_session(profile)
     )

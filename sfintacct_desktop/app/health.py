@@ -295,7 +295,7 @@ def compute(worker: WorkerFacts, store: StoreFacts | None, now: datetime) -> Hea
     last = _last_run(worker, store)
     state = worker.state
 
-    if state == "":
+    if state in ("", "starting"):  # the worker (or the window's sync process) has not reported yet
         return Health(STARTING, "Starting…", **base)
     if state == "stopped":  # nothing runs until the window takes over or the worker starts again
         return Health(STARTING, "Stopped", extra={"stopped": True}, **base)

@@ -79,6 +79,9 @@ def refresh_customer(profile: str, customer_id: str, *, worker: Any = None) -> i
     profile's lock.
     """
 
+    if sync_service.jobs_elsewhere(worker):  # the window's sync process runs it, as its worker's job
+        return int(worker.run_job("invoice_refresh", {"customer_id": customer_id}))
+
     def refresh(pe: Any) -> int:
         eng = pe.engine
         return invoice_refresh.refresh_customer(eng.store, eng.ia, eng.budget, customer_id)

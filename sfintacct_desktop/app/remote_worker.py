@@ -68,12 +68,22 @@ class RemoteWorker:
 
     remote = True  # the window shows "Run by the background service"
 
-    def __init__(self, profile: str, connect: Connect = ServiceClient.connect) -> None:
+    def __init__(
+        self,
+        profile: str,
+        connect: Connect = ServiceClient.connect,
+        *,
+        events: queue.Queue[Event] | None = None,
+        gone_reason: str = SERVICE_GONE,
+        on_gone: Callable[[], None] = lambda: None,
+    ) -> None:
         """Subscribe at once; raises :class:`ServiceUnavailable` / ``ServiceRefused`` when the
-        service is not there or does not run this profile."""
+        service is not there or does not run this profile. ``events``: the queue to fill (default a
+        new one); ``gone_reason`` and ``on_gone``: what a stream that ends by itself says and calls."""
         self.profile = profile
         self.name = f"sfintacct-remote-{profile}"
-        self.events: queue.Queue[Event] = queue.Queue()
+        self.events: queue.Queue[Event] = events if events is not None else queue.Queue()
+        self._gone_reason, self._on_gone = gone_reason, on_gone
         self._connect = connect
         self._stream = connect()
         try:
@@ -206,7 +216,9 @@ class RemoteWorker:
                 self._outbox.put(None)
                 log.info("The background service went away")
             self._state = "stopped"
-            self.events.put(EngineStateChanged(_now(), "stopped", SERVICE_GONE if self.gone else ""))
+            self.events.put(EngineStateChanged(_now(), "stopped", self._gone_reason if self.gone else ""))
+            if self.gone:
+                self._on_gone()
 
     def _note(self, event: Event) -> None:
         if isinstance(event, EngineStateChanged):

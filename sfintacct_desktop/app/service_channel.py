@@ -15,12 +15,14 @@ import queue
 import select
 import socket
 import threading
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from ..config.private import ensure_dir, make_private, open_private
 from ..domain import ErrorInfo, ErrorKind, SyncError
 from . import service_protocol as sp
-from .event_codec import encode_event
+from .event_codec import CodecError, encode_event, error_from_json
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +72,12 @@ class Dispatcher:
         raise NotImplementedError
 
     def hub(self, profile: str) -> Any:  # pragma: no cover
+        raise NotImplementedError
+
+    def run_job(
+        self, request: sp.Request, progress: Callable[[Any], None], should_stop: Callable[[], bool]
+    ) -> dict[str, Any]:  # pragma: no cover
+        """Run a named job to its end; the answer (``ok`` with ``result``, or a refusal)."""
         raise NotImplementedError
 
 
@@ -165,6 +173,9 @@ class ControlServer:
                 if request.op == "subscribe":
                     self._stream(conn, request)
                     return
+                if request.op == "job":
+                    self._job(conn, request)
+                    return
                 conn.sendall(sp.encode(self.dispatcher.handle(request)))
 
     def _stream(self, conn: socket.socket, request: sp.Request) -> None:
@@ -192,6 +203,23 @@ class ControlServer:
             hub.unsubscribe(sub)
 
 
+    def _job(self, conn: socket.socket, request: sp.Request) -> None:
+        """Run a job to its end: progress lines, then its answer. The client's half-close (or a
+        closing service) asks it to stop after its current batch."""
+        send_lock = threading.Lock()
+
+        def progress(value: Any) -> None:
+            with send_lock, contextlib.suppress(OSError):
+                conn.sendall(sp.encode({"progress": value}))
+
+        def should_stop() -> bool:
+            return self._stopping.is_set() or _closed_by_peer(conn)
+
+        answer = self.dispatcher.run_job(request, progress, should_stop)
+        with send_lock:
+            conn.sendall(sp.encode(answer))
+
+
 def _closed_by_peer(conn: socket.socket) -> bool:
     readable, _, _ = select.select([conn], [], [], 0)
     if not readable:
@@ -212,19 +240,20 @@ class ServiceClient:
         self.service: dict[str, Any] = hello.get("service") or {}
 
     @classmethod
-    def connect(cls, timeout: float = 3.0) -> ServiceClient:
-        """Connect and present the token; :class:`ServiceUnavailable` when no service answers."""
-        token = sp.read_token()
+    def connect(cls, timeout: float = 3.0, folder: Path | None = None) -> ServiceClient:
+        """Connect and present the token; :class:`ServiceUnavailable` when no service answers.
+        ``folder``: the service folder of a window's private service (default: the user's service)."""
+        token = sp.read_token(folder)
         if token is None:
             raise ServiceUnavailable("no service token")
         try:
             if sp.IS_WINDOWS:  # pragma: no cover - exercised on Windows only
-                port = int(sp.port_path().read_text(encoding="ascii").strip())
+                port = int(((folder or sp.service_dir()) / sp.PORT_NAME).read_text(encoding="ascii").strip())
                 sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
             else:
                 sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
                 sock.settimeout(timeout)
-                sock.connect(str(sp.socket_path()))
+                sock.connect(str(sp.socket_path(folder)))
         except (OSError, ValueError) as exc:
             raise ServiceUnavailable(type(exc).__name__) from None
         try:
@@ -254,6 +283,49 @@ class ServiceClient:
         if not answer.get("ok"):
             raise ServiceRefused(answer.get("error") or {})
         return answer
+
+    def job(
+        self,
+        profile: str,
+        name: str,
+        params: dict[str, Any],
+        *,
+        progress: Callable[[Any], None] = lambda value: None,
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> Any:
+        """Run a named job in the service and return its result; its error is raised as the
+        ``SyncError`` the service met. ``should_stop`` is polled: once true, the job is asked to stop
+        after its current batch (this side half-closes) and its answer is still awaited."""
+        self._sock.sendall(sp.encode({"op": "job", "profile": profile, "name": name, "params": params}))
+        done = threading.Event()
+
+        def watch() -> None:
+            while not done.wait(0.2):
+                if should_stop():
+                    with contextlib.suppress(OSError):
+                        self._sock.shutdown(socket.SHUT_WR)
+                    return
+
+        watcher = threading.Thread(target=watch, name="sfintacct-job-watch", daemon=True)
+        watcher.start()
+        try:
+            while True:
+                message = self.read()
+                if message is None:
+                    raise ServiceUnavailable("the service closed the connection during the job")
+                if "progress" in message:
+                    progress(message["progress"])
+                    continue
+                if message.get("ok"):
+                    return message.get("result")
+                error = message.get("error") or {}
+                if "kind" in error:
+                    with contextlib.suppress(CodecError):
+                        raise SyncError(error_from_json(error))
+                raise ServiceRefused(error)
+        finally:
+            done.set()
+            watcher.join(1)
 
     def read(self) -> dict[str, Any] | None:
         """The next message, or None at the end of the stream (the service went away)."""

@@ -12,6 +12,13 @@ stops after its current batch (an interrupted batch was never committed, its cur
 and order intents make an interrupted send safe to settle at the next start), the workers are
 joined, the locks released, exit 0. A SIGKILL skips all that; the kernel drops the locks with the
 process, so the next start takes them at once and its ``recover`` settles what was in flight.
+
+A window's private service (``private=True``): one profile, started by the window when no service
+runs it, in a folder of its own (so it never meets the user's service). It behaves as the window's
+own worker did: no first cycle at start, the window's schedule, the window's wording of errors, and
+the profile's writer lock taken by the worker's engine at its first run or job (a profile another
+process holds reads as that worker's "busy" error, as in the window). It also runs the window's
+heavy jobs (:mod:`.service_jobs`).
 """
 
 from __future__ import annotations
@@ -26,8 +33,10 @@ from typing import Any
 from ..config.profiles import ProfileError
 from ..domain import ErrorInfo, ErrorKind, SyncError
 from ..engine.events import Command, CommandKind
+from . import service_jobs, sync_service
 from . import service_protocol as sp
-from . import sync_service
+from .errors import present_both
+from .event_codec import error_to_json
 from .profile_lock import ProfileLock
 from .profiles import list_profiles
 from .service_channel import ControlServer, Dispatcher
@@ -73,8 +82,10 @@ class SyncService(Dispatcher):
         start_worker: WorkerStarter = _start_worker,
         busy_retry: float = BUSY_RETRY,
         rescan: float = RESCAN,
+        private: bool = False,
     ) -> None:
         named = list(dict.fromkeys(profiles))
+        self.private = private
         self.follow = not named  # all profiles: one added or removed later is started or stopped
         self.wanted = named or [row["name"] for row in list_profiles()]
         self.rescan = rescan
@@ -109,12 +120,13 @@ class SyncService(Dispatcher):
 
     def _open(self, profile: str) -> None:
         """Take the profile's lock and start its worker; a busy profile is noted and tried again later."""
-        lock = ProfileLock(profile)
+        lock: ProfileLock | None = None if self.private else ProfileLock(profile)
         try:
             sync_service.budget_check_seconds(profile)  # reads the profile file: a missing one fails here
-            lock.acquire()
+            if lock is not None:  # a window's worker takes it with its engine, at its first run or job
+                lock.acquire()
         except SyncError as exc:
-            if exc.info.kind is ErrorKind.BUSY:
+            if exc.info.kind is ErrorKind.BUSY and lock is not None:
                 holder = lock.holder()
                 if profile not in self.busy:
                     log.warning("Profile %s is held by process %s; trying again every %.0fs",
@@ -125,6 +137,8 @@ class SyncService(Dispatcher):
         try:
             worker = self._start_worker(profile, self.interval)
         except (SyncError, ProfileError) as exc:
+            if lock is None:
+                raise
             lock.release()
             info = getattr(exc, "info", None)
             self.failed[profile] = {
@@ -138,7 +152,8 @@ class SyncService(Dispatcher):
         with self._lock:
             self.hubs[profile] = hub
             self.busy.pop(profile, None)
-        worker.submit(Command(CommandKind.SYNC_NOW, {"trigger": "schedule"}))  # a first cycle at once
+        if not self.private:  # a window's worker syncs on its schedule or when asked, as before
+            worker.submit(Command(CommandKind.SYNC_NOW, {"trigger": "schedule"}))  # a first cycle at once
         log.info("Syncing profile %s every %ss", profile, worker.interval)
 
     def serve(self, should_stop: Callable[[], bool]) -> int:
@@ -235,6 +250,27 @@ class SyncService(Dispatcher):
         elif request.op == "resolve":
             worker.resolve(int(args["id"]), str(args["take"]))
         return sp.ok(status=hub.snapshot())
+
+    def run_job(
+        self, request: sp.Request, progress: Callable[[Any], None], should_stop: Callable[[], bool]
+    ) -> dict[str, Any]:
+        """A named job of a profile this service runs (the load and refresh as its worker's jobs)."""
+        profile = str(request.profile)
+        hub = self.hub(profile)
+        if hub is None:
+            return self._not_run(profile)
+        name, params = request.args["name"], request.args["params"]
+        log.info("Running the %s job of profile %s for a client", name, profile)
+        try:
+            result = service_jobs.run(
+                profile, name, params, worker=hub.worker, progress=progress, should_stop=should_stop
+            )
+        except SyncError as exc:
+            return {"ok": False, "error": error_to_json(exc.info)}
+        except Exception as exc:  # never a traceback over the channel: worded like every other failure
+            log.exception("The %s job of profile %s failed", name, profile)
+            return {"ok": False, "error": error_to_json(present_both(exc, profile=profile, doing=name))}
+        return sp.ok(result=result)
 
     def _status(self, profile: str | None) -> dict[str, Any]:
         with self._lock:

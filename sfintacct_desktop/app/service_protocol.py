@@ -9,7 +9,11 @@ rules are easy to test on their own. The conversation is newline-delimited JSON,
    ``{"ok": true, ...}`` or ``{"ok": false, "error": {"title", "message", "hint"}}``;
 3. ``subscribe`` turns the connection into a stream: after its answer (which carries the worker's
    current state) every event of that profile's worker follows, one per line, as
-   :func:`.event_codec.encode_event` writes it, until either side closes.
+   :func:`.event_codec.encode_event` writes it, until either side closes;
+4. ``job`` (``{"op": "job", "profile": P, "name": JOB, "params": {...}}``) runs one named job in the
+   service (:data:`JOBS`): ``{"progress": [...]}`` lines while it runs, then one answer line with its
+   ``result`` (or its error, every ``ErrorInfo`` field). The client half-closes its side to ask the
+   job to stop after its current batch; the answer still comes.
 
 Who may connect: the socket (POSIX) lives in a folder only the user can open (0700) and is itself
 0600; the token file (0600) beside it holds a random secret the client must present first, so even
@@ -35,7 +39,8 @@ import platformdirs
 from ..config.paths import APP_NAME
 from ..config.private import ensure_dir, make_private, open_private
 
-OPS = frozenset({"status", "sync_now", "pause", "resume", "cancel", "retry", "resolve", "subscribe"})
+OPS = frozenset({"status", "sync_now", "pause", "resume", "cancel", "retry", "resolve", "subscribe", "job"})
+JOBS = frozenset({"baseline_plan", "baseline_apply", "invoice_refresh"})  # the named jobs a client may run
 PROFILE_OPS = OPS - {"status"}  # these name one profile; status may name one or none (all)
 TAKES = frozenset({"salesforce", "intacct"})
 MAX_LINE = 1 << 20  # the longest request a client may send (a summary of many streams fits with room)
@@ -45,6 +50,7 @@ PORT_NAME = "service.port"  # Windows: the loopback TCP port the service listens
 LOCK_NAME = "service.lock"  # one service per user (an OS lock, gone with the process)
 SUN_PATH_MAX = 100  # AF_UNIX paths are limited (108 bytes on Linux, 104 on macOS): stay below both
 IS_WINDOWS = sys.platform == "win32"
+_folder: Path | None = None  # this process's service folder when it is a window's private service
 
 
 class ProtocolError(ValueError):
@@ -59,15 +65,30 @@ def service_dir() -> Path:
     share a service; else the platform's runtime folder (``$XDG_RUNTIME_DIR/sfintacct-desktop`` on
     Linux), which only the user can open.
     """
+    if _folder is not None:
+        return _folder
     home = os.environ.get("SFINTACCT_HOME")
     if home:
         return Path(home).expanduser() / "run"
     return Path(platformdirs.user_runtime_dir(APP_NAME, appauthor=False))
 
 
-def private_dir() -> Path:
+def use_folder(folder: Path) -> None:
+    """Make ``folder`` this process's service folder: a window's private service listens there, so it
+    never meets the user's own service (its socket, token and service lock are all in it)."""
+    global _folder
+    _folder = Path(folder)
+
+
+def private_service_dir(profile: str, owner: int) -> Path:
+    """The folder of the private service a window (process ``owner``) starts for ``profile``."""
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in profile)
+    return service_dir() / "private" / f"{safe}-{owner}"
+
+
+def private_dir(folder: Path | None = None) -> Path:
     """The service folder, created 0700 (and made 0700 again if it was looser)."""
-    folder = ensure_dir(service_dir())
+    folder = ensure_dir(folder or service_dir())
     if not IS_WINDOWS:
         st = folder.stat()
         if st.st_uid != os.getuid():
@@ -76,11 +97,12 @@ def private_dir() -> Path:
     return folder
 
 
-def socket_path() -> Path:
-    """Where the Unix socket is. A folder path too long for AF_UNIX (deep test folders) moves the
-    socket to a short private folder in the temp directory, named by a hash of the long one, so the
-    service and its clients still find the same place."""
-    path = service_dir() / SOCKET_NAME
+def socket_path(folder: Path | None = None) -> Path:
+    """Where the Unix socket is (of the service in ``folder``, by default this user's service). A
+    folder path too long for AF_UNIX (deep test folders) moves the socket to a short private folder
+    in the temp directory, named by a hash of the long one, so the service and its clients still
+    find the same place."""
+    path = (folder or service_dir()) / SOCKET_NAME
     if len(os.fsencode(str(path))) <= SUN_PATH_MAX:
         return path
     digest = hashlib.sha256(str(path).encode("utf-8")).hexdigest()[:16]
@@ -88,8 +110,8 @@ def socket_path() -> Path:
     return Path(tempfile.gettempdir()) / f"sfintacct-{uid}-{digest}" / SOCKET_NAME
 
 
-def token_path() -> Path:
-    return service_dir() / TOKEN_NAME
+def token_path(folder: Path | None = None) -> Path:
+    return (folder or service_dir()) / TOKEN_NAME
 
 
 def port_path() -> Path:
@@ -110,10 +132,10 @@ def new_token() -> str:
     return token
 
 
-def read_token() -> str | None:
+def read_token(folder: Path | None = None) -> str | None:
     """The running service's token, or None when there is none (no service, or not readable)."""
     try:
-        return token_path().read_text(encoding="ascii").strip() or None
+        return token_path(folder).read_text(encoding="ascii").strip() or None
     except (OSError, UnicodeDecodeError):
         return None
 
@@ -170,6 +192,13 @@ def parse_request(doc: dict[str, Any]) -> Request:
         if not isinstance(take, str) or not take:
             raise ProtocolError("'take' must be salesforce, intacct or a value")
         args.update(id=conflict_id, take=take)
+    if op == "job":
+        name, params = doc.get("name"), doc.get("params", {})
+        if name not in JOBS:
+            raise ProtocolError(f"unknown job {name!r}")
+        if not isinstance(params, dict):
+            raise ProtocolError("'params' must be an object")
+        args.update(name=name, params=params)
     return Request(op, profile, args)
 
 
@@ -182,6 +211,7 @@ def refusal(title: str, message: str, hint: str = "") -> dict[str, Any]:
 
 
 __all__ = [
+    "JOBS",
     "OPS",
     "ProtocolError",
     "Request",
@@ -193,10 +223,12 @@ __all__ = [
     "parse_request",
     "port_path",
     "private_dir",
+    "private_service_dir",
     "read_token",
     "refusal",
     "service_dir",
     "socket_path",
     "token_matches",
     "token_path",
+    "use_folder",
 ]

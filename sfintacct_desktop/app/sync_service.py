@@ -12,6 +12,7 @@ import concurrent.futures
 import contextlib
 import dataclasses
 import logging
+import queue
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -320,6 +321,7 @@ def start_worker(
     surface: str = "cli",
     session: Session | None = None,
     daemon: bool = False,
+    events: queue.Queue[Any] | None = None,
 ) -> SyncWorker:
     """A started worker for a profile (the caller stops and joins it); with ``session``, its engine
     uses the session's secrets and its budget check comes from the session's settings.
@@ -341,6 +343,7 @@ def start_worker(
         name=f"sfintacct-sync-{profile_name}",
         describe=_describe(profile_name),
         run_logs=run_logs_dir(profile_name),
+        events=events,
     )
     worker.daemon = daemon
     worker.start()
@@ -358,6 +361,13 @@ def _describe(profile_name: str) -> Callable[[BaseException], ErrorInfo]:
 
 
 # ------------------------------------------------------------------------------ jobs
+def jobs_elsewhere(worker: Any) -> bool:
+    """Whether ``worker`` runs jobs in another process (the window's private sync process): then a
+    job goes there by name (``worker.run_job``), since a callable cannot cross the channel."""
+    runs_jobs = getattr(worker, "runs_jobs", None)
+    return callable(runs_jobs) and bool(runs_jobs())
+
+
 JOB_POLL = 0.2  # seconds between checks of the caller's cancel while its job waits for its turn
 
 

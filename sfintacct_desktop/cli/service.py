@@ -8,12 +8,19 @@ other commands install the per-user unit of this system, and ask the running ser
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
+import os
 import sys
+import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from .common import EXIT_OK, Common, fail, print_json
 from .sync import _positive, _Signals
+
+PRIVATE_NICE = 5  # a window's private service runs a little below the window's priority
 
 
 def _options(parser: argparse.ArgumentParser, *, profiles: bool = True) -> None:
@@ -30,6 +37,9 @@ def register(sub: Any, common: Common) -> None:
     run = service_sub.add_parser("run", help="run the service in the foreground (what the installed unit starts)")
     _options(run)
     run.add_argument("--interval", type=_positive, default=None, help="seconds between cycles (default: the profile's)")
+    run.add_argument("--private", action="store_true", help=argparse.SUPPRESS)  # a window's own service
+    run.add_argument("--run-dir", type=Path, default=None, help=argparse.SUPPRESS)  # its folder
+    run.add_argument("--manual", action="store_true", help=argparse.SUPPRESS)  # no schedule: runs when asked
     install = service_sub.add_parser("install", help="install and start the per-user service of this system")
     _options(install)
     install.add_argument("--no-start", action="store_true", help="write the unit file only; do not start it")
@@ -61,6 +71,8 @@ def _profiles(args: argparse.Namespace) -> list[str]:
 def cmd_run(args: argparse.Namespace) -> int:
     from ..app.service_host import SyncService
 
+    if args.private:
+        return _run_private(args)
     signals = _Signals()
     with signals.installed():
         service = SyncService(_profiles(args), interval=args.interval).start()
@@ -77,6 +89,52 @@ def cmd_run(args: argparse.Namespace) -> int:
             flush=True,
         )
         return service.serve(lambda: signals.hit)
+
+
+def _run_private(args: argparse.Namespace) -> int:
+    """A window's private service: one profile, in the window's folder, until the window goes.
+
+    The window holds this process's stdin: its end (the window closed, or died) stops the service
+    after the current batch. One JSON line on stdout says it listens (``{"ok": true, "pid": ...}``)
+    or why it cannot (``{"ok": false, "error": {...}}``); the window waits for it.
+    """
+    from ..app import service_protocol as sp
+    from ..app import sync_service
+    from ..app.errors import present_both
+    from ..app.event_codec import error_to_json
+    from ..app.service_host import SyncService
+
+    profiles = _profiles(args)
+    if len(profiles) != 1 or args.run_dir is None:
+        return fail(args, "Bad private service", "A private service runs exactly one --profile in its --run-dir.")
+    sp.use_folder(args.run_dir)
+    interval = None if args.manual else args.interval
+    if hasattr(os, "nice"):  # the window's GUI thread gets a free core first on a busy machine
+        with contextlib.suppress(OSError):
+            os.nice(PRIVATE_NICE)
+
+    def start(profile: str, _every: float | None) -> object:
+        return sync_service.start_worker(profile, interval=interval, surface="gui")
+
+    parent_gone = threading.Event()
+
+    def watch_stdin() -> None:
+        stream = sys.stdin.buffer if sys.stdin is not None else None
+        while stream is not None and stream.read1(1 << 12):
+            pass
+        parent_gone.set()
+
+    signals = _Signals()
+    with signals.installed():
+        try:
+            service = SyncService(profiles, start_worker=start, private=True).start()
+        except Exception as exc:  # said to the window, which runs the sync itself instead
+            info = getattr(exc, "info", None) or present_both(exc, profile=profiles[0], doing="starting")
+            print(json.dumps({"ok": False, "error": error_to_json(info)}), flush=True)
+            return 1
+        threading.Thread(target=watch_stdin, name="sfintacct-parent", daemon=True).start()
+        print(json.dumps({"ok": True, "pid": os.getpid(), "profiles": sorted(service.hubs)}), flush=True)
+        return service.serve(lambda: signals.hit or parent_gone.is_set())
 
 
 # ------------------------------------------------------------------------------ status, logs

@@ -201,7 +201,7 @@ class BaselineTab(QWidget):
         self.cancel_button.setEnabled(True)
         self.plan_progress.setRange(0, 0)
         self.plan_status.setText("Reading both systems…")
-        profile, cutover = self.session, self.cutover.date().toPython()
+        profile, cutover, worker = self.session, self.cutover.date().toPython(), self.worker
 
         def work(task: Task) -> tuple[dict[str, Any], Any, list[Any]]:
             doc, path = gs.plan_baseline(
@@ -209,6 +209,7 @@ class BaselineTab(QWidget):
                 cutover=cutover,  # type: ignore[arg-type]
                 progress=lambda stream, n: self.runner.progress(task, (stream, n)),
                 should_stop=task.should_stop,
+                worker=worker,
             )
             return doc, path, baseline_review.review_rows(doc)  # the table's rows, built here
 

@@ -24,6 +24,8 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SFINTACCT_HOME", str(tmp_path / "home"))
     monkeypatch.setenv(ENV_FILE, str(tmp_path / "keyring.json"))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.support.file_keyring.FileKeyring")
+    monkeypatch.setenv("SFINTACCT_INPROCESS_WORKER", "1")  # the window's sync in its own process, except in
+    # test_child_worker (that test is about the private child process the window runs it in otherwise)
     for name in SECRET_ENVS:
         monkeypatch.delenv(name, raising=False)
     previous = keyring.get_keyring()

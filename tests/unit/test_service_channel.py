@@ -198,3 +198,72 @@ def test_a_service_of_all_profiles_follows_profiles_added_and_removed(
         stop.set()
         loop.join(WAIT)
     assert not loop.is_alive()
+
+
+def test_a_named_job_streams_its_progress_and_answers_its_result_or_its_error(
+    service: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sfintacct_desktop.app import service_jobs
+    from sfintacct_desktop.domain import ErrorInfo, ErrorKind, SyncError
+
+    calls: list[tuple[str, str, dict[str, Any]]] = []
+
+    def fake_run(profile: str, name: str, params: Any, *, worker: Any, progress: Any, should_stop: Any) -> Any:
+        calls.append((profile, name, params))
+        assert isinstance(worker, SyncWorker)  # the profile's own worker runs the load
+        if name == "invoice_refresh":
+            raise SyncError(ErrorInfo(ErrorKind.NOT_FOUND, "No such customer", "C-9 is not in Intacct.", "Check it.",
+                                      code="NO_CUSTOMER", window_hint="Check the customer ID."))  # fmt: skip
+        for n in range(3):
+            progress(["customer", n + 1, 3])
+        return {"status": "ok", "writes": 3}
+
+    monkeypatch.setattr(service_jobs, "run", fake_run)
+    seen: list[Any] = []
+    with ServiceClient.connect() as client:
+        result = client.job("alpha", "baseline_apply", {"plan_path": "/x.json"}, progress=seen.append)
+    assert result == {"status": "ok", "writes": 3}
+    assert seen == [["customer", 1, 3], ["customer", 2, 3], ["customer", 3, 3]]
+    assert calls == [("alpha", "baseline_apply", {"plan_path": "/x.json"})]
+
+    with ServiceClient.connect() as client, pytest.raises(SyncError) as refused:
+        client.job("beta", "invoice_refresh", {"customer_id": "C-9"})
+    info = refused.value.info  # every field of the service's error, for the window's wording
+    assert (info.kind, info.code, info.title, info.window_hint) == (
+        ErrorKind.NOT_FOUND, "NO_CUSTOMER", "No such customer", "Check the customer ID."
+    )
+
+    with ServiceClient.connect() as client, pytest.raises(ServiceRefused):
+        client.job("gamma", "baseline_apply", {})  # a profile the service does not run
+
+
+def test_a_job_is_asked_to_stop_when_the_client_half_closes_and_still_answers(
+    service: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from sfintacct_desktop.app import service_jobs
+
+    def fake_run(profile: str, name: str, params: Any, *, worker: Any, progress: Any, should_stop: Any) -> Any:
+        progress(["customer", 1, 100])
+        deadline = time.monotonic() + WAIT
+        while not should_stop():
+            assert time.monotonic() < deadline, "the job was never asked to stop"
+            time.sleep(0.05)  # a batch's worth of work between two checks
+        return {"status": "interrupted"}
+
+    monkeypatch.setattr(service_jobs, "run", fake_run)
+    seen: list[Any] = []
+    with ServiceClient.connect() as client:
+        result = client.job("alpha", "baseline_apply", {}, progress=seen.append, should_stop=lambda: bool(seen))
+    assert result == {"status": "interrupted"} and seen == [["customer", 1, 100]]
+
+
+def test_a_job_request_is_checked() -> None:
+    assert sp.parse_request({"op": "job", "profile": "p", "name": "baseline_plan", "params": {}}).args == {
+        "name": "baseline_plan", "params": {}
+    }
+    for bad in ({"op": "job", "profile": "p", "name": "rm -rf"}, {"op": "job", "profile": "p", "name": "baseline_plan",
+                "params": []}, {"op": "job", "name": "baseline_plan"}):  # fmt: skip
+        with pytest.raises(sp.ProtocolError):
+            sp.parse_request(bad)
