@@ -391,24 +391,9 @@ class SalesforceConnector:
                 out.update(self._results(updates, res))
         return [out[i] for i in range(len(records))]
 
-    def _results(
-        self, sent: list[tuple[int, str, dict[str, Any]]], results: list[RecordResult]
-    ) -> dict[int, WriteResult]:
-        out: dict[int, WriteResult] = {}
-        for (index, key, _), res in zip(sent, results, strict=True):
-            if res.success:
-                out[index] = WriteResult(index, key, True, id=res.id or "", created=res.created)
-            else:
-                first = res.errors[0] if res.errors else None
-                err = record_error(
-                    self.system,
-                    first.status_code if first else "",
-                    first.message if first else "",
-                    first.fields if first else (),
-                    key,
-                )
-                out[index] = WriteResult(index, key, False, id=res.id or "", error=err)
-        return out
+    @staticmethod
+    def _results(sent: list[tuple[int, str, dict[str, Any]]], results: list[RecordResult]) -> dict[int, WriteResult]:
+        return m.write_results([(index, key) for index, key, _ in sent], results)
 
     def upsert_customers(self, customers: list[Customer], fields: FieldSets = None) -> list[WriteResult]:
         """Update linked Accounts by Id, upsert the others by ``Intacct_Customer_ID__c``; 200 per call.

@@ -11,6 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from ..domain import Address, Customer, Invoice, Opportunity, OpportunityLine, Payment, Product, System
+from .errors import record_error
+from .results import WriteResult
 from .values import flag, money, money0, sf_date, sf_datetime, text
 
 ACCOUNT_FIELDS = (
@@ -262,3 +264,23 @@ def payment_fields(payment: Payment, *, account_id: str, invoice_id: str = "") -
         "Method__c": _none_if_empty(payment.method),
         "State__c": _none_if_empty(payment.state),
     }
+
+
+def write_results(sent: list[tuple[int, str]], results: list[Any]) -> dict[int, WriteResult]:
+    """Each sent record's outcome by its index: ``sent`` holds (index, key) in the order written,
+    ``results`` the wire's per-record results; a refusal carries its first error as the record's."""
+    out: dict[int, WriteResult] = {}
+    for (index, key), res in zip(sent, results, strict=True):
+        if res.success:
+            out[index] = WriteResult(index, key, True, id=res.id or "", created=res.created)
+            continue
+        first = res.errors[0] if res.errors else None
+        err = record_error(
+            System.SALESFORCE,
+            first.status_code if first else "",
+            first.message if first else "",
+            first.fields if first else (),
+            key,
+        )
+        out[index] = WriteResult(index, key, False, id=res.id or "", error=err)
+    return out

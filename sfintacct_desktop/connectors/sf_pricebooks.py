@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..domain import PriceBook, PriceEntry, System
-from .errors import record_error
 from .results import WriteResult
+from .sf_mapping import write_results
 from .values import flag, json_number, money, sf_datetime, text
 
 ENTRY_FIELDS = "Id, Product2Id, UnitPrice, IsActive, IsDeleted, SystemModstamp"
@@ -104,11 +104,11 @@ class SalesforcePriceBooks:
             if creates:
                 bodies = [{"Name": b.name, "IsActive": b.active} for _, b in creates]
                 res = self.sf.client.create_many("Pricebook2", bodies, key="pricebook")
-                out.update(self._results([(i, b.name) for i, b in creates], res))
+                out.update(write_results([(i, b.name) for i, b in creates], res))
             if updates:
                 bodies = [{"Id": b.key, "IsActive": b.active} for _, b in updates]
                 res = self.sf.client.update_many("Pricebook2", bodies)
-                out.update(self._results([(i, b.key) for i, b in updates], res))
+                out.update(write_results([(i, b.key) for i, b in updates], res))
         return [out[i] for i in range(len(books))]
 
     def write_entries(self, entries: Sequence[PriceEntry]) -> list[WriteResult]:
@@ -129,30 +129,12 @@ class SalesforcePriceBooks:
                     for _, e in creates
                 ]
                 res = self.sf.client.create_many("PricebookEntry", bodies, key="pricebook-entry")
-                out.update(self._results([(i, f"{e.book}/{e.product}") for i, e in creates], res))
+                out.update(write_results([(i, f"{e.book}/{e.product}") for i, e in creates], res))
             if updates:
                 bodies = [{"Id": e.key, "UnitPrice": json_number(e.price), "IsActive": e.active} for _, e in updates]
                 res = self.sf.client.update_many("PricebookEntry", bodies)
-                out.update(self._results([(i, e.key) for i, e in updates], res))
+                out.update(write_results([(i, e.key) for i, e in updates], res))
         return [out[i] for i in range(len(entries))]
-
-    @staticmethod
-    def _results(sent: list[tuple[int, str]], results: list[Any]) -> dict[int, WriteResult]:
-        out: dict[int, WriteResult] = {}
-        for (index, key), res in zip(sent, results, strict=True):
-            if res.success:
-                out[index] = WriteResult(index, key, True, id=res.id or "", created=res.created)
-                continue
-            first = res.errors[0] if res.errors else None
-            err = record_error(
-                System.SALESFORCE,
-                first.status_code if first else "",
-                first.message if first else "",
-                first.fields if first else (),
-                key,
-            )
-            out[index] = WriteResult(index, key, False, id=res.id or "", error=err)
-        return out
 
 
 __all__ = ["SalesforcePriceBooks", "book_from_row", "books_soql", "entry_from_row", "split_books"]
