@@ -44,7 +44,9 @@ class Sandbox:
         self.latency = parse_latency(opts.latency)
         sf_dir = opts.data_dir / "salesforce" if opts.data_dir else None
         ia_dir = opts.data_dir / "intacct" if opts.data_dir else None
-        self.salesforce = SalesforceEmulator(sf_dir, **{"latency": self.latency.salesforce, **opts.salesforce_options})
+        self.salesforce = SalesforceEmulator(
+            sf_dir, **{"latency": self.latency.salesforce, **opts.salesforce_options}
+        )
         self.intacct = IntacctEmulator(ia_dir, **{"latency": self.latency.intacct, **opts.intacct_options})
         seeded = False
         for emu in (self.salesforce, self.intacct):

@@ -72,12 +72,12 @@ class Pipeline:
             "waiting_for_order": {
                 "count": wait.count,
                 "amount": str(wait.amount),
-                "listed": [_win(w) for w in self.read.waiting],
+                "listed": [win_row(w) for w in self.read.waiting],
             },
         }
 
 
-def _win(w: WaitingWin) -> dict[str, Any]:
+def win_row(w: WaitingWin) -> dict[str, Any]:
     return {
         "id": w.id,
         "name": w.name,

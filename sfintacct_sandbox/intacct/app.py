@@ -225,6 +225,7 @@ class IntacctEmulator(Emulator):
             return _xml(entity_bomb_body(control))
         return None
 
+
     def _offline_body(self, parsed: ParsedRequest) -> bytes:
         """HTTP 200, control and sign-in fine, every function failed "Temporarily Off-line"; nothing applied.
 

@@ -110,7 +110,9 @@ class _Rollback(Exception):
     pass
 
 
-def _run_transaction(emu: GatewayHost, req: ParsedRequest, op: Operation, op_el: etree._Element, ctx: Context) -> None:
+def _run_transaction(
+    emu: GatewayHost, req: ParsedRequest, op: Operation, op_el: etree._Element, ctx: Context
+) -> None:
     """All functions in one atomic block; one failure rolls back all, the successful ones are ``aborted``."""
     results: list[tuple[etree._Element, bool]] = []
     try:

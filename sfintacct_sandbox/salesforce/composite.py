@@ -86,7 +86,9 @@ def retrieve(emu: SalesforceHost, call: Call, sobject: str) -> Reply:
     return Reply(200, out)
 
 
-def collections(emu: SalesforceHost, call: Call, upsert: tuple[str, str] | None, *, lock_fault: bool = False) -> Reply:
+def collections(
+    emu: SalesforceHost, call: Call, upsert: tuple[str, str] | None, *, lock_fault: bool = False
+) -> Reply:
     """Create / update / upsert / delete up to 200 records; one result per record, in order."""
     if call.method == "DELETE":
         items: list[Any] = [i.strip() for i in call.args.get("ids", "").split(",") if i.strip()]

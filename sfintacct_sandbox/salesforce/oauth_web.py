@@ -253,7 +253,9 @@ def code_grant(emu: SalesforceHost, request: Request) -> Response:
     verifier = form.get("code_verifier")
     if grant.challenge is None and verifier is not None:
         return _oauth_error("invalid_grant", "unexpected code verifier")
-    if grant.challenge is not None and (verifier is None or not hmac.compare_digest(s256(verifier), grant.challenge)):
+    if grant.challenge is not None and (
+        verifier is None or not hmac.compare_digest(s256(verifier), grant.challenge)
+    ):
         return _oauth_error("invalid_grant", "invalid code verifier")
     scope = sorted(grant.scope)
     wants_refresh = bool({"refresh_token", "offline_access"} & grant.scope)
