@@ -40,9 +40,9 @@ BUCKET_COLUMNS = [
 MONTH_COLUMNS = [Column("key", "Close month"), *BUCKET_COLUMNS[1:]]
 WAITING_COLUMNS = [
     Column("close_date", "Closed"),
+    Column("amount", "Amount", fmt=lambda r: money(r.get("amount")), right=True),
     Column("name", "Opportunity"),
     Column("account", "Account"),
-    Column("amount", "Amount", fmt=lambda r: money(r.get("amount")), right=True),
     Column("status", "Sync status"),
 ]
 AMOUNT_BRUSH, WEIGHTED_BRUSH = "#9ab8d8", "#2f6fae"
@@ -53,6 +53,11 @@ def _bucket_rows(buckets: Any, total: Any = None) -> list[dict[str, Any]]:
     if total is not None:
         rows.append({"key": "Total", "count": total.count, "amount": total.amount, "weighted": total.weighted})
     return rows
+
+
+def _tick(index: int, month: str) -> str:
+    """``2026-02``, then ``03``, ``04``...: the year only where it starts or changes, so labels never overlap."""
+    return month if index == 0 or month.endswith("-01") or len(month) != 7 else month[5:]
 
 
 def _box(title: str, inner: QWidget) -> QGroupBox:
@@ -110,19 +115,24 @@ class PipelineTab(QWidget):
         self.chart.addLegend(offset=(10, 5))
         self.chart.setMinimumHeight(150)
         self.waiting_model = RowsModel(WAITING_COLUMNS, self)
-        self.waiting_view = table(self.waiting_model, stretch="name")
+        self.waiting_view = table(self.waiting_model, stretch="status")
         self.waiting_view.setAccessibleName("Won opportunities waiting for an Intacct sales order")
 
+        # two tables side by side above, the chart beside the waiting list below: each table keeps
+        # room for its stage or month names even at 1024 pixels wide
         top = QSplitter(Qt.Orientation.Horizontal)
         top.addWidget(_box("By stage", self.stage_view))
         top.addWidget(_box("By close month", self.month_view))
-        top.addWidget(_box("Amount by close month", self.chart))
-        top.setSizes([340, 340, 420])
+        top.setSizes([500, 500])
         self.waiting_box = _box("Won, waiting for an Intacct sales order", self.waiting_view)
+        bottom = QSplitter(Qt.Orientation.Horizontal)
+        bottom.addWidget(_box("Amount by close month", self.chart))
+        bottom.addWidget(self.waiting_box)
+        bottom.setSizes([450, 550])
         body = QSplitter(Qt.Orientation.Vertical)
         body.addWidget(top)
-        body.addWidget(self.waiting_box)
-        body.setSizes([330, 170])
+        body.addWidget(bottom)
+        body.setSizes([300, 260])
         layout.addWidget(body, 1)
 
     def set_session(self, session: gs.Session, worker: Any = None) -> None:
@@ -186,8 +196,11 @@ class PipelineTab(QWidget):
             legend.clear()
             legend.addItem(pg.BarGraphItem(x=[0], height=[0], width=0, brush=AMOUNT_BRUSH), "Amount")
             legend.addItem(pg.BarGraphItem(x=[0], height=[0], width=0, brush=WEIGHTED_BRUSH), "Weighted")
-        self.chart.getAxis("bottom").setTicks([[(x, b.key) for x, b in zip(xs, months, strict=True)]])
+        self.chart.getAxis("bottom").setTicks(
+            [[(x, _tick(i, b.key)) for i, (x, b) in enumerate(zip(xs, months, strict=True))]]
+        )
         self.chart.getAxis("left").setLabel(p.currency)
+        self.chart.getAxis("bottom").setLabel("Close month")
         self.chart.setXRange(-0.7, max(len(xs), 1) - 0.3, padding=0)
         self.chart.setYRange(0, max(amounts, default=1.0) * 1.1 or 1.0, padding=0)
 
