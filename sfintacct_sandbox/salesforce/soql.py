@@ -261,7 +261,9 @@ class _Parser:
         while True:
             item = self.expr()
             if isinstance(item, CountCall) or (isinstance(item, Call) and item.func not in DATE_FUNCTIONS):
-                raise located_error("MALFORMED_QUERY", "Grouped field should not be aggregated", self.text, item.pos)
+                raise located_error(
+                    "MALFORMED_QUERY", f"unexpected token: '{self.text[item.pos :].split('(')[0]}'", self.text, item.pos
+                )
             items.append(item)
             if not self.at_punct(","):
                 return tuple(items)

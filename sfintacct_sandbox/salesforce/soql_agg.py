@@ -136,6 +136,9 @@ class _Compiler:
             "MIN": extreme(min),
             "MAX": extreme(max),
         }
+        if ("f", *_field_sig(res)[1:]) in self.sigs:  # COUNT(Id) ... GROUP BY Id
+            detail = f"Grouped field should not be aggregated: {item.field.dotted}"
+            raise self.ctx.error("MALFORMED_QUERY", detail, item.field.pos)
         value_key = key if func in ("MIN", "MAX") else (lambda v: v)
         return _Expr(("a", func, _field_sig(res)), "", value_key, group_value=fns[func])
 

@@ -110,6 +110,12 @@ def test_field_must_be_grouped_or_aggregated(org: FakeSource) -> None:
     assert e.detail == "Ordered field must be grouped or aggregated: Name"
 
 
+def test_a_grouped_field_is_not_aggregated(org: FakeSource) -> None:
+    e = error(org, "SELECT StageName, COUNT(StageName) FROM Opportunity GROUP BY StageName", "MALFORMED_QUERY")
+    assert e.detail == "Grouped field should not be aggregated: StageName"
+    error(org, "SELECT COUNT(Id) FROM Opportunity GROUP BY SUM(Amount)", "MALFORMED_QUERY")  # no aggregate in GROUP BY
+
+
 def test_type_rules_of_aggregates_and_grouping(org: FakeSource) -> None:
     e = error(org, "SELECT SUM(Name) FROM Opportunity", "MALFORMED_QUERY")
     assert e.detail == "field Name does not support aggregate operator SUM"
