@@ -5,7 +5,7 @@ Usage: ``QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshot_gui.py [f
 script, a throw-away keyring), and walks the operator's path: welcome, connections with the setup
 checklist (all set, and fields missing), the profile editor, the baseline (plan, review,
 confirmation, applying, report), the sync (up to date, syncing, failing, needs attention, error
-inbox, conflicts, paused), a run's detail, the invoices, and the window attached to a background
+inbox, conflicts, paused), a run's detail, the invoices, the pipeline, and the window attached to a background
 service (and that service stopped). Files are named
 ``<nn>-<page>-<state>-<w>x<h>.png``. Dialogs are drawn over the window at their place, as the
 operator sees them.
@@ -259,6 +259,12 @@ def _window(app: Any, cam: Camera) -> None:
             inv.search()
             _wait(app, lambda: win.runner.idle and inv.model.rowCount() > 0)
             cam.shoot(win, "invoices", "search")
+
+            pipe = win.pipeline_tab
+            win.tabs.setCurrentWidget(pipe)
+            pipe.refresh()
+            _wait(app, lambda: win.runner.idle and pipe.pipeline is not None)
+            cam.shoot(win, "pipeline", "refresh")
         finally:
             win.close()
         _service(app, cam)

@@ -32,6 +32,7 @@ from .heap import HeapKeeper
 from .invoices_tab import InvoicesTab
 from .kind_badge import KindBadge
 from .menus import WindowMenus
+from .pipeline_tab import PipelineTab
 from .service_banner import ServiceBanner
 from .sync_tab import SyncTab
 from .task_runner import TaskRunner
@@ -96,10 +97,12 @@ class MainWindow(QMainWindow):
         self.baseline_tab = BaselineTab(self.runner, self.session, worker=self.worker)
         self.sync_tab = SyncTab(self.runner, self.bridge, self.worker, self.session)
         self.invoices_tab = InvoicesTab(self.runner, self.session, worker=self.worker)
+        self.pipeline_tab = PipelineTab(self.runner, self.session)
         self.tabs.addTab(self.connections_tab, "Connections")
         self.tabs.addTab(self.baseline_tab, "Baseline")
         self.tabs.addTab(self.sync_tab, "Sync")
         self.tabs.addTab(self.invoices_tab, "Invoices")
+        self.tabs.addTab(self.pipeline_tab, "Pipeline")
         self.service_banner = ServiceBanner()
         self.service_banner.take_over.connect(self.take_over)
         central = QWidget()
@@ -198,7 +201,7 @@ class MainWindow(QMainWindow):
         self.worker = gs.open_worker(session, interval=self._interval_of(session))
         self.bridge.set_events(self.worker.events)
         self._show_service()
-        for tab in (self.connections_tab, self.baseline_tab, self.sync_tab, self.invoices_tab):
+        for tab in (self.connections_tab, self.baseline_tab, self.sync_tab, self.invoices_tab, self.pipeline_tab):
             tab.set_session(session, self.worker)
         self.setWindowTitle(window_title(session.name))
         self.status.setText(f"Profile: {session.name}")

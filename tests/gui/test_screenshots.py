@@ -26,6 +26,7 @@ STATES = [
     "sync-paused",
     "sync-run-detail",
     "invoices-search",
+    "pipeline-refresh",
     "service-attached",
     "service-stopped",
 ]
