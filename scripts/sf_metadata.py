@@ -121,8 +121,8 @@ def permission_set(*, integration: bool) -> str:
         objects = sorted(STANDARD_OBJECTS + tuple(ours))
     else:
         description = (
-            "Sales users: read the Intacct invoices and payments the sync keeps in Salesforce. The cross-reference "
-            "ids and amounts come from Intacct and cannot be edited."
+            "Sales users: read the Intacct invoices and payments the sync keeps in Salesforce. The "
+            "cross-reference ids and amounts come from Intacct and cannot be edited."
         )
         label = "sfintacct Sales (read only)"
         fields = custom_fields()

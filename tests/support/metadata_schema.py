@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-WSDL = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "salesforce" / "metadata-api" / "metadata.wsdl"
+CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
+WSDL = CORPUS / "salesforce" / "metadata-api" / "metadata.wsdl"
 XSD = "http://www.w3.org/2001/XMLSchema"
 MD = "http://soap.sforce.com/2006/04/metadata"
 ROOT_TYPES = (

@@ -42,7 +42,7 @@ def _fields() -> dict[str, etree._Element]:
 
 
 def _source_files() -> list[Path]:
-    return sorted(p for p in DEFAULT.rglob("*-meta.xml")) + [ROOT / "manifest" / "package.xml"]
+    return [*sorted(DEFAULT.rglob("*-meta.xml")), ROOT / "manifest" / "package.xml"]
 
 
 def _members(kind: str) -> set[str]:
@@ -119,9 +119,8 @@ def test_every_component_file_is_in_the_manifest_and_the_other_way_round():
     assert _members("CustomObject") == {p.parent.name for p in DEFAULT.glob("objects/*/*.object-meta.xml")}
     assert _members("Layout") == {p.name.removesuffix(".layout-meta.xml") for p in DEFAULT.glob("layouts/*")}
     assert _members("CustomTab") == {p.name.removesuffix(".tab-meta.xml") for p in DEFAULT.glob("tabs/*")}
-    assert _members("ListView") == {
-        f"{p.parent.parent.name}.{p.name.removesuffix('.listView-meta.xml')}" for p in DEFAULT.glob("objects/*/listViews/*")
-    }
+    views = DEFAULT.glob("objects/*/listViews/*")
+    assert _members("ListView") == {f"{p.parent.parent.name}.{p.name.removesuffix('.listView-meta.xml')}" for p in views}
     assert _members("PermissionSet") == {"Sfintacct_Integration", "Sfintacct_Sales_Read_Only"}
     assert _members("ReportType") == {"Accounts_with_Intacct_Invoices"}
 
