@@ -106,7 +106,8 @@ def _object_perm(obj: str, *, write: bool, view_all: bool) -> str:
 
 
 def _tab(tab: str) -> str:
-    return f"    <tabSettings>\n        <tab>{tab}</tab>\n        <visibility>Visible</visibility>\n    </tabSettings>\n"
+    inner = f"        <tab>{tab}</tab>\n        <visibility>Visible</visibility>\n"
+    return f"    <tabSettings>\n{inner}    </tabSettings>\n"
 
 
 def permission_set(*, integration: bool) -> str:

@@ -120,7 +120,7 @@ def test_every_component_file_is_in_the_manifest_and_the_other_way_round():
     assert _members("Layout") == {p.name.removesuffix(".layout-meta.xml") for p in DEFAULT.glob("layouts/*")}
     assert _members("CustomTab") == {p.name.removesuffix(".tab-meta.xml") for p in DEFAULT.glob("tabs/*")}
     views = DEFAULT.glob("objects/*/listViews/*")
-    assert _members("ListView") == {f"{p.parent.parent.name}.{p.name.removesuffix('.listView-meta.xml')}" for p in views}
+    assert _members("ListView") == {f"{p.parent.parent.name}.{p.name.split('.')[0]}" for p in views}
     assert _members("PermissionSet") == {"Sfintacct_Integration", "Sfintacct_Sales_Read_Only"}
     assert _members("ReportType") == {"Accounts_with_Intacct_Invoices"}
 
