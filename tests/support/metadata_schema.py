@@ -20,8 +20,8 @@ WSDL = CORPUS / "salesforce" / "metadata-api" / "metadata.wsdl"
 XSD = "http://www.w3.org/2001/XMLSchema"
 MD = "http://soap.sforce.com/2006/04/metadata"
 ROOT_TYPES = (
-    "CompactLayout", "CustomField", "CustomObject", "CustomTab", "DeployResult", "Layout", "ListView", "Package",
-    "PermissionSet", "ReportType",
+    "AsyncResult", "CompactLayout", "CustomField", "CustomObject", "CustomTab", "DeployResult", "Layout",
+    "ListView", "Package", "PermissionSet", "ReportType",
 )  # fmt: skip
 
 
