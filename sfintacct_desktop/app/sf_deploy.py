@@ -65,6 +65,12 @@ def summary_line(result: DeployResult) -> str:
     return f"Deploy failed: Salesforce refused {result.errors} of {result.total} components, so nothing was deployed."
 
 
+def _order(c: ComponentResult) -> tuple[int, str, str]:
+    """Refused first, then created, updated, and last what was already there: what matters on top."""
+    rank = 0 if not c.success else 1 if c.created else 2 if c.changed else 3
+    return rank, c.component_type, c.full_name
+
+
 def report(result: DeployResult, *, api_calls: int, requests: int) -> dict[str, Any]:
     """The deploy's outcome for the CLI's --json and the window."""
     components = [
@@ -78,7 +84,7 @@ def report(result: DeployResult, *, api_calls: int, requests: int) -> dict[str, 
             "problem": c.problem,
             "text": component_line(c, result.check_only),
         }
-        for c in result.failures + result.successes
+        for c in sorted(result.failures + result.successes, key=_order)
         if c.full_name != "package.xml" or not c.success
     ]
     return {
