@@ -5,8 +5,8 @@ setting the product up is often not the one with the Salesforce CLI. A check-onl
 Salesforce check and changes nothing, so the admin sees exactly what would be created and what
 Salesforce refuses before anything changes. The real deploy is sent with ``rollbackOnError`` true:
 one refused component deploys nothing, as Salesforce always does in production.
-Cost: one API call of the org's daily allocation per deploy (``checkDeployStatus`` polls are free),
-plus the login.
+Cost: one API call of the org's daily allocation per deploy (``checkDeployStatus`` polls and the
+login do not count).
 """
 
 from __future__ import annotations
