@@ -32,9 +32,13 @@ def handlers() -> dict[tuple[str, str | None], Callable[[argparse.Namespace], in
     return {("salesforce", "deploy"): cmd_deploy}
 
 
-def _text(result: dict[str, Any]) -> str:
+def _text(result: dict[str, Any], verbose: int = 0) -> str:
+    """The summary, then each component that is created, updated or refused (all of them with -v)."""
     lines = [result["summary"]]
-    lines += [f"  {c['text']}" for c in result["components"]]
+    unchanged = [c for c in result["components"] if c["success"] and not c["created"] and not c["changed"]]
+    lines += [f"  {c['text']}" for c in result["components"] if verbose or c not in unchanged]
+    if unchanged and not verbose:
+        lines.append(f"  {len(unchanged)} components already up to date (-v lists them)")
     return "\n".join(lines)
 
 
@@ -52,14 +56,15 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     resolved = session(args).resolved
     check = sf_deploy.deploy_metadata(args.profile, check_only=True, resolved=resolved)
     if args.check_only or not check["ok"]:
-        emit(args, check, _text(check))
+        emit(args, check, _text(check, args.verbose))
         return EXIT_OK if check["ok"] else EXIT_FAILED
     if not args.json:
-        print(_text(check))
+        print(_text(check, args.verbose))
     if not args.yes and (args.json or not _confirm()):
-        emit(args, {**check, "deployed_now": False}, "Nothing was deployed.")
+        why = "" if sys.stdin.isatty() and not args.json else " (no one could answer: --yes deploys without asking)"
+        emit(args, {**check, "deployed_now": False}, f"Nothing was deployed{why}.")
         return EXIT_OK
     result = sf_deploy.deploy_metadata(args.profile, check_only=False, resolved=resolved)
     result["check"] = {k: check[k] for k in ("id", "status", "summary", "api_calls", "requests")}
-    emit(args, result, _text(result))
+    emit(args, result, _text(result, args.verbose))
     return EXIT_OK if result["ok"] else EXIT_FAILED

@@ -83,7 +83,7 @@ class SalesforceEmulator(Emulator):
         # "Object.Field" or "Object": left out of describe, to emulate an org without our metadata.
         self.schema.omitted = frozenset(omit_fields)
         self._omitted_at_start = self.schema.omitted
-        self.deploys = Deploys()  # Metadata API deploy requests; a deploy can make omitted fields visible
+        self.deploys = Deploys(self.clock)  # Metadata API deploy requests; a deploy can make omitted fields visible
         self.org = Org(self.store, self.clock, self.schema, cred.SF_USER_ID)
         self.sessions = Sessions(session_idle_seconds)
         self.oauth = OAuthGrants(self.store)
@@ -110,7 +110,7 @@ class SalesforceEmulator(Emulator):
         super().reset(seed)
         self.cursors.clear()
         self.schema.omitted = self._omitted_at_start
-        self.deploys = Deploys()
+        self.deploys = Deploys(self.clock)
 
     def base_url(self, request: Request) -> str:
         self.last_host = request.host
@@ -147,7 +147,7 @@ class SalesforceEmulator(Emulator):
             retired = auth.retired_version_fault(path.split("/")[4])
             if retired is not None:
                 return retired
-            return metadata_soap.handle(self, self.deploys, request)
+            return self._metadata(request)
         route = path.rstrip("/")
         if route == "/services/oauth2/token" and request.method == "POST":
             return self._login(request, lambda: auth.oauth_token(self, request))
@@ -164,6 +164,17 @@ class SalesforceEmulator(Emulator):
         if path.startswith("/services/data/"):
             return self._rest(request)
         return json_response(NOT_FOUND, 404)
+
+    def _metadata(self, request: Request) -> Response:
+        """The Metadata API, with the armed faults of ``deploy`` / ``checkDeployStatus`` (nothing applied)."""
+        name, token = metadata_soap.operation(request.get_data())
+        fault = self.faults.take(name) if name else None
+        if fault is not None and fault.mode in REFUSING:
+            self.stats.count(name)
+            if fault.mode == "invalid_session":
+                self.sessions.invalidate(token)
+            return metadata_soap.refused(fault.mode)
+        return metadata_soap.handle(self, self.deploys, request)
 
     def _oauth_page(self, request: Request, route: str) -> Response | None:
         """The browser pages and the small OAuth endpoints (None: not one of them)."""

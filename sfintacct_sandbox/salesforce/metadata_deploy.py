@@ -10,10 +10,11 @@ custom field is added to its object with the type its metadata gives.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC
 
 from lxml import etree
 
+from ..clock import Clock
 from .ids import make_id
 from .metadata_zip import Component, DeployPackage, child_text, local
 from .schema import Field, Schema
@@ -89,21 +90,23 @@ class DeployJob:
         return sum(1 for o in self.outcomes if o.success)
 
 
-def now_iso() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+def iso(clock: Clock) -> str:
+    """The emulator clock's now as the Metadata API writes dateTimes."""
+    return clock.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 class Deploys:
     """The org's deploy requests by id (the ``0Af`` AsyncResult ids)."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
         self.jobs: dict[str, DeployJob] = {}
         self.metadata: dict[str, set[str]] = {}  # type -> full names deployed (layouts, tabs, ...)
         self._counter = 0
 
     def start(self, package: DeployPackage, *, check_only: bool, rollback: bool, ignore_warnings: bool) -> DeployJob:
         self._counter += 1
-        job = DeployJob(make_id("0Af", self._counter), package, check_only, rollback, ignore_warnings, now_iso())
+        job = DeployJob(make_id("0Af", self._counter), package, check_only, rollback, ignore_warnings, iso(self.clock))
         self.jobs[job.id] = job
         return job
 
@@ -130,7 +133,7 @@ def run(job: DeployJob, schema: Schema, deploys: Deploys) -> None:
         "SucceededPartial" if failed else "Succeeded"
     )
     job.done = True
-    job.completed_date = now_iso()
+    job.completed_date = iso(deploys.clock)
 
 
 def _objects_in(package: DeployPackage) -> set[str]:

@@ -62,6 +62,28 @@ def _flag(op: etree._Element, name: str, default: bool) -> bool:
     return default if text == "" else text in ("true", "1")
 
 
+def operation(raw: bytes) -> tuple[str, str]:
+    """(operation, session id) of an envelope, for fault matching; ('', '') when unreadable."""
+    try:
+        root = etree.fromstring(raw, PARSER)
+    except etree.XMLSyntaxError:
+        return "", ""
+    header = _find(root, "SessionHeader")
+    body = _find(root, "Body")
+    op = next((c for c in body if local(c)), None) if body is not None else None
+    return (local(op) if op is not None else ""), (child_text(header, "sessionId") if header is not None else "")
+
+
+def refused(mode: str) -> Response:
+    """An armed fault's answer (nothing applied): the Metadata API's faults for the modes it has."""
+    if mode == "invalid_session":
+        return fault("INVALID_SESSION_ID", "Invalid Session ID found in SessionHeader: Illegal Session")
+    if mode == "rate_limit":
+        return fault("REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
+    text = "An unexpected error occurred. Please include this ErrorId if you contact support."
+    return fault("UNKNOWN_EXCEPTION", text)
+
+
 def handle(emu: SalesforceHost, deploys: Deploys, request: Request) -> Response:
     """One Metadata API envelope (any path under ``/services/Soap/m/<version>``)."""
     try:

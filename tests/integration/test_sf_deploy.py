@@ -128,3 +128,31 @@ SOURCE_FIELDS = {
     obj.name: sorted(p.name.split(".")[0] for p in (obj / "fields").glob("*.field-meta.xml"))
     for obj in (SOURCE / "force-app/main/default/objects").iterdir()
 }
+
+
+def _arm(running: Sandbox, operation: str, mode: str) -> None:
+    body = {"operation": operation, "mode": mode, "count": 1}
+    assert requests.post(f"{running.salesforce_url}/__sandbox__/faults", json=body, timeout=10).status_code == 200
+
+
+def test_an_ended_session_is_renewed_once_and_a_failed_poll_sent_again(tmp_path, bare_sandbox, monkeypatch):
+    env = _home_with_sandbox_profile(tmp_path, bare_sandbox, monkeypatch)
+    _arm(bare_sandbox, "deploy", "invalid_session")  # refused before anything is done: renew and resend
+    _arm(bare_sandbox, "checkDeployStatus", "http_500")  # a poll changes nothing: sent again
+    result = run_cli(env, "salesforce", "deploy", "--check-only", "--json")
+    assert result.returncode == 0, result.stderr
+    body = json.loads(result.stdout)
+    assert body["status"] == "Succeeded" and body["api_calls"] == 1
+    _, deploys = _calls(bare_sandbox)
+    assert deploys == 2  # the refused one and the resent one
+    assert body["requests"] == 5  # deploy twice, then the failed poll and two more
+
+
+def test_a_refused_deploy_is_a_titled_failure_without_a_traceback(tmp_path, bare_sandbox, monkeypatch):
+    env = _home_with_sandbox_profile(tmp_path, bare_sandbox, monkeypatch)
+    _arm(bare_sandbox, "deploy", "rate_limit")
+    result = run_cli(env, "salesforce", "deploy", "--check-only")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "Hint:" in result.stderr
+    assert _missing(env)  # nothing deployed

@@ -26,6 +26,7 @@ from .errors import SalesforceApiError, SalesforceAuthError, SalesforceBudgetErr
 
 MD_NS = "http://soap.sforce.com/2006/04/metadata"
 CLIENT_NAME = "sfintacct-desktop"
+POLL_ATTEMPTS = 3
 DONE_STATES = frozenset({"Succeeded", "SucceededPartial", "Failed", "Canceled"})
 
 
@@ -183,7 +184,15 @@ class MetadataDeployer:
                 client=CLIENT_NAME, sessionId=sid, asyncProcessId=escape(async_id), includeDetails="true"
             )
 
-        root = self._post(f"deployRequest/{async_id}", "checkDeployStatus", build)
+        for attempt in range(POLL_ATTEMPTS):  # a poll changes nothing: safe to send again
+            try:
+                root = self._post(f"deployRequest/{async_id}", "checkDeployStatus", build)
+                break
+            except (TransportError, SalesforceApiError) as exc:
+                lasting = isinstance(exc, SalesforceApiError) and exc.code != "UNKNOWN_EXCEPTION"
+                if attempt + 1 == POLL_ATTEMPTS or lasting:
+                    raise
+                time.sleep(0.5 * (attempt + 1))
         result = root.find(f".//{{{MD_NS}}}checkDeployStatusResponse/{{{MD_NS}}}result")
         if result is None:
             raise SalesforceApiError("checkDeployStatus() answered without a result", code="BAD_ANSWER")
