@@ -45,6 +45,19 @@ STANDARD_FIELDS = (
 )
 
 
+COMPUTED = ("<type>Summary</type>", "<type>AutoNumber</type>", "<formula>")  # Salesforce computes these
+
+
+def computed_fields() -> set[str]:
+    """Fields no one edits (roll-up summaries, formulas, auto numbers): readable only, in both sets,
+    since Salesforce refuses a permission set granting edit on them."""
+    return {
+        f"{p.parent.parent.name}.{p.name.split('.')[0]}"
+        for p in DEFAULT.glob("objects/*/fields/*.xml")
+        if any(mark in p.read_text(encoding="utf-8") for mark in COMPUTED)
+    }
+
+
 def custom_objects() -> list[str]:
     return sorted(p.parent.name for p in DEFAULT.glob("objects/*/*.object-meta.xml"))
 
@@ -129,7 +142,8 @@ def permission_set(*, integration: bool) -> str:
         fields = custom_fields()
         objects = ours
     body = [HEADER, f'<PermissionSet xmlns="{NS}">\n', f"    <description>{description}</description>\n"]
-    body += [_field_perm(f, integration) for f in fields]
+    computed = computed_fields()
+    body += [_field_perm(f, integration and f not in computed) for f in fields]
     body.append("    <hasActivationRequired>false</hasActivationRequired>\n")
     body.append(f"    <label>{label}</label>\n")
     body += [_object_perm(o, write=integration, view_all=integration and o in ours) for o in objects]

@@ -417,11 +417,16 @@ class ConnectionsTab(QWidget):
             "sf-deploy-check",
             lambda task: gs.deploy_salesforce(profile, check_only=True),
             self._checked,
-            lambda exc: self.checklist.show_deploy(None, gs.failure(exc)),
+            lambda exc: self._show_deploy(None, gs.failure(exc)),
         )
 
+    def _show_deploy(self, result: dict[str, Any] | None, error: dict[str, str] | None = None) -> None:
+        """The outcome under the button, scrolled into sight (at a small size the page scrolls)."""
+        self.checklist.show_deploy(result, error)
+        QTimer.singleShot(0, lambda: self.page.ensureWidgetVisible(self.checklist.deploy_note, 0, 40))
+
     def _checked(self, result: dict[str, Any]) -> None:
-        self.checklist.show_deploy(result)
+        self._show_deploy(result)
         if not result.get("ok"):
             return
         box = QMessageBox(
@@ -453,12 +458,12 @@ class ConnectionsTab(QWidget):
             "sf-deploy",
             lambda task: gs.deploy_salesforce(profile, check_only=False),
             self._deployed,
-            lambda exc: self.checklist.show_deploy(None, gs.failure(exc)),
+            lambda exc: self._show_deploy(None, gs.failure(exc)),
         )
 
     def _deployed(self, result: dict[str, Any]) -> None:
         self.test()  # the checklist is rebuilt from a fresh connection test
-        self.checklist.show_deploy(result)
+        self._show_deploy(result)
 
     def _failed(self, exc: BaseException) -> None:
         self.test_button.setEnabled(True)

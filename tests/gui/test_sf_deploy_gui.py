@@ -19,6 +19,8 @@ def _shoot(widget, name: str) -> None:  # type: ignore[no-untyped-def]
     for size in ((1280, 800), (1024, 640)):
         widget.resize(*size)
         QApplication.processEvents()
+        widget.page.ensureWidgetVisible(widget.checklist.deploy_note, 0, 40)  # as the tab does after each result
+        QApplication.processEvents()
         widget.grab().save(str(SHOTS / f"{name}-{size[0]}x{size[1]}.png"))
 
 
