@@ -1,27 +1,14 @@
 """Deploy to Salesforce from the setup checklist: check-only first, the result shown, a confirmation,
-the deploy, then the connection tested again. Real HTTP against an org that lacks fields."""
+the deploy, then the connection tested again. Real HTTP against an org that lacks fields.
+(scripts/screenshot_gui.py renders the same path: connections-deploy-check, connections-deployed.)"""
 
 from __future__ import annotations
 
 import threading
-from pathlib import Path
-
-from PySide6.QtWidgets import QApplication
 
 from sfintacct_desktop.gui.connections_tab import ConnectionsTab
 from sfintacct_desktop.gui.task_runner import TaskRunner
 from tests.gui.test_profile_editor import bare  # noqa: F401  (the fixture: an org and a company lacking fields)
-
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-
-def _shoot(widget, name: str) -> None:  # type: ignore[no-untyped-def]
-    for size in ((1280, 800), (1024, 640)):
-        widget.resize(*size)
-        QApplication.processEvents()
-        widget.page.ensureWidgetVisible(widget.checklist.deploy_note, 0, 40)  # as the tab does after each result
-        QApplication.processEvents()
-        widget.grab().save(str(SHOTS / f"{name}-{size[0]}x{size[1]}.png"))
 
 
 def test_deploy_from_the_checklist_checks_asks_deploys_and_tests_again(qtbot, bare: str) -> None:  # noqa: F811  # type: ignore[no-untyped-def]
@@ -44,7 +31,6 @@ def test_deploy_from_the_checklist_checks_asks_deploys_and_tests_again(qtbot, ba
     note = tab.checklist.deploy_note.text()
     assert note.startswith("Check passed: all ") and "nothing was changed" in note
     assert "Would create field Account.Intacct_Customer_ID__c" in note
-    _shoot(tab, "21-connections-deploy-check")
     box = tab.confirm
     assert box is not None and "Deploy these" in box.text()
     next(b for b in box.buttons() if b.text() == "Deploy").click()
@@ -54,7 +40,6 @@ def test_deploy_from_the_checklist_checks_asks_deploys_and_tests_again(qtbot, ba
     assert [i["system"] for i in tab.checklist.items] == ["Intacct"]  # Salesforce has everything now
     assert not tab.checklist.deploy_button.isVisible()
     assert tab.panels["salesforce"].badge.text() == "OK"
-    _shoot(tab, "22-connections-deployed")
     runner.shutdown()
     tab.close()
     qtbot.waitUntil(lambda: {t.ident for t in threading.enumerate()} <= before, timeout=20_000)
