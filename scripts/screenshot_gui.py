@@ -4,8 +4,8 @@ Usage: ``QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshot_gui.py [f
 ``docs/screenshots``). Uses the sandbox in process and a throw-away SFINTACCT_HOME (and, run as a
 script, a throw-away keyring), and walks the operator's path: welcome, connections with the setup
 checklist (all set, and fields missing, deploying the Salesforce metadata), the profile editor,
-the baseline (plan, review, confirmation, applying, report), the sync (up to date, syncing, failing, needs attention, error
-inbox, conflicts, paused), a run's detail, the invoices, and the window attached to a background
+the baseline (plan, review, confirmation, applying, report), the sync (up to date, syncing, failing,
+needs attention, error inbox, conflicts, paused), a run's detail, the invoices, and the window attached to a background
 service (and that service stopped). Files are named
 ``<nn>-<page>-<state>-<w>x<h>.png``. Dialogs are drawn over the window at their place, as the
 operator sees them.
