@@ -22,6 +22,7 @@ from . import baseline as cli_baseline
 from . import invoices as cli_invoices
 from . import pipeline as cli_pipeline
 from . import profile as cli_profiles
+from . import salesforce as cli_salesforce
 from . import sandbox as cli_sandbox
 from . import service as cli_service
 from . import state as cli_state
@@ -37,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_sandbox.register(sub, _common)  # sandbox serve | show
     cli_profiles.register(sub, _common)
+    cli_salesforce.register(sub, _common)  # salesforce deploy
     cli_sync.register(sub, _common)  # sync, status, errors, retry, conflicts, resolve
     cli_baseline.register(sub, _common)  # baseline plan | apply
     cli_invoices.register(sub, _common)  # invoices
@@ -55,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     handlers: dict[tuple[str, str | None], Callable[[argparse.Namespace], int]] = {}
     handlers.update(cli_sandbox.handlers())
     handlers.update(cli_profiles.handlers())
+    handlers.update(cli_salesforce.handlers())
     handlers.update(cli_sync.handlers())
     handlers.update(cli_baseline.handlers())
     handlers.update(cli_invoices.handlers())

@@ -11,6 +11,8 @@ STATES = [
     "welcome-first-run",
     "connections-checklist",
     "connections-setup-needed",
+    "connections-deploy-check",
+    "connections-deployed",
     "profile-editor-new",
     "baseline-plan",
     "baseline-review",
