@@ -56,5 +56,5 @@ def test_several_plausible_customers_are_listed_not_guessed() -> None:
 
 def test_nothing_plausible_is_not_found() -> None:
     assert rank(DIRECTORY, "umbrella") == []
-    with pytest.raises(Exception, match="No customer's name or ID matches"):
+    with pytest.raises(Exception, match="No customer's name or ID, invoice number or deal name matches"):
         resolve(DIRECTORY, "umbrella")
