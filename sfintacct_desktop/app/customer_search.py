@@ -9,7 +9,9 @@ names from the order ledger (each sales order's intent keeps its Opportunity's n
 and from the deals a customer page refresh read (``engine.customer_refresh``).
 
 Matching is case- and punctuation-insensitive and ranked (rapidfuzz): an exact ID or name wins; one
-clear leader wins; several plausible candidates are listed instead of guessed.
+clear leader wins; the only customer with what was typed literally in it (the start of a word of a
+name, or inside the ID) wins over ones that merely look alike; several plausible candidates are
+listed instead of guessed.
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ class Match:
     customer: Customer
     score: float
     why: str  # "id", "name", "account name", "invoice", "opportunity"
+    literal: bool = False  # what was typed appears as typed (a word's start, or inside the ID): no typo
 
 
 def directory(reader: Any) -> dict[str, Customer]:
@@ -112,13 +115,13 @@ def deal_names(reader: Any) -> dict[str, list[str]]:
 _ORDER_STATES = ("PLANNED", "SENT", "CONFIRMED", "UNKNOWN", "QUARANTINED")
 
 
-def _score(query: str, customer: Customer) -> tuple[float, str]:
+def _score(query: str, customer: Customer) -> tuple[float, str, bool]:
     """The best of the ID, the names, its invoice numbers (exactly) and its deals' names, 0-100."""
     packed = query.replace(" ", "")
     for number in customer.invoice_numbers:
         if normalize(number).replace(" ", "") == packed:
-            return EXACT, "invoice"
-    best, why = 0.0, ""
+            return EXACT, "invoice", True
+    best, why, literal = 0.0, "", False
     texts = [(customer.customer_id, "id"), (customer.name, "name"), (customer.account_name, "account name")]
     texts += [(deal, "opportunity") for deal in customer.deal_names]
     for text, label in texts:
@@ -126,7 +129,8 @@ def _score(query: str, customer: Customer) -> tuple[float, str]:
         if not key:
             continue
         if key == query:
-            return EXACT, label
+            return EXACT, label, True
+        hit = False
         if label == "id":
             packed_key = key.replace(" ", "")
             score = (
@@ -136,13 +140,16 @@ def _score(query: str, customer: Customer) -> tuple[float, str]:
                 if packed in packed_key
                 else 0.0
             )
+            hit = score > 0
         elif key.startswith(query) or f" {query}" in f" {key}":
             score = 90.0 + 9.0 * len(query) / len(key)  # typed the start of a word: the more typed, the better
+            hit = True
         else:
             score = fuzz.WRatio(query, key) * (0.9 if len(query) < 4 else 1.0)  # few letters: fuzzy is weak
         if score > best:
             best, why = score, label
-    return best, why
+        literal = literal or hit
+    return best, why, literal
 
 
 def rank(customers: dict[str, Customer], text: str) -> list[Match]:
@@ -152,9 +159,9 @@ def rank(customers: dict[str, Customer], text: str) -> list[Match]:
         return []
     matches = []
     for customer in customers.values():
-        score, why = _score(query, customer)
+        score, why, literal = _score(query, customer)
         if score >= PLAUSIBLE:
-            matches.append(Match(customer, round(score, 1), why))
+            matches.append(Match(customer, round(score, 1), why, literal))
     return sorted(matches, key=lambda m: (-m.score, m.customer.customer_id))
 
 
@@ -208,4 +215,7 @@ def resolve(customers: dict[str, Customer], text: str) -> Customer:
         raise AmbiguousCustomer(text, exact)
     if len(matches) == 1 or matches[0].score - matches[1].score >= CLEAR_LEAD:
         return matches[0].customer
+    literal = [m for m in matches if m.literal]
+    if len(literal) == 1 and matches[0].literal:  # the others only look like it (a typo would explain them)
+        return literal[0].customer
     raise AmbiguousCustomer(text, matches)
