@@ -193,7 +193,7 @@ def _as_utc(moment: Any) -> datetime | None:
         return None
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def field_rows(
@@ -224,7 +224,8 @@ def field_rows(
                 note,
             )
         )
-    as_of = f"refreshed {live.get('as_of')}" if use_live else "last sync"
+    when = live_time.strftime("%Y-%m-%d %H:%M:%S UTC") if live_time is not None else ""
+    as_of = f"refreshed {when}" if use_live else "last sync"
     return rows, as_of
 
 

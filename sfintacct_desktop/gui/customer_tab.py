@@ -126,6 +126,7 @@ class CustomerTab(QWidget):
         self.search.textEdited.connect(self._typed)
         self.search.returnPressed.connect(self.find)
         bar.addWidget(self.search, 1)
+        self.find_field = self.search  # where the window's Find (Ctrl+F) goes
         self.find_button = QPushButton("Open")
         self.find_button.setAccessibleName("Open the customer")
         self.find_button.clicked.connect(self.find)

@@ -26,6 +26,8 @@ STATES = [
     "sync-paused",
     "sync-run-detail",
     "invoices-search",
+    "customers-fields",
+    "customers-invoices",
     "service-attached",
     "service-stopped",
 ]
