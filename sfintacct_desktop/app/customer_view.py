@@ -29,8 +29,8 @@ from .customer_search import Customer
 
 AGING = ("current", "1-30", "31-60", "61-90", "90+")
 INTACCT_LINK_NOTE = (
-    "Intacct has no stable address for one record (its page addresses carry the signed-in session): "
-    "find it in Intacct by the ID shown."
+    "Intacct publishes no stable address for one record (only its sign-in page): "
+    "find the customer in Intacct by the ID shown."
 )
 
 
