@@ -83,8 +83,8 @@ def directory(reader: Any) -> dict[str, Customer]:
         sf_name = str((link.sf_base or {}).get("name") or "")
         out[link.ia_key] = Customer(link.ia_key, ia_name, link.sf_id, sf_name)
     numbers: dict[str, list[str]] = {}
-    for inv in reader.cache.invoices():
-        numbers.setdefault(inv.customer_id, []).append(inv.number)
+    for cid, number in reader.cache.invoice_numbers():
+        numbers.setdefault(cid, []).append(number)
     deals = deal_names(reader)
     for cid in set(numbers) | set(deals):
         had = out.get(cid) or Customer(cid)

@@ -212,6 +212,8 @@ def field_rows(
         if conflict is not None:
             sf_v, ia_v, note = conflict.sf_value, conflict.ia_value, "conflict open in the inbox"
         same = f.transform.equal(sf_v, ia_v) if sf_v is not None and ia_v is not None else sf_v == ia_v
+        if link is None and not (live and live.get("account_found")):
+            same, note = True, "no linked Salesforce Account"  # nothing to compare with
         rows.append(
             FieldRow(
                 f.name,
