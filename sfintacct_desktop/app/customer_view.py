@@ -24,7 +24,7 @@ from ..domain import Entity, IntentState
 from ..engine.customer_refresh import INSTANCE_META, page_key
 from ..engine.mapping import EntityMapping
 from ..engine.orders.send import KIND as ORDER_KIND
-from ..engine.orders.sync import BLOCKED_META
+from ..engine.orders.sync import BLOCKED_META, HISTORICAL_META
 from .customer_search import Customer
 
 AGING = ("current", "1-30", "31-60", "61-90", "90+")
@@ -274,6 +274,13 @@ def deals_of(
             IntentState.CONFIRMED: "Synced",
             IntentState.QUARANTINED: "Refused by Intacct",
         }.get(intent.state, "Being sent")
+    for opp, doc in dict(reader.meta.get(HISTORICAL_META) or {}).items():
+        if doc and doc in by_order:  # won before the cut-over: its order was made in Intacct, not by the sync
+            row = rows.setdefault(
+                opp, {"name": "", "status": "won", "stage": "Closed Won", "close_date": None, "amount": None}
+            )
+            row["sales_order_id"] = row.get("sales_order_id") or str(doc)
+            row["sync_status"] = row.get("sync_status") or "Historical"
     for opp, entry in dict(reader.meta.get(BLOCKED_META) or {}).items():
         keys = set(entry.get("keys") or [])
         if customer_id in keys or (account_id and account_id in keys):
@@ -287,7 +294,7 @@ def deals_of(
         (
             Deal(
                 opp,
-                r["name"],
+                r["name"] or f"Opportunity {opp}",  # its name is known after a refresh
                 r["status"],
                 r["stage"],
                 r.get("close_date"),

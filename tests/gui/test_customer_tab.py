@@ -44,6 +44,9 @@ def test_customer_page_found_by_invoice_then_refreshed_live(qtbot, window: MainW
     assert page["customer_id"] == invoice.customer_id and page["linked"]
     assert tab.models["invoices"].rowCount() == len(page["invoices"]) >= 1
     assert invoice.number in [r["number"] for r in tab.models["invoices"].rows]
+    # its deal, from the local copy alone: the baseline's historical order that the invoice was posted from
+    [deal] = [d for d in page["deals"] if invoice.number in d["invoices"]]
+    assert deal["sales_order_id"] == invoice.sales_order_id and deal["sync_status"] == "Historical"
     assert tab.refresh_button.isEnabled() and "Intacct transactions" in tab.refresh_button.text()
     assert "Open balance" in tab.balance.text() and "90+" in tab.balance.text()
     assert page["customer_id"] in tab.summary.text()
@@ -62,6 +65,8 @@ def test_customer_page_found_by_invoice_then_refreshed_live(qtbot, window: MainW
     assert _cell(tab, "fields", row, "differs") == "Differs"
     assert _cell(tab, "fields", row, "differs", Qt.ItemDataRole.ForegroundRole).color() == BAD
     assert "differ" in tab.sections.tabText(0) and "Refreshed live" in tab.balance.text()
+    named = [d for d in fresh["deals"] if invoice.number in d["invoices"]]  # the refresh read its deals' names
+    assert len(named) == 1 and not named[0]["name"].startswith("Opportunity ")
 
 
 def test_several_customers_are_listed_to_pick_from(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
