@@ -28,6 +28,8 @@ STATES = [
     "sync-paused",
     "sync-run-detail",
     "invoices-search",
+    "customers-fields",
+    "customers-invoices",
     "pipeline-refresh",
     "service-attached",
     "service-stopped",

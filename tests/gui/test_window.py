@@ -12,7 +12,7 @@ from tests.gui.helpers import choose_profile
 
 def test_window_opens_with_five_tabs(window: MainWindow) -> None:
     titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
-    assert titles == ["Connections", "Baseline", "Sync", "Invoices", "Pipeline"]
+    assert titles == ["Connections", "Baseline", "Sync", "Invoices", "Customers", "Pipeline"]
     assert window.width() >= 1000 and window.height() >= 700
 
 
