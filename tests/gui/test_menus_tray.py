@@ -19,7 +19,7 @@ from tests.support.logging_env import root_logging_restored
 
 def test_view_menu_switches_tabs_and_find_goes_to_the_tabs_search_field(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     menus = window.menus
-    assert [a.shortcut().toString() for a in menus.tab_actions] == ["Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+4", "Ctrl+5"]
+    assert [a.shortcut().toString() for a in menus.tab_actions] == [f"Ctrl+{n}" for n in range(1, 7)]
     assert [k.toString() for k in menus.sync_now.shortcuts()] == ["F5", "Ctrl+R"]
     assert menus.pause_resume.shortcut() == QKeySequence("Ctrl+P") and menus.quit.shortcut() == QKeySequence("Ctrl+Q")
     assert menus.find.shortcut() == QKeySequence("Ctrl+F")
