@@ -125,6 +125,7 @@ import keyring  # noqa: E402
 from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from benchmarks.gui_cpu import ACCOUNTING, AccountingApp, instrument  # noqa: E402
 from sfintacct_desktop.config.profiles import save_sandbox_profile  # noqa: E402
 from sfintacct_desktop.gui.baseline_tab import REPORT, REVIEW  # noqa: E402
 from sfintacct_desktop.gui.main_window import MainWindow  # noqa: E402
@@ -294,7 +295,7 @@ def run_path(app: QApplication, win: MainWindow, hb: Heartbeat, timings: dict[st
     tab = win.baseline_tab
 
     def phase(name: str) -> float:
-        hb.phase = hb.step = name
+        hb.phase = hb.step = ACCOUNTING.phase = name
         return time.perf_counter()
 
     def step(name: str) -> None:
@@ -384,7 +385,7 @@ def run_path(app: QApplication, win: MainWindow, hb: Heartbeat, timings: dict[st
 def report(hb: Heartbeat, timings: dict[str, float]) -> None:
     phases = list(dict.fromkeys(p for p, _, _ in hb.gaps))
     print(f"{'phase':<10} {'took s':>7} {'beats':>7} {'longest ms':>11} {'p99 ms':>7} {'>50 ms':>7} "
-          f"{'blocked ms':>11} {'no core ms':>11}")  # fmt: skip
+          f"{'blocked ms':>11} {'no core ms':>11} {'own cpu ms':>11}")  # fmt: skip
     rows = [(p, [(g, b) for q, g, b in hb.gaps if q == p]) for p in phases]
     rows.append(("overall", [(g, b) for q, g, b in hb.gaps if q not in APART]))  # the path, after the window opened
     for p, beats in rows:
@@ -395,8 +396,9 @@ def report(hb: Heartbeat, timings: dict[str, float]) -> None:
         late = [(g, *hb.sched[b]) for g, b in beats if b in hb.sched]
         blocked = max((max(0.0, g - cpu - runq) for g, cpu, runq in late), default=0.0)
         no_core = max((runq for _, _, runq in late), default=0.0)
+        own = max((cpu for _, cpu, _ in late), default=0.0)  # the GUI thread's own CPU within one late beat
         print(f"{p:<10} {took:>7.1f} {len(gaps):>7} {max(gaps, default=0):>11.0f} {pct(gaps, 0.99):>7.0f} "
-              f"{sum(1 for g in gaps if g > 50):>7} {blocked:>11.0f} {no_core:>11.0f}")  # fmt: skip
+              f"{sum(1 for g in gaps if g > 50):>7} {blocked:>11.0f} {no_core:>11.0f} {own:>11.0f}")  # fmt: skip
     print("\ncyclic garbage collections (each holds the GIL throughout): count, longest and total ms per phase")
     for p in phases:
         pauses = [(g, ms) for q, g, ms, _ in hb.gc_pauses if q == p]
@@ -442,6 +444,10 @@ def main() -> int:
     parser.add_argument("--seed", default="scale:2000")
     parser.add_argument("--worker", choices=("child", "inprocess"), default="child",
                         help="the window's sync in its own child process (default) or in the window's")  # fmt: skip
+    parser.add_argument("--no-cpu", action="store_true",
+                        help="no per-handler GUI-thread CPU accounting (it wraps every window method)")  # fmt: skip
+    parser.add_argument("--cpu-events", action="store_true",
+                        help="time every Qt event too (a Python notify; see gui_cpu.py)")  # fmt: skip
     args = parser.parse_args()
     if args.worker == "inprocess":
         os.environ["SFINTACCT_INPROCESS_WORKER"] = "1"
@@ -460,7 +466,12 @@ def main() -> int:
     print(f"sandbox up in {time.perf_counter() - t0:.1f} s")
     try:
         save_sandbox_profile(info)
-        app = QApplication.instance() or QApplication([])
+        if args.no_cpu:
+            ACCOUNTING.enabled = False
+            app = QApplication.instance() or QApplication([])
+        else:
+            print(f"GUI-thread CPU accounting: {instrument()} window functions wrapped, every Qt event timed")
+            app = AccountingApp([]) if args.cpu_events else QApplication([])
         hb = Heartbeat()
         hb.start()
         timings: dict[str, float] = {}
@@ -480,11 +491,15 @@ def main() -> int:
             facts = run_path(app, win, hb, timings)
         finally:
             hb.stop()
+            ACCOUNTING.phase = "close"
             win.close()
             app.processEvents()
         for key, value in facts.items():
             print(f"{key}: {value}")
         report(hb, timings)
+        if ACCOUNTING.enabled:
+            print("\nthe GUI thread's own work (time.thread_time), the 30 handlers with the longest single call:")
+            print(ACCOUNTING.report(30))
         print(f"load at the end: {uptime()}")
         return 0
     finally:
