@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from ..app import gui_support as gs
 from ..app import health as hl
 from ..app.gui_support import Session
 from .event_bridge import EventBridge
@@ -98,10 +99,10 @@ class HealthMonitor(QObject):
             self._again = True
             return
         self._reading = True
-        session = self.session
+        session, worker = self.session, self.worker
         self.runner.submit(
             "health",
-            lambda task: hl.read_facts(session),
+            lambda task: gs.health_facts(session, worker),  # in the window's sync process when it has one
             lambda facts: self._read(session, facts),
             lambda exc: self._read(session, None),
         )
