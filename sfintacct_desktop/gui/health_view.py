@@ -46,6 +46,10 @@ class HealthMonitor(QObject):
         bridge.run_finished.connect(self._on_finished)
         bridge.error_raised.connect(lambda ev: self.refresh())
         bridge.conflict_raised.connect(lambda ev: self.refresh())
+        self._progress_due = QTimer(self)  # progress of several streams arrives at once: one answer for all
+        self._progress_due.setSingleShot(True)
+        self._progress_due.setInterval(0)
+        self._progress_due.timeout.connect(self._publish)
         self.clock = QTimer(self)  # the schedule's "next run" passes; budgets roll over at midnight
         self.clock.setInterval(30_000)
         self.clock.timeout.connect(self.refresh)
@@ -81,8 +85,11 @@ class HealthMonitor(QObject):
         self._publish()
 
     def _on_progress(self, ev: Any) -> None:
+        """Each stream's progress is passed on in a burst (the event bridge holds it back); the
+        health, the title, the status bar, the menus and the tray are redrawn once after the burst
+        rather than once per stream."""
         self.facts.progress = ev
-        self._publish()
+        self._progress_due.start()
 
     def _on_finished(self, ev: Any) -> None:
         self.facts.last_summary = ev.summary
@@ -123,6 +130,7 @@ class HealthMonitor(QObject):
     def close(self) -> None:
         self._closed = True
         self.clock.stop()
+        self._progress_due.stop()
 
     # ------------------------------------------------------------------ the answer
     def _publish(self) -> None:
