@@ -23,8 +23,6 @@ from .rows import TONES
 Index = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()
 SORT_ROLE = Qt.ItemDataRole.UserRole
-FILTER_ROLE = Qt.ItemDataRole.UserRole + 1  # SHOWN when the row passes the review's filter
-SHOWN = "1"
 
 # (title, header tooltip); the Accept column comes first.
 COLUMNS = [
@@ -99,9 +97,8 @@ class PlanModel(QAbstractTableModel):
         self.keys: dict[int, list[Any]] = {}  # column -> each row's sort key, in the rows' order
         self.order: tuple[int, Qt.SortOrder] = (ID, Qt.SortOrder.AscendingOrder)
         self.generation = 0  # changes whenever the rows change order (a filter's cached answers go stale)
-        self.criteria = ("", "", "")  # the review's filter: text (lower case), decision, status
-        self._keep: list[bool] = []  # per row: passes the criteria that a tick cannot change
-        self._keep_of: tuple[Any, ...] = ()
+        self._criteria = ("", "", "")  # the review's filter: text (lower case), decision, status
+        self._keep: list[bool] | None = None  # per row: passes the criteria that a tick cannot change
 
     def set_rows(self, actions: list[dict[str, Any]], rows: list[ReviewRow] | Prepared | None = None) -> None:
         """Show ``actions``; ``rows``: their :func:`prepare` d rows (or only the flattened rows) when
@@ -130,6 +127,7 @@ class PlanModel(QAbstractTableModel):
         self.haystack = [self.haystack[i] for i in perm]
         self.keys = {c: [k[i] for i in perm] for c, k in self.keys.items()}
         self.generation += 1
+        self._keep = None  # the filter's answers were per row of the old order
         return perm
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -146,21 +144,29 @@ class PlanModel(QAbstractTableModel):
         self.layoutChanged.emit()
 
     # ------------------------------------------------------------------ filtering
+    @property
+    def criteria(self) -> tuple[str, str, str]:
+        return self._criteria
+
+    @criteria.setter
+    def criteria(self, value: tuple[str, str, str]) -> None:
+        self._criteria, self._keep = value, None
+
     def passes(self, row: int) -> bool:
         """Whether ``row`` passes the review's filter (:attr:`criteria`). The text, the action and
         "needs review" are judged for every row in one pass when they or the rows' order change;
         accepted or not is asked live (a tick changes it)."""
-        text, decision, status = self.criteria
-        at = (self.generation, text, decision, status == "review")
-        if self._keep_of != at or len(self._keep) != len(self.rows):
+        keep = self._keep
+        if keep is None:
+            text, decision, status = self._criteria
             review = status == "review"
-            self._keep = [
+            keep = self._keep = [
                 (not decision or r.decision == decision) and (not review or r.needs_review) and (not text or text in h)
                 for r, h in zip(self.rows, self.haystack, strict=True)
             ]
-            self._keep_of = at
-        if not self._keep[row]:
+        if not keep[row]:
             return False
+        status = self._criteria[2]
         if status in ("accepted", "not_accepted"):
             accepted = bool(self.actions[row].get("accepted")) and self.rows[row].decidable
             return accepted == (status == "accepted")
@@ -189,8 +195,6 @@ class PlanModel(QAbstractTableModel):
         return base
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == FILTER_ROLE:  # first: asked once per row whenever a chosen filter is applied
-            return SHOWN if self.passes(index.row()) else ""
         if not index.isValid():
             return None
         r, col = self.rows[index.row()], index.column()
@@ -257,11 +261,11 @@ class ReviewFilter(QSortFilterProxyModel):
     """Keeps the rows matching the text, the proposed action and the status chosen above the
     table; sorting is handed to :class:`PlanModel` (numbers as numbers, one keyed sort).
 
-    Why no ``filterAcceptsRow`` of its own: Qt would call it through Python once per row whenever
-    the rows change order, are ticked in bulk or are refiltered (2,700 calls: 10-20 ms on the GUI
-    thread each time), even with no filter chosen. Qt's own filter asks the model for
-    ``FILTER_ROLE`` of the Accept column only while a filter is chosen, and the model answers from
-    the per-row answers it made in one pass (:meth:`PlanModel.passes`)."""
+    Qt calls ``filterAcceptsRow`` through Python for every row whenever the rows change order, are
+    ticked in bulk or are refiltered (2,700 calls), so it only looks up the answer the model made
+    for all rows in one pass (:meth:`PlanModel.passes`); and ticks refilter only while the status
+    shown is "accepted" or "not accepted", the one filter a tick can change (a bulk tick of every
+    row otherwise asked Qt to refilter every row for nothing)."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -269,14 +273,17 @@ class ReviewFilter(QSortFilterProxyModel):
         self.decision = ""  # a key of DECISIONS, "" for every kind
         self.status = ""  # "" | "review" | "accepted" | "not_accepted"
         self._column, self._order = -1, Qt.SortOrder.AscendingOrder
-        self.setFilterKeyColumn(ACCEPT)  # its dataChanged (a tick) refilters the ticked rows
-        self.setFilterRole(FILTER_ROLE)
+        self._plan: PlanModel | None = None
+        self.setDynamicSortFilter(False)  # on while a tick can change the answer (set_filter)
+
+    def setSourceModel(self, model: Any) -> None:
+        self._plan = model if isinstance(model, PlanModel) else None
+        super().setSourceModel(model)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        model = self.sourceModel()
         self._column, self._order = column, order
-        if isinstance(model, PlanModel):
-            model.sort(column, order)
+        if self._plan is not None:
+            self._plan.sort(column, order)
 
     def sortColumn(self) -> int:
         return self._column
@@ -285,21 +292,22 @@ class ReviewFilter(QSortFilterProxyModel):
         return self._order
 
     def set_filter(self, *, text: str | None = None, decision: str | None = None, status: str | None = None) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt 6.9+
+            self.beginFilterChange()
         if text is not None:
             self.text = text.strip().lower()
         if decision is not None:
             self.decision = decision
         if status is not None:
             self.status = status
-        model = self.sourceModel()
-        if isinstance(model, PlanModel):
-            model.criteria = (self.text, self.decision, self.status)
-        wanted = SHOWN if any((self.text, self.decision, self.status)) else ""
-        if wanted != self.filterRegularExpression().pattern():
-            self.setFilterFixedString(wanted)  # refilters (none at all when "": every row passes)
-        elif wanted:
-            if hasattr(self, "beginFilterChange"):  # Qt 6.9+
-                self.beginFilterChange()
-                self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-            else:
-                self.invalidateRowsFilter()
+        if self._plan is not None:
+            self._plan.criteria = (self.text, self.decision, self.status)
+        self.setDynamicSortFilter(self.status in ("accepted", "not_accepted"))
+        if hasattr(self, "endFilterChange"):
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self.invalidateRowsFilter()
+
+    def filterAcceptsRow(self, row: int, parent: Index) -> bool:
+        plan = self._plan
+        return True if plan is None else plan.passes(row)
