@@ -94,7 +94,8 @@ class PlanModel(QAbstractTableModel):
         self.rows: list[ReviewRow] = []
         self.actions: list[dict[str, Any]] = []  # the plan's own action dicts: ``accepted`` is written here
         self.haystack: list[str] = []  # each row's searchable text, lower case
-        self.keys: dict[int, list[Any]] = {}  # column -> each row's sort key, in the rows' order
+        self.keys: dict[int, list[Any]] = {}  # column -> each row's sort key, in the order prepared
+        self.origin: list[int] = []  # each row's place in the order prepared (its keys' index)
         self.order: tuple[int, Qt.SortOrder] = (ID, Qt.SortOrder.AscendingOrder)
         self.generation = 0  # changes whenever the rows change order (a filter's cached answers go stale)
         self._criteria = ("", "", "")  # the review's filter: text (lower case), decision, status
@@ -106,26 +107,37 @@ class PlanModel(QAbstractTableModel):
         ready = rows if isinstance(rows, Prepared) else prepare(actions, rows)
         self.beginResetModel()
         self.actions = actions
-        self.rows, self.haystack, self.keys = ready.rows, ready.haystack, dict(ready.keys)
+        self.rows, self.haystack, self.keys = ready.rows, ready.haystack, ready.keys
+        self.origin = list(range(len(self.rows)))
         self._reorder(*self.order)
         self.endResetModel()
 
     # ------------------------------------------------------------------ sorting
     def _key(self, column: int) -> Any:
+        """A row's sort key by its current row number."""
         if column == ACCEPT:
             return lambda i: (bool(self.actions[i].get("accepted")), self.rows[i].id)
         keys = self.keys.get(column)
         if keys is not None and len(keys) == len(self.rows):
-            return keys.__getitem__
+            return lambda i: keys[self.origin[i]]
         return lambda i: _sort_key(self.rows[i], column)
 
     def _reorder(self, column: int, order: Qt.SortOrder) -> list[int]:
-        """Sort the parallel lists in place with one Python sort; returns new row -> old row."""
-        perm = sorted(range(len(self.rows)), key=self._key(column), reverse=order == Qt.SortOrder.DescendingOrder)
+        """Sort the parallel lists in place with one Python sort; returns new row -> old row.
+
+        The prepared keys stay in their own order and are looked up by each row's origin, so a
+        sort moves four lists, not one per column too."""
+        reverse = order == Qt.SortOrder.DescendingOrder
+        keys = self.keys.get(column)
+        if keys is not None and len(keys) == len(self.rows):
+            where = {o: i for i, o in enumerate(self.origin)}
+            perm = [where[o] for o in sorted(self.origin, key=keys.__getitem__, reverse=reverse)]
+        else:
+            perm = sorted(range(len(self.rows)), key=self._key(column), reverse=reverse)
         self.rows = [self.rows[i] for i in perm]
         self.actions = [self.actions[i] for i in perm]
         self.haystack = [self.haystack[i] for i in perm]
-        self.keys = {c: [k[i] for i in perm] for c, k in self.keys.items()}
+        self.origin = [self.origin[i] for i in perm]
         self.generation += 1
         self._keep = None  # the filter's answers were per row of the old order
         return perm
