@@ -36,7 +36,8 @@ SKIP = {"__init__", "__repr__", "__str__", "__hash__", "__eq__", "__getattr__"}
 # called per cell or per row by Qt while painting, sorting or filtering: wrapping them would add more
 # than they cost; their time counts in the event or handler that asked for them
 HOT = {"data", "headerData", "flags", "rowCount", "columnCount", "index", "parent", "sizeHint", "paint",
-       "initStyleOption", "filterAcceptsRow", "lessThan", "_display", "text", "money", "tone"}  # fmt: skip
+       "initStyleOption", "filterAcceptsRow", "lessThan", "_display", "text", "money", "tone", "passes",
+       "_sort_key"}  # fmt: skip
 
 
 @dataclass
