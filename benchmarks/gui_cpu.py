@@ -37,7 +37,8 @@ SKIP = {"__init__", "__repr__", "__str__", "__hash__", "__eq__", "__getattr__"}
 # than they cost; their time counts in the event or handler that asked for them
 HOT = {"data", "headerData", "flags", "rowCount", "columnCount", "index", "parent", "sizeHint", "paint",
        "initStyleOption", "filterAcceptsRow", "lessThan", "_display", "text", "money", "tone", "passes",
-       "_sort_key"}  # fmt: skip
+       "_sort_key", "decidable", "needs_review", "_decision", "_sides", "_reason", "_differs", "_details",
+       "review_row", "object_label", "_parse", "_plural"}  # fmt: skip
 
 
 @dataclass
