@@ -219,17 +219,34 @@ def accepted_totals(doc: dict[str, Any], *, accept_suggested: bool = False) -> d
 
 
 def confirmation(doc: dict[str, Any]) -> dict[str, Any]:
-    """What the confirmation dialog says before an apply: counts per system and object, in words."""
-    counts = write_counts(doc)
-    totals = accepted_totals(doc)
-    chosen = [a for a in doc["actions"] if decidable(a) and is_applied(a, False)]
+    """What the confirmation dialog says before an apply: counts per system and object, in words.
+
+    One pass over the actions (the same rules as :func:`write_counts` and :func:`accepted_totals`):
+    the window builds the dialog on its GUI thread the moment Apply is pressed, and four passes over
+    a 2,700-action plan held it for 5-20 ms."""
+    counts: dict[str, dict[str, dict[str, int]]] = {s: {} for s in SYSTEMS}
+    totals = {entity: 0 for entity in OBJECTS}
+    decided = accepted = left_out = 0
+    for a in doc["actions"]:
+        chosen = is_applied(a, False)
+        if decidable(a):
+            decided += 1
+            if chosen:
+                accepted += 1
+                left_out += a["action"] == "leave_out"
+        if not chosen or a["action"] == "leave_out" or a.get("status") == "existing":
+            continue
+        totals[a["entity"]] = totals.get(a["entity"], 0) + 1
+        for w in a.get("writes") or []:
+            ops = counts[w["system"]].setdefault(a["entity"], {})
+            ops[w["operation"]] = ops.get(w["operation"], 0) + 1
     return {
         "counts": counts,
         "lines": [counts_line(s, counts[s]) for s in SYSTEMS],
-        "accepted": len(chosen),
+        "accepted": accepted,
         "records": sum(totals.values()),
-        "left_out": sum(1 for a in chosen if a["action"] == "leave_out"),
-        "not_applied": sum(1 for a in doc["actions"] if decidable(a)) - len(chosen),
+        "left_out": left_out,
+        "not_applied": decided - accepted,
         "totals": totals,
     }
 

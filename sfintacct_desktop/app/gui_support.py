@@ -8,6 +8,7 @@ safe to call from the GUI's background threads; none of it touches Qt.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 from datetime import date
@@ -34,8 +35,10 @@ from ..wire.salesforce import SalesforceSignInError, SalesforceSignInRequired
 from . import (
     baseline_service,
     connections,
+    health,
     invoices_service,
     remote_worker,
+    run_history,
     service_jobs,
     sf_deploy,
     signin,
@@ -49,6 +52,7 @@ from .errors import Surface, present, present_info, present_signin_attempt
 from .inbox import SyncState
 from .session import Session
 
+log = logging.getLogger(__name__)
 ProfileRef = str | Session  # a profile by name (older callers) or the window's session of it
 
 __all__ = [
@@ -234,6 +238,31 @@ def profile_interval(profile: ProfileRef) -> float:
     """The profile's watch-mode interval: the window syncs on the same schedule as ``sync --watch``."""
     session = _session(profile)
     return session.sync_interval if session is not None else sync_service.profile_interval(_name(profile))
+
+
+def sync_state(profile: ProfileRef, query: dict[str, Any], worker: Any = None) -> dict[str, Any]:
+    """The Sync tab's read (``snap``: status of the last run, errors, conflicts; ``page``: the runs
+    ``query`` asks for), made in the window's sync process when it has one: the store's SQL is
+    Python that would hold the GIL beside the window's GUI thread. Read here when the child cannot
+    answer (still starting, gone, an answer too long for its channel): never a stale table."""
+    if sync_service.jobs_elsewhere(worker):
+        try:
+            return dict(worker.run_job("sync_state", {"runs": 1, **query}))
+        except Exception:
+            log.info("The sync process could not read the Sync tab's state; reading it here", exc_info=True)
+    return {"snap": sync_snapshot(profile, runs=1), "page": run_history.runs_page(profile, **query)}
+
+
+def health_facts(profile: ProfileRef, worker: Any = None) -> Any:
+    """The health's store facts (``health.read_facts``), read in the window's sync process when it
+    has one (as :func:`sync_state`), else here."""
+    session = profile if isinstance(profile, Session) else Session(profile)
+    if sync_service.jobs_elsewhere(worker):
+        try:
+            return health.facts_from_json(worker.run_job("health_facts", {}))
+        except Exception:
+            log.info("The sync process could not read the health's facts; reading them here", exc_info=True)
+    return health.read_facts(session)
 
 
 def sync_snapshot(profile: ProfileRef, runs: int = 10) -> dict[str, Any]:

@@ -157,6 +157,34 @@ def read_facts(session: Session, runs: int = 10) -> StoreFacts:
     )
 
 
+def facts_to_json(facts: StoreFacts) -> dict[str, Any]:
+    """The facts as JSON (the window's sync process reads them and sends them over its channel)."""
+    return {
+        "runs": list(facts.runs),
+        "open_errors": facts.open_errors,
+        "open_conflicts": facts.open_conflicts,
+        "last_success": facts.last_success.isoformat() if facts.last_success else None,
+        "sf_calls_today": facts.sf_calls_today,
+        "sf_share_calls": facts.sf_share_calls,
+        "ia_transactions_month": facts.ia_transactions_month,
+        "ia_monthly_budget": facts.ia_monthly_budget,
+    }
+
+
+def facts_from_json(data: dict[str, Any]) -> StoreFacts:
+    """The facts back from :func:`facts_to_json` (a missing count reads as none, never as healthy)."""
+    return StoreFacts(
+        runs=tuple(data.get("runs") or ()),
+        open_errors=int(data["open_errors"]),
+        open_conflicts=int(data["open_conflicts"]),
+        last_success=_parse(data.get("last_success")),
+        sf_calls_today=int(data.get("sf_calls_today") or 0),
+        sf_share_calls=int(data.get("sf_share_calls") or 0),
+        ia_transactions_month=int(data.get("ia_transactions_month") or 0),
+        ia_monthly_budget=int(data.get("ia_monthly_budget") or 0),
+    )
+
+
 # ------------------------------------------------------------------------------ the answer
 @dataclass(frozen=True)
 class Health:

@@ -1,4 +1,5 @@
-"""The named jobs a service runs for a window: the baseline plan and load, a live invoice or customer refresh.
+"""The named jobs a service runs for a window: the baseline plan and load, a live invoice or customer
+refresh, and the state reads the window shows after each run (the Sync tab's tables, the health's facts).
 
 Why named jobs and not callables: a job crosses the control channel from the window to the process
 that syncs the profile, so only its name and JSON parameters travel. The work itself is the same
@@ -15,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from ..domain import ErrorInfo, ErrorKind, SyncError
-from . import baseline_service, customer_service, invoices_service
+from . import baseline_service, customer_service, health, invoices_service, run_history
+from .inbox import SyncState
+from .session import Session
 
 Progress = Callable[[Any], None]
 CANCELLED = "JOB_CANCELLED"  # the code of a plan the client stopped: it raises ExtractCancelled again
@@ -54,6 +57,10 @@ def run(
             return invoices_service.refresh_customer(profile, str(params["customer_id"]), worker=worker)
         if name == "customer_refresh":
             return customer_service.refresh_customer(profile, str(params["customer_id"]), worker=worker)
+        if name == "sync_state":
+            return sync_state(profile, params)
+        if name == "health_facts":
+            return health.facts_to_json(health.read_facts(Session(profile)))
     except baseline_service.PlanError as exc:
         raise SyncError(
             ErrorInfo(ErrorKind.VALIDATION, "The plan cannot be used", "; ".join(exc.problems), "Plan again.")
@@ -65,4 +72,19 @@ def run(
     raise SyncError(ErrorInfo(ErrorKind.VALIDATION, "Unknown job", f"No job is called {name!r}.", ""))
 
 
-__all__ = ["CANCELLED", "run"]
+def sync_state(profile: str, params: dict[str, Any]) -> dict[str, Any]:
+    """What the window's Sync tab shows, in one read: the status (its last ``runs``), the open
+    errors and conflicts, and the page of runs its list asks for (``outcome``, ``search``,
+    ``offset``, ``limit``). A job, so the window's own process does none of the store's SQL: its
+    Python held the GIL the window's GUI thread needs for every repaint."""
+    with SyncState.open(profile) as state:
+        snap = {
+            "status": state.status(int(params.get("runs") or 1)),
+            "errors": state.errors(),
+            "conflicts": state.conflicts(),
+        }
+    query = {k: params[k] for k in ("outcome", "search", "offset", "limit") if k in params}
+    return {"snap": snap, "page": run_history.runs_page(profile, **query)}
+
+
+__all__ = ["CANCELLED", "run", "sync_state"]

@@ -180,7 +180,11 @@ class ReviewPage(QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setAlternatingRowColors(True)
         self.view.setWordWrap(False)
-        self.view.setItemDelegate(_IdDelegate(self.view))
+        # Python delegates only where they matter (a cell painted through one calls Python twice
+        # more): the status keeps its colour on a selected row, the IDs elide in the middle
+        self.view.setItemDelegateForColumn(STATUS, ToneDelegate(self.view))
+        for col in (SF_KEY, IA_KEY):
+            self.view.setItemDelegateForColumn(col, _IdDelegate(self.view))
         self.view.setStyleSheet("QTableView { selection-background-color: #d1e9ff; selection-color: #101828; }")
         self.view.verticalHeader().setVisible(False)
         self.view.verticalHeader().setDefaultSectionSize(24)

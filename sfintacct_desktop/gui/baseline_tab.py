@@ -26,6 +26,7 @@ from ..app import baseline_report, baseline_review
 from ..app import gui_support as gs
 from .baseline_dialogs import ConfirmApply
 from .baseline_pages import ApplyPage, ReportPage, ReviewPage, counts_text
+from .models.plan import prepare
 from .task_runner import Task, TaskRunner
 from .widgets import ErrorPanel, heading, note
 
@@ -211,7 +212,7 @@ class BaselineTab(QWidget):
                 should_stop=task.should_stop,
                 worker=worker,
             )
-            return doc, path, baseline_review.review_rows(doc)  # the table's rows, built here
+            return doc, path, prepare(doc["actions"], baseline_review.review_rows(doc))  # the table's rows, here
 
         task = self.runner.submit(
             "plan",

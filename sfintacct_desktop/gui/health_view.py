@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from ..app import gui_support as gs
 from ..app import health as hl
 from ..app.gui_support import Session
 from .event_bridge import EventBridge
@@ -45,6 +46,10 @@ class HealthMonitor(QObject):
         bridge.run_finished.connect(self._on_finished)
         bridge.error_raised.connect(lambda ev: self.refresh())
         bridge.conflict_raised.connect(lambda ev: self.refresh())
+        self._progress_due = QTimer(self)  # progress of several streams arrives at once: one answer for all
+        self._progress_due.setSingleShot(True)
+        self._progress_due.setInterval(0)
+        self._progress_due.timeout.connect(self._publish)
         self.clock = QTimer(self)  # the schedule's "next run" passes; budgets roll over at midnight
         self.clock.setInterval(30_000)
         self.clock.timeout.connect(self.refresh)
@@ -80,8 +85,11 @@ class HealthMonitor(QObject):
         self._publish()
 
     def _on_progress(self, ev: Any) -> None:
+        """Each stream's progress is passed on in a burst (the event bridge holds it back); the
+        health, the title, the status bar, the menus and the tray are redrawn once after the burst
+        rather than once per stream."""
         self.facts.progress = ev
-        self._publish()
+        self._progress_due.start()
 
     def _on_finished(self, ev: Any) -> None:
         self.facts.last_summary = ev.summary
@@ -98,10 +106,10 @@ class HealthMonitor(QObject):
             self._again = True
             return
         self._reading = True
-        session = self.session
+        session, worker = self.session, self.worker
         self.runner.submit(
             "health",
-            lambda task: hl.read_facts(session),
+            lambda task: gs.health_facts(session, worker),  # in the window's sync process when it has one
             lambda facts: self._read(session, facts),
             lambda exc: self._read(session, None),
         )
@@ -122,6 +130,7 @@ class HealthMonitor(QObject):
     def close(self) -> None:
         self._closed = True
         self.clock.stop()
+        self._progress_due.stop()
 
     # ------------------------------------------------------------------ the answer
     def _publish(self) -> None:

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 )
 
 from ..app import gui_support as gs
-from ..app import run_history
 from .event_bridge import EventBridge
 from .inbox_view import ConflictsView, ErrorsView
 from .run_columns import CONFLICT_COLUMNS, ERROR_COLUMNS, RUN_COLUMNS, RUN_TONES, STREAM_COLUMNS, when
@@ -238,11 +237,11 @@ class SyncTab(QWidget):
             self._again = True
             return
         self._refreshing = True
-        session = self.session
+        session, worker = self.session, self.worker
         query = self.runs_box.query()
 
-        def read(task: Any) -> dict[str, Any]:
-            return {"snap": gs.sync_snapshot(session, runs=1), "page": run_history.runs_page(session, **query)}
+        def read(task: Any) -> dict[str, Any]:  # in the window's sync process when it has one
+            return gs.sync_state(session, query, worker)
 
         def show(got: dict[str, Any]) -> None:
             if session is self.session:

@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from sfintacct_desktop.app import run_history
+from sfintacct_desktop.app import gui_support as gs
+from sfintacct_desktop.app import health, run_history
 from sfintacct_desktop.app.child_worker import ChildWorker
 from sfintacct_desktop.app.gui_support import INPROCESS_ENV
 from sfintacct_desktop.app.profile_lock import ProfileLock
@@ -77,6 +78,23 @@ def test_window_syncs_in_a_child_process_and_closing_ends_it(qtbot: Any, sandbox
     rows = run_history.runs_page("sandbox")["runs"]
     assert [r["trigger"] for r in rows if r["run_id"] == summary.run_id] == ["manual"]
     assert ProfileLock("sandbox").holder().get("pid") == proc.pid
+
+    # the Sync tab's tables and the health's facts are read in the child (no store SQL in the window's
+    # process): the child's answers are the same as reads made here, and the tab shows the run
+    query = win.sync_tab.runs_box.query()
+    from_child = worker.run_job("sync_state", {"runs": 1, **query})
+    assert from_child == {
+        "snap": gs.sync_snapshot("sandbox", runs=1),
+        "page": run_history.runs_page("sandbox", **query),
+    }
+    assert summary.run_id in [r["run_id"] for r in from_child["page"]["runs"]]
+    assert health.facts_from_json(worker.run_job("health_facts", {})) == health.read_facts(win.session)
+    with qtbot.waitSignal(win.sync_tab.refreshed, timeout=TIMEOUT_MS):
+        win.sync_tab.refresh()
+    assert summary.run_id in [r["run_id"] for r in win.sync_tab.runs.rows]
+    with qtbot.waitSignal(win.health.read_done, timeout=TIMEOUT_MS):
+        win.health.refresh()
+    assert win.health.store is not None and win.health.store.runs[0]["run_id"] == summary.run_id
 
     # a live invoice refresh: a named job of the child too
     tab = win.invoices_tab

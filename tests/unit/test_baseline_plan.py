@@ -280,3 +280,34 @@ def test_the_dry_run_writes_of_a_new_link_are_what_the_merge_writes() -> None:
         assert {k: v for k, v in after.get("intacct", {}).items() if k != "SFDC_ACCOUNT_ID"} == jsonable(
             dict(plan.write_intacct)
         )
+
+
+def test_a_plan_file_is_read_as_json_loads_reads_it_and_broken_files_say_where(tmp_path: Path) -> None:
+    """The window reads plans one action at a time (no long GIL hold); the result and the errors
+    must be exactly those of ``json.loads``."""
+    from sfintacct_desktop.engine.baseline import plan_json
+
+    doc = _plan(Extract(sf_customers=[sf(SF1, "Acme Inc"), sf(SF2, "Zeta Corp")], ia_customers=[ia("C-2", "Zeta")]))
+    path, _ = write_plan(doc, tmp_path, now=datetime(2026, 1, 1, tzinfo=UTC))
+    text = path.read_text(encoding="utf-8")
+    assert len(json.loads(text)["actions"]) >= 2
+    assert plan_json.loads(text) == json.loads(text)
+    for good in ("{}", ' { "a" : [ ] , "b": {"c": [1]}, "d": [[1, [2]], "é"] } ', "[1, 2]", '"x"'):
+        assert plan_json.loads(good) == json.loads(good)
+    for bad in ('{"a": [1, 2', '{"a": 1,}', '{"a" 1}', '{"a": [1 2]}', '{"a": 1} x', "{1: 2}", ""):
+        try:
+            json.loads(bad)
+        except json.JSONDecodeError as expected:
+            try:
+                plan_json.loads(bad)
+            except json.JSONDecodeError as got:
+                assert (got.msg, got.pos) == (expected.msg, expected.pos), bad
+            else:
+                raise AssertionError(f"{bad!r} was read")
+    path.write_text(text[: len(text) // 2], encoding="utf-8")
+    try:
+        read_plan(path)
+    except PlanError as exc:
+        assert "is not valid JSON (line" in str(exc)
+    else:
+        raise AssertionError("half a plan was read")

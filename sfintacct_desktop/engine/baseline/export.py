@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ...config.private import ensure_dir, write_atomic
+from . import plan_json
 from .review import PlanError, validate_plan
 
 CSV_COLUMNS = (
@@ -102,7 +103,7 @@ def newest_plan(plans_dir: Path, profile: str) -> Path | None:
 def read_plan(path: Path, *, profile: str | None = None) -> dict[str, Any]:
     """Load and validate a plan file; raises :class:`PlanError` listing every problem."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = plan_json.loads(path.read_text(encoding="utf-8"))  # the GIL changes hands between actions
     except OSError as exc:
         raise PlanError([f"cannot read {path}: {exc.strerror or exc}"]) from None
     except json.JSONDecodeError as exc:
