@@ -150,7 +150,7 @@ def fn_create_arpayment(ctx: Context, el: etree._Element) -> Outcome:
         ],
     }
     with ctx.emulator.store.atomic():
-        rec = ctx.emulator.company.create_payment(values, amount=str(args.get("paymentamount", "")))
+        rec = ctx.emulator.company.create_payment(values, payment_amount=str(args.get("paymentamount", "")))
     return Outcome(key=rec["RECORDNO"], transactions=1, writes=1)
 
 

@@ -53,10 +53,10 @@ def _details(value: Any) -> list[dict[str, Any]]:
 class Receivables(CompanyRecords):
     """AR payments and the invoice lines they pay, on top of the company's records."""
 
-    def create_payment(self, values: dict[str, Any], amount: str | None = None) -> dict[str, Any]:
+    def create_payment(self, values: dict[str, Any], payment_amount: str | None = None) -> dict[str, Any]:
         """Generic ``<create><ARPYMT>``: validate, apply each detail to its invoice, record the payment.
 
-        ``amount`` (legacy ``create_arpayment``'s ``paymentamount``): the payment's total, of which
+        ``payment_amount`` (legacy ``create_arpayment``'s ``paymentamount``): the payment's total, of which
         what the details do not apply stays unapplied (TOTALDUE); the details may then be none.
         """
         vals = {str(k).upper(): v for k, v in values.items()}
@@ -78,7 +78,7 @@ class Receivables(CompanyRecords):
             raise _err("Required field Receipt date (RECEIPTDATE) is missing.")
         receipt = parse_date(vals["RECEIPTDATE"], "RECEIPTDATE").strftime(DATE_FORMAT)
         details = _details(vals.get("ARPYMTDETAILS"))
-        if not details and amount is None:
+        if not details and payment_amount is None:
             raise _err("A payment needs at least one ARPYMTDETAIL line.", "Apply the payment to an invoice.")
         applied: list[tuple[dict[str, Any], Decimal, list[tuple[str, Decimal]]]] = []
         seen: dict[str, Decimal] = {}
@@ -104,7 +104,7 @@ class Receivables(CompanyRecords):
             entry = str(d.get("ENTRYKEY") or "").strip()
             applied.append((invoice, amount, self._line_portions(invoice, amount, entry, line_paid)))
         applied_total = sum((a for _, a, _ in applied), Decimal(0))
-        total = applied_total if amount is None else to_decimal(amount, "paymentamount")
+        total = applied_total if payment_amount is None else to_decimal(payment_amount, "paymentamount")
         if total <= 0 or total < applied_total:
             raise _err(
                 f"The payment amount {money(total)} is less than the amounts applied {money(applied_total)}.",
