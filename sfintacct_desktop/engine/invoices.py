@@ -91,6 +91,7 @@ class ReceivablesSync:
         self.t_pay = run.tally(IA_PAYMENTS)
         self.today = run.today
         self._accounts_due: list[tuple[str, str, dict[str, Any]]] = []  # roll-ups riding the next write
+        self._moved_from: dict[str, str] = {}  # application key -> meta of the whole-payment record it takes over
 
     # ------------------------------------------------------------------------ entry
     def run(self, changes: IntacctChanges) -> None:
@@ -178,8 +179,9 @@ class ReceivablesSync:
                 before = list((r.meta.get(f"sf_payment_parts:{p.record_no}") or {}).get("keys") or [])
                 rows.extend((k, sfm.withdrawn_application_fields(k)) for k in before if k not in keys)
                 legacy = r.meta.get(f"sf_payment:{p.record_no}") or {}
-                if legacy.get("id") and not before and not r.meta.get(f"sf_payment:{keys[0]}"):
+                if legacy.get("id") and not r.meta.get(f"sf_payment:{keys[0]}"):
                     moved[keys[0]] = str(legacy["id"])
+                    self._moved_from[keys[0]] = f"sf_payment:{p.record_no}"
         with self.store.write() as tx:
             for p in payments:
                 current = [k for k, f in rows if f.get("Payment_Record_No__c") == p.record_no]
@@ -279,6 +281,8 @@ class ReceivablesSync:
                 if res.ok:
                     ids[key] = res.id
                     tx.meta.set(f"sf_{what}:{key}", {"id": res.id, "hash": digest})
+                    if key in hints and key in self._moved_from:  # taken over: never again
+                        tx.meta.set(self._moved_from.pop(key), {"moved_to": key})
                     tx.inbox.resolve_for(what, System.SALESFORCE, key, "sync")
                     tx.audit.add(
                         what,

@@ -205,3 +205,31 @@ def test_account_rollups_follow_invoice_partial_and_full_payment_at_no_extra_cal
     assert money(acc["Intacct_Open_Balance__c"]) == 0 and money(acc["Intacct_Overdue_Amount__c"]) == 0
     assert acc["Intacct_Oldest_Overdue_Days__c"] is None
     assert_quiet(env)
+
+
+def test_a_whole_payment_record_of_an_earlier_version_becomes_its_first_application(env: SyncEnv) -> None:
+    """Before applications, a payment was one record keyed by its bare RECORDNO with its whole
+    amount: that record is taken over (same Id), never left beside the applications as a double."""
+    deal, docs = two_invoices(env, "OLD")
+    ok(env)
+    first, second = (invoice_record(env, d) for d in docs)
+    payment = pay_many(env, "OLD-A", [(first["RECORDNO"], "200.00"), (second["RECORDNO"], "50.00")])
+    old = {
+        "Name": f"Payment {payment}",
+        "Intacct_Record_No__c": payment,
+        "Amount__c": 250,
+        "Account__c": deal.account_id,
+    }
+    res = env.sf.upsert_many("Intacct_Payment__c", "Intacct_Record_No__c", [old])[0]
+    assert res.success
+    with env.store.write() as tx:  # what the earlier version kept of what it wrote
+        tx.meta.set(f"sf_payment:{payment}", {"id": res.id, "hash": "earlier"})
+    ok(env)
+    apps = applications(env)
+    assert [a["Intacct_Record_No__c"] for a in apps] == [
+        f"{payment}-{first['RECORDID']}",
+        f"{payment}-{second['RECORDID']}",
+    ]
+    assert apps[0]["Id"] == res.id and money(apps[0]["Amount__c"]) == Decimal("200.00")
+    assert sum(money(a["Amount__c"]) for a in apps) == Decimal("250.00")
+    assert_quiet(env)
