@@ -430,6 +430,12 @@ class Schema:
     def get(self, sobject: str) -> SObject | None:
         return self._lower.get(sobject.lower())
 
+    def enable_currencies(self, codes: tuple[str, ...]) -> None:
+        """Turn multiple currencies on, as an org admin does: every object gains ``CurrencyIsoCode``
+        (a restricted picklist of the org's active currencies), the sign a client sees in describe."""
+        for obj in self.objects.values():
+            obj.add(F("CurrencyIsoCode", "picklist", 3, picklist=codes, restricted=True, label="Currency ISO Code"))
+
     # ----------------------------------------------------------- SoqlSchema
     def object_name(self, sobject: str) -> str | None:
         obj = self.get(sobject)

@@ -233,3 +233,26 @@ def test_a_whole_payment_record_of_an_earlier_version_becomes_its_first_applicat
     assert apps[0]["Id"] == res.id and money(apps[0]["Amount__c"]) == Decimal("200.00")
     assert sum(money(a["Amount__c"]) for a in apps) == Decimal("250.00")
     assert_quiet(env)
+
+
+def test_a_multi_currency_org_gets_currency_iso_codes_on_invoices_and_payments(tmp_path: Path) -> None:
+    """An org with multiple currencies shows CurrencyIsoCode in describe: the records carry the code."""
+    gen = make_env(tmp_path, salesforce_options={"currencies": ["USD", "EUR"]})
+    env = next(gen)
+    try:
+        fields = {f["name"] for f in env.sf.describe("Intacct_Payment__c")["fields"]}
+        assert "CurrencyIsoCode" in fields
+        _deal, docs = two_invoices(env, "CUR")
+        ok(env)
+        first = invoice_record(env, docs[0])
+        payment = pay_many(env, "CUR-A", [(first["RECORDNO"], "10.00")])
+        ok(env)
+        invoices = env.sf.query_all("SELECT Invoice_Number__c, Currency__c, CurrencyIsoCode FROM Intacct_Invoice__c")
+        assert invoices and all(i["CurrencyIsoCode"] == i["Currency__c"] == "USD" for i in invoices)
+        apps = env.sf.query_all(
+            f"SELECT CurrencyIsoCode, Currency__c FROM Intacct_Payment__c WHERE Payment_Record_No__c = '{payment}'"
+        )
+        assert apps == [{"attributes": apps[0]["attributes"], "CurrencyIsoCode": "USD", "Currency__c": "USD"}]
+        assert_quiet(env)
+    finally:
+        gen.close()
