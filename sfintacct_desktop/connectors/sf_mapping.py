@@ -341,13 +341,13 @@ def application_fields(
     return body
 
 
-def withdrawn_application_fields(key: str) -> dict[str, Any]:
-    """An application Intacct no longer has (reversed or moved): zeroed, never deleted."""
+def withdrawn_application_fields(key: str, state: str = "Withdrawn") -> dict[str, Any]:
+    """An application Intacct no longer has (moved, or its payment reversed): zeroed, never deleted."""
     return {
         "Intacct_Record_No__c": key,
         "Amount__c": Decimal(0),
         "Applied_Amount__c": Decimal(0),
-        "State__c": "Withdrawn",
+        "State__c": state,
     }
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -112,14 +112,19 @@ class ReceivablesSync:
                     cached = r.cache.invoice(number)
                     if cached is not None and not cached.deleted:
                         invoices[number] = dataclasses.replace(cached, deleted=True)
-        self.apply(list(invoices.values()), changes.payments)
+        self.apply(list(invoices.values()), changes.payments, [d.key for d in changes.deleted_payments])
 
-    def apply(self, invoices: list[Invoice], payments: list[Payment]) -> None:
+    def apply(self, invoices: list[Invoice], payments: list[Payment], deleted_payments: Sequence[str] = ()) -> None:
         """Write changed invoices, then payment applications (which look their invoice up); the
-        Accounts' roll-ups ride on the first of those two writes that happens."""
-        if not invoices and not payments:
+        Accounts' roll-ups ride on the first of those two writes that happens. A deleted
+        (reversed) payment's applications are zeroed, never deleted."""
+        alive = {p.record_no for p in payments}
+        with self.store.write() as tx:
+            dropped = [g for k in deleted_payments if k not in alive and (g := tx.cache.drop_payment(k)) is not None]
+        if not invoices and not payments and not dropped:
             return
         customers = {i.customer_id for i in invoices} | {p.customer_id for p in payments}
+        customers |= {p.customer_id for p in dropped}
         accounts = self._accounts(customers)
         opps = self._opportunities({i.sales_order_id for i in invoices if i.sales_order_id})
         iso = self._currency_iso()
@@ -149,6 +154,7 @@ class ReceivablesSync:
             self._accounts_due = self._rollups(tx, customers, accounts)
         ids = self._write(INVOICE_OBJECT, INVOICE_KEY, "invoice", inv_rows, lambda i: i.number, self.t_inv)
         app_rows, moved = self._application_rows(payments, accounts, ids, iso)
+        app_rows += self._reversed_rows(dropped)
         self._write(PAYMENT_OBJECT, PAYMENT_KEY, "payment", app_rows, lambda k: k, self.t_pay, hints=moved)
 
     def _application_rows(
@@ -188,6 +194,15 @@ class ReceivablesSync:
                 before = list((tx.meta.get(f"sf_payment_parts:{p.record_no}") or {}).get("keys") or [])
                 tx.meta.set(f"sf_payment_parts:{p.record_no}", {"keys": sorted(set(before) | set(current))})
         return rows, moved
+
+    def _reversed_rows(self, dropped: list[Payment]) -> list[tuple[str, dict[str, Any]]]:
+        """Every record written for a payment Intacct deleted: its amounts 0, ``State__c`` Reversed."""
+        rows: list[tuple[str, dict[str, Any]]] = []
+        with self.store.read() as r:
+            for p in dropped:
+                keys = list((r.meta.get(f"sf_payment_parts:{p.record_no}") or {}).get("keys") or [])
+                rows.extend((k, sfm.withdrawn_application_fields(k, "Reversed")) for k in keys)
+        return rows
 
     def _currency_iso(self) -> bool:
         """Whether to send ``CurrencyIsoCode``: asked of Salesforce once (a describe), then kept."""

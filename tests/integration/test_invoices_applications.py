@@ -256,3 +256,23 @@ def test_a_multi_currency_org_gets_currency_iso_codes_on_invoices_and_payments(t
         assert_quiet(env)
     finally:
         gen.close()
+
+
+def test_a_deleted_payment_leaves_its_applications_at_zero_never_deleted(env: SyncEnv) -> None:
+    deal, docs = two_invoices(env, "REV")
+    ok(env)
+    first, second = (invoice_record(env, d) for d in docs)
+    payment = pay_many(env, "REV-A", [(first["RECORDNO"], "200.00"), (second["RECORDNO"], "50.00")])
+    ok(env)
+    assert money(account(env, deal.account_id)["Intacct_Open_Balance__c"]) == 0
+    res = env.user_ia.client.call([fx.delete("ARPYMT", [payment])])[0]
+    assert res.ok, res.errors
+    ok(env)
+    apps = applications(env)
+    assert len(apps) == 2 and all(money(a["Amount__c"]) == 0 and a["State__c"] == "Reversed" for a in apps)
+    assert {money(i["Amount_Paid__c"]) for i in sf_invoices(env)} == {Decimal("0.00")}
+    acc = account(env, deal.account_id)
+    assert money(acc["Intacct_Open_Balance__c"]) == Decimal("250.00") and acc["Intacct_Last_Payment_Date__c"] is None
+    with env.store.read() as r:
+        assert r.cache.applications(payment_record_no=payment) == []
+    assert_quiet(env)

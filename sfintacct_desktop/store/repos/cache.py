@@ -128,6 +128,16 @@ class CacheRepo(Repo):
         self._s.flush()
         return _to_payment(row)
 
+    def drop_payment(self, record_no: str) -> Payment | None:
+        """Forget a payment Intacct deleted (reversed); returns what was kept of it."""
+        row = self._s.get(PaymentCacheRow, record_no)
+        if row is None:
+            return None
+        gone = _to_payment(row)
+        self._s.delete(row)
+        self._s.flush()
+        return gone
+
     def payment(self, record_no: str) -> Payment | None:
         row = self._s.get(PaymentCacheRow, record_no)
         return _to_payment(row) if row else None
