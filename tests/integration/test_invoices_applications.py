@@ -156,7 +156,7 @@ def test_a_payment_over_two_invoices_shows_against_each_with_its_applied_amount(
     assert_quiet(env)
 
 
-def test_an_unapplied_payment_shows_as_unapplied(env: SyncEnv) -> None:
+def test_an_unapplied_payment_shows_as_unapplied(env: SyncEnv, monkeypatch: pytest.MonkeyPatch) -> None:
     deal, docs = two_invoices(env, "UNA")
     ok(env)
     whole = legacy_payment(env, "UNA-A", "75.00")
@@ -174,6 +174,16 @@ def test_an_unapplied_payment_shows_as_unapplied(env: SyncEnv) -> None:
     assert applied["Unapplied__c"] is False and money(applied["Applied_Amount__c"]) == Decimal("100.00")
     assert money(applied["Payment_Amount__c"]) == money(rest["Payment_Amount__c"]) == Decimal("130.00")
     assert_quiet(env)
+    # the same from the local copy, as the customer page reads it (no API call)
+    from sfintacct_desktop.app import invoices_service
+    from sfintacct_desktop.store import StateStore
+
+    monkeypatch.setattr(invoices_service.sync_service, "open_state_store", lambda _p: StateStore.open(env.db_path))
+    rows = invoices_service.payment_applications("test", customer_id="UNA-A")
+    got = sorted((r["payment"], r["invoice_number"] or "", r["applied"]) for r in rows)
+    assert got == sorted([(whole, "", "75.00"), (part, first["RECORDID"], "100.00"), (part, "", "30.00")])
+    on_invoice = invoices_service.payment_applications("test", invoice_number=first["RECORDID"])
+    assert [(r["payment"], r["applied"], r["currency"]) for r in on_invoice] == [(part, "100.00", "USD")]
 
 
 def test_account_rollups_follow_invoice_partial_and_full_payment_at_no_extra_call(env: SyncEnv) -> None:
