@@ -285,6 +285,14 @@ def payment_fields(payment: Payment, *, account_id: str, invoice_id: str = "") -
 
 
 UNAPPLIED = "UNAPPLIED"
+APPLICATION_FIELDS = (
+    "Payment_Record_No__c",
+    "Applied_Amount__c",
+    "Applied_Date__c",
+    "Payment_Amount__c",
+    "Unapplied__c",
+    "Currency__c",
+)  # what this version adds to Intacct_Payment__c
 _KEY_LENGTH = 30  # Intacct_Record_No__c is Text(30)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from ..domain import SyncError
 from ..wire.salesforce.writes import Collection
 from . import sf_mapping as m
 from .errors import record_error
@@ -55,9 +56,16 @@ def write_groups(sf: SalesforceConnector, groups: list[Group]) -> list[list[Writ
     return [[o[i] for i in range(len(records))] for o, (_, _, records) in zip(out, groups, strict=True)]
 
 
-def has_multicurrency(sf: SalesforceConnector, sobject: str) -> bool:
-    """Whether the org has multiple currencies turned on: only then does every object's describe
-    carry a ``CurrencyIsoCode`` field (one describe call; the caller keeps the answer)."""
-    with sf.errors():
-        fields = sf.client.describe(sobject).get("fields") or []
-    return any(f.get("name") == "CurrencyIsoCode" for f in fields if isinstance(f, dict))
+def describe_fields(sf: SalesforceConnector, sobject: str) -> set[str] | None:
+    """The field names the org has on ``sobject`` (one describe call; the caller keeps the answer);
+    None when the describe fails (the object is missing, or the call failed).
+
+    In an org with multiple currencies every object has ``CurrencyIsoCode``: that is how a client
+    tells a multi-currency org from a single-currency one.
+    """
+    try:
+        with sf.errors():
+            fields = sf.client.describe(sobject).get("fields") or []
+    except SyncError:
+        return None
+    return {str(f.get("name")) for f in fields if isinstance(f, dict) and f.get("name")}

@@ -26,7 +26,7 @@ from typing import Any
 
 from ..connectors import sf_mapping as sfm
 from ..connectors.ia_orders import IntacctChanges, IntacctOrders
-from ..connectors.sf_receivables import Group, has_multicurrency, write_groups
+from ..connectors.sf_receivables import Group, describe_fields, write_groups
 from ..domain import Entity, IntentState, Invoice, Payment, PaymentApplication, System
 from ..store import WriteTx
 from .entity_sync import Tally
@@ -39,7 +39,8 @@ PAYMENT_OBJECT, PAYMENT_KEY = "Intacct_Payment__c", "Intacct_Record_No__c"
 # {customer id: {"open_balance", "overdue", "open_invoices", "oldest_overdue_days", "last_payment_date",
 #  "currency", "as_of"}}
 ROLLUP_META = "invoice_rollup"
-MULTICURRENCY_META = "sf_multicurrency"  # does the org have CurrencyIsoCode (asked once)
+# {"day", "multicurrency", "Intacct_Payment__c": [fields], "Account": [fields]}: what the org has of ours
+ORG_FIELDS_META = "sf_receivable_fields"
 _SF_ID = (15, 18)
 _VOID_PAYMENT = ("reversed", "voided", "reversal")
 
@@ -91,6 +92,8 @@ class ReceivablesSync:
         self.t_pay = run.tally(IA_PAYMENTS)
         self.today = run.today
         self._accounts_due: list[tuple[str, str, dict[str, Any]]] = []  # roll-ups riding the next write
+        self._payment_fields: set[str] | None = None  # Intacct_Payment__c fields the org has (None: unknown)
+        self._account_fields: set[str] = set()  # roll-up fields the org's Account has
         self._moved_from: dict[str, str] = {}  # application key -> meta of the whole-payment record it takes over
 
     # ------------------------------------------------------------------------ entry
@@ -127,7 +130,7 @@ class ReceivablesSync:
         customers |= {p.customer_id for p in dropped}
         accounts = self._accounts(customers)
         opps = self._opportunities({i.sales_order_id for i in invoices if i.sales_order_id})
-        iso = self._currency_iso()
+        iso = self._org_fields()
         inv_rows = [
             (
                 inv,
@@ -151,7 +154,7 @@ class ReceivablesSync:
             payments = [_numbered(p, number_of) for p in payments]
             for p in payments:
                 tx.cache.put_payment(p)
-            self._accounts_due = self._rollups(tx, customers, accounts)
+            self._accounts_due = self._rollups(tx, customers, accounts if self._account_fields else {})
         ids = self._write(INVOICE_OBJECT, INVOICE_KEY, "invoice", inv_rows, lambda i: i.number, self.t_inv)
         app_rows, moved = self._application_rows(payments, accounts, ids, iso)
         app_rows += self._reversed_rows(dropped)
@@ -180,10 +183,11 @@ class ReceivablesSync:
                         sent = r.meta.get(f"sf_invoice:{app.invoice_number}") or {} if app.invoice_number else {}
                         inv_id = ids.get(app.invoice_number) or str(sent.get("id") or "")
                     fields = sfm.application_fields(p, app, account_id=account, invoice_id=inv_id, currency_iso=iso)
+                    fields = self._known(fields)
                     keys.append(fields[PAYMENT_KEY])
                     rows.append((fields[PAYMENT_KEY], fields))
                 before = list((r.meta.get(f"sf_payment_parts:{p.record_no}") or {}).get("keys") or [])
-                rows.extend((k, sfm.withdrawn_application_fields(k)) for k in before if k not in keys)
+                rows.extend((k, self._known(sfm.withdrawn_application_fields(k))) for k in before if k not in keys)
                 legacy = r.meta.get(f"sf_payment:{p.record_no}") or {}
                 if legacy.get("id") and not r.meta.get(f"sf_payment:{keys[0]}"):
                     moved[keys[0]] = str(legacy["id"])
@@ -201,19 +205,43 @@ class ReceivablesSync:
         with self.store.read() as r:
             for p in dropped:
                 keys = list((r.meta.get(f"sf_payment_parts:{p.record_no}") or {}).get("keys") or [])
-                rows.extend((k, sfm.withdrawn_application_fields(k, "Reversed")) for k in keys)
+                rows.extend((k, self._known(sfm.withdrawn_application_fields(k, "Reversed"))) for k in keys)
         return rows
 
-    def _currency_iso(self) -> bool:
-        """Whether to send ``CurrencyIsoCode``: asked of Salesforce once (a describe), then kept."""
+    def _org_fields(self) -> bool:
+        """Which of our fields the org has, and whether it has multiple currencies (then every
+        describe has ``CurrencyIsoCode``); returns the latter.
+
+        Why: an org that has not deployed this version's metadata yet would refuse every record
+        naming a field it lacks; those fields are left out instead (the connection test names them).
+        Two describes, once; asked again once a day only while something is missing.
+        """
         with self.store.read() as r:
-            known = r.meta.get(MULTICURRENCY_META)
-        if known is not None:
-            return bool(known)
-        multi = has_multicurrency(self.sf, PAYMENT_OBJECT)
-        with self.store.write() as tx:
-            tx.meta.set(MULTICURRENCY_META, multi)
-        return multi
+            known = r.meta.get(ORG_FIELDS_META) or {}
+        complete = set(sfm.ROLLUP_FIELDS) <= set(known.get("Account") or []) and set(sfm.APPLICATION_FIELDS) <= set(
+            known.get(PAYMENT_OBJECT) or []
+        )
+        if not known or (not complete and known.get("day") != self.today.isoformat()):
+            pay = describe_fields(self.sf, PAYMENT_OBJECT)
+            acc = describe_fields(self.sf, "Account") or set()
+            known = {
+                "day": self.today.isoformat(),
+                "multicurrency": "CurrencyIsoCode" in (pay or acc),
+                PAYMENT_OBJECT: sorted(pay) if pay is not None else None,  # None: not described
+                "Account": sorted(acc & set(sfm.ROLLUP_FIELDS)),
+            }
+            with self.store.write() as tx:
+                tx.meta.set(ORG_FIELDS_META, known)
+        pay_fields = known.get(PAYMENT_OBJECT)
+        self._payment_fields = set(pay_fields) if pay_fields is not None else None
+        self._account_fields = set(known.get("Account") or [])
+        return bool(known.get("multicurrency"))
+
+    def _known(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """The fields the org's Intacct_Payment__c has (all when that is unknown: its writes say why)."""
+        if self._payment_fields is None:
+            return fields
+        return {k: v for k, v in fields.items() if k in self._payment_fields}
 
     # ----------------------------------------------------------------------- pieces
     def _deleted_numbers(self, changes: IntacctChanges) -> set[str]:
@@ -337,7 +365,7 @@ class ReceivablesSync:
         for cid in sorted(c for c in customer_ids if c):
             roll = rollup(tx.cache.invoices(customer_id=cid), self.today, tx.cache.payments(customer_id=cid))
             current[cid] = roll
-            fields = sfm.rollup_fields(roll)
+            fields = {k: v for k, v in sfm.rollup_fields(roll).items() if k in self._account_fields}
             sent = tx.meta.get(f"sf_rollup:{cid}") or {}
             if accounts.get(cid) and sent.get("hash") != _hash(_rollup_values(fields)):
                 due.append((cid, accounts[cid], fields))

@@ -286,3 +286,28 @@ def test_a_deleted_payment_leaves_its_applications_at_zero_never_deleted(env: Sy
     with env.store.read() as r:
         assert r.cache.applications(payment_record_no=payment) == []
     assert_quiet(env)
+
+
+def test_an_org_without_the_new_fields_still_gets_each_application(tmp_path: Path) -> None:
+    """Before an admin deploys this version's metadata, what the org lacks is left out, not refused."""
+    missing = [f"Intacct_Payment__c.{n}" for n in ("Applied_Amount__c", "Payment_Amount__c", "Unapplied__c")]
+    missing += [f"Account.{n}" for n in ("Intacct_Open_Balance__c", "Intacct_Balance_As_Of__c")]
+    gen = make_env(tmp_path, salesforce_options={"omit_fields": missing})
+    env = next(gen)
+    try:
+        deal, docs = two_invoices(env, "OMT")
+        ok(env)
+        first, second = (invoice_record(env, d) for d in docs)
+        payment = pay_many(env, "OMT-A", [(first["RECORDNO"], "200.00"), (second["RECORDNO"], "20.00")])
+        ok(env)
+        apps = applications(env)
+        assert [money(a["Amount__c"]) for a in apps] == [Decimal("200.00"), Decimal("20.00")]
+        assert all(a["Applied_Amount__c"] is None and a["Payment_Record_No__c"] == payment for a in apps)
+        acc = account(env, deal.account_id)
+        assert acc["Intacct_Open_Balance__c"] is None and acc["Intacct_Balance_As_Of__c"] is None
+        assert money(acc["Intacct_Overdue_Amount__c"]) == Decimal("30.00")  # what the org has is kept current
+        with env.store.read() as r:
+            assert r.inbox.count_open() == 0
+        assert_quiet(env)
+    finally:
+        gen.close()
