@@ -61,7 +61,16 @@ WINDOW_DEPLOY_HINT = (
 _EXT_UNIQUE = {"type": "string", "externalId": True, "unique": True}
 # object -> field -> expected describe attributes (docs/schema.md)
 SALESFORCE_SCHEMA: dict[str, dict[str, dict[str, Any]]] = {
-    "Account": {"Intacct_Customer_ID__c": _EXT_UNIQUE, "Intacct_Inactive__c": {"type": "boolean"}},
+    "Account": {
+        "Intacct_Customer_ID__c": _EXT_UNIQUE,
+        "Intacct_Inactive__c": {"type": "boolean"},
+        "Intacct_Open_Balance__c": {},
+        "Intacct_Overdue_Amount__c": {},
+        "Intacct_Oldest_Overdue_Days__c": {},
+        "Intacct_Last_Payment_Date__c": {"type": "date"},
+        "Intacct_Balance_Currency__c": {},
+        "Intacct_Balance_As_Of__c": {"type": "date"},
+    },
     "Product2": {"Intacct_Item_ID__c": _EXT_UNIQUE},
     "Opportunity": {"Intacct_Sales_Order_ID__c": {"type": "string"}, "Intacct_Sync_Status__c": {"type": "string"}},
     "Intacct_Invoice__c": {
@@ -87,6 +96,12 @@ SALESFORCE_SCHEMA: dict[str, dict[str, dict[str, Any]]] = {
         "Payment_Date__c": {"type": "date"},
         "Method__c": {},
         "State__c": {},
+        "Payment_Record_No__c": {},
+        "Applied_Amount__c": {},
+        "Applied_Date__c": {"type": "date"},
+        "Payment_Amount__c": {},
+        "Unapplied__c": {"type": "boolean"},
+        "Currency__c": {},
     },
 }
 INTACCT_SCHEMA: dict[str, dict[str, str]] = {

@@ -80,7 +80,8 @@ class InvoiceLine:
 class Applied:
     invoice_number: str  # "" when the invoice is not in the cache (then the record number tells it)
     invoice_record_no: str
-    amount: str
+    amount: str  # applied to this invoice, in the payment's currency
+    applied_date: str | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,8 @@ class PaymentLine:
     method: str
     state: str
     applied: tuple[Applied, ...]
+    unapplied: str = "0.00"  # the part of the payment applied to no invoice
+    currency: str = ""  # of amount, applied and unapplied (the transaction currency)
 
 
 @dataclass(frozen=True)
@@ -137,17 +140,35 @@ def _iso(value: date | None) -> str | None:
 def payments_of(reader: Any, customer_id: str) -> list[PaymentLine]:
     """The customer's payments and what each applied to: the ONE place payments are read from.
 
-    Reads the payment cache (each payment's applications by invoice RECORDNO) and names each
-    invoice by its number from the invoice cache (RECORDNO regenerates: numbers are what people see).
+    Reads the payment cache: each application (which invoice, how much, when) is the unit of "what was
+    paid against what", so a payment spread over invoices shows against each with its applied amount,
+    and its unapplied part on its own. An invoice is named by its number (RECORDNO regenerates: numbers
+    are what people see), from the application or else the invoice cache.
     """
     number_of = {i.record_no: i.number for i in reader.cache.invoices(include_deleted=True) if i.record_no}
     out = []
     for p in reader.cache.payments(customer_id=customer_id):
         applied = tuple(
-            Applied(number_of.get(a.invoice_record_no, ""), a.invoice_record_no, _money(a.amount))
+            Applied(
+                a.invoice_number or number_of.get(a.invoice_record_no, ""),
+                a.invoice_record_no,
+                _money(a.amount),
+                _iso(a.applied_date or p.payment_date),
+            )
             for a in p.applications
         )
-        out.append(PaymentLine(p.record_no, _iso(p.payment_date), _money(p.amount), p.method, p.state, applied))
+        out.append(
+            PaymentLine(
+                p.record_no,
+                _iso(p.payment_date),
+                _money(p.amount),
+                p.method,
+                p.state,
+                applied,
+                _money(p.unapplied),
+                p.currency,
+            )
+        )
     return sorted(out, key=lambda p: (p.payment_date or "", p.record_no), reverse=True)
 
 

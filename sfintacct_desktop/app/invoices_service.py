@@ -151,6 +151,56 @@ def lookup(
     }
 
 
+def payment_applications(
+    profile: str, *, customer_id: str | None = None, invoice_number: str | None = None, payment: str | None = None
+) -> list[dict[str, Any]]:
+    """What was paid against what, from the local copy (no API call): one row per application of a
+    payment to an invoice, and one per payment's unapplied part (``invoice_number`` None).
+
+    Why applications: a payment spread over several invoices counts against each only with its
+    applied amount. Amounts are text in the payment's currency (``currency``).
+    """
+    with _store(profile) as store, store.read() as r:
+        pairs = r.cache.applications(customer_id=customer_id, invoice_number=invoice_number, payment_record_no=payment)
+        payments = {p.record_no: p for p, _ in pairs}
+        if invoice_number is None:
+            for p in r.cache.payments(customer_id=customer_id):
+                if (payment is None or p.record_no == payment) and p.unapplied > 0:
+                    payments[p.record_no] = p
+    rows = [
+        {
+            "payment": p.record_no,
+            "customer_id": p.customer_id,
+            "invoice_number": a.invoice_number or None,
+            "applied": _money(a.amount),
+            "applied_date": (a.applied_date or p.payment_date).isoformat()
+            if (a.applied_date or p.payment_date)
+            else None,
+            "payment_amount": _money(p.amount),
+            "payment_date": p.payment_date.isoformat() if p.payment_date else None,
+            "method": p.method,
+            "currency": p.currency,
+        }
+        for p, a in pairs
+    ]
+    rows += [
+        {
+            "payment": p.record_no,
+            "customer_id": p.customer_id,
+            "invoice_number": None,
+            "applied": _money(p.unapplied),
+            "applied_date": None,
+            "payment_amount": _money(p.amount),
+            "payment_date": p.payment_date.isoformat() if p.payment_date else None,
+            "method": p.method,
+            "currency": p.currency,
+        }
+        for p in payments.values()
+        if invoice_number is None and p.unapplied > 0
+    ]
+    return rows
+
+
 class _store:
     """The profile's state store, opened and closed around one read."""
 

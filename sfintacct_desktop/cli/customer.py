@@ -102,9 +102,10 @@ def render(p: dict[str, Any]) -> list[str]:
         applied = ", ".join(
             f"{a['invoice_number'] or 'record ' + a['invoice_record_no']} {a['amount']}" for a in pay["applied"]
         )
+        rest = f"; unapplied {pay['unapplied']}" if pay.get("unapplied", "0.00") != "0.00" else ""
         out.append(
-            f"  {pay['record_no']:<8} {pay['payment_date'] or '':<10} {pay['amount']:>10}"
-            f" applied to {applied or 'nothing'}"
+            f"  {pay['record_no']:<8} {pay['payment_date'] or '':<10} {pay['amount']:>10} {pay.get('currency', '')}"
+            f" applied to {applied or 'nothing'}{rest}"
         )
     aging = ", ".join(f"{k} {v}" for k, v in p["aging"].items())
     out.append(f"Open balance {p['open_balance']} (overdue {p['overdue']}) as of {p['today']}; aging: {aging}")

@@ -47,6 +47,7 @@ class IntacctChanges:
     invoices: list[Invoice] = field(default_factory=list)
     payments: list[Payment] = field(default_factory=list)
     deleted_invoices: list[Deletion] = field(default_factory=list)
+    deleted_payments: list[Deletion] = field(default_factory=list)  # reversed (deleted) ARPYMT, by RECORDNO
     price_lists: list[PriceBook] = field(default_factory=list)
     price_entries: list[PriceEntry] = field(default_factory=list)
     # Streams whose read failed on their own (a refused function): stream name -> what went wrong.

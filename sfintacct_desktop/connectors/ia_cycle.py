@@ -213,13 +213,13 @@ def assemble(
         key = audit.object_key(m.field(r, "OBJECTKEY"))
         if not key:
             continue
-        if objtype == "arpymt":
-            if mode != "D":
-                pay_keys.add(key)
+        if objtype == "arpymt" and mode != "D":
+            pay_keys.add(key)
         elif mode == "D":
             when = audit.access_time(m.field(r, "ACCESSTIME"), zone, audit_zone)
             dels.setdefault(objtype, []).append(Deletion(key, when, key if key.isdigit() else ""))
     out.deleted_customers, out.deleted_items, out.deleted_invoices = dels["customer"], dels["item"], dels["arinvoice"]
+    out.deleted_payments = dels["arpymt"]
     try:
         out.invoices, out.payments = orders.receivables(
             fetched.objects.get("ARINVOICE", []),

@@ -75,7 +75,11 @@ ARINVOICE_FIELDS = (
     "TOTALENTERED",
     "TOTALPAID",
     "TOTALDUE",
+    "TRX_TOTALENTERED",
+    "TRX_TOTALPAID",
+    "TRX_TOTALDUE",
     "CURRENCY",
+    "BASECURR",
     "WHENMODIFIED",
 )
 ARPYMT_FIELDS = (
@@ -87,9 +91,17 @@ ARPYMT_FIELDS = (
     "PAYMENTDATE",
     "TOTALENTERED",
     "TRX_TOTALENTERED",
+    "CURRENCY",
     "WHENMODIFIED",
 )
-ARPYMTDETAIL_FIELDS = ("RECORDNO", "PAYMENTKEY", "RECORDKEY", "PAYMENTAMOUNT", "TRX_PAYMENTAMOUNT")
+ARPYMTDETAIL_FIELDS = (
+    "RECORDNO",
+    "PAYMENTKEY",
+    "RECORDKEY",
+    "PAYMENTAMOUNT",
+    "TRX_PAYMENTAMOUNT",
+    "PAYMENTDATE",
+)
 MAX_ADDRESS_LINES = 3
 
 
@@ -256,18 +268,31 @@ def sales_order_from_row(row: dict[str, Any], zone: ZoneInfo, lines: Iterable[di
 
 
 # ---------------------------------------------------------------------------- ARINVOICE
+def _trx(row: dict[str, Any], name: str) -> Decimal:
+    """The transaction-currency amount ``TRX_<name>``; the base ``<name>`` where a row lacks it."""
+    amount = money(field(row, f"TRX_{name}"))
+    return amount if amount is not None else money0(field(row, name))
+
+
 def invoice_from_row(row: dict[str, Any], zone: ZoneInfo, sales_order_id: str = "") -> Invoice:
-    """An AR invoice; ``sales_order_id`` is the DOCID of the SODOCUMENT whose PRRECORDKEY is it."""
+    """An AR invoice; ``sales_order_id`` is the DOCID of the SODOCUMENT whose PRRECORDKEY is it.
+
+    Why TRX_: ``TOTALENTERED``/``TOTALPAID``/``TOTALDUE`` are in the company's base currency
+    (BASECURR), ``TRX_*`` in the invoice's own (CURRENCY); the invoice is shown in its own
+    currency, its base amount due kept for the customer's balance.
+    """
     return Invoice(
         number=field(row, "RECORDID"),
         customer_id=field(row, "CUSTOMERID"),
         state=field(row, "STATE"),
         invoice_date=ia_date(field(row, "WHENCREATED")),
         due_date=ia_date(field(row, "WHENDUE")),
-        total=money0(field(row, "TOTALENTERED")),
-        paid=money0(field(row, "TOTALPAID")),
-        due=money0(field(row, "TOTALDUE")),
+        total=_trx(row, "TOTALENTERED"),
+        paid=_trx(row, "TOTALPAID"),
+        due=_trx(row, "TOTALDUE"),
         currency=field(row, "CURRENCY"),
+        base_due=money(field(row, "TOTALDUE")),
+        base_currency=field(row, "BASECURR"),
         paid_date=ia_date(field(row, "WHENPAID")),
         sales_order_id=sales_order_id,
         record_no=field(row, "RECORDNO"),
@@ -279,10 +304,11 @@ def invoice_from_row(row: dict[str, Any], zone: ZoneInfo, sales_order_id: str = 
 
 # ------------------------------------------------------------------------------- ARPYMT
 def application_from_row(row: dict[str, Any]) -> PaymentApplication:
-    amount = money(field(row, "TRX_PAYMENTAMOUNT"))
+    """One ARPYMTDETAIL: TRX_PAYMENTAMOUNT is in the payment's currency, PAYMENTAMOUNT in base."""
     return PaymentApplication(
         invoice_record_no=field(row, "RECORDKEY"),
-        amount=amount if amount is not None else money0(field(row, "PAYMENTAMOUNT")),
+        amount=_trx(row, "PAYMENTAMOUNT"),
+        applied_date=ia_date(field(row, "PAYMENTDATE")),
     )
 
 
@@ -294,23 +320,27 @@ def applications_from_rows(details: Iterable[dict[str, Any]]) -> tuple[PaymentAp
     overlapping reads) counts once. Invoices keep the order of their first row.
     """
     seen: set[str] = set()
-    total: dict[str, Decimal] = {}
+    total: dict[str, PaymentApplication] = {}
     for d in details:
         key = field(d, "RECORDNO")
         if key and key in seen:
             continue
         seen.add(key)
         app = application_from_row(d)
-        total[app.invoice_record_no] = total.get(app.invoice_record_no, Decimal(0)) + app.amount
-    return tuple(PaymentApplication(invoice_record_no=k, amount=v) for k, v in total.items())
+        had = total.get(app.invoice_record_no)
+        if had is not None:
+            dates = [x for x in (had.applied_date, app.applied_date) if x is not None]
+            app = PaymentApplication(app.invoice_record_no, had.amount + app.amount, "", max(dates, default=None))
+        total[app.invoice_record_no] = app
+    return tuple(total.values())
 
 
 def payment_from_row(row: dict[str, Any], zone: ZoneInfo, details: Iterable[dict[str, Any]] = ()) -> Payment:
-    amount = money(field(row, "TRX_TOTALENTERED"))
     return Payment(
         record_no=field(row, "RECORDNO"),
         customer_id=field(row, "CUSTOMERID"),
-        amount=amount if amount is not None else money0(field(row, "TOTALENTERED")),
+        amount=_trx(row, "TOTALENTERED"),
+        currency=field(row, "CURRENCY"),
         payment_date=ia_date(field(row, "PAYMENTDATE") or field(row, "RECEIPTDATE")),
         method=field(row, "PAYMENTMETHOD"),
         state=field(row, "STATE"),

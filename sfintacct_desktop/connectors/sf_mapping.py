@@ -6,11 +6,23 @@ Decimal via their shortest repr). Write bodies use ``None`` to clear a field, as
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from ..domain import Address, Customer, Invoice, Opportunity, OpportunityLine, Payment, Product, System
+from ..domain import (
+    Address,
+    Customer,
+    Invoice,
+    Opportunity,
+    OpportunityLine,
+    Payment,
+    PaymentApplication,
+    Product,
+    System,
+)
 from .errors import record_error
 from .results import WriteResult
 from .values import flag, money, money0, sf_date, sf_datetime, text
@@ -252,8 +264,14 @@ def invoice_fields(invoice: Invoice, *, account_id: str, opportunity_id: str = "
     }
 
 
+def with_currency_iso(fields: dict[str, Any], currency: str, currency_iso: bool) -> dict[str, Any]:
+    """``fields`` with ``CurrencyIsoCode`` when the org has multiple currencies (the record's own)."""
+    return {**fields, "CurrencyIsoCode": currency} if currency_iso and currency else fields
+
+
 def payment_fields(payment: Payment, *, account_id: str, invoice_id: str = "") -> dict[str, Any]:
-    """``Intacct_Payment__c`` fields of a payment, keyed by ``Intacct_Record_No__c`` for upserts."""
+    """``Intacct_Payment__c`` fields of a whole payment (its first application's invoice): the
+    shape before applications became the unit; kept for reading records written then."""
     return {
         "Name": f"Payment {payment.record_no}",
         "Intacct_Record_No__c": payment.record_no,
@@ -263,6 +281,104 @@ def payment_fields(payment: Payment, *, account_id: str, invoice_id: str = "") -
         "Payment_Date__c": payment.payment_date.isoformat() if payment.payment_date else None,
         "Method__c": _none_if_empty(payment.method),
         "State__c": _none_if_empty(payment.state),
+    }
+
+
+UNAPPLIED = "UNAPPLIED"
+APPLICATION_FIELDS = (
+    "Payment_Record_No__c",
+    "Applied_Amount__c",
+    "Applied_Date__c",
+    "Payment_Amount__c",
+    "Unapplied__c",
+    "Currency__c",
+)  # what this version adds to Intacct_Payment__c
+_KEY_LENGTH = 30  # Intacct_Record_No__c is Text(30)
+
+
+def application_key(record_no: str, invoice_number: str | None) -> str:
+    """The external id of one application: ``RECORDNO-<invoice number>`` (``RECORDNO-UNAPPLIED`` for
+    the unapplied part). Why the number: an invoice's RECORDNO is regenerated on order updates, its
+    number is not; a number too long for the field is replaced by a stable digest of it."""
+    tail = invoice_number if invoice_number is not None else UNAPPLIED
+    key = f"{record_no}-{tail}"
+    if len(key) <= _KEY_LENGTH:
+        return key
+    digest = hashlib.sha256(tail.encode()).hexdigest()[: _KEY_LENGTH - len(record_no) - 2]
+    return f"{record_no}-#{digest}"
+
+
+def application_fields(
+    payment: Payment,
+    application: PaymentApplication | None,
+    *,
+    account_id: str,
+    invoice_id: str = "",
+    currency_iso: bool = False,
+) -> dict[str, Any]:
+    """``Intacct_Payment__c`` fields of one application of a payment (None: its unapplied part).
+
+    ``Amount__c`` is what this record stands for (the applied amount, or the unapplied rest), so
+    summing an invoice's payments gives what was paid against it; ``Payment_Amount__c`` is the
+    whole payment. Every amount is in the payment's currency (``Currency__c``, and
+    ``CurrencyIsoCode`` when ``currency_iso``: the org has multiple currencies).
+    """
+    unapplied = application is None
+    amount = payment.unapplied if application is None else application.amount
+    number = None if application is None else application.invoice_number
+    applied_on = None if application is None else (application.applied_date or payment.payment_date)
+    name = f"Payment {payment.record_no} " + ("unapplied" if unapplied else f"on {number}")
+    body: dict[str, Any] = {
+        "Name": name[:80],
+        "Intacct_Record_No__c": application_key(payment.record_no, number),
+        "Payment_Record_No__c": payment.record_no,
+        "Account__c": _none_if_empty(account_id),
+        "Invoice__c": _none_if_empty(invoice_id),
+        "Amount__c": amount,
+        "Applied_Amount__c": Decimal(0) if unapplied else amount,
+        "Applied_Date__c": applied_on.isoformat() if applied_on else None,
+        "Payment_Amount__c": payment.amount,
+        "Unapplied__c": unapplied,
+        "Currency__c": _none_if_empty(payment.currency),
+        "Payment_Date__c": payment.payment_date.isoformat() if payment.payment_date else None,
+        "Method__c": _none_if_empty(payment.method),
+        "State__c": _none_if_empty(payment.state),
+    }
+    if currency_iso and payment.currency:
+        body["CurrencyIsoCode"] = payment.currency
+    return body
+
+
+def withdrawn_application_fields(key: str, state: str = "Withdrawn") -> dict[str, Any]:
+    """An application Intacct no longer has (moved, or its payment reversed): zeroed, never deleted."""
+    return {
+        "Intacct_Record_No__c": key,
+        "Amount__c": Decimal(0),
+        "Applied_Amount__c": Decimal(0),
+        "State__c": state,
+    }
+
+
+ROLLUP_FIELDS = (
+    "Intacct_Open_Balance__c",
+    "Intacct_Overdue_Amount__c",
+    "Intacct_Oldest_Overdue_Days__c",
+    "Intacct_Last_Payment_Date__c",
+    "Intacct_Balance_Currency__c",
+    "Intacct_Balance_As_Of__c",
+)
+
+
+def rollup_fields(roll: dict[str, Any]) -> dict[str, Any]:
+    """The Account's balance fields from a customer's roll-up (engine ``invoices.rollup``)."""
+    days = roll.get("oldest_overdue_days")
+    return {
+        "Intacct_Open_Balance__c": Decimal(str(roll.get("open_balance") or "0")),
+        "Intacct_Overdue_Amount__c": Decimal(str(roll.get("overdue") or "0")),
+        "Intacct_Oldest_Overdue_Days__c": int(days) if days else None,
+        "Intacct_Last_Payment_Date__c": roll.get("last_payment_date") or None,
+        "Intacct_Balance_Currency__c": roll.get("currency") or None,
+        "Intacct_Balance_As_Of__c": roll.get("as_of") or None,
     }
 
 

@@ -148,12 +148,27 @@ class Invoice:
     deleted: bool = False
     modified_at: datetime | None = None
     customer_name: str = ""  # CUSTOMERNAME, kept for the lookup by name
+    base_due: Decimal | None = None  # TOTALDUE: the amount due in the company's base currency
+    base_currency: str = ""  # BASECURR
+
+    @property
+    def due_in_base(self) -> Decimal:
+        """The amount due in the base currency (the transaction amount where Intacct gave none)."""
+        return self.base_due if self.base_due is not None else self.due
 
 
 @dataclass(frozen=True)
 class PaymentApplication:
+    """One invoice a payment paid, with the amount applied to it (transaction currency).
+
+    ``invoice_number`` is the invoice's stable number (its RECORDNO is regenerated on order
+    updates); ``applied_date`` is when the amount was applied (ARPYMTDETAIL PAYMENTDATE).
+    """
+
     invoice_record_no: str
     amount: Decimal
+    invoice_number: str = ""
+    applied_date: date | None = None
 
 
 @dataclass(frozen=True)
@@ -166,3 +181,9 @@ class Payment:
     state: str = ""
     applications: tuple[PaymentApplication, ...] = ()
     modified_at: datetime | None = None
+    currency: str = ""  # the transaction currency of ``amount`` and the applications
+
+    @property
+    def unapplied(self) -> Decimal:
+        """The part of the payment applied to no invoice (never negative)."""
+        return max(self.amount - sum((a.amount for a in self.applications), Decimal(0)), Decimal(0))

@@ -37,7 +37,9 @@ def refresh_customer(store: StateStore, ia: IntacctConnector, budget: Budget, cu
             if had_pay is not None:  # a new payment's applications are not read here: the sync adds it
                 tx.cache.put_payment(dataclasses.replace(pay, applications=had_pay.applications))
         current = dict(tx.meta.get(ROLLUP_META) or {})
-        current[customer_id] = rollup(tx.cache.invoices(customer_id=customer_id), date.today())
+        current[customer_id] = rollup(
+            tx.cache.invoices(customer_id=customer_id), date.today(), tx.cache.payments(customer_id=customer_id)
+        )
         tx.meta.set(ROLLUP_META, current)
     budget.record(0, ia.client.transactions - before)
     return len(invoices)

@@ -290,7 +290,14 @@ class _VerifyReceivables(ReceivablesSync):
         return rows
 
     def _write(
-        self, sobject: str, ext: str, what: str, rows: list[tuple[Any, dict[str, Any]]], key_of: Any, tally: Tally
+        self,
+        sobject: str,
+        ext: str,
+        what: str,
+        rows: list[tuple[Any, dict[str, Any]]],
+        key_of: Any,
+        tally: Tally,
+        **_: Any,
     ) -> dict[str, str]:
         if not rows:
             return {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 from ..connectors import IntacctConnector, SalesforceConnector
 from ..store import StateStore
@@ -48,6 +49,7 @@ class RunContext:
     should_stop: Callable[[], bool] = _never
     order_definition_ok: bool | None = None  # asked of Intacct once per run, when an order needs it
     echoes: Echoes = field(default_factory=Echoes)  # what the run wrote, to know it again (echoes.py)
+    today: date = field(default_factory=date.today)  # the run's date: receivables roll-ups are as of it
 
     def tally(self, stream: str) -> Tally:
         """The counters of one stream in this run (created on first use)."""

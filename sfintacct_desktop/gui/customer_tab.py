@@ -85,6 +85,8 @@ INVOICE_COLUMNS = [
 
 def _applied(r: dict[str, Any]) -> str:
     parts = [f"{a['invoice_number'] or 'record ' + a['invoice_record_no']}: {money(a['amount'])}" for a in r["applied"]]
+    if r.get("unapplied", "0.00") != "0.00":
+        parts.append(f"unapplied: {money(r['unapplied'])}")
     return "; ".join(parts) or "not applied"
 
 
@@ -92,6 +94,7 @@ PAYMENT_COLUMNS = [
     Column("record_no", "Payment"),
     Column("payment_date", "Date"),
     Column("amount", "Amount", fmt=lambda r: money(r["amount"]), right=True),
+    Column("currency", "Currency"),
     Column("method", "Method"),
     Column("applied", "Applied to", fmt=_applied),
 ]

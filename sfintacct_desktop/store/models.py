@@ -231,7 +231,9 @@ class InvoiceCacheRow(Base):
     total: Mapped[Decimal] = mapped_column(Money())
     paid: Mapped[Decimal] = mapped_column(Money())
     due: Mapped[Decimal] = mapped_column(Money())
-    currency: Mapped[str] = mapped_column(sa.String(3), default="")
+    currency: Mapped[str] = mapped_column(sa.String(3), default="")  # of total, paid and due
+    base_due: Mapped[Decimal | None] = mapped_column(Money(), nullable=True)  # due in base_currency
+    base_currency: Mapped[str] = mapped_column(sa.String(3), default="")
     sales_order_id: Mapped[str] = mapped_column(sa.String(60), default="")
     deleted: Mapped[bool] = mapped_column(default=False)
     modified_at: Mapped[datetime | None] = mapped_column()
@@ -249,6 +251,8 @@ class PaymentCacheRow(Base):
     payment_date: Mapped[date | None] = mapped_column(sa.Date)
     method: Mapped[str] = mapped_column(sa.String(40), default="")
     state: Mapped[str] = mapped_column(sa.String(40), default="")
+    currency: Mapped[str] = mapped_column(sa.String(3), default="")  # of amount and applications
+    # [{"invoice_record_no", "invoice_number", "amount", "applied_date"}]: one per invoice paid
     applications: Mapped[Any] = mapped_column(sa.JSON, default=list)
     modified_at: Mapped[datetime | None] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

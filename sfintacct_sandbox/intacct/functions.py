@@ -134,6 +134,26 @@ def fn_create_sotransaction(ctx: Context, el: etree._Element) -> Outcome:
     return Outcome(key=key, transactions=1, writes=1)
 
 
+def fn_create_arpayment(ctx: Context, el: etree._Element) -> Outcome:
+    """Legacy ``create_arpayment``: ``paymentamount`` may exceed the items (or have none): the
+    rest stays on the payment unapplied (an overpayment). Answers ``<key>`` (the RECORDNO)."""
+    args = {kid.tag: to_value(kid) for kid in children(el) if kid.tag != "arpaymentitem"}
+    items = [to_dict(kid) for kid in children(el) if kid.tag == "arpaymentitem"]
+    values: dict[str, Any] = {
+        "FINANCIALENTITY": args.get("bankaccountid", ""),
+        "PAYMENTMETHOD": args.get("paymentmethod", ""),
+        "CUSTOMERID": args.get("customerid", ""),
+        "RECEIPTDATE": args.get("datereceived", ""),
+        "DOCNUMBER": args.get("refid", ""),
+        "ARPYMTDETAILS": [
+            {"RECORDKEY": i.get("invoicekey", ""), "TRX_PAYMENTAMOUNT": i.get("amount", "")} for i in items
+        ],
+    }
+    with ctx.emulator.store.atomic():
+        rec = ctx.emulator.company.create_payment(values, payment_amount=str(args.get("paymentamount", "")))
+    return Outcome(key=rec["RECORDNO"], transactions=1, writes=1)
+
+
 def fn_update_sotransaction(ctx: Context, el: etree._Element) -> Outcome:
     """Answers ``<key>`` like create; the ARINVOICE behind a posted invoice gets a new RECORDNO."""
     key = (el.get("key") or "").strip()
@@ -250,11 +270,20 @@ FUNCTIONS: dict[str, Callable[[Context, etree._Element], Outcome]] = {
     "update": fn_update,
     "delete": fn_delete,
     "create_sotransaction": fn_create_sotransaction,
+    "create_arpayment": fn_create_arpayment,
     "update_sotransaction": fn_update_sotransaction,
     "delete_sotransaction": fn_delete_sotransaction,
     "inspect": fn_inspect,
     "lookup": fn_lookup,
 }
 WRITE_FUNCTIONS = frozenset(
-    {"create", "update", "delete", "create_sotransaction", "update_sotransaction", "delete_sotransaction"}
+    {
+        "create",
+        "update",
+        "delete",
+        "create_sotransaction",
+        "create_arpayment",
+        "update_sotransaction",
+        "delete_sotransaction",
+    }
 )

@@ -336,6 +336,7 @@ ARPYMTDETAIL = ObjectDef(
         FieldDef("ENTRYKEY", "integer"),
         FieldDef("PAYMENTAMOUNT", "decimal"),
         FieldDef("TRX_PAYMENTAMOUNT", "decimal"),
+        FieldDef("CURRENCY"),
         FieldDef("PAYMENTDATE", "date"),
         FieldDef("WHENCREATED", "date"),
         FieldDef("WHENMODIFIED", "timestamp", readonly=True),

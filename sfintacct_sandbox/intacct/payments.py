@@ -53,8 +53,12 @@ def _details(value: Any) -> list[dict[str, Any]]:
 class Receivables(CompanyRecords):
     """AR payments and the invoice lines they pay, on top of the company's records."""
 
-    def create_payment(self, values: dict[str, Any]) -> dict[str, Any]:
-        """Generic ``<create><ARPYMT>``: validate, apply each detail to its invoice, record the payment."""
+    def create_payment(self, values: dict[str, Any], payment_amount: str | None = None) -> dict[str, Any]:
+        """Generic ``<create><ARPYMT>``: validate, apply each detail to its invoice, record the payment.
+
+        ``payment_amount`` (legacy ``create_arpayment``'s ``paymentamount``): the payment's total, of which
+        what the details do not apply stays unapplied (TOTALDUE); the details may then be none.
+        """
         vals = {str(k).upper(): v for k, v in values.items()}
         unknown = sorted(set(vals) - _PYMT_FIELDS)
         if unknown:
@@ -74,7 +78,7 @@ class Receivables(CompanyRecords):
             raise _err("Required field Receipt date (RECEIPTDATE) is missing.")
         receipt = parse_date(vals["RECEIPTDATE"], "RECEIPTDATE").strftime(DATE_FORMAT)
         details = _details(vals.get("ARPYMTDETAILS"))
-        if not details:
+        if not details and payment_amount is None:
             raise _err("A payment needs at least one ARPYMTDETAIL line.", "Apply the payment to an invoice.")
         applied: list[tuple[dict[str, Any], Decimal, list[tuple[str, Decimal]]]] = []
         seen: dict[str, Decimal] = {}
@@ -99,7 +103,13 @@ class Receivables(CompanyRecords):
                 )
             entry = str(d.get("ENTRYKEY") or "").strip()
             applied.append((invoice, amount, self._line_portions(invoice, amount, entry, line_paid)))
-        total = sum((a for _, a, _ in applied), Decimal(0))
+        applied_total = sum((a for _, a, _ in applied), Decimal(0))
+        total = applied_total if payment_amount is None else to_decimal(payment_amount, "paymentamount")
+        if total <= 0 or total < applied_total:
+            raise _err(
+                f"The payment amount {money(total)} is less than the amounts applied {money(applied_total)}.",
+                "Enter a payment amount that covers the amounts applied to invoices.",
+            )
         no = self.next_recordno("ARPYMT")
         ts = self.now_ts()
         payment = {
@@ -124,11 +134,11 @@ class Receivables(CompanyRecords):
             "BASECURR": "USD",
             "CURRENCY": "USD",
             "TOTALENTERED": money(total),
-            "TOTALPAID": money(total),
-            "TOTALDUE": "0",
+            "TOTALPAID": money(applied_total),
+            "TOTALDUE": money(total - applied_total),
             "TRX_TOTALENTERED": money(total),
-            "TRX_TOTALPAID": money(total),
-            "TRX_TOTALDUE": "0",
+            "TRX_TOTALPAID": money(applied_total),
+            "TRX_TOTALDUE": money(total - applied_total),
             "AUWHENCREATED": self.utc_ts(),
             "WHENMODIFIED": ts,
             "CREATEDBY": "1",
@@ -139,7 +149,7 @@ class Receivables(CompanyRecords):
             current = self.store.get("ARINVOICE", invoice["RECORDNO"]) or invoice
             self._apply(current, amount, receipt)
             self._post_details(no, invoice["RECORDNO"], portions, receipt)
-        self.adjust_customer_due(cid, -total)
+        self.adjust_customer_due(cid, -applied_total)
         self.audit("ARPYMT", payment, "C", no)
         return payment
 
@@ -223,6 +233,7 @@ class Receivables(CompanyRecords):
                     "ENTRYKEY": entry,
                     "PAYMENTAMOUNT": money(part),
                     "TRX_PAYMENTAMOUNT": money(part),
+                    "CURRENCY": "USD",
                     "PAYMENTDATE": when,
                     "WHENCREATED": when,
                     "WHENMODIFIED": ts,

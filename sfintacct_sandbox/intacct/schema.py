@@ -152,7 +152,31 @@ def check_query(el: etree._Element) -> None:
         pass
 
 
+# legacy create_arpayment: the order the SDKs write (intacct-sdk-net/php ArPaymentCreate).
+ARPAYMENT: Spec = [
+    ("customerid", 1, 1),
+    ("paymentamount", 1, 1),
+    *opt("batchkey translatedamount undepfundsacct|bankaccountid refid overpaylocid overpaydeptid"),
+    ("datereceived", 1, 1),
+    ("paymentmethod", 1, 1),
+    *opt("basecurr currency exchratedate exchratetype|exchrate cctype authcode"),
+    ("arpaymentitem", 0, None),
+    *opt("onlinecardpayment onlineachpayment"),
+]
+ARPAYMENTITEM: Spec = [("invoicekey", 1, 1), ("amount", 1, 1)]
+
+
+def check_arpayment(el: etree._Element) -> None:
+    check(el, ARPAYMENT)
+    for kid in children(el):
+        if kid.tag in ("datereceived", "exchratedate") and children(kid):
+            check(kid, DATE)
+        if kid.tag == "arpaymentitem":
+            check(kid, ARPAYMENTITEM)
+
+
 FUNCTION_CHECKS = {
+    "create_arpayment": check_arpayment,
     "create_sotransaction": check_sotransaction,
     "update_sotransaction": check_update_sotransaction,
     "query": check_query,

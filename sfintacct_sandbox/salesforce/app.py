@@ -77,9 +77,14 @@ class SalesforceEmulator(Emulator):
         omit_fields: Iterable[str] = (),
         soap_login_enabled: bool = True,
         latency: Latency | None = None,
+        currencies: Iterable[str] = (),
     ) -> None:
         super().__init__(data_dir, clock=clock, latency=latency)
         self.schema = Schema()
+        # Active currencies of a multi-currency org (the first is the corporate one); none: single currency.
+        self.currencies = tuple(currencies)
+        if self.currencies:
+            self.schema.enable_currencies(self.currencies)
         # "Object.Field" or "Object": left out of describe, to emulate an org without our metadata.
         self.schema.omitted = frozenset(omit_fields)
         self._omitted_at_start = self.schema.omitted

@@ -138,6 +138,7 @@ def soap_login(emu: SalesforceHost, request: Request, version: str) -> Response:
     token = emu.sessions.issue(emu.clock.monotonic_now())
     base = emu.base_url(request)
     org = cred.SF_ORG_ID
+    multi = "true" if emu.currencies else "false"
     body = (
         '<?xml version="1.0" encoding="UTF-8"?>'
         '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
@@ -149,10 +150,10 @@ def soap_login(emu: SalesforceHost, request: Request, version: str) -> Response:
         f"<sessionId>{token}</sessionId><userId>{cred.SF_USER_ID}</userId><userInfo>"
         "<accessibilityMode>false</accessibilityMode><chatterExternal>false</chatterExternal>"
         "<currencySymbol>$</currencySymbol><orgAttachmentFileSizeLimit>5242880</orgAttachmentFileSizeLimit>"
-        "<orgDefaultCurrencyIsoCode>USD</orgDefaultCurrencyIsoCode>"
+        f"<orgDefaultCurrencyIsoCode>{(emu.currencies or ('USD',))[0]}</orgDefaultCurrencyIsoCode>"
         "<orgDisallowHtmlAttachments>false</orgDisallowHtmlAttachments>"
         "<orgHasPersonAccounts>false</orgHasPersonAccounts>"
-        f"<organizationId>{org}</organizationId><organizationMultiCurrency>false</organizationMultiCurrency>"
+        f"<organizationId>{org}</organizationId><organizationMultiCurrency>{multi}</organizationMultiCurrency>"
         "<organizationName>sfintacct Sandbox</organizationName><profileId>00e5e000000SBXAAA4</profileId>"
         '<roleId xsi:nil="true"/><sessionSecondsValid>'
         f"{int(emu.sessions.idle_seconds)}</sessionSecondsValid>"

@@ -35,6 +35,7 @@ class SalesforceHost(Protocol):
     cursors: QueryCursors
     soap_login_enabled: bool  # the org setting that allows the legacy SOAP login()
     daily_api_limit: int
+    currencies: tuple[str, ...]  # active currencies of a multi-currency org; empty: single currency
     last_host: str  # the Host header of the newest request (token audience, instance URL)
     instance_url: str
 

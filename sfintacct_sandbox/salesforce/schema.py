@@ -250,6 +250,17 @@ def _ref(name: str, target: str, rel: str, child: str | None, **kw: Any) -> Fiel
     return F(name, "reference", reference_to=(target,), relationship_name=rel, child_relationship=child, **kw)
 
 
+# The customer's receivables on the Account, kept by the invoice and payment flow (never mapped).
+ACCOUNT_ROLLUPS = (
+    F("Intacct_Open_Balance__c", "currency"),
+    F("Intacct_Overdue_Amount__c", "currency"),
+    F("Intacct_Oldest_Overdue_Days__c", "double", precision=6, scale=0),
+    F("Intacct_Last_Payment_Date__c", "date"),
+    F("Intacct_Balance_Currency__c", "string", 3),
+    F("Intacct_Balance_As_Of__c", "date"),
+)
+
+
 def build_objects() -> dict[str, SObject]:
     acc = SObject("Account", "001", "Account", "Accounts")
     acc.add(
@@ -271,6 +282,7 @@ def build_objects() -> dict[str, SObject]:
         F("AnnualRevenue", "currency"),
         F("Intacct_Customer_ID__c", "string", 20, external_id=True, unique=True),
         F("Intacct_Inactive__c", "boolean"),
+        *ACCOUNT_ROLLUPS,
     )
     prod = SObject("Product2", "01t", "Product", "Products")
     prod.add(
@@ -389,6 +401,12 @@ def build_objects() -> dict[str, SObject]:
         F("Payment_Date__c", "date"),
         F("Method__c", "string", 40),
         F("State__c", "string", 40),
+        F("Payment_Record_No__c", "string", 20),
+        F("Applied_Amount__c", "currency"),
+        F("Applied_Date__c", "date"),
+        F("Payment_Amount__c", "currency"),
+        F("Unapplied__c", "boolean"),
+        F("Currency__c", "string", 10),
     )
     return {o.name: o for o in (acc, prod, pb, pbe, opp, oli, inv, pay)}
 
@@ -411,6 +429,12 @@ class Schema:
 
     def get(self, sobject: str) -> SObject | None:
         return self._lower.get(sobject.lower())
+
+    def enable_currencies(self, codes: tuple[str, ...]) -> None:
+        """Turn multiple currencies on, as an org admin does: every object gains ``CurrencyIsoCode``
+        (a restricted picklist of the org's active currencies), the sign a client sees in describe."""
+        for obj in self.objects.values():
+            obj.add(F("CurrencyIsoCode", "picklist", 3, picklist=codes, restricted=True, label="Currency ISO Code"))
 
     # ----------------------------------------------------------- SoqlSchema
     def object_name(self, sobject: str) -> str | None:

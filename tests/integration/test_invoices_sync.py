@@ -137,6 +137,7 @@ def test_a_payment_spread_over_two_invoice_lines_counts_once(env: SyncEnv) -> No
         cached = r.cache.payment(payment)
         roll = r.meta.get("invoice_rollup")["TWO-A"]
     assert cached is not None
-    assert cached.applications == (PaymentApplication(record["RECORDNO"], Decimal("250.00")),)
+    number = inv["Invoice_Number__c"]
+    assert cached.applications == (PaymentApplication(record["RECORDNO"], Decimal("250.00"), number, date(2026, 4, 1)),)
     assert Decimal(roll["open_balance"]) == 0
     assert_quiet(env)

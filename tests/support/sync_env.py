@@ -193,9 +193,12 @@ class SyncEnv:
         return got[0] if got else None
 
 
-def make_env(tmp_path: Path, target: Path | str | None = None) -> Iterator[SyncEnv]:
-    """``target``: where the state store lives (default: a SQLite file in ``tmp_path``)."""
-    sb = Sandbox(SandboxOptions(seed="empty")).start()
+def make_env(
+    tmp_path: Path, target: Path | str | None = None, *, salesforce_options: dict[str, Any] | None = None
+) -> Iterator[SyncEnv]:
+    """``target``: where the state store lives (default: a SQLite file in ``tmp_path``);
+    ``salesforce_options``: the emulated org's settings (e.g. ``currencies`` for a multi-currency org)."""
+    sb = Sandbox(SandboxOptions(seed="empty", salesforce_options=salesforce_options or {})).start()
     db = target if target is not None else tmp_path / "state.sqlite3"
     store = StateStore.open(db)
     try:

@@ -30,14 +30,23 @@ def _to_invoice(row: InvoiceCacheRow) -> Invoice:
         deleted=row.deleted,
         modified_at=row.modified_at,
         customer_name=row.customer_name or "",
+        base_due=row.base_due,
+        base_currency=row.base_currency or "",
+    )
+
+
+def _to_application(a: dict) -> PaymentApplication:
+    applied = a.get("applied_date")
+    return PaymentApplication(
+        invoice_record_no=a["invoice_record_no"],
+        amount=Decimal(a["amount"]),
+        invoice_number=a.get("invoice_number") or "",
+        applied_date=date.fromisoformat(applied) if applied else None,
     )
 
 
 def _to_payment(row: PaymentCacheRow) -> Payment:
-    apps = tuple(
-        PaymentApplication(invoice_record_no=a["invoice_record_no"], amount=Decimal(a["amount"]))
-        for a in row.applications or []
-    )
+    apps = tuple(_to_application(a) for a in row.applications or [])
     return Payment(
         record_no=row.record_no,
         customer_id=row.customer_id,
@@ -47,6 +56,7 @@ def _to_payment(row: PaymentCacheRow) -> Payment:
         state=row.state,
         applications=apps,
         modified_at=row.modified_at,
+        currency=row.currency or "",
     )
 
 
@@ -61,6 +71,7 @@ class CacheRepo(Repo):
         row.invoice_date, row.due_date, row.paid_date = invoice.invoice_date, invoice.due_date, invoice.paid_date
         row.total, row.paid, row.due = invoice.total, invoice.paid, invoice.due
         row.currency = invoice.currency
+        row.base_due, row.base_currency = invoice.base_due, invoice.base_currency
         row.sales_order_id = invoice.sales_order_id
         row.deleted = invoice.deleted
         row.modified_at = invoice.modified_at
@@ -108,14 +119,31 @@ class CacheRepo(Repo):
         row.payment_date = payment.payment_date
         row.method = payment.method
         row.state = payment.state
+        row.currency = payment.currency
         row.applications = [
-            {"invoice_record_no": a.invoice_record_no, "amount": str(a.amount)} for a in payment.applications
+            {
+                "invoice_record_no": a.invoice_record_no,
+                "invoice_number": a.invoice_number,
+                "amount": str(a.amount),
+                "applied_date": a.applied_date.isoformat() if a.applied_date else None,
+            }
+            for a in payment.applications
         ]
         row.modified_at = payment.modified_at
         row.updated_at = utcnow()
         self._s.add(row)
         self._s.flush()
         return _to_payment(row)
+
+    def drop_payment(self, record_no: str) -> Payment | None:
+        """Forget a payment Intacct deleted (reversed); returns what was kept of it."""
+        row = self._s.get(PaymentCacheRow, record_no)
+        if row is None:
+            return None
+        gone = _to_payment(row)
+        self._s.delete(row)
+        self._s.flush()
+        return gone
 
     def payment(self, record_no: str) -> Payment | None:
         row = self._s.get(PaymentCacheRow, record_no)
@@ -128,3 +156,25 @@ class CacheRepo(Repo):
         if since is not None:
             query = query.where(PaymentCacheRow.payment_date >= since)
         return [_to_payment(r) for r in self._s.scalars(query)]
+
+    def applications(
+        self, *, invoice_number: str | None = None, payment_record_no: str | None = None, customer_id: str | None = None
+    ) -> list[tuple[Payment, PaymentApplication]]:
+        """Each (payment, application) pair, optionally of one invoice, one payment or one customer.
+
+        Why pairs: the application is the unit of "what was paid against what": a payment spread
+        over two invoices counts against each only with its applied amount. A payment's unapplied
+        part is :attr:`Payment.unapplied` (it has no application).
+        """
+        query = sa.select(PaymentCacheRow).order_by(PaymentCacheRow.payment_date, PaymentCacheRow.record_no)
+        if payment_record_no is not None:
+            query = query.where(PaymentCacheRow.record_no == payment_record_no)
+        if customer_id is not None:
+            query = query.where(PaymentCacheRow.customer_id == customer_id)
+        out: list[tuple[Payment, PaymentApplication]] = []
+        for row in self._s.scalars(query):
+            pay = _to_payment(row)
+            out.extend(
+                (pay, a) for a in pay.applications if invoice_number is None or a.invoice_number == invoice_number
+            )
+        return out
