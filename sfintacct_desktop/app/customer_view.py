@@ -220,12 +220,20 @@ def _as_utc(moment: Any) -> datetime | None:
 def field_rows(
     mapping: EntityMapping, link: Any, conflicts: dict[str, Any], live: dict[str, Any]
 ) -> tuple[list[FieldRow], str]:
-    """Each mapped field with both sides' values, from the newer of the last sync and the last refresh."""
+    """Each mapped field with both sides' values, from the newer of the last sync and the last refresh.
+
+    A side the refresh read with a newer modstamp than the link last merged is shown as read, even
+    when the link was touched since (a later cycle that had not read that side yet): the page never
+    shows an older value as current.
+    """
     base_time = _as_utc(link.updated_at) if link is not None else None
     live_time = _as_utc(live.get("as_of")) if live else None
     use_live = bool(live) and (base_time is None or (live_time is not None and live_time >= base_time))
-    sf_values = (live.get("account") or {}) if use_live else (link.sf_base if link is not None else {})
-    ia_values = (live.get("customer") or {}) if use_live else (link.ia_base if link is not None else {})
+    live_sf = use_live or (bool(live) and _newer(live.get("account_stamp"), link.sf_seen if link else None))
+    live_ia = use_live or (bool(live) and _newer(live.get("customer_stamp"), link.ia_seen if link else None))
+    sf_values = (live.get("account") or {}) if live_sf else (link.sf_base if link is not None else {})
+    ia_values = (live.get("customer") or {}) if live_ia else (link.ia_base if link is not None else {})
+    use_live = live_sf or live_ia
     rows = []
     for f in mapping.fields:
         sf_v, ia_v, note = sf_values.get(f.name), ia_values.get(f.name), ""
@@ -250,6 +258,12 @@ def field_rows(
     when = live_time.strftime("%Y-%m-%d %H:%M:%S UTC") if live_time is not None else ""
     as_of = f"refreshed {when}" if use_live else "last sync"
     return rows, as_of
+
+
+def _newer(read: Any, seen: Any) -> bool:
+    """The refresh's modstamp of a side is later than the one the link last merged."""
+    read_at, seen_at = _as_utc(read) if read else None, _as_utc(seen) if seen else None
+    return read_at is not None and seen_at is not None and read_at > seen_at
 
 
 def _plain(value: Any) -> Any:

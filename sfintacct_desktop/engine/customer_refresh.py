@@ -101,6 +101,8 @@ def refresh_customer_page(
                 "customer_found": got.customer is not None,
                 "customer": _canonical(mapping, got.customer),
                 "customer_record_no": got.customer.record_no if got.customer is not None else "",
+                "account_stamp": _stamp(account),  # each side's modstamp as read: newer than the link's
+                "customer_stamp": _stamp(got.customer),  # seen stamp means the sync has not merged it yet
                 "customer_name": got.customer.name if got.customer is not None else "",
                 "account_name": account.name if account is not None else "",
                 "deals": [deal_row(d) for d in deals],
@@ -126,3 +128,8 @@ def _canonical(mapping: EntityMapping, record: Any) -> dict[str, Any] | None:
         return None
     values = mapping.extract(record)
     return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
+
+
+def _stamp(rec: Any) -> str:
+    stamp = getattr(rec, "modified_at", None) if rec is not None else None
+    return stamp.isoformat() if stamp is not None else ""
