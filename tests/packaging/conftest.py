@@ -1,0 +1,63 @@
+"""The packaged build: built once per test session, shared by every xdist worker.
+
+Why a lock and not a session fixture alone: under ``pytest -n`` each worker has its own session,
+so a plain fixture would build the bundle once per worker. The first worker builds into the run's
+shared temporary folder under an exclusive lock; the others wait on it and reuse the result. The
+packaging tests are also moved to the front of the run, so the build overlaps the rest of the
+suite instead of extending its end.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+BUILD_TIMEOUT = 900.0  # seconds: a cold build takes about 1.5 min on two busy cores
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    first = [i for i in items if here in Path(str(i.path)).parents]
+    if first:
+        items[:] = first + [i for i in items if i not in first]
+
+
+@pytest.fixture(scope="session")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The built one-folder app (``sfintacct-desktop/``); its ``.tar.gz`` lies beside it."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the packaged build is tested on Linux only")
+    if importlib.util.find_spec("PyInstaller") is None:
+        if os.environ.get("CI"):
+            pytest.fail("PyInstaller is missing: CI must install the [packaging] extra")
+        pytest.skip("PyInstaller is not installed (pip install -e '.[packaging]')")
+    shared = tmp_path_factory.getbasetemp().parent  # the same folder for every xdist worker
+    root = shared / "packaged-build"
+    root.mkdir(exist_ok=True)
+    with open(shared / "packaged-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        result = root / "result.json"
+        if not result.exists():
+            started = time.monotonic()
+            proc = subprocess.run(
+                [sys.executable, str(REPO / "packaging" / "build.py"),
+                 "--dist", str(root / "dist"), "--work", str(root / "work")],
+                capture_output=True, text=True, cwd=str(REPO), timeout=BUILD_TIMEOUT, stdin=subprocess.DEVNULL,
+            )  # fmt: skip
+            outcome = {"rc": proc.returncode, "seconds": time.monotonic() - started, "log": proc.stderr[-4000:]}
+            result.write_text(json.dumps(outcome), encoding="utf-8")
+        outcome = json.loads(result.read_text(encoding="utf-8"))
+    if outcome["rc"] != 0:
+        pytest.fail(f"the build failed (exit {outcome['rc']}):\n{outcome['log']}")
+    print(f"\npackaged build: {outcome['seconds']:.1f} s")
+    yield root / "dist" / "sfintacct-desktop"
