@@ -50,8 +50,15 @@ def package_version() -> str:
 
 
 def run_pyinstaller(dist: Path, work: Path) -> None:
+    """A build from scratch in ``work``, without ``--clean``.
+
+    Why not ``--clean``: it also empties PyInstaller's per-user cache, under any other build running
+    at the time (the test suite builds while a developer may). The work folder is this build's own,
+    emptied here, so nothing stale from an earlier build of another checkout is reused.
+    """
+    shutil.rmtree(work, ignore_errors=True)
     cmd = [
-        sys.executable, "-m", "PyInstaller", str(SPEC), "--noconfirm", "--clean", "--log-level", "WARN",
+        sys.executable, "-m", "PyInstaller", str(SPEC), "--noconfirm", "--log-level", "WARN",
         "--distpath", str(dist), "--workpath", str(work),
     ]  # fmt: skip
     subprocess.run(cmd, check=True, cwd=ROOT)  # noqa: S603 - this Python's PyInstaller, our spec
@@ -81,7 +88,7 @@ echo "installed: sfintacct-desktop is in the application menu; sfintacct and sfi
 """.replace("APP_ID", APP_ID)
 
 
-def linux_archive(dist: Path, version: str) -> Path:
+def linux_archive(dist: Path, version: str, level: int = 6) -> Path:
     """The tar.gz users unpack: the built folder, desktop integration files, install.sh."""
     arch = platform.machine() or "unknown"
     stem = f"{NAME}-{version}-linux-{arch}"
@@ -105,7 +112,7 @@ def linux_archive(dist: Path, version: str) -> Path:
     (tree / "install.sh").write_text(INSTALL_SH, encoding="utf-8")
     (tree / "install.sh").chmod(0o755)
     archive = dist / f"{stem}.tar.gz"
-    with tarfile.open(archive, "w:gz", compresslevel=6) as tar:
+    with tarfile.open(archive, "w:gz", compresslevel=level) as tar:
         tar.add(tree, arcname=stem)  # symlinks stay symlinks (sfintacct -> sfintacct-desktop)
     shutil.rmtree(tree)
     return archive
@@ -116,6 +123,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="output folder (default: dist/)")
     parser.add_argument("--work", type=Path, default=ROOT / "build", help="PyInstaller's work folder (default: build/)")
     parser.add_argument("--no-archive", action="store_true", help="Linux: build the folder only, no tar.gz")
+    parser.add_argument(
+        "--gzip-level", type=int, default=6, choices=range(1, 10), metavar="1-9",
+        help="Linux: the archive's compression (default 6; 1 packs 3x faster, 7%% larger: the tests use it)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     version = package_version()
     started = time.monotonic()
@@ -124,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"built {args.dist / NAME} (version {version}) in {built:.1f} s")
     if sys.platform.startswith("linux") and not args.no_archive:
         started = time.monotonic()
-        archive = linux_archive(args.dist.resolve(), version)
+        archive = linux_archive(args.dist.resolve(), version, args.gzip_level)
         print(f"packed {archive} in {time.monotonic() - started:.1f} s")
     return 0
 

@@ -51,7 +51,7 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             started = time.monotonic()
             proc = subprocess.run(
                 [sys.executable, str(REPO / "packaging" / "build.py"),
-                 "--dist", str(root / "dist"), "--work", str(root / "work")],
+                 "--dist", str(root / "dist"), "--work", str(root / "work"), "--gzip-level", "1"],
                 capture_output=True, text=True, cwd=str(REPO), timeout=BUILD_TIMEOUT, stdin=subprocess.DEVNULL,
             )  # fmt: skip
             outcome = {"rc": proc.returncode, "seconds": time.monotonic() - started, "log": proc.stderr[-4000:]}
