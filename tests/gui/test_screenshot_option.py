@@ -1,6 +1,6 @@
-"""``sfintacct-desktop --screenshot PNG``: the first painted window saved, then the app quits by itself.
+"""``sfintacct-desktop --screenshot PNG`` and ``--version`` from the source tree, and the window icon.
 
-The packaged build's smoke test and start-up benchmark rely on it; here it runs from the source tree
+The packaged build's smoke test and start-up benchmark rely on ``--screenshot``; here it runs from the source tree
 (a real subprocess, offscreen, a fresh home so the welcome page is the first window).
 """
 
@@ -39,3 +39,15 @@ def test_version_is_the_installed_metadata(tmp_path: Path) -> None:
         capture_output=True, text=True, env=env, cwd=str(REPO), timeout=60, stdin=subprocess.DEVNULL,
     )  # fmt: skip
     assert proc.stdout.strip() == f"sfintacct-desktop {version('sfintacct-desktop')}", proc.stderr
+
+
+def test_the_window_icon_comes_from_the_checkouts_resources(qapp) -> None:  # type: ignore[no-untyped-def]
+    from sfintacct_desktop.gui.app_icon import DESKTOP_ID, app_icon, icon_folder, install
+
+    assert icon_folder() == REPO / "resources" / "icons"
+    sizes = {s.width() for s in app_icon().availableSizes()}
+    assert {16, 32, 48, 256} <= sizes
+    install(qapp)
+    assert qapp.desktopFileName() == DESKTOP_ID
+    assert (REPO / "packaging" / "linux" / f"{DESKTOP_ID}.desktop").exists()  # the entry that id names
+    assert not qapp.windowIcon().isNull()

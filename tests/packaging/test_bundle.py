@@ -127,6 +127,7 @@ def test_bundle_holds_the_needed_qt_plugins_and_package_data_only(bundle: Path) 
     )
     assert (package / "store" / "migrations" / "env.py").exists()
     assert (internal / "resources" / "salesforce" / "manifest" / "package.xml").exists()
+    assert (internal / "resources" / "icons" / "sfintacct-desktop-256.png").exists()  # the window's icon
     assert (bundle / "sfintacct").is_symlink() and (bundle / "sfintacct").readlink() == Path("sfintacct-desktop")
 
 
