@@ -9,6 +9,7 @@ sandbox the frozen program starts itself, with a temporary home and the test fil
 from __future__ import annotations
 
 import json
+import re
 import selectors
 import shutil
 import signal
@@ -156,6 +157,50 @@ def test_the_window_paints_offscreen_on_the_running_sandbox(bundle: Path, tmp_pa
     assert len(colours) > 20  # text, tabs and badges, not a blank frame
     log = (tmp_path / "home" / "logs" / "sfintacct.log").read_text(encoding="utf-8")
     assert "Running upgrade  -> 0001" in log  # the bundled Alembic migrations created the state store
+
+
+def alive(pid: int) -> bool:
+    """Running, not a zombie (an orphan's exit status may wait for a reaper that never comes)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_the_window_runs_its_sync_in_a_child_of_the_frozen_program(bundle: Path, tmp_path: Path) -> None:
+    """The child is ``sys.executable -m sfintacct_desktop.cli service run --private``: in a frozen app
+    that is the bundle's own program, which must take the CLI role; it goes when the window goes."""
+    env = {**frozen_env(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
+    log = tmp_path / "home" / "logs" / "sfintacct.log"
+    with frozen_sandbox(bundle, env):
+        window = subprocess.Popen(
+            [str(bundle / "sfintacct-desktop")], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            child = None
+            deadline = time.monotonic() + RUN_TIMEOUT
+            while child is None and time.monotonic() < deadline and window.poll() is None:
+                text = log.read_text(encoding="utf-8") if log.exists() else ""
+                found = re.search(r"The sync of profile sandbox runs in process (\d+)", text)
+                child = int(found.group(1)) if found else None
+                time.sleep(0.2)
+            assert child is not None, "no child sync process started: " + (log.read_text() if log.exists() else "")
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+            assert Path(cmdline[0].decode()).name == "sfintacct-desktop"
+            assert cmdline[1:5] == [b"-m", b"sfintacct_desktop.cli", b"service", b"run"]
+        finally:
+            window.send_signal(signal.SIGTERM)
+            try:
+                window.communicate(timeout=RUN_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                window.kill()
+                window.communicate()
+        deadline = time.monotonic() + RUN_TIMEOUT
+        while alive(child) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not alive(child), "the child outlived the window"
 
 
 # ------------------------------------------------------------------------------------ sync, keyring
