@@ -44,7 +44,10 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         if os.environ.get("CI"):
             pytest.fail("PyInstaller is missing: CI must install the [packaging] extra")
         pytest.skip("PyInstaller is not installed (pip install -e '.[packaging]')")
-    shared = tmp_path_factory.getbasetemp().parent  # the same folder for every xdist worker
+    base = tmp_path_factory.getbasetemp()
+    # under xdist each worker's folder sits in the run's folder, shared by all of them; without it the
+    # parent would be shared by every run of the day, and a later run would reuse a stale build
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
     root = shared / "packaged-build"
     root.mkdir(exist_ok=True)
     with open(shared / "packaged-build.lock", "w") as lock:
