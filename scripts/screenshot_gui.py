@@ -3,9 +3,10 @@
 Usage: ``QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshot_gui.py [folder]`` (default
 ``docs/screenshots``). Uses the sandbox in process and a throw-away SFINTACCT_HOME (and, run as a
 script, a throw-away keyring), and walks the operator's path: welcome, connections with the setup
-checklist (all set, and fields missing), the profile editor, the baseline (plan, review,
-confirmation, applying, report), the sync (up to date, syncing, failing, needs attention, error
-inbox, conflicts, paused), a run's detail, the invoices, and the window attached to a background
+checklist (all set, and fields missing, deploying the Salesforce metadata), the profile editor,
+the baseline (plan, review, confirmation, applying, report), the sync (up to date, syncing, failing,
+needs attention, error inbox, conflicts, paused), a run's detail, the invoices, a customer's page (its
+fields after a live refresh, its invoices), the pipeline, and the window attached to a background
 service (and that service stopped). Files are named
 ``<nn>-<page>-<state>-<w>x<h>.png``. Dialogs are drawn over the window at their place, as the
 operator sees them.
@@ -149,6 +150,15 @@ def _setup_needed(app: Any, cam: Camera) -> None:
             conn.test_button.click()
             _wait(app, lambda: bool(conn.checklist.items) and win.runner.idle)
             cam.shoot(win, "connections", "setup-needed")
+            conn.checklist.deploy_button.click()  # Deploy to Salesforce: the check, then the question
+            _wait(app, lambda: conn.confirm is not None)
+            box = conn.confirm
+            cam.shoot(win, "connections", "deploy-check", dialog=box)
+            next(b for b in box.buttons() if b.text() == "Deploy").click()
+            _wait(app, lambda: conn.checklist.deploy_note.text().startswith("Deployed") and win.runner.idle)
+            _wait(app, conn.test_button.isEnabled)  # the connection tested again
+            conn.page.ensureWidgetVisible(conn.checklist.deploy_note, 0, 40)
+            cam.shoot(win, "connections", "deployed")
         finally:
             win.close()
 
@@ -259,6 +269,27 @@ def _window(app: Any, cam: Camera) -> None:
             inv.search()
             _wait(app, lambda: win.runner.idle and inv.model.rowCount() > 0)
             cam.shoot(win, "invoices", "search")
+
+            cust = win.customer_tab  # the customer of an overdue invoice, after finance moved it in Intacct
+            late = next(r for r in inv.model.rows if r.get("overdue"))
+            win.menus.pause_resume.trigger()  # resumed: the refresh is a job of the sync worker
+            _wait(app, lambda: win.worker.state == "idle" and not win.health._reading, timeout=120)
+            moved = {"MAILADDRESS": {"CITY": "Shelbyville"}}
+            assert ia.client.call([update("CUSTOMER", {"CUSTOMERID": late["customer_id"], "DISPLAYCONTACT": moved})])
+            win.tabs.setCurrentWidget(cust)
+            cust.search.setText(late["number"])
+            cust.find()
+            _wait(app, lambda: win.runner.idle and cust.page is not None)
+            cust.refresh_button.click()
+            _wait(app, lambda: win.runner.idle and bool((cust.page or {}).get("refresh_cost")), timeout=120)
+            cam.shoot(win, "customers", "fields")
+            cust.sections.setCurrentIndex(2)
+            cam.shoot(win, "customers", "invoices")
+            pipe = win.pipeline_tab
+            win.tabs.setCurrentWidget(pipe)
+            pipe.refresh()
+            _wait(app, lambda: win.runner.idle and pipe.pipeline is not None)
+            cam.shoot(win, "pipeline", "refresh")
         finally:
             win.close()
         _service(app, cam)

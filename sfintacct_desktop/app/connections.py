@@ -51,8 +51,12 @@ INTACCT_READS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 
 DEPLOY_HINT = (
-    "Deploy the metadata shipped in resources/salesforce to the org "
-    "(see resources/salesforce/README.md: `sf project deploy start --manifest package.xml`)."
+    "Deploy the metadata shipped in resources/salesforce: `sfintacct salesforce deploy` checks it first, "
+    "then asks (or `sf project deploy start --manifest manifest/package.xml`, see resources/salesforce/README.md)."
+)
+WINDOW_DEPLOY_HINT = (
+    "Deploy the metadata shipped in resources/salesforce: Deploy to Salesforce in the setup checklist of the "
+    "Connections tab checks it first, then asks."
 )
 _EXT_UNIQUE = {"type": "string", "externalId": True, "unique": True}
 # object -> field -> expected describe attributes (docs/schema.md)
@@ -249,7 +253,8 @@ def check_salesforce(profile: ResolvedProfile, *, window: bool = False) -> dict[
         gone = {m for m in missing if "." not in m}
         named = [f"{m} (whole object)" if m in gone else m for m in missing if m.split(".")[0] not in gone or m in gone]
         what = "; ".join(named + problems)
-        result["error"] = {"title": "Salesforce is missing the sync fields", "message": what, "hint": DEPLOY_HINT}
+        hint = WINDOW_DEPLOY_HINT if window else DEPLOY_HINT
+        result["error"] = {"title": "Salesforce is missing the sync fields", "message": what, "hint": hint}
         log.info("Salesforce schema check: %s", what)
     return result
 

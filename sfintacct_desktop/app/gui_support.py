@@ -37,6 +37,7 @@ from . import (
     invoices_service,
     remote_worker,
     service_jobs,
+    sf_deploy,
     signin,
     state_admin,
     state_service,
@@ -122,6 +123,14 @@ def check_connections(profile: ProfileRef) -> dict[str, Any]:
     session = _session(profile)
     return connections.check_connections(
         _name(profile), window=True, resolved=session.resolved if session is not None else None
+    )
+
+
+def deploy_salesforce(profile: ProfileRef, *, check_only: bool) -> dict[str, Any]:
+    """The shipped Salesforce metadata to the profile's org (``check_only``: Salesforce changes nothing)."""
+    session = _session(profile)
+    return sf_deploy.deploy_metadata(
+        _name(profile), check_only=check_only, window=True, resolved=session.resolved if session is not None else None
     )
 
 

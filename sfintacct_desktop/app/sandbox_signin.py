@@ -66,6 +66,7 @@ class ScriptedBrowser:
     approve: bool = True
     visited: list[str] = field(default_factory=list)
     error: str = ""
+    unreachable: bool = False  # nothing answered at all: the sandbox is not running, no sign-in problem
     done: threading.Event = field(default_factory=threading.Event)
 
     def open(self, url: str) -> None:
@@ -79,6 +80,7 @@ class ScriptedBrowser:
         try:
             self._follow(url)
         except requests.RequestException as exc:
+            self.unreachable = isinstance(exc, requests.ConnectionError)
             self.error = f"the sign-in page could not be reached ({type(exc).__name__})"
         finally:
             self.done.set()

@@ -1,4 +1,4 @@
-"""The named jobs a service runs for a window: the baseline plan and load, a live invoice refresh.
+"""The named jobs a service runs for a window: the baseline plan and load, a live invoice or customer refresh.
 
 Why named jobs and not callables: a job crosses the control channel from the window to the process
 that syncs the profile, so only its name and JSON parameters travel. The work itself is the same
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..domain import ErrorInfo, ErrorKind, SyncError
-from . import baseline_service, invoices_service
+from . import baseline_service, customer_service, invoices_service
 
 Progress = Callable[[Any], None]
 CANCELLED = "JOB_CANCELLED"  # the code of a plan the client stopped: it raises ExtractCancelled again
@@ -52,6 +52,8 @@ def run(
             )
         if name == "invoice_refresh":
             return invoices_service.refresh_customer(profile, str(params["customer_id"]), worker=worker)
+        if name == "customer_refresh":
+            return customer_service.refresh_customer(profile, str(params["customer_id"]), worker=worker)
     except baseline_service.PlanError as exc:
         raise SyncError(
             ErrorInfo(ErrorKind.VALIDATION, "The plan cannot be used", "; ".join(exc.problems), "Plan again.")

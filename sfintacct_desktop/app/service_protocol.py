@@ -40,7 +40,8 @@ from ..config.paths import APP_NAME
 from ..config.private import ensure_dir, make_private, open_private
 
 OPS = frozenset({"status", "sync_now", "pause", "resume", "cancel", "retry", "resolve", "subscribe", "job"})
-JOBS = frozenset({"baseline_plan", "baseline_apply", "invoice_refresh"})  # the named jobs a client may run
+# the named jobs a client may run
+JOBS = frozenset({"baseline_plan", "baseline_apply", "invoice_refresh", "customer_refresh"})
 PROFILE_OPS = OPS - {"status"}  # these name one profile; status may name one or none (all)
 TAKES = frozenset({"salesforce", "intacct"})
 MAX_LINE = 1 << 20  # the longest request a client may send (a summary of many streams fits with room)

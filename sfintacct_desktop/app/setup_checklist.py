@@ -13,14 +13,22 @@ from typing import Any
 from .connections import INTACCT_SCHEMA, SALESFORCE_SCHEMA
 
 SF_DEPLOY = (
-    "Ask your Salesforce administrator to deploy the metadata shipped in resources/salesforce "
-    "(its README says how); docs/schema.md lists every field."
+    "Press Deploy to Salesforce below: it checks first, shows what would change and asks before deploying "
+    "(needs a user allowed to modify metadata). Or ask your Salesforce administrator to deploy the metadata "
+    "shipped in resources/salesforce (its README says how)."
 )
+ACTION_DEPLOY = "deploy"  # an item the Deploy to Salesforce button fixes
+# Intacct custom fields the administrator creates by hand (the XML API cannot create them):
+# (object, field ID) -> (object as Customization Services names it, label, type and length)
+INTACCT_FIELDS: dict[tuple[str, str], tuple[str, str, str]] = {
+    ("CUSTOMER", "SFDC_ACCOUNT_ID"): ("Customer", "Salesforce Account ID", "Text, length 18"),
+    ("ITEM", "SFDC_PRODUCT_ID"): ("Item", "Salesforce Product ID", "Text, length 18"),
+}
 SF_FIX = "Ask your Salesforce administrator to correct the field in Setup > Object Manager to match docs/schema.md."
 
 
-def _item(system: str, tone: str, status: str, item: str, todo: str) -> dict[str, str]:
-    return {"system": system, "tone": tone, "status": status, "item": item, "todo": todo}
+def _item(system: str, tone: str, status: str, item: str, todo: str, action: str = "") -> dict[str, str]:
+    return {"system": system, "tone": tone, "status": status, "item": item, "todo": todo, "action": action}
 
 
 def _login_item(system: str, side: dict[str, Any]) -> dict[str, str] | None:
@@ -45,12 +53,13 @@ def salesforce_items(side: dict[str, Any]) -> list[dict[str, str]]:
             "Missing object",
             f"{obj} (custom object, with its fields {', '.join(SALESFORCE_SCHEMA.get(obj, {}))})",
             SF_DEPLOY,
+            ACTION_DEPLOY,
         )
         for obj in objects
     ]
     for name in missing:
         if "." in name and name.split(".")[0] not in objects:
-            items.append(_item("Salesforce", "error", "Missing field", name, SF_DEPLOY))
+            items.append(_item("Salesforce", "error", "Missing field", name, SF_DEPLOY, ACTION_DEPLOY))
     items += [_item("Salesforce", "error", "Wrong field", p, SF_FIX) for p in side.get("problems") or []]
     return items
 
@@ -63,9 +72,16 @@ def intacct_items(side: dict[str, Any]) -> list[dict[str, str]]:
     for name in side.get("missing") or []:
         obj, fld = name.split(".", 1)
         consequence = INTACCT_SCHEMA.get(obj, {}).get(fld, "")
+        spec = INTACCT_FIELDS.get((obj, fld))
+        how = (
+            f" in Customization Services > Custom Fields > Add: object {spec[0]}, type {spec[2]}, "
+            f"label {spec[1]}, field ID {fld}"
+            if spec
+            else " (Customization Services > Custom Fields)"
+        )
         todo = (
-            f"Ask your Intacct administrator to add the custom field {fld} to {obj} "
-            f"(Customization Services > Custom fields). Until then {consequence}."
+            f"Ask your Intacct administrator to add the custom field {fld} to {obj}{how}. Until then "
+            f"{consequence}. Then test the connection again."
         )
         items.append(_item("Intacct", "warn", "Missing field", name, todo))
     for objtype, got in (side.get("audit_trail") or {}).items():

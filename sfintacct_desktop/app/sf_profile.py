@@ -24,6 +24,7 @@ from ..wire.salesforce import (
     SalesforceSignInRequired,
     browser_sign_in,
 )
+from ..wire.transport import TransportError
 from .profiles import REFRESH_TOKEN_KEY as REFRESH_KEY
 from .profiles import ResolvedProfile, StoreFactory, default_store
 from .sandbox_signin import ScriptedBrowser
@@ -176,6 +177,11 @@ def sandbox_sign_in(settings: SalesforceSettings, username: str, password: str) 
             ports=(0,),
         )
     except SalesforceSignInError as exc:
+        if exc.code == "CANCELLED" and browser.unreachable:  # a stopped sandbox, told as such (not a sign-in)
+            raise TransportError(
+                f"The sandbox's Salesforce at {settings.login_host} is not answering: {browser.error}",
+                code="UNREACHABLE",
+            ) from None
         if exc.code == "CANCELLED" and browser.error:
             raise SalesforceSignInRequired(
                 f"The sandbox sign-in did not complete: {browser.error}", code="SIGNIN_MISSING"

@@ -19,8 +19,11 @@ from ..config.profiles import ProfileError
 from ..domain import SyncError
 from ..secrets import CredentialStoreError, redacted_exception_text
 from . import baseline as cli_baseline
+from . import customer as cli_customer
 from . import invoices as cli_invoices
+from . import pipeline as cli_pipeline
 from . import profile as cli_profiles
+from . import salesforce as cli_salesforce
 from . import sandbox as cli_sandbox
 from . import service as cli_service
 from . import state as cli_state
@@ -36,9 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_sandbox.register(sub, _common)  # sandbox serve | show
     cli_profiles.register(sub, _common)
+    cli_salesforce.register(sub, _common)  # salesforce deploy
     cli_sync.register(sub, _common)  # sync, status, errors, retry, conflicts, resolve
     cli_baseline.register(sub, _common)  # baseline plan | apply
     cli_invoices.register(sub, _common)  # invoices
+    cli_customer.register(sub, _common)  # customer
+    cli_pipeline.register(sub, _common)  # pipeline
     cli_state.register(sub, _common)  # state check | backup | restore | rebuild
     cli_service.register(sub, _common)  # service run | install | uninstall | status | logs
     return parser
@@ -53,9 +59,12 @@ def main(argv: list[str] | None = None) -> int:
     handlers: dict[tuple[str, str | None], Callable[[argparse.Namespace], int]] = {}
     handlers.update(cli_sandbox.handlers())
     handlers.update(cli_profiles.handlers())
+    handlers.update(cli_salesforce.handlers())
     handlers.update(cli_sync.handlers())
     handlers.update(cli_baseline.handlers())
     handlers.update(cli_invoices.handlers())
+    handlers.update(cli_customer.handlers())
+    handlers.update(cli_pipeline.handlers())
     handlers.update(cli_state.handlers())
     handlers.update(cli_service.handlers())
     key = (args.command, getattr(args, f"{args.command}_command", None))

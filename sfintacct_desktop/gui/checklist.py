@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from ..app.setup_checklist import checklist
+from ..app.setup_checklist import ACTION_DEPLOY, checklist
 from .widgets import Badge, ErrorPanel, note
 
 
 class ChecklistPanel(QGroupBox):
-    """One row per thing to set up: a status badge (words and colour), what, and what to do."""
+    """One row per thing to set up: a status badge (words and colour), what, and what to do.
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    With ``can_deploy`` a "Deploy to Salesforce" button appears while Salesforce lacks fields; the
+    tab that owns the panel runs the deploy (``deploy_requested``) and shows its outcome here.
+    """
+
+    deploy_requested = Signal()
+    SHOWN_COMPONENTS = 12  # component lines listed under a deploy's summary (refusals first)
+
+    def __init__(self, parent: QWidget | None = None, *, can_deploy: bool = False) -> None:
         super().__init__("Setup checklist", parent)
         self.setAccessibleName("Setup checklist")
         outer = QVBoxLayout(self)
@@ -26,8 +33,27 @@ class ChecklistPanel(QGroupBox):
         self.grid.setColumnStretch(1, 2)
         self.grid.setColumnStretch(2, 3)
         outer.addWidget(self.body)
+        self.can_deploy = can_deploy
+        actions = QHBoxLayout()
+        self.deploy_button = QPushButton("Deploy to Salesforce")
+        self.deploy_button.setAccessibleName("Deploy to Salesforce")
+        self.deploy_button.setToolTip(
+            "Check the custom fields, objects, layouts and permission sets against the org first (nothing "
+            "changes), then deploy them after you confirm."
+        )
+        self.deploy_button.clicked.connect(self.deploy_requested.emit)
+        actions.addWidget(self.deploy_button)
+        actions.addStretch(1)
+        outer.addLayout(actions)
+        self.deploy_note = QLabel()
+        self.deploy_note.setWordWrap(True)
+        self.deploy_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.deploy_note.setAccessibleName("Deploy result")
+        outer.addWidget(self.deploy_note)
         self.items: list[dict[str, str]] = []
         self.body.hide()
+        self.deploy_button.hide()
+        self.deploy_note.hide()
 
     def _clear(self) -> None:
         while self.grid.count():
@@ -40,11 +66,34 @@ class ChecklistPanel(QGroupBox):
         self.items = []
         self.summary.setText(text)
         self.body.hide()
+        self.deploy_button.hide()
+
+    def show_deploy_busy(self, text: str) -> None:
+        self.deploy_button.setEnabled(False)
+        self.deploy_note.setText(text)
+        self.deploy_note.setStyleSheet("color: #475467;")
+        self.deploy_note.show()
+
+    def show_deploy(self, result: dict[str, Any] | None, error: dict[str, str] | None = None) -> None:
+        """A deploy's (or check's) outcome: its summary and each component in plain words."""
+        self.deploy_button.setEnabled(True)
+        if error is not None:
+            text = f"<b>{error.get('title', '')}</b><br>{error.get('message', '')}<br>{error.get('hint', '')}"
+            self.deploy_note.setText(text)
+            self.deploy_note.setStyleSheet("color: #b42318;")
+        elif result is not None:
+            lines = [str(c["text"]) for c in result.get("components") or []]
+            more = len(lines) - self.SHOWN_COMPONENTS
+            shown = lines[: self.SHOWN_COMPONENTS] + ([f"… and {more} more"] if more > 0 else [])
+            self.deploy_note.setText("\n".join([str(result.get("summary", "")), *(f"  {x}" for x in shown)]))
+            self.deploy_note.setStyleSheet("color: #067647;" if result.get("ok") else "color: #b42318;")
+        self.deploy_note.show()
 
     def show_result(self, result: dict[str, Any]) -> None:
         """Fill from a connection test result; an empty list says so (only when both sides answered)."""
         self._clear()
         self.items = checklist(result)
+        self.deploy_button.setVisible(self.can_deploy and any(i.get("action") == ACTION_DEPLOY for i in self.items))
         both_ok = all((result.get(k) or {}).get("ok") for k in ("salesforce", "intacct"))
         if not self.items:
             self.summary.setText(

@@ -199,7 +199,8 @@ class ConnectionsTab(QWidget):
         for panel in self.panels.values():
             sides.addWidget(panel, 1)
         layout.addLayout(sides)
-        self.checklist = ChecklistPanel()
+        self.checklist = ChecklistPanel(can_deploy=True)
+        self.checklist.deploy_requested.connect(self.deploy_check)
         layout.addWidget(self.checklist)
         layout.addStretch(1)
         self.switch_note = note()
@@ -401,6 +402,68 @@ class ConnectionsTab(QWidget):
         for key, panel in self.panels.items():
             panel.show_result(result.get(key) or {"ok": False})
         self.checklist.show_result(result)
+
+    # ------------------------------------------------------------------ Deploy to Salesforce
+    def _profile_ref(self) -> str | gs.Session:
+        if self.session is not None and self.profile == self.session.name:
+            return self.session
+        return self.profile
+
+    def deploy_check(self) -> None:
+        """Check-only first: Salesforce runs every check and changes nothing; the result is shown."""
+        profile = self._profile_ref()
+        self.checklist.show_deploy_busy("Checking the metadata against Salesforce (nothing changes)…")
+        self.runner.submit(
+            "sf-deploy-check",
+            lambda task: gs.deploy_salesforce(profile, check_only=True),
+            self._checked,
+            lambda exc: self._show_deploy(None, gs.failure(exc)),
+        )
+
+    def _show_deploy(self, result: dict[str, Any] | None, error: dict[str, str] | None = None) -> None:
+        """The outcome under the button, scrolled into sight (at a small size the page scrolls)."""
+        self.checklist.show_deploy(result, error)
+        QTimer.singleShot(0, lambda: self.page.ensureWidgetVisible(self.checklist.deploy_note, 0, 40))
+
+    def _checked(self, result: dict[str, Any]) -> None:
+        self._show_deploy(result)
+        if not result.get("ok"):
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Deploy to Salesforce",
+            f"Deploy these {result.get('total', 0)} components to Salesforce now?",
+            parent=self,
+        )
+        box.setInformativeText(
+            "The check passed. Fields and objects are only added or updated, never deleted; if Salesforce "
+            "refuses any component, nothing is deployed. The connection is tested again afterwards."
+        )
+        deploy = box.addButton("Deploy", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.finished.connect(lambda _: self._deploy_answered(box.clickedButton() is deploy))
+        self.confirm = box
+        box.open()
+
+    def _deploy_answered(self, confirmed: bool) -> None:
+        self.confirm = None
+        if not confirmed:
+            self.checklist.show_deploy_busy("Nothing was deployed.")
+            self.checklist.deploy_button.setEnabled(True)
+            return
+        profile = self._profile_ref()
+        self.checklist.show_deploy_busy("Deploying to Salesforce…")
+        self.runner.submit(
+            "sf-deploy",
+            lambda task: gs.deploy_salesforce(profile, check_only=False),
+            self._deployed,
+            lambda exc: self._show_deploy(None, gs.failure(exc)),
+        )
+
+    def _deployed(self, result: dict[str, Any]) -> None:
+        self.test()  # the checklist is rebuilt from a fresh connection test
+        self._show_deploy(result)
 
     def _failed(self, exc: BaseException) -> None:
         self.test_button.setEnabled(True)

@@ -26,12 +26,14 @@ from .accessibility import install as install_naming
 from .accessibility import name_widgets
 from .baseline_tab import BaselineTab
 from .connections_tab import ConnectionsTab
+from .customer_tab import CustomerTab
 from .event_bridge import EventBridge
 from .health_view import HealthMonitor
 from .heap import HeapKeeper
 from .invoices_tab import InvoicesTab
 from .kind_badge import KindBadge
 from .menus import WindowMenus
+from .pipeline_tab import PipelineTab
 from .service_banner import ServiceBanner
 from .sync_tab import SyncTab
 from .task_runner import TaskRunner
@@ -96,10 +98,15 @@ class MainWindow(QMainWindow):
         self.baseline_tab = BaselineTab(self.runner, self.session, worker=self.worker)
         self.sync_tab = SyncTab(self.runner, self.bridge, self.worker, self.session)
         self.invoices_tab = InvoicesTab(self.runner, self.session, worker=self.worker)
+        self.customer_tab = CustomerTab(self.runner, self.session, worker=self.worker)
+        self.pipeline_tab = PipelineTab(self.runner, self.session)
         self.tabs.addTab(self.connections_tab, "Connections")
         self.tabs.addTab(self.baseline_tab, "Baseline")
         self.tabs.addTab(self.sync_tab, "Sync")
         self.tabs.addTab(self.invoices_tab, "Invoices")
+        self.tabs.addTab(self.customer_tab, "Customers")
+        self.invoices_tab.view.doubleClicked.connect(self._open_invoice_customer)
+        self.tabs.addTab(self.pipeline_tab, "Pipeline")
         self.service_banner = ServiceBanner()
         self.service_banner.take_over.connect(self.take_over)
         central = QWidget()
@@ -198,7 +205,8 @@ class MainWindow(QMainWindow):
         self.worker = gs.open_worker(session, interval=self._interval_of(session))
         self.bridge.set_events(self.worker.events)
         self._show_service()
-        for tab in (self.connections_tab, self.baseline_tab, self.sync_tab, self.invoices_tab):
+        tabs = (self.connections_tab, self.baseline_tab, self.sync_tab, self.invoices_tab, self.customer_tab)
+        for tab in (*tabs, self.pipeline_tab):
             tab.set_session(session, self.worker)
         self.setWindowTitle(window_title(session.name))
         self.status.setText(f"Profile: {session.name}")
@@ -229,13 +237,20 @@ class MainWindow(QMainWindow):
         self.bridge.drain()
         self.worker = gs.start_worker(self.session, interval=self._interval_of(self.session))
         self.bridge.set_events(self.worker.events)
-        for tab in (self.baseline_tab, self.invoices_tab):
+        for tab in (self.baseline_tab, self.invoices_tab, self.customer_tab):
             tab.worker = self.worker
         self.sync_tab.use_worker(self.worker)
         self.health.worker = self.worker
         self.health.facts.interval = self._interval_of(self.session)
         self.service_banner.clear()
         self.statusBar().showMessage("The sync runs in this window now.", 10_000)
+
+    def _open_invoice_customer(self, index: Any) -> None:
+        """A double-clicked invoice opens its customer's page on the Customers tab."""
+        customer_id = str(self.invoices_tab.model.row(index.row()).get("customer_id") or "")
+        if customer_id:
+            self.tabs.setCurrentWidget(self.customer_tab)
+            self.customer_tab.open_customer(customer_id)
 
     def _show_kind(self) -> None:
         """Sandbox or Production beside the profile name, so real systems are never mistaken for the demo."""

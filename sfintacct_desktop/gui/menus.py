@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QLineEdit, QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QDialog, QLineEdit, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from ..app import health as hl
 from ..app.window_prefs import log_folder
@@ -100,6 +100,11 @@ class WindowMenus:
         host.tabs.currentChanged.connect(lambda _i: self.update_find())
 
         help_menu = bar.addMenu("&Help")
+        f1 = QKeySequence(QKeySequence.StandardKey.HelpContents)
+        self.guide = self._action("&Getting started", self.show_guide, f1)
+        self.guide.setStatusTip("From connecting both systems to the live sync, step by step.")
+        help_menu.addAction(self.guide)
+        self.guide_dialog: QDialog | None = None
         self.open_logs = self._action("Open &log folder", self.open_log_folder)
         self.open_logs.setStatusTip("Open the folder of the log file (the same file the command line writes).")
         self.about = self._action("&About sfintacct", self.show_about)
@@ -143,6 +148,14 @@ class WindowMenus:
 
     def open_log_folder(self) -> bool:
         return QDesktopServices.openUrl(log_folder_url())
+
+    def show_guide(self) -> None:
+        if self.guide_dialog is None:
+            from .help_page import GuideDialog
+
+            self.guide_dialog = GuideDialog(self.window)
+        self.guide_dialog.show()
+        self.guide_dialog.raise_()
 
     def show_about(self) -> None:
         QMessageBox.about(self.window, "About sfintacct", ABOUT)

@@ -2,8 +2,9 @@
 
 Clients reach it over plain HTTP on loopback (simple-salesforce through an https->http adapter).
 Endpoints: SOAP partner login, the OAuth2 endpoints (authorize with its login and consent pages,
-token, revoke, userinfo) and the REST API under ``/services/data/``; the wire behaviour of each is
-in ``auth.py``, ``oauth_web.py``, ``rest.py`` and ``composite.py``, the record model in ``org.py``
+token, revoke, userinfo), the Metadata API's deploy and checkDeployStatus under ``/services/Soap/m/``
+and the REST API under ``/services/data/``; the wire behaviour of each is in ``metadata_soap.py``,
+``auth.py``, ``oauth_web.py``, ``rest.py`` and ``composite.py``, the record model in ``org.py``
 and ``rules.py``.
 """
 
@@ -23,7 +24,7 @@ from .. import credentials as cred
 from ..clock import Clock
 from ..httpserver import DropConnection, Emulator, json_response
 from ..latency import UNITS_KEY, Latency
-from . import auth, composite, oauth_web, soap
+from . import auth, composite, metadata_soap, oauth_web, soap
 from .calls import (
     MAX_VERSION,
     Call,
@@ -34,6 +35,7 @@ from .calls import (
     version_ok,
     version_retired,
 )
+from .metadata_deploy import Deploys
 from .oauth_apps import OAuthGrants
 from .org import Org
 from .schema import Schema
@@ -80,6 +82,8 @@ class SalesforceEmulator(Emulator):
         self.schema = Schema()
         # "Object.Field" or "Object": left out of describe, to emulate an org without our metadata.
         self.schema.omitted = frozenset(omit_fields)
+        self._omitted_at_start = self.schema.omitted
+        self.deploys = Deploys(self.clock)  # Metadata API deploy requests; a deploy can make omitted fields visible
         self.org = Org(self.store, self.clock, self.schema, cred.SF_USER_ID)
         self.sessions = Sessions(session_idle_seconds)
         self.oauth = OAuthGrants(self.store)
@@ -105,6 +109,8 @@ class SalesforceEmulator(Emulator):
     def reset(self, seed: str = "demo") -> None:
         super().reset(seed)
         self.cursors.clear()
+        self.schema.omitted = self._omitted_at_start
+        self.deploys = Deploys(self.clock)
 
     def base_url(self, request: Request) -> str:
         self.last_host = request.host
@@ -137,6 +143,11 @@ class SalesforceEmulator(Emulator):
             return soap.handle_soap(
                 self, request, version, lambda: self._login(request, lambda: auth.soap_login(self, request, version))
             )
+        if path.startswith("/services/Soap/m/") and request.method == "POST":
+            retired = auth.retired_version_fault(path.split("/")[4])
+            if retired is not None:
+                return retired
+            return self._metadata(request)
         route = path.rstrip("/")
         if route == "/services/oauth2/token" and request.method == "POST":
             return self._login(request, lambda: auth.oauth_token(self, request))
@@ -153,6 +164,17 @@ class SalesforceEmulator(Emulator):
         if path.startswith("/services/data/"):
             return self._rest(request)
         return json_response(NOT_FOUND, 404)
+
+    def _metadata(self, request: Request) -> Response:
+        """The Metadata API, with the armed faults of ``deploy`` / ``checkDeployStatus`` (nothing applied)."""
+        name, token = metadata_soap.operation(request.get_data())
+        fault = self.faults.take(name) if name else None
+        if fault is not None and fault.mode in REFUSING:
+            self.stats.count(name)
+            if fault.mode == "invalid_session":
+                self.sessions.invalidate(token)
+            return metadata_soap.refused(fault.mode)
+        return metadata_soap.handle(self, self.deploys, request)
 
     def _oauth_page(self, request: Request, route: str) -> Response | None:
         """The browser pages and the small OAuth endpoints (None: not one of them)."""

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .host import SalesforceHost
 
 DEFAULT_BATCH = 2000
+AGGREGATE_NO_MORE = "Aggregate query does not support queryMore(), use LIMIT to restrict the results to a single batch"
 
 
 def _batch_size(call: Call) -> int:
@@ -68,6 +69,8 @@ def query(emu: SalesforceHost, call: Call, include_deleted: bool) -> Reply:
         )
     except SoqlError as exc:
         return Reply(400, exc.to_json())
+    if result.aggregate and len(result.records) > _batch_size(call):  # no query locator for groups
+        return Reply(400, [{"message": AGGREGATE_NO_MORE, "errorCode": "EXCEEDED_ID_LIMIT"}])
     return _page(emu, call, list(result.records), result.total_size, 0, None)
 
 

@@ -8,13 +8,26 @@ unquoted date literals only. Schema checks (fields, types) happen in ``soql_exec
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from .soql_lex import (
+    DATE_LITERALS,
+    DATE_N_LITERALS,
+    RESERVED,
+    SoqlError,
+    Tok,
+    decode_string,
+    located_error,
+    tokenize,
+)
+
 __all__ = [
+    "AGGREGATE_FUNCTIONS",
+    "DATE_FUNCTIONS",
+    "Call",
     "Comparison",
     "CountCall",
     "FieldInfo",
@@ -30,32 +43,6 @@ __all__ = [
     "SubQuery",
     "parse",
 ]
-
-
-class SoqlError(Exception):
-    """A query rejected the way Salesforce rejects it (the REST layer answers 400 with this)."""
-
-    def __init__(self, error_code: str, message: str, detail: str | None = None) -> None:
-        super().__init__(f"{error_code}: {message}")
-        self.error_code = error_code
-        self.message = message
-        self.detail = detail if detail is not None else message
-
-    def to_json(self) -> list[dict[str, str]]:
-        """The REST error body."""
-        return [{"message": self.message, "errorCode": self.error_code}]
-
-
-def located_error(error_code: str, detail: str, text: str, pos: int) -> SoqlError:
-    """Salesforce prefixes query errors with the offending line, a caret and ERROR at Row:r:Column:c."""
-    pos = max(0, min(pos, len(text)))
-    row = text.count("\n", 0, pos) + 1
-    line_start = text.rfind("\n", 0, pos) + 1
-    line_end = text.find("\n", pos)
-    line = text[line_start : line_end if line_end >= 0 else len(text)]
-    col = pos - line_start + 1
-    message = f"\n{line}\n{' ' * (col - 1)}^\nERROR at Row:{row}:Column:{col}\n{detail}"
-    return SoqlError(error_code, message, detail)
 
 
 # --- schema / data protocols (implemented by the Salesforce org model) ---------------------------
@@ -114,6 +101,21 @@ class CountCall:
 
 
 @dataclass(frozen=True)
+class Call:
+    """An aggregate (SUM, AVG, MIN, MAX, COUNT_DISTINCT) or a date function (CALENDAR_MONTH, ...)."""
+
+    func: str  # upper case
+    field: FieldPath
+    alias: str | None
+    pos: int
+
+
+AGGREGATE_FUNCTIONS = frozenset({"COUNT", "COUNT_DISTINCT", "SUM", "AVG", "MIN", "MAX"})
+DATE_FUNCTIONS = frozenset({"CALENDAR_MONTH", "CALENDAR_QUARTER", "CALENDAR_YEAR"})
+Expr = FieldPath | CountCall | Call
+
+
+@dataclass(frozen=True)
 class SubQuery:
     query: Query
     pos: int
@@ -121,7 +123,7 @@ class SubQuery:
 
 @dataclass(frozen=True)
 class Comparison:
-    field: FieldPath
+    field: Expr  # a function only in HAVING (and date functions, not emulated in WHERE)
     op: str  # = != < <= > >= IN NOT IN LIKE
     value: Literal | tuple[Literal, ...] | Query
     pos: int
@@ -139,12 +141,12 @@ class Not:
 
 
 Condition = Comparison | Logical | Not
-SelectItem = FieldPath | CountCall | SubQuery
+SelectItem = FieldPath | CountCall | Call | SubQuery
 
 
 @dataclass(frozen=True)
 class OrderItem:
-    field: FieldPath
+    field: Expr
     descending: bool
     nulls_last: bool
 
@@ -161,129 +163,8 @@ class Query:
     offset: int | None
     text: str
     offset_pos: int = 0
-
-
-# --- lexer ----------------------------------------------------------------------------------------
-
-_IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
-_TOKEN_RE = re.compile(
-    r"(?P<ws>\s+)"
-    r"|(?P<datetime>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?(?:Z|[+-]\d{2}:?\d{2}))"
-    r"|(?P<date>\d{4}-\d{2}-\d{2}(?![T\d]))"
-    r"|(?P<baddate>\d{4}-\d{2}-\d{2}T)"
-    r"|(?P<number>[+-]?(?:\d+(?:\.\d+)?|\.\d+)(?![A-Za-z_\d.]))"
-    rf"|(?P<datelit>{_IDENT}:\d+)"
-    rf"|(?P<ident>{_IDENT}(?:\.{_IDENT})*)"
-    r"|(?P<op>!=|<>|<=|>=|=|<|>)"
-    r"|(?P<punct>[(),])"
-)
-
-# Named date literals; the ones taking ":n" are in _DATE_N.
-DATE_LITERALS = frozenset(
-    {
-        "YESTERDAY", "TODAY", "TOMORROW", "LAST_WEEK", "THIS_WEEK", "NEXT_WEEK", "LAST_MONTH",
-        "THIS_MONTH", "NEXT_MONTH", "LAST_90_DAYS", "NEXT_90_DAYS", "THIS_YEAR", "LAST_YEAR", "NEXT_YEAR",
-    }
-)  # fmt: skip
-DATE_N_LITERALS = frozenset(
-    {"LAST_N_DAYS", "NEXT_N_DAYS", "N_DAYS_AGO", "LAST_N_WEEKS", "NEXT_N_WEEKS", "LAST_N_MONTHS",
-     "NEXT_N_MONTHS", "LAST_N_YEARS", "NEXT_N_YEARS"}
-)  # fmt: skip
-
-_RESERVED = frozenset(
-    {"SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "LIKE", "ORDER", "BY", "LIMIT", "OFFSET",
-     "NULL", "TRUE", "FALSE", "ASC", "DESC", "NULLS", "GROUP", "HAVING", "WITH", "FOR", "USING",
-     "INCLUDES", "EXCLUDES", "TYPEOF"}
-)  # fmt: skip
-
-
-@dataclass(frozen=True)
-class _Tok:
-    kind: str  # ident, string, number, date, datetime, datelit, op, punct, eof
-    value: str
-    pos: int
-
-    @property
-    def upper(self) -> str:
-        return self.value.upper() if self.kind == "ident" else ""
-
-
-def _tokenize(text: str) -> list[_Tok]:
-    toks: list[_Tok] = []
-    pos = 0
-    n = len(text)
-    while pos < n:
-        ch = text[pos]
-        if ch == "'":
-            end = pos + 1
-            while end < n and text[end] != "'":
-                end += 2 if text[end] == "\\" else 1
-            if end >= n:
-                detail = f"line 1:{pos} mismatched character '<EOF>' expecting '''"
-                raise located_error("MALFORMED_QUERY", detail, text, pos)
-            toks.append(_Tok("string", text[pos + 1 : end], pos))
-            pos = end + 1
-            continue
-        if ch == ":":
-            raise located_error("MALFORMED_QUERY", "Bind variables only allowed in Apex code", text, pos)
-        m = _TOKEN_RE.match(text, pos)
-        if m is None:
-            raise located_error("MALFORMED_QUERY", f"line 1:{pos} no viable alternative at character '{ch}'", text, pos)
-        kind = m.lastgroup or ""
-        if kind == "baddate":  # a datetime needs seconds and Z or an offset
-            bad = m.end() + len(re.match(r"[\dT:.]*", text[m.end() :]).group())  # type: ignore[union-attr]
-            char = text[bad] if bad < n else "<EOF>"
-            raise located_error(
-                "MALFORMED_QUERY", f"line 1:{bad} no viable alternative at character '{char}'", text, bad
-            )
-        if kind != "ws":
-            toks.append(_Tok(kind, m.group(), pos))
-        pos = m.end()
-    toks.append(_Tok("eof", "<EOF>", n))
-    return toks
-
-
-_SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
-
-
-def decode_string(raw: str, *, like: bool, text: str = "", pos: int = 0) -> tuple[str, str | None]:
-    """Decode SOQL escapes; for LIKE also build the regex (``%``, ``_`` wildcards, ``\\%``, ``\\_`` literal)."""
-    out: list[str] = []
-    rx: list[str] = []
-    i = 0
-    while i < len(raw):
-        c = raw[i]
-        if c == "\\":
-            nxt = raw[i + 1] if i + 1 < len(raw) else ""
-            if nxt.lower() in _SIMPLE_ESCAPES:
-                lit = _SIMPLE_ESCAPES[nxt.lower()]
-                i += 2
-            elif nxt == "u" and re.fullmatch(r"[0-9A-Fa-f]{4}", raw[i + 2 : i + 6]):
-                lit = chr(int(raw[i + 2 : i + 6], 16))
-                i += 6
-            elif like and nxt in "%_":
-                lit = nxt
-                i += 2
-            else:
-                seq = raw[i : i + 2]
-                raise located_error(
-                    "MALFORMED_QUERY",
-                    f"Invalid string literal '{raw}'. Illegal character sequence '{seq}' in string literal.",
-                    text,
-                    pos,
-                )
-            out.append(lit)
-            rx.append(re.escape(lit))
-            continue
-        out.append(c)
-        if like and c == "%":
-            rx.append(".*")
-        elif like and c == "_":
-            rx.append(".")
-        else:
-            rx.append(re.escape(c))
-        i += 1
-    return "".join(out), ("".join(rx) if like else None)
+    group_by: tuple[FieldPath | Call, ...] = ()
+    having: Condition | None = None
 
 
 # --- parser ---------------------------------------------------------------------------------------
@@ -292,33 +173,33 @@ def decode_string(raw: str, *, like: bool, text: str = "", pos: int = 0) -> tupl
 class _Parser:
     def __init__(self, text: str) -> None:
         self.text = text
-        self.toks = _tokenize(text)
+        self.toks = tokenize(text)
         self.i = 0
 
     # token helpers
     @property
-    def tok(self) -> _Tok:
+    def tok(self) -> Tok:
         return self.toks[self.i]
 
-    def advance(self) -> _Tok:
+    def advance(self) -> Tok:
         t = self.toks[self.i]
         if t.kind != "eof":
             self.i += 1
         return t
 
-    def unexpected(self, tok: _Tok | None = None) -> SoqlError:
+    def unexpected(self, tok: Tok | None = None) -> SoqlError:
         t = tok or self.tok
         return located_error("MALFORMED_QUERY", f"unexpected token: '{t.value}'", self.text, t.pos)
 
     def is_kw(self, *words: str) -> bool:
         return self.tok.upper in words
 
-    def expect_kw(self, word: str) -> _Tok:
+    def expect_kw(self, word: str) -> Tok:
         if self.tok.upper != word:
             raise self.unexpected()
         return self.advance()
 
-    def expect_punct(self, p: str) -> _Tok:
+    def expect_punct(self, p: str) -> Tok:
         if not (self.tok.kind == "punct" and self.tok.value == p):
             raise self.unexpected()
         return self.advance()
@@ -333,16 +214,25 @@ class _Parser:
         select = self.select_list()
         self.expect_kw("FROM")
         obj = self.tok
-        if obj.kind != "ident" or "." in obj.value or obj.upper in _RESERVED:
+        if obj.kind != "ident" or "." in obj.value or obj.upper in RESERVED:
             raise self.unexpected()
         self.advance()
         alias = None
-        if self.tok.kind == "ident" and "." not in self.tok.value and self.tok.upper not in _RESERVED:
+        if self.tok.kind == "ident" and "." not in self.tok.value and self.tok.upper not in RESERVED:
             alias = self.advance().value
         where = None
         if self.is_kw("WHERE"):
             self.advance()
             where = self.condition()
+        group_by: tuple[FieldPath | Call, ...] = ()
+        having = None
+        if self.is_kw("GROUP"):
+            self.advance()
+            self.expect_kw("BY")
+            group_by = self.group_list()
+        if self.is_kw("HAVING"):
+            self.advance()
+            having = self.condition()
         order: tuple[OrderItem, ...] = ()
         if self.is_kw("ORDER"):
             self.advance()
@@ -362,7 +252,41 @@ class _Parser:
             raise self.unexpected()
         end = self.tok.pos
         text = self.text[start:end]
-        return Query(tuple(select), obj.value, obj.pos, alias, where, order, limit, offset, text, offset_pos)
+        return Query(
+            tuple(select), obj.value, obj.pos, alias, where, order, limit, offset, text, offset_pos, group_by, having
+        )
+
+    def group_list(self) -> tuple[FieldPath | Call, ...]:
+        items: list[FieldPath | Call] = []
+        while True:
+            item = self.expr()
+            if isinstance(item, CountCall) or (isinstance(item, Call) and item.func not in DATE_FUNCTIONS):
+                raise located_error(
+                    "MALFORMED_QUERY", f"unexpected token: '{self.text[item.pos :].split('(')[0]}'", self.text, item.pos
+                )
+            items.append(item)
+            if not self.at_punct(","):
+                return tuple(items)
+            self.advance()
+
+    def expr(self) -> Expr:
+        """A field path or a function call: COUNT(), COUNT(f), SUM(f), ..., CALENDAR_MONTH(f)."""
+        t = self.tok
+        nxt = self.toks[min(self.i + 1, len(self.toks) - 1)]
+        if not (t.kind == "ident" and "." not in t.value and nxt.kind == "punct" and nxt.value == "("):
+            return self.field_path()
+        name = t.upper
+        if name not in AGGREGATE_FUNCTIONS and name not in DATE_FUNCTIONS:  # toLabel, FORMAT, ... not emulated
+            raise self.unexpected(nxt)
+        self.advance()
+        self.advance()
+        if name == "COUNT":
+            field = None if self.at_punct(")") else self.field_path()
+            self.expect_punct(")")
+            return CountCall(field, None, t.pos)
+        field = self.field_path()
+        self.expect_punct(")")
+        return Call(name, field, None, t.pos)
 
     def integer(self) -> int:
         t = self.tok
@@ -385,26 +309,21 @@ class _Parser:
             sub = self.query(nested=True)
             self.expect_punct(")")
             return SubQuery(sub, t.pos)
-        if t.kind != "ident" or ("." not in t.value and t.upper in _RESERVED):
+        if t.kind != "ident" or ("." not in t.value and t.upper in RESERVED):
             raise self.unexpected()
-        self.advance()
-        if t.upper == "COUNT" and self.at_punct("("):
-            self.advance()
-            field = None
-            if not self.at_punct(")"):
-                field = self.field_path()
-            self.expect_punct(")")
-            alias = None
-            if self.tok.kind == "ident" and "." not in self.tok.value and self.tok.upper not in _RESERVED:
-                alias = self.advance().value
-            return CountCall(field, alias, t.pos)
-        if self.at_punct("("):  # other functions (SUM, toLabel, ...) are not emulated
-            raise self.unexpected()
-        return FieldPath(tuple(t.value.split(".")), t.pos)
+        item = self.expr()
+        if isinstance(item, FieldPath):
+            return item
+        alias = None
+        if self.tok.kind == "ident" and "." not in self.tok.value and self.tok.upper not in RESERVED:
+            alias = self.advance().value
+        if isinstance(item, CountCall):
+            return CountCall(item.field, alias, item.pos)
+        return Call(item.func, item.field, alias, item.pos)
 
     def field_path(self) -> FieldPath:
         t = self.tok
-        if t.kind != "ident" or ("." not in t.value and t.upper in _RESERVED):
+        if t.kind != "ident" or ("." not in t.value and t.upper in RESERVED):
             raise self.unexpected()
         self.advance()
         return FieldPath(tuple(t.value.split(".")), t.pos)
@@ -412,7 +331,7 @@ class _Parser:
     def order_list(self) -> tuple[OrderItem, ...]:
         items = []
         while True:
-            field = self.field_path()
+            field = self.expr()
             desc = False
             if self.is_kw("ASC", "DESC"):
                 desc = self.advance().upper == "DESC"
@@ -452,7 +371,7 @@ class _Parser:
         return self.comparison()
 
     def comparison(self) -> Comparison:
-        field = self.field_path()
+        field = self.expr()
         t = self.tok
         if t.kind == "op":
             self.advance()

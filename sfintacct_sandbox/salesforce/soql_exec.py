@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from .soql import (
+    Call,
     Comparison,
     CountCall,
     FieldInfo,
@@ -30,6 +31,8 @@ from .soql import (
     located_error,
     parse,
 )
+from .soql_agg import is_aggregate, run_aggregate
+from .soql_dates import Range, date_range
 
 __all__ = ["QueryResult", "execute"]
 
@@ -58,6 +61,7 @@ _BAD_TYPE = (
     "appropriate names."
 )
 
+_NOT_AGGREGATE_QUERY = "Aggregate functions in ORDER BY need an aggregate query (GROUP BY or aggregates in SELECT)"
 Row = dict[str, Any]
 Pred = Callable[[Row], Any]
 
@@ -67,6 +71,7 @@ class QueryResult:
     records: list[dict[str, Any]]
     total_size: int
     is_count: bool
+    aggregate: bool = False  # AggregateResult rows: one batch only, no query locator
 
 
 # --- value keys: stored JSON value -> comparable key (None = null) ------------------------------
@@ -107,52 +112,6 @@ _KEYS: dict[str, Callable[[Any], Any]] = {
     "date": lambda v: v[:10] if v else None,
     "datetime": _dt_key,
 }
-
-
-@dataclass(frozen=True)
-class _Range:
-    """A named date literal (TODAY, LAST_N_DAYS:n, ...) as a half-open key range [lo, hi)."""
-
-    lo: Any
-    hi: Any
-
-
-def _add_months(d: date, k: int) -> date:
-    m = d.month - 1 + k
-    return date(d.year + m // 12, m % 12 + 1, 1)
-
-
-def _date_range(name: str, n: int, today: date) -> tuple[date, date]:
-    day = timedelta(days=1)
-    week = today - timedelta(days=(today.weekday() + 1) % 7)  # weeks start on Sunday (en_US)
-    month = today.replace(day=1)
-    year = date(today.year, 1, 1)
-    ranges = {
-        "TODAY": (today, today + day),
-        "YESTERDAY": (today - day, today),
-        "TOMORROW": (today + day, today + 2 * day),
-        "LAST_N_DAYS": (today - n * day, today + day),
-        "LAST_90_DAYS": (today - 90 * day, today + day),
-        "NEXT_N_DAYS": (today + day, today + (n + 1) * day),
-        "NEXT_90_DAYS": (today + day, today + 91 * day),
-        "N_DAYS_AGO": (today - n * day, today - (n - 1) * day),
-        "THIS_WEEK": (week, week + 7 * day),
-        "LAST_WEEK": (week - 7 * day, week),
-        "NEXT_WEEK": (week + 7 * day, week + 14 * day),
-        "LAST_N_WEEKS": (week - 7 * n * day, week),
-        "NEXT_N_WEEKS": (week + 7 * day, week + 7 * (n + 1) * day),
-        "THIS_MONTH": (month, _add_months(month, 1)),
-        "LAST_MONTH": (_add_months(month, -1), month),
-        "NEXT_MONTH": (_add_months(month, 1), _add_months(month, 2)),
-        "LAST_N_MONTHS": (_add_months(month, -n), month),
-        "NEXT_N_MONTHS": (_add_months(month, 1), _add_months(month, n + 1)),
-        "THIS_YEAR": (year, year.replace(year=year.year + 1)),
-        "LAST_YEAR": (year.replace(year=year.year - 1), year),
-        "NEXT_YEAR": (year.replace(year=year.year + 1), year.replace(year=year.year + 2)),
-        "LAST_N_YEARS": (year.replace(year=year.year - n), year),
-        "NEXT_N_YEARS": (year.replace(year=year.year + 1), year.replace(year=year.year + n + 1)),
-    }
-    return ranges[name]
 
 
 # --- compile context -------------------------------------------------------------------------------
@@ -221,7 +180,7 @@ class _Ctx:
     # --- literals ---------------------------------------------------------------------------------
 
     def literal_key(self, res: _Resolved, lit: Literal) -> Any:
-        """The comparable key of a literal for this field, or a _Range; raises on a type mismatch."""
+        """The comparable key of a literal for this field, or a Range; raises on a type mismatch."""
         cat, fname = res.category, res.field.name
         if lit.kind == "null":
             return None
@@ -252,10 +211,10 @@ class _Ctx:
                 lit.pos,
             )
         if lit.kind == "datelit":
-            lo, hi = _date_range(lit.value[0], lit.value[1], self.today)
+            lo, hi = date_range(lit.value[0], lit.value[1], self.today)
             if cat == "date":
-                return _Range(lo.isoformat(), hi.isoformat())
-            return _Range(lo.isoformat() + "T00:00:00.000", hi.isoformat() + "T00:00:00.000")
+                return Range(lo.isoformat(), hi.isoformat())
+            return Range(lo.isoformat() + "T00:00:00.000", hi.isoformat() + "T00:00:00.000")
         if lit.kind == "datetime":
             return _fmt_dt(datetime.fromisoformat(lit.value))
         return lit.value
@@ -274,6 +233,9 @@ class _Ctx:
         return self.comparison(sobject, alias, cond)
 
     def comparison(self, sobject: str, alias: str | None, cmp: Comparison) -> Pred:
+        if not isinstance(cmp.field, FieldPath):  # aggregates belong in HAVING; date functions in WHERE not emulated
+            detail = f"unexpected token: '{'COUNT' if isinstance(cmp.field, CountCall) else cmp.field.func}'"
+            raise self.error("MALFORMED_QUERY", detail, cmp.field.pos)
         res = self.resolve(sobject, alias, cmp.field)
         get, key, op = res.get, _KEYS[res.category], cmp.op
         if op == "LIKE":
@@ -290,7 +252,7 @@ class _Ctx:
         if res.category == "boolean" and op not in ("=", "!="):
             raise self.error("INVALID_QUERY_FILTER_OPERATOR", "invalid operator on boolean field", cmp.pos)
         k = self.literal_key(res, lit)
-        if isinstance(k, _Range):
+        if isinstance(k, Range):
             lo, hi = k.lo, k.hi
 
             def inside(row: Row) -> bool:
@@ -342,8 +304,8 @@ class _Ctx:
             return lambda row: key(get(row)) in ids
         keys = [self.literal_key(res, lit) for lit in cmp.value]  # type: ignore[union-attr]
         has_null = any(k is None for k in keys)
-        scalars = {k for k in keys if k is not None and not isinstance(k, _Range)}
-        ranges = [(k.lo, k.hi) for k in keys if isinstance(k, _Range)]
+        scalars = {k for k in keys if k is not None and not isinstance(k, Range)}
+        ranges = [(k.lo, k.hi) for k in keys if isinstance(k, Range)]
 
         def member(row: Row) -> bool:
             v = key(get(row))
@@ -390,6 +352,8 @@ class _Plan:
             raise ctx.error("NUMBER_OUTSIDE_VALID_RANGE", detail, q.offset_pos)
         self.order = []
         for item in q.order_by:
+            if not isinstance(item.field, FieldPath):
+                raise ctx.error("MALFORMED_QUERY", _NOT_AGGREGATE_QUERY, item.field.pos)
             res = ctx.resolve(sobject, q.alias, item.field)
             self.order.append((res.get, _KEYS[res.category], item.descending, item.nulls_last))
         self.shape = self._shape() if shape is None else shape
@@ -403,7 +367,7 @@ class _Plan:
                     raise self.ctx.error("MALFORMED_QUERY", f"duplicate field selected: {child.name}", item.pos)
                 shape[child.name] = ("c", child)
                 continue
-            if isinstance(item, CountCall):
+            if isinstance(item, CountCall | Call):
                 raise self.ctx.error("MALFORMED_QUERY", "COUNT() must be the only element in the SELECT list", item.pos)
             res = self.ctx.resolve(self.sobject, self.q.alias, item)
             node = shape
@@ -490,23 +454,26 @@ class _ChildPlan:
 
 
 def _run_count(ctx: _Ctx, q: Query, sobject: str) -> QueryResult:
-    counts = [i for i in q.select if isinstance(i, CountCall)]
+    """``SELECT COUNT() ...``: the count in totalSize, no records; anything else beside it is refused."""
     others = [i for i in q.select if not isinstance(i, CountCall)]
     if others:
         first = others[0]
         name = first.dotted if isinstance(first, FieldPath) else "subquery"
         raise ctx.error("MALFORMED_QUERY", f"Field must be grouped or aggregated: {name}", first.pos)
     plan = _Plan(ctx, q, sobject, shape={})
-    rows = plan.select(ctx.source.rows(sobject))
-    if len(counts) == 1 and counts[0].field is None:
-        return QueryResult([], len(rows), True)
-    rec: dict[str, Any] = {"attributes": {"type": "AggregateResult"}}
-    for n, call in enumerate(counts):
-        if call.field is None:
-            raise ctx.error("MALFORMED_QUERY", "COUNT() must be the only element in the SELECT list", call.pos)
-        get = ctx.resolve(sobject, q.alias, call.field).get
-        rec[call.alias or f"expr{n}"] = sum(1 for r in rows if get(r) not in (None, ""))
-    return QueryResult([rec], 1, False)
+    return QueryResult([], len(plan.select(ctx.source.rows(sobject))), True)
+
+
+def _run_aggregate(ctx: _Ctx, q: Query, sobject: str) -> QueryResult:
+    """GROUP BY / aggregate functions: WHERE here, the grouping in ``soql_agg``."""
+    if any(isinstance(i, SubQuery) for i in q.select):
+        raise ctx.error("MALFORMED_QUERY", "Field must be grouped or aggregated: subquery", q.sobject_pos)
+    if q.offset is not None and q.offset > MAX_OFFSET:
+        raise ctx.error("NUMBER_OUTSIDE_VALID_RANGE", f"Maximum SOQL offset allowed is {MAX_OFFSET}", q.offset_pos)
+    bare = replace(q, order_by=(), limit=None, offset=None, group_by=(), having=None)
+    rows = _Plan(ctx, bare, sobject, shape={}).select(ctx.source.rows(sobject))
+    records = run_aggregate(ctx, q, sobject, rows, _KEYS)
+    return QueryResult(records, len(records), False, aggregate=True)
 
 
 def execute(
@@ -522,6 +489,8 @@ def execute(
     q = parse(text)
     ctx = _Ctx(text, schema, source, include_deleted, api_version, now)
     sobject = ctx.object_name(q)
+    if is_aggregate(q):
+        return _run_aggregate(ctx, q, sobject)
     if any(isinstance(i, CountCall) for i in q.select):
         return _run_count(ctx, q, sobject)
     plan = _Plan(ctx, q, sobject)

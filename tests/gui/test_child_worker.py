@@ -91,6 +91,16 @@ def test_window_syncs_in_a_child_process_and_closing_ends_it(qtbot: Any, sandbox
     assert refreshed.args[0]["refreshed"] == customer
     assert proc.poll() is None and worker.in_child
 
+    # the customer page's refresh: a named job of the child as well (it reads both systems there)
+    page = win.customer_tab
+    win.tabs.setCurrentWidget(page)
+    page.open_customer(customer)
+    qtbot.waitUntil(lambda: page.page is not None and page.refresh_button.isEnabled(), timeout=TIMEOUT_MS)
+    with qtbot.waitSignal(page.loaded, timeout=TIMEOUT_MS) as fresh:
+        page.refresh_button.click()
+    assert fresh.args[0]["customer_id"] == customer and fresh.args[0]["refresh_cost"]["salesforce_calls"] == 1
+    assert ProfileLock("sandbox").holder().get("pid") == proc.pid  # the child stayed the only writer
+
     win.close()
     assert proc.wait(60) == 0  # the window's close ended the child, cleanly
     qtbot.waitUntil(lambda: not worker.is_alive(), timeout=10_000)

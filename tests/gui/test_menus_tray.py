@@ -19,7 +19,7 @@ from tests.support.logging_env import root_logging_restored
 
 def test_view_menu_switches_tabs_and_find_goes_to_the_tabs_search_field(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     menus = window.menus
-    assert [a.shortcut().toString() for a in menus.tab_actions] == ["Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+4"]
+    assert [a.shortcut().toString() for a in menus.tab_actions] == [f"Ctrl+{n}" for n in range(1, 7)]
     assert [k.toString() for k in menus.sync_now.shortcuts()] == ["F5", "Ctrl+R"]
     assert menus.pause_resume.shortcut() == QKeySequence("Ctrl+P") and menus.quit.shortcut() == QKeySequence("Ctrl+Q")
     assert menus.find.shortcut() == QKeySequence("Ctrl+F")
@@ -32,6 +32,9 @@ def test_view_menu_switches_tabs_and_find_goes_to_the_tabs_search_field(qtbot, w
     window.activateWindow()
     menus.find.trigger()
     qtbot.waitUntil(lambda: window.invoices_tab.customer.hasFocus(), timeout=5_000)
+    menus.tab_actions[4].trigger()  # Customers: its find field
+    menus.find.trigger()
+    qtbot.waitUntil(lambda: window.customer_tab.search.hasFocus(), timeout=5_000)
 
 
 def test_menus_follow_the_worker_and_help_opens_the_log_folder(qtbot, window: MainWindow, home: Path) -> None:  # type: ignore[no-untyped-def]

@@ -11,6 +11,8 @@ STATES = [
     "welcome-first-run",
     "connections-checklist",
     "connections-setup-needed",
+    "connections-deploy-check",
+    "connections-deployed",
     "profile-editor-new",
     "baseline-plan",
     "baseline-review",
@@ -26,6 +28,9 @@ STATES = [
     "sync-paused",
     "sync-run-detail",
     "invoices-search",
+    "customers-fields",
+    "customers-invoices",
+    "pipeline-refresh",
     "service-attached",
     "service-stopped",
 ]

@@ -10,9 +10,9 @@ from sfintacct_desktop.gui.main_window import MainWindow
 from tests.gui.helpers import choose_profile
 
 
-def test_window_opens_with_four_tabs(window: MainWindow) -> None:
+def test_window_opens_with_five_tabs(window: MainWindow) -> None:
     titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
-    assert titles == ["Connections", "Baseline", "Sync", "Invoices"]
+    assert titles == ["Connections", "Baseline", "Sync", "Invoices", "Customers", "Pipeline"]
     assert window.width() >= 1000 and window.height() >= 700
 
 

@@ -124,8 +124,9 @@ class Bench:
 
 
 @pytest.fixture()
-def bench(tmp_path: Path) -> Iterator[Bench]:
-    proc = spawn(tmp_path, "sandbox", "serve", "--seed", "empty")
+def bench(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Bench]:
+    """The sandbox served by the CLI (seed ``empty``; ``indirect`` parametrization may name another)."""
+    proc = spawn(tmp_path, "sandbox", "serve", "--seed", getattr(request, "param", "empty"))
     line = readline(proc, time.monotonic() + TIMEOUT)
     if not line:
         proc.kill()

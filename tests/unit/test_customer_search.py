@@ -56,5 +56,34 @@ def test_several_plausible_customers_are_listed_not_guessed() -> None:
 
 def test_nothing_plausible_is_not_found() -> None:
     assert rank(DIRECTORY, "umbrella") == []
-    with pytest.raises(Exception, match="No customer's name or ID matches"):
+    with pytest.raises(Exception, match="No customer's name or ID, invoice number or deal name matches"):
         resolve(DIRECTORY, "umbrella")
+
+
+def test_invoice_numbers_match_exactly_and_deal_names_as_typed() -> None:
+    known = {
+        **DIRECTORY,
+        "C-1001": Customer(
+            "C-1001", "Acme Widgets Inc.", "001A", "ACME Widgets", ("INV-0042",), ("Turbo encabulator rollout",)
+        ),
+        "GLBX": Customer("GLBX", "Globex Corporation", "001C", "Globex Corp", ("INV-0043",), ("Acme Widgets",)),
+    }
+    assert resolve(known, "inv0042").customer_id == "C-1001"  # case and punctuation do not matter
+    assert resolve(known, "INV-0043").customer_id == "GLBX"
+    assert [m.why for m in rank(known, "inv-0042")][:1] == ["invoice"]
+    assert not [m for m in rank(known, "INV-004") if m.why == "invoice"]  # a number is never guessed
+    found = rank(known, "turbo encabulatr")
+    assert (found[0].customer.customer_id, found[0].why) == ("C-1001", "opportunity")
+    # a customer's own name beats another customer's deal named like it
+    assert resolve(known, "Acme Widgets Inc.").customer_id == "C-1001"
+    assert resolve(known, "acme widgets").customer_id == "C-1001"
+
+
+def test_the_only_literal_hit_beats_names_that_merely_look_alike() -> None:
+    known = {
+        "GLBX": Customer("GLBX", "Globex Corporation"),
+        "GLOBE": Customer("GLOBE", "Globe Trotters"),
+    }
+    assert resolve(known, "globex").customer_id == "GLBX"  # "Globe Trotters" only looks like it
+    with pytest.raises(AmbiguousCustomer):
+        resolve(known, "glob")  # the start of both: asked, not guessed

@@ -94,6 +94,13 @@ class CacheRepo(Repo):
         ).group_by(InvoiceCacheRow.customer_id)
         return [(str(cid), str(name or ""), acc) for cid, name, acc in self._s.execute(query)]
 
+    def invoice_numbers(self) -> list[tuple[str, str]]:
+        """(customer id, invoice number) of every live cached invoice: the lookup's index, two columns only."""
+        query = sa.select(InvoiceCacheRow.customer_id, InvoiceCacheRow.invoice_number).where(
+            InvoiceCacheRow.deleted.is_(False)
+        )
+        return [(str(cid), str(number)) for cid, number in self._s.execute(query)]
+
     def put_payment(self, payment: Payment) -> Payment:
         row = self._s.get(PaymentCacheRow, payment.record_no) or PaymentCacheRow(record_no=payment.record_no)
         row.customer_id = payment.customer_id

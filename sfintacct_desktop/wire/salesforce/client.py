@@ -28,6 +28,7 @@ from ..transport import Backoff, InsecureTransportError, TransportError, check_u
 from . import oauth
 from .calls import call_with_policy
 from .errors import SalesforceApiError, SalesforceAuthError, SalesforceSignInRequired
+from .metadata import MetadataDeployer
 from .parse import QueryPage, RecordResult, parse_limit_info, parse_query_page
 from .session import login, make_session
 from .settings import AuthMethod, LoginTarget, SalesforceSecrets, SalesforceSettings, resolve_login_target
@@ -154,6 +155,16 @@ class SalesforceClient(WritesMixin):
         if self._sf is None:
             raise SalesforceApiError("not connected: call SalesforceClient.connect()", code="NOT_CONNECTED")
         return self._sf
+
+    def metadata_deployer(self) -> MetadataDeployer:
+        """A Metadata API deployer on this connection (same session, re-login and timeouts)."""
+        return MetadataDeployer(
+            self.session,
+            self.sf.metadata_url,
+            session_id=lambda: self.sf.session_id or "",
+            relogin=self._login,
+            timeout=self.settings.timeout,
+        )
 
     def _read_limit_info(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         usage = parse_limit_info(response.headers.get("Sforce-Limit-Info"))
