@@ -118,8 +118,8 @@ def test_bundle_holds_the_needed_qt_plugins_and_package_data_only(bundle: Path) 
     assert not (plugins / "sqldrivers").exists() and not (plugins / "tls").exists()
     assert not (internal / "PySide6" / "Qt" / "translations").exists()
     assert sorted(p.name for p in (internal / "PySide6").glob("Qt*.so")) == [
-        "QtCore.abi3.so", "QtGui.abi3.so", "QtWidgets.abi3.so",
-    ]  # fmt: skip
+        "QtCore.abi3.so", "QtGui.abi3.so", "QtOpenGL.abi3.so", "QtOpenGLWidgets.abi3.so", "QtWidgets.abi3.so",
+    ]  # fmt: skip - QtOpenGL and QtOpenGLWidgets for pyqtgraph (the Pipeline chart)
     package = internal / "sfintacct_desktop"
     assert (package / "engine" / "mapping_default.toml").exists()
     versions = sorted(p.name for p in (package / "store" / "migrations" / "versions").glob("*.py"))
@@ -216,6 +216,13 @@ def test_sync_once_against_the_sandbox_the_frozen_program_started(bundle: Path, 
         status = run(bundle / "sfintacct", env, "status", "--json")
         assert status.returncode == 0, status.stderr
         assert str(summary["run_id"]) in status.stdout
+
+        # the Salesforce metadata shipped in the bundle's data folder (resources/salesforce), checked
+        checked = run(bundle / "sfintacct", env, "salesforce", "deploy", "--check-only", "--json")
+        assert checked.returncode == 0, checked.stderr
+        report = json.loads(checked.stdout.splitlines()[0])
+        assert report["check_only"] is True and report["components"]
+        assert all(c["success"] for c in report["components"])
 
         # a real profile keeps its secrets in the keyring: the bundled keyring loads its backend
         sf, ia = info["salesforce"], info["intacct"]
