@@ -2,6 +2,8 @@
 
 ``--show`` keeps the pre-GUI text summary (start the embedded sandbox, print what it holds); it
 needs no display, and it is also what runs when there is no display to open a window on.
+``--screenshot PATH`` saves the first painted window and quits: the packaged build's smoke test
+and start-up benchmark use it with ``QT_QPA_PLATFORM=offscreen``.
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ import argparse
 import os
 import socket
 import sys
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from . import __version__
 from .cli import main as cli_main
 
 
@@ -62,7 +66,11 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="connection profile (default: the embedded sandbox; with no profile yet, a welcome page first)",
     )
+    parser.add_argument("--version", action="version", version=f"sfintacct-desktop {__version__}")
     parser.add_argument("--show", action="store_true", help="print the sandbox summary as text (no window)")
+    parser.add_argument(
+        "--screenshot", type=Path, default=None, metavar="PNG", help="save the first painted window as a PNG and quit"
+    )
     known, rest = parser.parse_known_args(args)
     if known.show or not _has_display():
         if not known.show:
@@ -80,9 +88,16 @@ def main(argv: list[str] | None = None) -> int:
 
     profile = known.profile or "sandbox"
     if known.profile is None and first_run():  # the welcome page offers the sandbox or the profile editor
-        return run(profile, [sys.argv[0], *rest], first_run=True, start_sandbox=lambda: ensure_sandbox(profile))
+        return run(
+            profile,
+            [sys.argv[0], *rest],
+            first_run=True,
+            start_sandbox=lambda: ensure_sandbox(profile),
+            screenshot=known.screenshot,
+        )
     sandbox = ensure_sandbox(profile)
-    return run(profile, [sys.argv[0], *rest], on_quit=sandbox.stop if sandbox is not None else None)
+    on_quit = sandbox.stop if sandbox is not None else None
+    return run(profile, [sys.argv[0], *rest], on_quit=on_quit, screenshot=known.screenshot)
 
 
 if __name__ == "__main__":

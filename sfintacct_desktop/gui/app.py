@@ -19,6 +19,8 @@ from PySide6.QtWidgets import QApplication, QMainWindow
 from ..app import gui_support as gs
 from ..app.logging_setup import setup_logging
 from .accessibility import install as install_naming
+from .app_icon import install as install_icon
+from .first_paint import FirstPaint
 from .main_window import PROFILE_INTERVAL, MainWindow
 from .startup import StartupProblemWindow
 from .welcome import WelcomeWindow
@@ -127,16 +129,21 @@ def run(
     *,
     first_run: bool = False,
     start_sandbox: Callable[[], Any] | None = None,
+    screenshot: Path | None = None,
 ) -> int:
     """Open the window for ``profile``; ``on_quit`` runs after the worker is joined (stops the sandbox).
 
-    ``first_run``: show the welcome page first (see :class:`Launcher`)."""
+    ``first_run``: show the welcome page first (see :class:`Launcher`). ``screenshot``: save the
+    first painted window there and quit (see :mod:`.first_paint`)."""
     start_logging()
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName("sfintacct-desktop")
+    install_icon(app)
     install_naming()  # every window's interactive widgets get an accessible name when shown
     sys.excepthook = _log_unexpected
     launcher = Launcher(profile, first_run=first_run, start_sandbox=start_sandbox)
+    if screenshot is not None:
+        FirstPaint(screenshot, app)
     code = 1
     try:
         launcher.start()
