@@ -27,14 +27,6 @@ REPO = Path(__file__).resolve().parents[2]
 BUILD_TIMEOUT = 900.0  # seconds: a cold build takes about 1.5 min on two busy cores
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    here = Path(__file__).parent
-    ours = [i for i in items if here in Path(str(i.path)).parents]
-    if ours:
-        rest = [i for i in items if i not in ours]
-        items[:] = [ours[0], *rest, *ours[1:]]
-
-
 @pytest.fixture(scope="session")
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The built one-folder app (``sfintacct-desktop/``); its ``.tar.gz`` lies beside it."""
