@@ -76,7 +76,7 @@ def refresh_customer_page(
     if link is not None and link.sf_id:
         account, deals = account_with_deals(sf, link.sf_id)
     got = customer_with_receivables(ia, customer_id)
-    now = datetime.now(UTC).replace(microsecond=0).isoformat()
+    now = datetime.now(UTC).isoformat()  # to the microsecond: a cycle that ended in the same second is older
     with store.write() as tx:
         known = {i.number: i for i in tx.cache.invoices(customer_id=customer_id, include_deleted=True)}
         for inv in got.invoices:

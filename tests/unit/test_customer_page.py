@@ -54,3 +54,33 @@ def test_salesforce_links_need_the_instance() -> None:
     url = sf_record_url("https://acme.my.salesforce.com/", "Account", "001000000000001AAA")
     assert url == "https://acme.my.salesforce.com/lightning/r/Account/001000000000001AAA/view"
     assert sf_record_url("", "Account", "001000000000001AAA") == ""
+
+
+def test_a_side_the_refresh_read_newer_than_its_link_merged_shows_as_read() -> None:
+    """A cycle that touched the link after the refresh, without reading Intacct, must not bring back the
+    older Intacct value: that side is newer in the refresh (its modstamp passed the link's seen stamp)."""
+    from types import SimpleNamespace
+
+    from sfintacct_desktop.app.customer_view import field_rows
+    from sfintacct_desktop.engine.mapping import load_mapping
+
+    mapping = load_mapping().entity("customer")
+    base = {"name": "Acme", "address.city": "Oakland"}
+    link = SimpleNamespace(
+        updated_at="2026-12-06T03:43:22.600000+00:00",  # after the refresh below
+        sf_base=base, ia_base=base,
+        sf_seen="2026-12-06T03:40:00+00:00", ia_seen="2026-12-06T03:40:00+00:00",
+    )  # fmt: skip
+    live = {
+        "as_of": "2026-12-06T03:43:22.100000+00:00",
+        "account": base, "account_stamp": "2026-12-06T03:40:00+00:00",  # unchanged in Salesforce
+        "customer": {**base, "address.city": "Shelbyville"}, "customer_stamp": "2026-12-06T03:43:21+00:00",
+        "account_found": True,
+    }  # fmt: skip
+    rows, as_of = field_rows(mapping, link, {}, live)
+    city = {r.name: r for r in rows}["address.city"]
+    assert (city.salesforce, city.intacct, city.differs) == ("Oakland", "Shelbyville", True)
+    assert as_of.startswith("refreshed ")
+    live["customer_stamp"] = "2026-12-06T03:40:00+00:00"  # nothing newer read: the link's bases win
+    rows, as_of = field_rows(mapping, link, {}, live)
+    assert {r.name: r for r in rows}["address.city"].intacct == "Oakland" and as_of == "last sync"
