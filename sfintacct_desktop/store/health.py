@@ -9,7 +9,9 @@ own errors and ``PRAGMA integrity_check``, translated here into :class:`StoreOpe
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import threading
 from pathlib import Path
 
 from .errors import StoreOpenError
@@ -22,12 +24,35 @@ def _pages(n: int) -> str:
     return f"{n:,} page" + ("" if n == 1 else "s")
 
 
+_HELD: dict[tuple[int, int], int] = {}  # (device, inode) -> a descriptor kept open for the process's life
+_HELD_LOCK = threading.Lock()
+
+
+def _read_header(path: Path) -> bytes:
+    """The file's first bytes, read through a descriptor this process keeps open.
+
+    Why never closed: closing any descriptor of a file drops every POSIX lock the process holds on it
+    (fcntl semantics), SQLite's locks of another thread's open connection included. A second store
+    opened in a process that syncs (the service's jobs, the window's reads beside its worker) then
+    made the sync fail with "disk I/O error", and another process could have written beside it. One
+    descriptor per file (device and inode) for the process's life costs nothing.
+    """
+    st = path.stat()
+    with _HELD_LOCK:
+        fd = _HELD.get((st.st_dev, st.st_ino))
+        if fd is None:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+            held = os.fstat(fd)
+            _HELD[(held.st_dev, held.st_ino)] = fd
+        os.lseek(fd, 0, os.SEEK_SET)
+        return os.read(fd, HEADER_SIZE)
+
+
 def inspect_file(path: Path) -> StoreOpenError | None:
     """A problem visible in the file's size or header, or None (which is not yet a clean bill)."""
     try:
         size = path.stat().st_size
-        with path.open("rb") as fh:
-            header = fh.read(HEADER_SIZE)
+        header = _read_header(path)
     except FileNotFoundError:
         return None
     except OSError as exc:

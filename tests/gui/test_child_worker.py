@@ -71,7 +71,16 @@ def test_window_syncs_in_a_child_process_and_closing_ends_it(qtbot: Any, sandbox
 
     # a sync the window asks for runs in the child and is recorded there
     win.tabs.setCurrentWidget(win.sync_tab)
-    with qtbot.waitSignal(win.bridge.run_finished, timeout=TIMEOUT_MS) as done:
+    # the first cycle after the baseline (trigger "baseline") may still be running: Sync now waits for it
+    qtbot.waitUntil(lambda: win.sync_tab.sync_button.isEnabled(), timeout=TIMEOUT_MS)
+    before = {r["run_id"] for r in run_history.runs_page("sandbox")["runs"]}
+
+    def manual_run(event: Any) -> bool:
+        return event.summary.run_id not in before and [
+            r["trigger"] for r in run_history.runs_page("sandbox")["runs"] if r["run_id"] == event.summary.run_id
+        ] == ["manual"]
+
+    with qtbot.waitSignal(win.bridge.run_finished, timeout=TIMEOUT_MS, check_params_cb=manual_run) as done:
         win.sync_tab.sync_button.click()
     summary = done.args[0].summary
     assert summary.status == "ok" and summary.run_id
