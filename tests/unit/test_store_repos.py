@@ -26,6 +26,7 @@ from sfintacct_desktop.domain import (
     System,
 )
 from sfintacct_desktop.store import DuplicateError, InvalidTransitionError, NotFoundError, StateStore
+from sfintacct_desktop.store.models import MetaRow
 
 SF1, SF2, SF3 = "001000000000001AAA", "001000000000002AAA", "001000000000003AAA"
 
@@ -348,3 +349,20 @@ def test_conflict_unique_index_backs_the_rule(store: StateStore) -> None:
     with pytest.raises(sa.exc.IntegrityError), store.write() as tx:
         tx.session.execute(sa.text(row))
         tx.session.execute(sa.text(row))
+
+
+def test_meta_set_writes_only_a_changed_value(store: StateStore) -> None:
+    """An unchanged value is not written again (its row keeps its time); a changed one is."""
+    with store.write() as tx:
+        tx.meta.set("probe", {"seen": {"a": 1, "b": [True, "x"]}, "n": 2})
+    with store.read() as r:
+        first = r.session.get(MetaRow, "probe").updated_at
+    with store.write() as tx:
+        tx.meta.set("probe", {"n": 2, "seen": {"b": [True, "x"], "a": 1}})  # the same, keys in another order
+    with store.read() as r:
+        assert r.session.get(MetaRow, "probe").updated_at == first
+    with store.write() as tx:
+        tx.meta.set("probe", {"n": 2, "seen": {"a": 1, "b": [True, "y"]}})  # one value deep inside changed
+    with store.read() as r:
+        assert r.meta.get("probe") == {"n": 2, "seen": {"a": 1, "b": [True, "y"]}}
+        assert r.session.get(MetaRow, "probe").updated_at > first
