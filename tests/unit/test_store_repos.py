@@ -366,3 +366,26 @@ def test_meta_set_writes_only_a_changed_value(store: StateStore) -> None:
     with store.read() as r:
         assert r.meta.get("probe") == {"n": 2, "seen": {"a": 1, "b": [True, "y"]}}
         assert r.session.get(MetaRow, "probe").updated_at > first
+
+
+def test_link_mark_and_seen_marks_for_the_stamp_memo(store: StateStore) -> None:
+    """The links' mark moves with every create and update; the seen marks come back as plain values."""
+    with store.read() as r:
+        assert r.links.mark(Entity.CUSTOMER) == (0, 0, None)
+    with store.write() as tx:
+        a = tx.links.create(Entity.CUSTOMER, SF1, "C-1", sf_seen="2026-12-01T10:00:00+00:00")
+        tx.links.create(Entity.CUSTOMER, SF2, "C-2")
+    with store.read() as r:
+        first = r.links.mark(Entity.CUSTOMER)
+        assert first[0] == 2 and first[1] > a.id and first[2] is not None and first[2].tzinfo is not None
+        assert r.links.sf_seen_marks(Entity.CUSTOMER, [SF1, SF2, SF3]) == {
+            SF1: ("2026-12-01T10:00:00+00:00", False, "C-1"),
+            SF2: ("", False, "C-2"),
+        }
+    with store.write() as tx:
+        tx.links.mark_deleted(a.id, System.SALESFORCE)
+    with store.read() as r:
+        second = r.links.mark(Entity.CUSTOMER)
+        assert second[:2] == first[:2] and second[2] > first[2]
+        assert r.links.sf_ids_updated_since(Entity.CUSTOMER, second[2]) == {SF1}
+        assert r.links.sf_seen_marks(Entity.CUSTOMER, [SF1])[SF1][1] is True
