@@ -74,6 +74,24 @@ before (main) / after, alternating runs; wall s (own s), calls as SF calls / Int
   them), and the 2,000 Accounts we wrote were read back in the busy cycle, so the next one reads them by
   stamp only. The busy cycle pays one more Salesforce call (the read-back: 5,000 Accounts a call) and
   about 0.8 s of own time (2,000 Accounts parsed and compared with their links' bases).
+
+The idle and quiet cycles' own time (branch h-idle), 2026-12-06, same shared 2-core machine, N = 1000,
+--latency wan --sandbox process --quiet-after 130, wall s (waiting on Salesforce / Intacct / both, own s);
+every cycle below 1 SF call, 1 Intacct request = 1 transaction, 0 writes; budget 0.50 s, not met:
+  load 3.5-3.8   before   idle 0.67 (0.17 / 0.44 / 0.14, own 0.20)   quiet 0.74 (0.18 / 0.50 / 0.16, own 0.22)
+  load 1.8-1.1   after    idle 0.54 (0.16 / 0.42 / 0.14, own 0.10)   quiet 0.63 (0.18 / 0.43 / 0.14, own 0.17)
+  load 4.0-1.0   after    idle 0.62 (0.18 / 0.44 / 0.15, own 0.15)   quiet 0.56 (0.17 / 0.43 / 0.15, own 0.12)
+  load 1.0-0.8   before   idle 0.67 (0.17 / 0.44 / 0.14, own 0.20)   quiet 0.69 (0.18 / 0.48 / 0.18, own 0.20)
+  load 0.9-0.4   after    idle 0.62 (0.18 / 0.44 / 0.14, own 0.15)   quiet 0.62 (0.19 / 0.43 / 0.15, own 0.15)
+  What changed: the overlap window's 2,000 stamps are compared with four plain columns of their links
+  (32 ms -> 8 ms for 2,000 links; a memo of the last cycle's left-out stamps answers without a lookup once
+  the burst's links are a minute old: 0.8-3 ms), an unchanged meta value (the probe's state) is not
+  written again, Salesforce stamps are parsed once per distinct text, and the Intacct emulator's probe
+  query takes 4-6 ms instead of 25-35 ms on 6,000 audit rows. What remains: waiting on Intacct is its
+  400 ms round trip plus 25-40 ms of the emulator (HTTP, XML, session), so the budget leaves about 60 ms
+  of own time; the own time left is mostly the newest second's Accounts (200 here, up to 1,200 with no
+  latency), read in full and merged again every cycle while no newer Account exists (their stamp equals
+  the newest of the read, so it is never recorded as seen), plus the run's bookkeeping transactions.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ two systems' date and time formats must be parsed the same way everywhere.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
@@ -62,7 +63,13 @@ def flag(value: Any) -> bool:
 
 def sf_datetime(value: Any) -> datetime | None:
     """Salesforce ``2026-11-28T08:03:34.545+0000`` → aware UTC datetime."""
-    raw = text(value)
+    return _sf_datetime(text(value))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _sf_datetime(raw: str) -> datetime | None:
+    """Cached by text (datetimes are immutable): a read of thousands of Accounts written in a burst
+    repeats the same few stamps (the overlap window's 2,000 stamp-only rows every cycle)."""
     if not raw:
         return None
     if len(raw) == 28 and raw[19] == "." and raw[23] in "+-":  # the usual form: fast (strptime is slow)

@@ -37,6 +37,7 @@ from .recovery import recover_intents
 from .run import EngineStopped, RunContext
 from .schedule import LAST_READ_META, Schedule
 from .settings import EngineSettings
+from .stamp_memo import StampMemo
 from .streams import (
     IA_CUSTOMERS,
     IA_INVOICES,
@@ -87,6 +88,9 @@ class SyncEngine:
             check_seconds=settings.budget_check_seconds,
             safety_net_seconds=settings.intacct_safety_net_seconds,
         )
+        # The overlap window's left-out Account stamps, across cycles (engine/stamp_memo.py); it checks
+        # the links' mark before each use, and runs other than cycles drop it as well.
+        self.stamp_memo = StampMemo()
 
     # ------------------------------------------------------------------ public API
     def recover(self) -> int:
@@ -99,15 +103,18 @@ class SyncEngine:
 
     def retry(self, inbox_id: int | None = None) -> RunSummary:
         """Re-read the inbox records from both sides and run them through the pipeline again."""
+        self.stamp_memo.clear()
         return self._run("retry", lambda run: self._retry(run, inbox_id))
 
     def resolve(self, conflict_id: int, take: str) -> RunSummary:
         """Resolve a conflict with ``salesforce``, ``intacct`` or a literal value; write it to both sides."""
+        self.stamp_memo.clear()
         return self._run("resolve", lambda run: self._resolve(run, conflict_id, take))
 
     def run_custom(self, trigger: str, body: RunBody) -> RunSummary:
         """Run ``body(run)`` as one recorded run (budgets, recovery, counters, run row), as the
         baseline load does; ``body`` raises :class:`EngineStopped` to end it as interrupted."""
+        self.stamp_memo.clear()
         return self._run(trigger, body)
 
     def context(self, run_id: int | None = None, trigger: str = "") -> RunContext:
@@ -238,7 +245,8 @@ class SyncEngine:
         settled = sf_read.settled_accounts
         ia_read = intacct_read.result()
         ia = ia_read.changes if ia_read is not None else IntacctChanges()
-        unsettled, settled_ids = unsettled_accounts(run, settled)  # the overlap window's Accounts, by stamp
+        # the overlap window's Accounts, by stamp (the memo answers for links unchanged since the last cycle)
+        unsettled, settled_ids = unsettled_accounts(run, settled, self.stamp_memo)
         sf_customers += unsettled
         run.tally(SF_CUSTOMERS).read += len(settled_ids)
         self._require_baseline([*sf_customers, *sf_products], [*ia.customers, *ia.items], sf_opps, now)

@@ -15,6 +15,7 @@ from .entities import KINDS, EntityKind
 from .entity_sync import Pair, Tally
 from .pipeline import batch_runner
 from .run import RunContext
+from .stamp_memo import SeenStamp, StampMemo, as_seen
 from .streams import SF_CUSTOMERS
 
 
@@ -125,7 +126,9 @@ def fill_counterparts(run: RunContext, kind: EntityKind, pairs: list[Pair]) -> N
 
 
 # ---------------------------------------------------------------------- the idle-cycle skip
-def unsettled_accounts(run: RunContext, settled: list[Any]) -> tuple[list[Any], set[str]]:
+def unsettled_accounts(
+    run: RunContext, settled: list[Any], memo: StampMemo | None = None
+) -> tuple[list[Any], set[str]]:
     """The overlap window's Accounts, read by stamp only: those to read in full, and the Ids left out.
 
     An Account whose stamp, deletion and cross-reference are exactly as at its link's last quiet
@@ -133,20 +136,30 @@ def unsettled_accounts(run: RunContext, settled: list[Any]) -> tuple[list[Any], 
     (a stamp not seen: a change committed late, or a record of an unsettled second; no link) are read
     by Id in full. Their stamps are capped at the stamp-only read's: a change made since then is
     newer than the cap, so the record is only merged again, and the cursor never passes it.
+    ``memo`` (the engine's, across cycles) answers for the links unchanged since the last cycle
+    (engine/stamp_memo.py); the others are looked up in the store.
     """
     if not settled:
         return [], set()
+    memo = memo if memo is not None else StampMemo()
     kind = next(k for k in KINDS if k.sf_stream == SF_CUSTOMERS)
     with run.store.read() as r:
-        links = r.links.many_by_sf_id(kind.entity, [x.key for x in settled], bases=False)
+        mark, known = memo.usable(r.links, kind.entity)
+        ask = [x.key for x in settled if not as_seen(x, known.get(x.key))]
+        found = r.links.sf_seen_marks(kind.entity, ask) if ask else {}
+    seen = dict(known)
+    seen.update((k, SeenStamp(*v)) for k, v in found.items())
     left_out: set[str] = set()
     wanted: dict[str, Any] = {}
+    kept: dict[str, SeenStamp] = {}
     for row in settled:
-        link = links.get(row.key)
-        if link is not None and link.sf_seen and _sf_as_seen(row, link):
+        mark_of = seen.get(row.key)
+        if as_seen(row, mark_of):
             left_out.add(row.key)
+            kept[row.key] = mark_of  # type: ignore[assignment]
         else:
             wanted[row.key] = row
+    memo.remember(mark, kept)
     fetched = run.sf.customers_read_back(sorted(wanted)) if wanted else []  # 5,000 a call
     out = []
     for rec in fetched:

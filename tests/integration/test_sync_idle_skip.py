@@ -3,8 +3,13 @@ merged again, yet an edit made in the overlap window right after a sync is still
 
 from __future__ import annotations
 
+import sqlite3
+import time
+from datetime import timedelta
 from typing import Any
 
+from sfintacct_desktop.engine import stamp_memo
+from sfintacct_desktop.store.repos.links import LinkRepo
 from sfintacct_desktop.wire.intacct import create
 from tests.support.sync_env import SyncEnv, ok
 
@@ -82,3 +87,88 @@ def test_a_change_committed_late_into_the_overlap_window_is_still_read(env: Sync
     assert env.customer(linked).address.city == "Late Commit"
     assert _sum(summary, "unchanged") == 2 * N - 1  # every other burst pair still left out
     assert ok(env).writes == 0
+
+
+# ------------------------------------------------------------ the memo of left-out stamps
+def _asked(monkeypatch: Any) -> list[str]:
+    """Spy on the state-store lookups of the overlap window's stamps (Ids asked, every cycle)."""
+    asked: list[str] = []
+    real = LinkRepo.sf_seen_marks
+
+    def spy(self: LinkRepo, entity: Any, sf_ids: Any) -> Any:
+        ids = list(sf_ids)
+        asked.extend(ids)
+        return real(self, entity, ids)
+
+    monkeypatch.setattr(LinkRepo, "sf_seen_marks", spy)
+    return asked
+
+
+def _link_sql(env: SyncEnv, sql: str, *args: Any) -> None:
+    """A write to the links made behind the engine's back (another process, a rebuild)."""
+    with sqlite3.connect(env.db_path) as db:
+        db.execute(sql, args)
+
+
+def test_an_unchanged_window_is_answered_by_the_memo_until_it_ages(env: SyncEnv, monkeypatch: Any) -> None:
+    # the burst's links were updated seconds ago: without the clock margin they count as older
+    monkeypatch.setattr(stamp_memo, "CLOCK_MARGIN", timedelta(0))
+    accounts = _burst_then_settle(env)
+    ok(env)  # the memo now holds the window's left-out stamps
+    asked = _asked(monkeypatch)
+    idle = ok(env)
+    assert idle.writes == 0 and _sum(idle, "unchanged") == 2 * N
+    assert not set(asked) & set(accounts.values())  # no lookup of an unchanged Account
+    now = time.monotonic()
+    env.engine.stamp_memo.clock = lambda: now + stamp_memo.MAX_AGE_SECONDS + 1
+    aged = ok(env)
+    assert set(accounts.values()) <= set(asked)  # every Account compared with the store again
+    assert aged.writes == 0 and _sum(aged, "unchanged") == 2 * N
+
+
+def test_a_link_updated_behind_the_engine_is_compared_with_the_store(env: SyncEnv, monkeypatch: Any) -> None:
+    """Same Account stamp, but its link no longer says it was seen (another process reset it): the
+    Account is read in full and merged, not left out by what the memo remembers."""
+    accounts = _burst_then_settle(env)
+    ok(env)
+    assert accounts["A3"] in env.engine.stamp_memo.entries
+    with env.store.write() as tx:
+        link = tx.links.by_sf_id("customer", accounts["A3"])
+        assert link is not None
+        tx.links.update_many([{"id": link.id, "sf_seen": ""}])
+    read_back: list[str] = []
+    real = env.engine.sf.customers_read_back
+    monkeypatch.setattr(env.engine.sf, "customers_read_back", lambda ids: read_back.extend(ids) or real(ids))
+    summary = ok(env)
+    assert accounts["A3"] in read_back
+    assert _sum(summary, "unchanged") == 2 * N - 1
+
+
+def test_a_link_removed_between_cycles_is_made_again(env: SyncEnv) -> None:
+    """A link lost behind the engine's back (a store rebuilt without it): the Account is no longer
+    left out by its stamp; it is read in full and linked again to its customer by the cross-reference."""
+    accounts = _burst_then_settle(env)
+    ok(env)
+    acc = accounts["A3"]
+    with env.store.read() as r:
+        link = r.links.by_sf_id("customer", acc)
+    assert link is not None and acc in env.engine.stamp_memo.entries
+    _link_sql(env, "DELETE FROM links WHERE id = ?", link.id)
+    ok(env)
+    with env.store.read() as r:
+        again = r.links.by_sf_id("customer", acc)
+    assert again is not None and again.ia_key == link.ia_key and again.id != link.id
+
+
+def test_an_edit_in_the_window_after_the_memo_is_filled_is_applied(env: SyncEnv) -> None:
+    """A change in Salesforce moves the stamp, so the memo (same Id, old stamp) never leaves it out."""
+    accounts = _burst_then_settle(env)
+    ok(env)
+    ok(env)
+    acc = accounts["A4"]
+    linked = env.account(acc)["Intacct_Customer_ID__c"]
+    env.clock("salesforce", -60)  # a late commit: older than the cursor, inside the overlap window
+    env.update_sf("Account", acc, BillingCity="After The Memo")
+    env.clock("salesforce", 5)
+    ok(env)
+    assert env.customer(linked).address.city == "After The Memo"

@@ -26,6 +26,7 @@ from sfintacct_desktop.domain import (
     System,
 )
 from sfintacct_desktop.store import DuplicateError, InvalidTransitionError, NotFoundError, StateStore
+from sfintacct_desktop.store.models import MetaRow
 
 SF1, SF2, SF3 = "001000000000001AAA", "001000000000002AAA", "001000000000003AAA"
 
@@ -348,3 +349,43 @@ def test_conflict_unique_index_backs_the_rule(store: StateStore) -> None:
     with pytest.raises(sa.exc.IntegrityError), store.write() as tx:
         tx.session.execute(sa.text(row))
         tx.session.execute(sa.text(row))
+
+
+def test_meta_set_writes_only_a_changed_value(store: StateStore) -> None:
+    """An unchanged value is not written again (its row keeps its time); a changed one is."""
+    with store.write() as tx:
+        tx.meta.set("probe", {"seen": {"a": 1, "b": [True, "x"]}, "n": 2})
+    with store.read() as r:
+        first = r.session.get(MetaRow, "probe").updated_at
+    with store.write() as tx:
+        tx.meta.set("probe", {"n": 2, "seen": {"b": [True, "x"], "a": 1}})  # the same, keys in another order
+    with store.read() as r:
+        assert r.session.get(MetaRow, "probe").updated_at == first
+    with store.write() as tx:
+        tx.meta.set("probe", {"n": 2, "seen": {"a": 1, "b": [True, "y"]}})  # one value deep inside changed
+    with store.read() as r:
+        assert r.meta.get("probe") == {"n": 2, "seen": {"a": 1, "b": [True, "y"]}}
+        assert r.session.get(MetaRow, "probe").updated_at > first
+
+
+def test_link_mark_and_seen_marks_for_the_stamp_memo(store: StateStore) -> None:
+    """The links' mark moves with every create and update; the seen marks come back as plain values."""
+    with store.read() as r:
+        assert r.links.mark(Entity.CUSTOMER) == (0, 0, None)
+    with store.write() as tx:
+        a = tx.links.create(Entity.CUSTOMER, SF1, "C-1", sf_seen="2026-12-01T10:00:00+00:00")
+        tx.links.create(Entity.CUSTOMER, SF2, "C-2")
+    with store.read() as r:
+        first = r.links.mark(Entity.CUSTOMER)
+        assert first[0] == 2 and first[1] > a.id and first[2] is not None and first[2].tzinfo is not None
+        assert r.links.sf_seen_marks(Entity.CUSTOMER, [SF1, SF2, SF3]) == {
+            SF1: ("2026-12-01T10:00:00+00:00", False, "C-1"),
+            SF2: ("", False, "C-2"),
+        }
+    with store.write() as tx:
+        tx.links.mark_deleted(a.id, System.SALESFORCE)
+    with store.read() as r:
+        second = r.links.mark(Entity.CUSTOMER)
+        assert second[:2] == first[:2] and second[2] > first[2]
+        assert r.links.sf_ids_updated_since(Entity.CUSTOMER, second[2]) == {SF1}
+        assert r.links.sf_seen_marks(Entity.CUSTOMER, [SF1])[SF1][1] is True

@@ -142,6 +142,33 @@ class LinkRepo(Repo):
     def many_by_ia_key(self, entity: Entity | str, ia_keys: Iterable[str], *, bases: bool = True) -> dict[str, Link]:
         return {link.ia_key: link for link in self._many(entity, LinkRow.ia_key, ia_keys, bases)}
 
+    def mark(self, entity: Entity | str) -> tuple[int, int, datetime | None]:
+        """The links' count, highest id and newest ``updated_at``: a link created, removed or updated
+        moves it (every write of a link sets ``updated_at``), so a cache of links can tell it is stale."""
+        t = LinkRow.__table__
+        query = sa.select(sa.func.count(), sa.func.max(t.c.id), sa.func.max(t.c.updated_at))
+        count, top, newest = self._s.execute(query.where(t.c.entity == Entity(entity).value)).one()
+        return int(count or 0), int(top or 0), newest
+
+    def sf_ids_updated_since(self, entity: Entity | str, since: datetime) -> set[str]:
+        """The Salesforce Ids of the links updated at or after ``since``."""
+        t = LinkRow.__table__
+        query = sa.select(t.c.sf_id).where(t.c.entity == Entity(entity).value, t.c.updated_at >= since)
+        return set(self._s.scalars(query))
+
+    def sf_seen_marks(self, entity: Entity | str, sf_ids: Iterable[str]) -> dict[str, tuple[str, bool, str]]:
+        """``{sf_id: (sf_seen, deleted in Salesforce, ia_key)}`` of the linked ones: all that deciding
+        whether a re-read Account is as last seen needs, as plain values (no Link, no timestamps to parse)."""
+        wanted = sorted(set(sf_ids))
+        t = LinkRow.__table__
+        cols = (t.c.sf_id, t.c.sf_seen, t.c.sf_deleted_at.is_not(None), t.c.ia_key)
+        found: dict[str, tuple[str, bool, str]] = {}
+        for i in range(0, len(wanted), _CHUNK):
+            query = sa.select(*cols).where(t.c.entity == Entity(entity).value, t.c.sf_id.in_(wanted[i : i + _CHUNK]))
+            for sf_id, seen, deleted, ia_key in self._s.execute(query):
+                found[sf_id] = (seen or "", bool(deleted), ia_key)
+        return found
+
     def many_by_ia_record_no(self, entity: Entity | str, record_nos: Iterable[str]) -> dict[str, Link]:
         """Links by the Intacct RECORDNO last seen (an audit trail OBJECTKEY may be either key)."""
         return {link.ia_record_no or "": link for link in self._many(entity, LinkRow.ia_record_no, record_nos)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import pytest
@@ -13,8 +14,10 @@ from sfintacct_sandbox.intacct.querylang import (
     ParsedQuery,
     QueryError,
     QuerySchemaError,
+    _sort_per_field,
     parse_query,
     run_query,
+    sort_rows,
 )
 
 TYPES = {
@@ -500,3 +503,35 @@ def test_schema_errors_win_over_semantic_errors() -> None:
     xml = "<query><object>VENDOR9</object><select><field>NOPE</field></select></query>"
     with pytest.raises(QueryError, match="Object definition VENDOR9 not found"):
         parse_query(etree.fromstring(xml), types_for)
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        [("WHENMODIFIED", False), ("STATUS", True), ("CUSTOMERID", True), ("NAME", True)],  # the probe's order
+        [("ONHOLD", False), ("LASTINVOICEDATE", True)],
+        [("NAME", False), ("WHENMODIFIED", False)],  # a descending text field: sorted per field
+        [("CREDITLIMIT", True), ("RECORDNO", True)],
+    ],
+)
+@pytest.mark.parametrize("limit", [None, 1, 7, 40, 500])
+def test_one_composite_sort_and_a_page_pick_keep_the_per_field_order(order: list[tuple[str, bool]], limit: Any) -> None:
+    """The page picked with one composite key is exactly the head of one stable sort per field,
+    last field first (NULLs, ties and the insertion order of equal rows included)."""
+    rng = random.Random(7)
+    stamps = ["", "01/02/2026 10:00:00", "01/02/2026 10:00:01", "12/31/2025 23:59:59", "01/02/2026"]
+    rows = [
+        {
+            "RECORDNO": str(i),
+            "CUSTOMERID": rng.choice(["", "C1", "C2", "c1"]),
+            "NAME": rng.choice(["", "Acme", "Beta", "acme"]),
+            "STATUS": rng.choice(["", "active", "inactive"]),
+            "CREDITLIMIT": rng.choice(["", "10", "9.5", "100"]),
+            "WHENMODIFIED": rng.choice(stamps),
+            "LASTINVOICEDATE": rng.choice(["", "01/02/2026", "12/31/2025"]),
+            "ONHOLD": rng.choice(["", "true", "false"]),
+        }
+        for i in range(300)
+    ]
+    expected = _sort_per_field(rows, order, TYPES.get)
+    assert sort_rows(rows, order, TYPES.get, limit) == expected[:limit]
