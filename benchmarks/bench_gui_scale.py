@@ -3,6 +3,13 @@
 Run:  .venv/bin/python benchmarks/bench_gui_scale.py [--sandbox inprocess|process] [--worker child|inprocess]
       [--seed scale:2000] [--no-cpu] [--cpu-events]
 
+On a quiet machine (2026-12-06 04:42-04:45 UTC, main with the h-stall and h-idle work, nothing else
+running: load 0.2-1.2), --no-cpu, two runs each, overall longest / p99 ms after the window opened:
+  --sandbox process     65 / 25, 60 / 26   (longest stalls in the syncs: e.g. 65 = ran 32, waited 23 for
+                                            a free core, blocked 11 on the GIL)
+  --sandbox inprocess   79 / 30, 89 / 30
+The window is built in 123-187 ms before that; its sync is ready 1.1 s after.
+
 Measured 2026-12-06 03:19-03:36 UTC, main ce89f24 ("before") against branch h-stall ("after"), child
 worker, before and after in turn, 25 runs; 2 cores shared with 5 other agents, the 1-minute load
 2.1-8.3 (each run prints its load first and last). Overall longest / p99 ms, and the GUI thread's
