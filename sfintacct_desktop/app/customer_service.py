@@ -89,37 +89,6 @@ def page_of(profile: str, customer_id: str, *, cost: dict[str, int] | None = Non
     return page
 
 
-class _NoRecovery:
-    """A profile engine logged in to both systems without the start-up recovery, for one refresh.
-
-    Why: the refresh reads one customer; the recovery (which may send pending orders) belongs to
-    the next sync, and would blur what a refresh costs.
-    """
-
-    def __init__(self, pe: sync_service.ProfileEngine) -> None:
-        self.pe, self.engine = pe, pe.engine
-
-    def recover(self) -> int:
-        return 0
-
-    def close(self) -> None:
-        self.pe.close()
-
-
-def _factory(profile: str) -> sync_service.EngineFactory:
-    def factory(emit: Any, should_stop: Any) -> Any:
-        pe = sync_service.build_engine(profile, connect=False, writer=True, emit=emit, should_stop=should_stop)
-        try:
-            pe.engine.ia.login()  # a refused login leaves as SyncError (title, message, hint)
-            pe.engine.sf.login()
-        except BaseException:
-            pe.close()
-            raise
-        return _NoRecovery(pe)
-
-    return factory
-
-
 def refresh_customer(profile: str, customer_id: str, *, worker: Any = None) -> dict[str, int]:
     """Re-read one customer from both systems now; what it cost (Salesforce calls, Intacct transactions)."""
     if sync_service.jobs_elsewhere(worker):  # the window's sync process runs it, as its worker's job
@@ -129,5 +98,5 @@ def refresh_customer(profile: str, customer_id: str, *, worker: Any = None) -> d
         eng = pe.engine
         return refresh_customer_page(eng.store, eng.sf, eng.ia, eng.budget, eng.mapping.customer, customer_id)
 
-    factory = None if worker is not None else _factory(profile)
+    factory = None if worker is not None else sync_service.refresh_factory(profile, salesforce=True)
     return dict(sync_service.run_job(profile, "customer refresh", refresh, worker=worker, factory=factory))

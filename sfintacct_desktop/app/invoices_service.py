@@ -41,36 +41,6 @@ def invoice_row(inv: Invoice, today: date, who: Customer | None = None) -> dict[
     }
 
 
-class _IntacctOnly:
-    """A profile engine logged in to Intacct alone, for a refresh run by a short-lived worker.
-
-    Why: the refresh reads Intacct only, so a command that runs just the refresh neither signs in
-    to Salesforce nor runs the start-up recovery (which may need Salesforce).
-    """
-
-    def __init__(self, pe: sync_service.ProfileEngine) -> None:
-        self.pe, self.engine = pe, pe.engine
-
-    def recover(self) -> int:
-        return 0
-
-    def close(self) -> None:
-        self.pe.close()
-
-
-def _intacct_only_factory(profile: str) -> sync_service.EngineFactory:
-    def factory(emit: Any, should_stop: Any) -> Any:
-        pe = sync_service.build_engine(profile, connect=False, writer=True, emit=emit, should_stop=should_stop)
-        try:
-            pe.engine.ia.login()  # a refused login leaves as SyncError (title, message, hint)
-        except BaseException:
-            pe.close()
-            raise
-        return _IntacctOnly(pe)
-
-    return factory
-
-
 def refresh_customer(profile: str, customer_id: str, *, worker: Any = None) -> int:
     """Re-read one customer's invoices and payments from Intacct now (two transactions); the invoice count.
 
@@ -86,7 +56,7 @@ def refresh_customer(profile: str, customer_id: str, *, worker: Any = None) -> i
         eng = pe.engine
         return invoice_refresh.refresh_customer(eng.store, eng.ia, eng.budget, customer_id)
 
-    factory = None if worker is not None else _intacct_only_factory(profile)
+    factory = None if worker is not None else sync_service.refresh_factory(profile, salesforce=False)
     return int(sync_service.run_job(profile, "live refresh", refresh, worker=worker, factory=factory))
 
 

@@ -312,6 +312,41 @@ def engine_factory(
     return factory
 
 
+class _NoRecovery:
+    """A profile engine already logged in, whose start-up recovery is skipped (for one refresh)."""
+
+    def __init__(self, pe: ProfileEngine) -> None:
+        self.pe, self.engine = pe, pe.engine
+
+    def recover(self) -> int:
+        return 0
+
+    def close(self) -> None:
+        self.pe.close()
+
+
+def refresh_factory(profile_name: str, *, salesforce: bool) -> EngineFactory:
+    """The engine of a short-lived worker that runs one live refresh: logged in to Intacct (and to
+    Salesforce when ``salesforce``), without the start-up recovery.
+
+    Why no recovery: a refresh reads; the recovery (which may send pending orders, and may need the
+    system a refresh does not sign in to) belongs to the next sync, and would blur what a refresh costs.
+    """
+
+    def factory(emit: Any, should_stop: Any) -> Any:
+        pe = build_engine(profile_name, connect=False, writer=True, emit=emit, should_stop=should_stop)
+        try:
+            pe.engine.ia.login()  # a refused login leaves as SyncError (title, message, hint)
+            if salesforce:
+                pe.engine.sf.login()
+        except BaseException:
+            pe.close()
+            raise
+        return _NoRecovery(pe)
+
+    return factory
+
+
 def start_worker(
     profile_name: str,
     *,
