@@ -31,15 +31,18 @@ def sandbox() -> Iterator[Sandbox]:
         yield running
 
 
-@pytest.fixture(scope="module")
-def bare_sandbox() -> Iterator[Sandbox]:
+def bare_options() -> SandboxOptions:
     """Emulators of an org and a company that lack some of our custom fields."""
-    options = SandboxOptions(
+    return SandboxOptions(
         seed="empty",
         salesforce_options={"omit_fields": OMITTED_SF},
         intacct_options={"omit_fields": OMITTED_IA},
     )
-    with Sandbox(options) as running:
+
+
+@pytest.fixture(scope="module")
+def bare_sandbox() -> Iterator[Sandbox]:
+    with Sandbox(bare_options()) as running:
         yield running
 
 

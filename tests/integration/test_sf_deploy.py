@@ -15,8 +15,8 @@ import pytest
 import requests
 
 from sfintacct_desktop.app.sf_package import SOURCE_ENV
-from sfintacct_sandbox.runner import Sandbox, SandboxOptions
-from tests.integration.test_connections import OMITTED_IA, OMITTED_SF, _home_with_sandbox_profile
+from sfintacct_sandbox.runner import Sandbox
+from tests.integration.test_connections import _home_with_sandbox_profile, bare_options
 from tests.support.cli_env import REPO, run_cli
 
 SOURCE = REPO / "resources" / "salesforce"
@@ -24,13 +24,8 @@ SOURCE = REPO / "resources" / "salesforce"
 
 @pytest.fixture
 def bare_sandbox() -> Iterator[Sandbox]:
-    """A fresh org per test: a deploy changes it."""
-    options = SandboxOptions(
-        seed="empty",
-        salesforce_options={"omit_fields": OMITTED_SF},
-        intacct_options={"omit_fields": OMITTED_IA},
-    )
-    with Sandbox(options) as running:
+    """A fresh org per test (a deploy changes it), lacking the fields the connection test names."""
+    with Sandbox(bare_options()) as running:
         yield running
 
 
