@@ -7,12 +7,12 @@ three error levels become exceptions (control, authentication) or per-function `
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
 
+from ..xml_safe import DTD_MARK, PROLOG_SCAN, carries_dtd, hardened_parser
 from .errors import (
     IntacctAuthError,
     IntacctControlError,
@@ -21,25 +21,11 @@ from .errors import (
     IntacctResponseError,
 )
 
-_DTD_MARK = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
-_PROLOG_SCAN = 64 * 1024
-
-
-def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
-
 
 def _prolog(body: bytes) -> bytes:
     """The bytes before the root element's start tag (where a DOCTYPE would have to be)."""
     i = 0
-    n = min(len(body), _PROLOG_SCAN)
+    n = min(len(body), PROLOG_SCAN)
     while i < n:
         j = body.find(b"<", i, n)
         if j < 0:
@@ -61,17 +47,16 @@ def _prolog(body: bytes) -> bytes:
 
 def parse_xml(body: bytes) -> etree._Element:
     """Parse untrusted XML: no DTD, no entities, no network; hostile documents raise."""
-    if _DTD_MARK.search(_prolog(body)):
+    if DTD_MARK.search(_prolog(body)):
         raise IntacctHostileResponseError("Intacct response declares a DTD (DOCTYPE/ENTITY); refused unread.")
     try:
-        root = etree.fromstring(body, _parser())
+        root = etree.fromstring(body, hardened_parser())
     except etree.XMLSyntaxError as exc:
         msg = str(exc)
         if "amplification" in msg.lower() or "entity" in msg.lower():
             raise IntacctHostileResponseError("Intacct response uses entity expansion; refused.") from None
         raise IntacctResponseError("Intacct response is not well-formed XML.") from None
-    tree = root.getroottree()
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+    if carries_dtd(root):
         raise IntacctHostileResponseError("Intacct response declares a DTD; refused.")
     return root
 

@@ -76,20 +76,16 @@ def parse_api_errors(body: Any) -> list[tuple[str, str, tuple[str, ...]]]:
     return out
 
 
-_DTD = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
-
-
 def _xml_errors(body: bytes | str) -> list[tuple[str, str, tuple[str, ...]]]:
     """``<Errors><Error>`` (or a lone ``<Error>``) items; a DTD or unreadable XML gives none."""
     from lxml import etree
 
+    from ..xml_safe import UnsafeXmlError, parse_untrusted
+
     raw = body.encode("utf-8") if isinstance(body, str) else body
-    if _DTD.search(raw[: 64 * 1024].decode("utf-8", "replace")):
-        return []  # never expand entities from an answer
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
-        root = etree.fromstring(raw, parser)
-    except etree.XMLSyntaxError:
+        root = parse_untrusted(raw, "Salesforce's error answer")  # never expands entities from an answer
+    except UnsafeXmlError:
         return []
     items = [root] if etree.QName(root).localname == "Error" else [e for e in root if _local(e) == "Error"]
     out: list[tuple[str, str, tuple[str, ...]]] = []
