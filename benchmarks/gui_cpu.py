@@ -69,6 +69,7 @@ class Accounting:
         self.gui = threading.get_ident()
         self.depth = 0
         self.stats: dict[str, Stat] = {}
+        self.by_phase: dict[tuple[str, str], list[float]] = {}  # (phase, handler) -> [calls, total cpu ms]
         self.phase = "open"
         self.enabled = True
 
@@ -76,6 +77,18 @@ class Accounting:
         cpu = (time.thread_time() - cpu0) * 1000
         wall = (time.perf_counter() - wall0) * 1000
         self.stats.setdefault(name, Stat()).add(cpu, wall, depth, self.phase)
+        tally = self.by_phase.setdefault((self.phase, name), [0, 0.0])
+        tally[0] += 1
+        tally[1] += cpu
+
+    def report_phases(self, phases: tuple[str, ...], top: int = 12) -> str:
+        """Per phase, the handlers with the most CPU in all (where a phase's GUI time goes)."""
+        lines = []
+        for phase in phases:
+            rows = sorted(((n, c, t) for (p, n), (c, t) in self.by_phase.items() if p == phase), key=lambda r: -r[2])
+            lines.append(f"  {phase}:")
+            lines += [f"    {t:>8.0f} ms {c:>6} calls  {n}" for n, c, t in rows[:top]]
+        return "\n".join(lines)
 
     def wrap(self, name: str, func: Callable[..., Any]) -> Callable[..., Any]:
         acc = self

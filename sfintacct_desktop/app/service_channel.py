@@ -202,7 +202,6 @@ class ControlServer:
         finally:
             hub.unsubscribe(sub)
 
-
     def _job(self, conn: socket.socket, request: sp.Request) -> None:
         """Run a job to its end: progress lines, then its answer. The client's half-close (or a
         closing service) asks it to stop after its current batch."""

@@ -43,7 +43,7 @@ from .models.plan import (
     PlanModel,
     ReviewFilter,
 )
-from .widgets import ToneDelegate, note
+from .widgets import ToneDelegate, light_selection, note
 
 # Widths of the fixed columns; the two names and the reason share the rest (no sideways scrolling).
 WIDTHS = {ACCEPT: 64, ID: 44, ENTITY: 82, ACTION: 128, STATUS: 98, SF_KEY: 114, IA_KEY: 84, SCORE: 58}
@@ -185,7 +185,7 @@ class ReviewPage(QWidget):
         self.view.setItemDelegateForColumn(STATUS, ToneDelegate(self.view))
         for col in (SF_KEY, IA_KEY):
             self.view.setItemDelegateForColumn(col, _IdDelegate(self.view))
-        self.view.setStyleSheet("QTableView { selection-background-color: #d1e9ff; selection-color: #101828; }")
+        light_selection(self.view)
         self.view.verticalHeader().setVisible(False)
         self.view.verticalHeader().setDefaultSectionSize(24)
         header = self.view.horizontalHeader()
@@ -261,8 +261,13 @@ class ApplyPage(QWidget):
             return
         self.done[entity] = done  # the totals first: the object's bar is the last thing to move
         self.total.setValue(sum(self.done.values()))
-        self.status.setText(f"Applying: {OBJECT_TITLES[entity].lower()} {done:,} of {total:,} processed.")
-        bar.setRange(0, max(1, total))
+        # the counts are in the bars: the line above them changes only with the object, as a new
+        # text relays the whole window out (a few ms each time, many times a second in a large load)
+        doing = f"Applying: {OBJECT_TITLES[entity].lower()}…"
+        if self.status.text() != doing:
+            self.status.setText(doing)
+        if bar.maximum() != max(1, total):
+            bar.setRange(0, max(1, total))
         bar.setValue(done)
 
 

@@ -46,7 +46,7 @@ QMainWindow, QWidget { font-size: 13px; }
 QTabBar::tab { padding: 6px 16px; }
 QGroupBox { font-weight: 600; border: 1px solid #d0d5dd; border-radius: 6px; margin-top: 12px; padding: 8px; }
 QGroupBox::title { subcontrol-origin: margin; left: 10px; padding: 0 4px; }
-QTableView { gridline-color: #eaecf0; selection-background-color: #d1e9ff; selection-color: #101828; }
+QTableView { gridline-color: #eaecf0; }
 QHeaderView::section { background: #f2f4f7; padding: 4px 6px; border: none;
                        border-bottom: 1px solid #d0d5dd; font-weight: 600; }
 QPushButton { padding: 4px 12px; }

@@ -251,16 +251,21 @@ class RunsView(QWidget):
         self.clock.start()
         self._show_live()
 
-    def progress(self, ev: Any) -> None:
+    def progress(self, *events: Any) -> None:
+        """The running run's progress, a burst of streams at once: one redraw for all of them."""
         live = self.live
-        if live is None or ev.run_id != live["run_id"]:
-            return
-        if "." not in ev.stream:  # the entity's batch marker ('customer'): the streams carry the counts
-            return
-        live["progress"][ev.stream] = {"phase": ev.phase, "done": ev.done, "total": ev.total}
-        if ev.phase == "reading":
-            live["streams"].setdefault(ev.stream, {})["read"] = ev.done
-        self._live_changed()
+        changed = False
+        for ev in events:
+            if live is None or ev.run_id != live["run_id"]:
+                continue
+            if "." not in ev.stream:  # the entity's batch marker ('customer'): the streams carry the counts
+                continue
+            live["progress"][ev.stream] = {"phase": ev.phase, "done": ev.done, "total": ev.total}
+            if ev.phase == "reading":
+                live["streams"].setdefault(ev.stream, {})["read"] = ev.done
+            changed = True
+        if changed:
+            self._live_changed()
 
     def run_finished(self, ev: Any) -> None:
         s = ev.summary

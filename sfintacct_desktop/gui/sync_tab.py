@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QPushButton,
@@ -39,6 +39,7 @@ ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[+-]\d
 
 class SyncTab(QWidget):
     refreshed = Signal()  # the tables were re-read (tests wait on it)
+    progress_shown = Signal(object)  # a burst of Progress events, drawn (tests check what it showed)
 
     def __init__(self, runner: TaskRunner, bridge: EventBridge, worker: Any, profile: str | gs.Session) -> None:
         super().__init__()
@@ -108,6 +109,11 @@ class SyncTab(QWidget):
         bridge.run_started.connect(self._on_started)
         bridge.run_finished.connect(self._on_finished)
         bridge.progress.connect(self._on_progress)
+        self._progress: list[Any] = []  # progress passed on and not drawn yet
+        self._progress_due = QTimer(self)
+        self._progress_due.setSingleShot(True)
+        self._progress_due.setInterval(0)
+        self._progress_due.timeout.connect(self._show_progress)
         self.refresh()
 
     def use_worker(self, worker: Any) -> None:
@@ -129,6 +135,7 @@ class SyncTab(QWidget):
         self.state_reason.clear()
         self.summary.setText(_no_run_yet(worker))
         self.cutover.setText("")
+        self._progress = []
         self.runs_box.reset()
         for box in (self.errors_box, self.conflicts_box):
             box.set_rows([])
@@ -213,11 +220,23 @@ class SyncTab(QWidget):
         self._update_buttons()
 
     def _on_progress(self, ev: Any) -> None:
+        """The bridge passes a burst of streams' progress at once: they are drawn once, after it."""
+        self._progress.append(ev)
+        self._progress_due.start()
+
+    def _show_progress(self) -> None:
+        events, self._progress = self._progress, []
+        if not events:
+            return
+        ev = events[-1]
         total = f" of {ev.total}" if ev.total else ""
         self.summary.setText(f"Run {ev.run_id}: {ev.stream} — {ev.phase} {ev.done}{total}")
-        self.runs_box.progress(ev)
+        self.runs_box.progress(*events)
+        self.progress_shown.emit(events)
 
     def _on_finished(self, ev: Any) -> None:
+        self._progress_due.stop()
+        self._show_progress()  # its last counts come before its end
         s = ev.summary
         self.last_summary = s
         text = (

@@ -42,14 +42,16 @@ def test_the_running_run_shows_at_once_with_a_bar_per_stream_then_its_counts(
         seen["buttons"] = (tab.sync_button.isEnabled(), tab.cancel_button.isEnabled())
         seen["live"] = tab.runs_box.live_label.text()
 
-    def progress(ev: Any) -> None:
-        if ev.phase == "writing" and "." in ev.stream:
+    def drawn(events: list[Any]) -> None:  # the tab draws each burst of progress once, right after it
+        for ev in events:
+            if ev.phase != "writing" or "." not in ev.stream:
+                continue
             shown = {r["stream"]: r for r in tab.streams.rows}.get(ev.stream, {})
             hidden = tab.streams_view.isColumnHidden([c.key for c in tab.streams.columns].index("progress"))
             seen["progress"].append((ev.stream, ev.done, ev.total, shown.get("done"), shown.get("total"), hidden))
 
     window.bridge.run_started.connect(started)
-    window.bridge.progress.connect(progress)
+    tab.progress_shown.connect(drawn)
     finished = sync_once(qtbot, window).summary
     assert finished.status == "ok", finished.error
     assert seen["started"] == (True, "running", 0)

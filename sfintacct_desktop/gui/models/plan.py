@@ -40,6 +40,19 @@ COLUMNS = [
 ]
 ACCEPT, ID, ENTITY, ACTION, STATUS, SF_KEY, SF_NAME, IA_KEY, IA_NAME, SCORE, REASON = range(len(COLUMNS))
 
+# Roles as plain ints, compared in ``data``: Qt asks it about seven roles per painted cell, and a
+# repaint of the table is a few hundred cells on the GUI thread.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_CHECK = int(Qt.ItemDataRole.CheckStateRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_SORT = int(SORT_ROLE)
+_LEFT = int(Qt.AlignmentFlag.AlignLeft) | int(Qt.AlignmentFlag.AlignVCenter)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight) | int(Qt.AlignmentFlag.AlignVCenter)
+_ALIGNMENT = tuple(_RIGHT if col in (ID, SCORE) else _LEFT for col in range(len(COLUMNS)))
+_TIPPED = frozenset((REASON, SF_NAME, IA_NAME, SCORE))
+
 
 def _display(r: ReviewRow, col: int) -> str:
     if col == ACCEPT:
@@ -76,6 +89,7 @@ class Prepared(NamedTuple):
     rows: list[ReviewRow]
     haystack: list[str]  # each row's searchable text, lower case
     keys: dict[int, list[Any]]  # column -> each row's sort key (the Accept column is sorted live)
+    display: list[tuple[str, ...]] | None = None  # each row's text per column
 
 
 def prepare(actions: list[dict[str, Any]], rows: list[ReviewRow] | None = None) -> Prepared:
@@ -85,7 +99,12 @@ def prepare(actions: list[dict[str, Any]], rows: list[ReviewRow] | None = None) 
         " ".join((r.sf_key, r.sf_name, r.ia_key, r.ia_name, r.reason, r.differs, str(r.id))).lower() for r in rows
     ]
     keys = {c: [_sort_key(r, c) for r in rows] for c in range(len(COLUMNS)) if c != ACCEPT}
-    return Prepared(rows, haystack, keys)
+    return Prepared(rows, haystack, keys, _texts(rows))
+
+
+def _texts(rows: list[ReviewRow]) -> list[tuple[str, ...]]:
+    columns = range(len(COLUMNS))
+    return [tuple(_display(r, c) for c in columns) for r in rows]
 
 
 class PlanModel(QAbstractTableModel):
@@ -94,6 +113,7 @@ class PlanModel(QAbstractTableModel):
         self.rows: list[ReviewRow] = []
         self.actions: list[dict[str, Any]] = []  # the plan's own action dicts: ``accepted`` is written here
         self.haystack: list[str] = []  # each row's searchable text, lower case
+        self.display: list[tuple[str, ...]] = []  # each row's text per column (what ``data`` shows)
         self.keys: dict[int, list[Any]] = {}  # column -> each row's sort key, in the order prepared
         self.origin: list[int] = []  # each row's place in the order prepared (its keys' index)
         self.order: tuple[int, Qt.SortOrder] = (ID, Qt.SortOrder.AscendingOrder)
@@ -108,6 +128,7 @@ class PlanModel(QAbstractTableModel):
         self.beginResetModel()
         self.actions = actions
         self.rows, self.haystack, self.keys = ready.rows, ready.haystack, ready.keys
+        self.display = ready.display if ready.display is not None else _texts(ready.rows)
         self.origin = list(range(len(self.rows)))
         self._reorder(*self.order)
         self.endResetModel()
@@ -137,6 +158,7 @@ class PlanModel(QAbstractTableModel):
         self.rows = [self.rows[i] for i in perm]
         self.actions = [self.actions[i] for i in perm]
         self.haystack = [self.haystack[i] for i in perm]
+        self.display = [self.display[i] for i in perm]
         self.origin = [self.origin[i] for i in perm]
         self.generation += 1
         self._keep = None  # the filter's answers were per row of the old order
@@ -206,26 +228,29 @@ class PlanModel(QAbstractTableModel):
             return base | Qt.ItemFlag.ItemIsUserCheckable
         return base
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        """The hot path of every repaint: plain int roles, prepared texts, no work for other roles."""
+        row, col = index.row(), index.column()
+        if row < 0:  # an invalid index
             return None
-        r, col = self.rows[index.row()], index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return _display(r, col)
-        if role == Qt.ItemDataRole.CheckStateRole and col == ACCEPT:
-            accepted = self.actions[index.row()].get("accepted")
-            return Qt.CheckState.Checked if accepted else Qt.CheckState.Unchecked
-        if role == SORT_ROLE:
-            return self._key(col)(index.row())
-        if role == Qt.ItemDataRole.ToolTipRole and col in (REASON, SF_NAME, IA_NAME, SCORE):
-            return r.details
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            right = col in (ID, SCORE)
-            horizontal = Qt.AlignmentFlag.AlignRight if right else Qt.AlignmentFlag.AlignLeft
-            return int(horizontal) | int(Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and col == STATUS:
+        if role == _DISPLAY:
+            return self.display[row][col]
+        if role == _ALIGN:
+            return _ALIGNMENT[col]
+        if role == _CHECK:
+            if col != ACCEPT:
+                return None
+            return Qt.CheckState.Checked if self.actions[row].get("accepted") else Qt.CheckState.Unchecked
+        if role == _FOREGROUND:
+            if col != STATUS:
+                return None
+            r = self.rows[row]
             tone = "warn" if r.needs_review else ("ok" if r.status == "existing" else "")
             return QBrush(TONES[tone]) if tone else None
+        if role == _SORT:
+            return self._key(col)(row)
+        if role == _TOOLTIP and col in _TIPPED:
+            return self.rows[row].details
         return None
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
