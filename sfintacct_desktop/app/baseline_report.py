@@ -19,6 +19,7 @@ from ..engine.baseline.export import write_plan
 from . import baseline_service
 from .baseline_review import OBJECTS, SYSTEMS, accepted_totals, applied_counts, counts_line, object_label, write_counts
 from .session import Session
+from .sync_service import jobs_elsewhere
 
 Progress = Callable[[str, int, int], None]
 STATUS_WORDS = {"ok": "finished", "interrupted": "stopped", "failed": "failed"}
@@ -37,10 +38,21 @@ def apply_reviewed(
     progress: Progress = lambda entity, done, total: None,
     should_stop: Callable[[], bool] = lambda: False,
     worker: Any = None,
+    source: Path | str | None = None,
 ) -> dict[str, Any]:
     """Write the reviewed plan as the newest plan (the record of the decisions), then apply it as
-    a job of the window's worker; ``progress(object, done, total)`` after every batch."""
+    a job of the window's worker; ``progress(object, done, total)`` after every batch.
+
+    ``source``: the plan file ``doc`` was read from. When the worker is the window's sync process,
+    only the decisions go to it, and it writes the newest plan itself (the file is 5 MB for a
+    company of a few thousand records: encoding it here competed with the window for the GIL).
+    """
     name = profile.name if isinstance(profile, Session) else profile
+    if source and jobs_elsewhere(worker):
+        accepted = [int(a["id"]) for a in doc["actions"] if a.get("accepted")]
+        return baseline_service.apply_baseline(
+            name, plan_path=Path(source), accepted=accepted, should_stop=should_stop, worker=worker, progress=progress
+        )
     json_path, _csv = write_plan(doc, app_paths().plans_dir)
     return baseline_service.apply_baseline(
         name, plan_path=json_path, should_stop=should_stop, worker=worker, progress=progress

@@ -52,6 +52,7 @@ def run(
                 should_stop=should_stop,
                 worker=worker,
                 progress=lambda entity, done, total: progress([entity, done, total]),
+                accepted=_ids(params["accepted"]) if "accepted" in params else None,
             )
         if name == "invoice_refresh":
             return invoices_service.refresh_customer(profile, str(params["customer_id"]), worker=worker)
@@ -70,6 +71,20 @@ def run(
             ErrorInfo(ErrorKind.INTERNAL, "Cancelled", str(exc), "Nothing was written; start again.", code=CANCELLED)
         ) from None
     raise SyncError(ErrorInfo(ErrorKind.VALIDATION, "Unknown job", f"No job is called {name!r}.", ""))
+
+
+def _ids(value: Any) -> list[int]:
+    """The accepted actions' ids of a ``baseline_apply`` job: a list of whole numbers, or refused."""
+    if not isinstance(value, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in value):
+        raise SyncError(
+            ErrorInfo(
+                ErrorKind.VALIDATION,
+                "The plan cannot be used",
+                "The accepted actions are not a list of ids.",
+                "Plan again.",
+            )
+        )
+    return value
 
 
 def sync_state(profile: str, params: dict[str, Any]) -> dict[str, Any]:

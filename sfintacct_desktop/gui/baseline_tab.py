@@ -340,7 +340,7 @@ class BaselineTab(QWidget):
         self.error.clear()
         self.apply_page.start(baseline_review.accepted_totals(self.doc))
         self._go(APPLY)
-        profile, doc, worker = self.session, self.doc, self.worker
+        profile, doc, worker, source = self.session, self.doc, self.worker, self.plan_path
 
         def work(task: Task) -> dict[str, Any]:
             return baseline_report.apply_reviewed(
@@ -349,6 +349,7 @@ class BaselineTab(QWidget):
                 progress=lambda entity, done, total: self.runner.progress(task, (entity, done, total)),
                 should_stop=task.should_stop,
                 worker=worker,
+                source=source or None,
             )
 
         task = self.runner.submit(

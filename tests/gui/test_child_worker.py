@@ -15,16 +15,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 
+from sfintacct_desktop.app import baseline_report, health, run_history
 from sfintacct_desktop.app import gui_support as gs
-from sfintacct_desktop.app import health, run_history
 from sfintacct_desktop.app.child_worker import ChildWorker
 from sfintacct_desktop.app.gui_support import INPROCESS_ENV
 from sfintacct_desktop.app.profile_lock import ProfileLock
 from sfintacct_desktop.app.remote_worker import RemoteWorker
+from sfintacct_desktop.config.paths import app_paths
+from sfintacct_desktop.engine.baseline.export import newest_plan, read_plan
 from sfintacct_desktop.engine.worker import SyncWorker
 from sfintacct_desktop.gui.baseline_tab import REPORT, REVIEW
 from sfintacct_desktop.gui.main_window import MainWindow
+from sfintacct_desktop.gui.models.plan import ACCEPT
 from tests.support.cli_env import REPO
 
 TIMEOUT_MS = 120_000
@@ -40,7 +44,9 @@ def _threads() -> set[str]:
     return {t.name for t in threading.enumerate()}
 
 
-def test_window_syncs_in_a_child_process_and_closing_ends_it(qtbot: Any, sandbox: Any, child_env: None) -> None:
+def test_window_syncs_in_a_child_process_and_closing_ends_it(
+    qtbot: Any, sandbox: Any, child_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     win = MainWindow("sandbox")
     win.show()
     worker = win.worker
@@ -60,6 +66,15 @@ def test_window_syncs_in_a_child_process_and_closing_ends_it(qtbot: Any, sandbox
     qtbot.waitUntil(lambda: tab.pages.currentIndex() == REVIEW, timeout=TIMEOUT_MS)
     assert tab.model.rowCount() > 0
     tab.accept_all.click()
+    decidable = next(i for i, r in enumerate(tab.model.rows) if r.decidable)
+    tab.model.setData(tab.model.index(decidable, ACCEPT), Qt.CheckState.Unchecked, Qt.ItemDataRole.CheckStateRole)
+    decisions = [bool(a.get("accepted")) for a in tab.doc["actions"]]
+    assert not all(decisions) and any(decisions)
+
+    def not_here(*_a: Any, **_k: Any) -> None:
+        raise AssertionError("the window's process wrote the plan; its sync process should")
+
+    monkeypatch.setattr(baseline_report, "write_plan", not_here)
     tab.apply_button.click()
     qtbot.waitUntil(lambda: tab.confirm_dialog is not None and tab.confirm_dialog.isVisible(), timeout=10_000)
     applied: list[Any] = []
@@ -67,6 +82,10 @@ def test_window_syncs_in_a_child_process_and_closing_ends_it(qtbot: Any, sandbox
     tab.confirm_dialog.apply.click()
     qtbot.waitUntil(lambda: bool(applied) and tab.pages.currentIndex() == REPORT, timeout=TIMEOUT_MS)
     assert applied[0]["status"] == "ok", applied[0]
+    # only the decisions crossed to the child, which wrote the newest plan with them
+    newest = newest_plan(app_paths().plans_dir, "sandbox")
+    assert newest is not None and str(newest) != tab.plan_path
+    assert [bool(a.get("accepted")) for a in read_plan(newest)["actions"]] == decisions
     assert ProfileLock("sandbox").holder().get("pid") == proc.pid  # the child's worker is the profile's writer
 
     # a sync the window asks for runs in the child and is recorded there

@@ -214,6 +214,28 @@ def test_plan_files_round_trip_and_the_newest_is_found(tmp_path: Path) -> None:
         raise AssertionError("an unsupported version was accepted")
 
 
+def test_a_reviewed_plan_is_written_again_with_the_decisions_by_id(tmp_path: Path) -> None:
+    from sfintacct_desktop.app.baseline_service import reviewed_plan
+
+    doc = _plan(Extract(sf_customers=[sf(SF1, "Acme Inc"), sf(SF2, "Beta Tools")]))
+    source, _ = write_plan(doc, tmp_path, now=datetime(2026, 1, 1, tzinfo=UTC))
+    ids = [a["id"] for a in doc["actions"]]
+    assert len(ids) == 2
+    written = reviewed_plan(source, [ids[1]], profile="t", plans_dir=tmp_path)
+    assert written != source and newest_plan(tmp_path, "t") == written
+    again = read_plan(written, profile="t")
+    assert [a["accepted"] for a in again["actions"]] == [False, True]
+    assert [{k: v for k, v in a.items() if k != "accepted"} for a in again["actions"]] == [
+        {k: v for k, v in a.items() if k != "accepted"} for a in read_plan(source)["actions"]
+    ]  # only the decisions changed
+    try:
+        reviewed_plan(source, [ids[0], 999], profile="t", plans_dir=tmp_path)
+    except PlanError as exc:
+        assert "no action 999" in str(exc)
+    else:
+        raise AssertionError("an id the plan does not have was accepted")
+
+
 def test_the_load_holds_out_what_it_does_not_apply() -> None:
     doc = _plan(
         Extract(
