@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush
 
 from ...app.baseline_review import DECISIONS, ReviewRow, review_rows
@@ -52,6 +52,7 @@ _LEFT = int(Qt.AlignmentFlag.AlignLeft) | int(Qt.AlignmentFlag.AlignVCenter)
 _RIGHT = int(Qt.AlignmentFlag.AlignRight) | int(Qt.AlignmentFlag.AlignVCenter)
 _ALIGNMENT = tuple(_RIGHT if col in (ID, SCORE) else _LEFT for col in range(len(COLUMNS)))
 _TIPPED = frozenset((REASON, SF_NAME, IA_NAME, SCORE))
+_BASE_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
 def _display(r: ReviewRow, col: int) -> str:
@@ -206,6 +207,10 @@ class PlanModel(QAbstractTableModel):
             return accepted == (status == "accepted")
         return True
 
+    def passing(self) -> list[int]:
+        """The rows passing the review's filter, in the model's order (one pass)."""
+        return [i for i in range(len(self.rows)) if self.passes(i)]
+
     # ------------------------------------------------------------------ Qt
     def rowCount(self, parent: Index = ROOT) -> int:
         return 0 if parent.isValid() else len(self.rows)
@@ -223,16 +228,19 @@ class PlanModel(QAbstractTableModel):
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if index.isValid() and index.column() == ACCEPT and self.rows[index.row()].decidable:
-            return base | Qt.ItemFlag.ItemIsUserCheckable
-        return base
+        return self.flags_at(index.row(), index.column()) if index.isValid() else _BASE_FLAGS
+
+    def flags_at(self, row: int, col: int) -> Qt.ItemFlag:
+        if col == ACCEPT and self.rows[row].decidable:
+            return _BASE_FLAGS | Qt.ItemFlag.ItemIsUserCheckable
+        return _BASE_FLAGS
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        row = index.row()
+        return None if row < 0 else self.cell(row, index.column(), role)
+
+    def cell(self, row: int, col: int, role: int = _DISPLAY) -> Any:
         """The hot path of every repaint: plain int roles, prepared texts, no work for other roles."""
-        row, col = index.row(), index.column()
-        if row < 0:  # an invalid index
-            return None
         if role == _DISPLAY:
             return self.display[row][col]
         if role == _ALIGN:
@@ -294,15 +302,16 @@ class PlanModel(QAbstractTableModel):
         return sum(1 for r, a in zip(self.rows, self.actions, strict=True) if r.decidable and a.get("accepted"))
 
 
-class ReviewFilter(QSortFilterProxyModel):
-    """Keeps the rows matching the text, the proposed action and the status chosen above the
-    table; sorting is handed to :class:`PlanModel` (numbers as numbers, one keyed sort).
+class ReviewFilter(QAbstractTableModel):
+    """The rows of a :class:`PlanModel` that pass the review's filter (the text, the proposed action
+    and the status chosen above the table), in the model's order; sorting is the model's.
 
-    Qt calls ``filterAcceptsRow`` through Python for every row whenever the rows change order, are
-    ticked in bulk or are refiltered (2,700 calls), so it only looks up the answer the model made
-    for all rows in one pass (:meth:`PlanModel.passes`); and ticks refilter only while the status
-    shown is "accepted" or "not accepted", the one filter a tick can change (a bulk tick of every
-    row otherwise asked Qt to refilter every row for nothing)."""
+    Why not a QSortFilterProxyModel: it maps every painted cell to the model through Python calls
+    (the model's ``index``, ``rowCount``, ``columnCount`` and ``data``), a fifth of each repaint of
+    the table, and asks Python's ``filterAcceptsRow`` once per row (2,700 calls) on each change.
+    Here the rows shown are one list of the model's rows, and a cell is one Python call. Rows keep
+    their selection through sorting and filtering (each row is known by its place in the order the
+    model was given, ``PlanModel.origin``)."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -311,12 +320,96 @@ class ReviewFilter(QSortFilterProxyModel):
         self.status = ""  # "" | "review" | "accepted" | "not_accepted"
         self._column, self._order = -1, Qt.SortOrder.AscendingOrder
         self._plan: PlanModel | None = None
-        self.setDynamicSortFilter(False)  # on while a tick can change the answer (set_filter)
+        self.shown: list[int] = []  # the model's rows shown, in order
+        self._at: dict[int, int] | None = None  # model row -> row here (made when asked)
+        self._saved: list[tuple[QModelIndex, int, int]] = []  # persistent index, row identity, column
 
-    def setSourceModel(self, model: Any) -> None:
-        self._plan = model if isinstance(model, PlanModel) else None
-        super().setSourceModel(model)
+    # ------------------------------------------------------------------ the model behind
+    def setSourceModel(self, model: PlanModel) -> None:
+        self.beginResetModel()
+        if self._plan is not None:
+            for signal, slot in self._wiring(self._plan):
+                signal.disconnect(slot)
+        self._plan = model
+        for signal, slot in self._wiring(model):
+            signal.connect(slot)
+        self._set_shown()
+        self.endResetModel()
 
+    def _wiring(self, model: PlanModel) -> list[tuple[Any, Any]]:
+        return [
+            (model.modelReset, self._reset),
+            (model.layoutAboutToBeChanged, self._before_layout),
+            (model.layoutChanged, self._after_layout),
+            (model.dataChanged, self._changed),
+        ]
+
+    def sourceModel(self) -> PlanModel | None:
+        return self._plan
+
+    def _set_shown(self) -> None:
+        self.shown = self._plan.passing() if self._plan is not None else []
+        self._at = None
+
+    def _reset(self) -> None:
+        self.beginResetModel()
+        self._set_shown()
+        self.endResetModel()
+
+    def _before_layout(self) -> None:
+        """Remember each persistent index (the selection, the current row) by its row's identity."""
+        self.layoutAboutToBeChanged.emit()
+        plan = self._plan
+        assert plan is not None
+        self._saved = [
+            (i, plan.origin[self.shown[i.row()]], i.column())
+            for i in self.persistentIndexList()
+            if i.isValid() and i.row() < len(self.shown)
+        ]
+
+    def _after_layout(self) -> None:
+        plan = self._plan
+        assert plan is not None
+        self._set_shown()
+        place = {plan.origin[src]: row for row, src in enumerate(self.shown)}
+        old = [p for p, _, _ in self._saved]
+        new = [self.index(place[origin], col) if origin in place else QModelIndex() for _, origin, col in self._saved]
+        self.changePersistentIndexList(old, new)
+        self._saved = []
+        self.layoutChanged.emit()
+
+    def _changed(self, top_left: QModelIndex, bottom_right: QModelIndex, roles: Any = ()) -> None:
+        """Ticks: shown again where they are; when only accepted (or not) rows are shown, refiltered."""
+        if self.status in ("accepted", "not_accepted"):
+            self._before_layout()
+            self._after_layout()
+            return
+        if not self.shown:
+            return
+        first, last = top_left.row(), bottom_right.row()
+        if first == last:
+            row = self.row_of(first)
+            if row is None:
+                return
+            self.dataChanged.emit(self.index(row, top_left.column()), self.index(row, bottom_right.column()))
+            return
+        self.dataChanged.emit(self.index(0, top_left.column()), self.index(len(self.shown) - 1, bottom_right.column()))
+
+    def row_of(self, source_row: int) -> int | None:
+        if self._at is None:
+            self._at = {src: row for row, src in enumerate(self.shown)}
+        return self._at.get(source_row)
+
+    def mapToSource(self, index: Index) -> QModelIndex:
+        if not index.isValid() or self._plan is None or index.row() >= len(self.shown):
+            return QModelIndex()
+        return self._plan.index(self.shown[index.row()], index.column())
+
+    def mapFromSource(self, index: Index) -> QModelIndex:
+        row = self.row_of(index.row()) if index.isValid() else None
+        return QModelIndex() if row is None else self.index(row, index.column())
+
+    # ------------------------------------------------------------------ sorting and filtering
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self._column, self._order = column, order
         if self._plan is not None:
@@ -329,22 +422,39 @@ class ReviewFilter(QSortFilterProxyModel):
         return self._order
 
     def set_filter(self, *, text: str | None = None, decision: str | None = None, status: str | None = None) -> None:
-        if hasattr(self, "beginFilterChange"):  # Qt 6.9+
-            self.beginFilterChange()
         if text is not None:
             self.text = text.strip().lower()
         if decision is not None:
             self.decision = decision
         if status is not None:
             self.status = status
-        if self._plan is not None:
-            self._plan.criteria = (self.text, self.decision, self.status)
-        self.setDynamicSortFilter(self.status in ("accepted", "not_accepted"))
-        if hasattr(self, "endFilterChange"):
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:
-            self.invalidateRowsFilter()
+        if self._plan is None:
+            return
+        self._before_layout()
+        self._plan.criteria = (self.text, self.decision, self.status)
+        self._after_layout()
 
-    def filterAcceptsRow(self, row: int, parent: Index) -> bool:
-        plan = self._plan
-        return True if plan is None else plan.passes(row)
+    # ------------------------------------------------------------------ Qt
+    def rowCount(self, parent: Index = ROOT) -> int:
+        return 0 if parent.isValid() else len(self.shown)
+
+    def columnCount(self, parent: Index = ROOT) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        return None if self._plan is None else self._plan.headerData(section, orientation, role)
+
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        row = index.row()
+        if row < 0 or self._plan is None:
+            return None
+        return self._plan.cell(self.shown[row], index.column(), role)
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid() or self._plan is None:
+            return _BASE_FLAGS
+        return self._plan.flags_at(self.shown[index.row()], index.column())
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        source = self.mapToSource(index)
+        return self._plan is not None and source.isValid() and self._plan.setData(source, value, role)
