@@ -6,8 +6,8 @@ flattened off the GUI thread (``app.baseline_review.review_rows``) and the view 
 it paints. Every row's search text and sort key per column are made off the GUI thread too
 (:func:`prepare`), so a sort is one sort of ready keys and a filter one pass over ready text: with
 2,700 rows, building them on the GUI thread held it for 15-35 ms per click. The person's choices go
-into the plan's own action dicts (``accepted``), which the app writes as the newest plan before
-applying it.
+into the plan's own action dicts (``accepted``); they are written as the newest plan before it is
+applied.
 """
 
 from __future__ import annotations
