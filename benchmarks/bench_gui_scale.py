@@ -310,7 +310,7 @@ def settle(app: QApplication, seconds: float = 0.3) -> None:
     wait(app, lambda: time.perf_counter() >= until, seconds + 5)
 
 
-def start_process_sandbox(seed: str) -> tuple[subprocess.Popen[str], dict[str, Any]]:
+def start_process_sandbox(seed: str, nice: int = SANDBOX_NICE) -> tuple[subprocess.Popen[str], dict[str, Any]]:
     env = dict(os.environ)
     env["SFINTACCT_HOME"] = str(HOME / "sandbox-home")
     env["SFINTACCT_TEST_KEYRING_FILE"] = str(HOME / "sandbox-keyring.json")
@@ -319,7 +319,6 @@ def start_process_sandbox(seed: str) -> tuple[subprocess.Popen[str], dict[str, A
     cmd = [str(ROOT / ".venv/bin/sfintacct"), "sandbox", "serve", "--seed", seed, "--data", str(HOME / "sandbox-data")]
     # the emulators stand in for servers that are not on the operator's machine: at a low priority
     # they do not take the window's core (--sandbox-nice 0 lets them compete as equals)
-    nice = SANDBOX_NICE
     proc = subprocess.Popen(
         cmd, env=env, stdout=subprocess.PIPE, text=True, preexec_fn=(lambda: os.nice(nice)) if nice else None
     )
@@ -509,14 +508,12 @@ def main() -> int:
     if args.worker == "inprocess":
         os.environ["SFINTACCT_INPROCESS_WORKER"] = "1"
     keyring.set_keyring(FileKeyring())
-    global SANDBOX_NICE
-    SANDBOX_NICE = args.sandbox_nice
     print(f"mode {args.sandbox}, worker {args.worker}, seed {args.seed}; load {uptime()}")
     t0 = time.perf_counter()
     proc: subprocess.Popen[str] | None = None
     sandbox: Any = None
     if args.sandbox == "process":
-        proc, info = start_process_sandbox(args.seed)
+        proc, info = start_process_sandbox(args.seed, args.sandbox_nice)
     else:
         from sfintacct_sandbox.runner import Sandbox, SandboxOptions
 

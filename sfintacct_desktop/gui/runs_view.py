@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from .models.rows import RowsModel
 from .run_columns import RUN_COLUMNS, STREAM_COLUMNS, progress_text, took
-from .widgets import ToneDelegate, fit_columns, heading, note, table
+from .widgets import ToneDelegate, fit_columns, heading, status_line, table
 
 OUTCOMES = [
     ("All outcomes", ""),
@@ -112,7 +112,7 @@ class RunsView(QWidget):
             bar.addWidget(w)
         layout.addLayout(bar)
 
-        self.live_label = note("")
+        self.live_label = status_line()
         self.live_label.setAccessibleName("Running run")
         self.live_label.hide()
         layout.addWidget(self.live_label)

@@ -228,10 +228,7 @@ class SyncTab(QWidget):
         events, self._progress = self._progress, []
         if not events:
             return
-        ev = events[-1]
-        total = f" of {ev.total}" if ev.total else ""
-        self.summary.setText(f"Run {ev.run_id}: {ev.stream} — {ev.phase} {ev.done}{total}")
-        self.runs_box.progress(*events)
+        self.runs_box.progress(*events)  # the line above the runs says how far it is (the summary stays)
         self.progress_shown.emit(events)
 
     def _on_finished(self, ev: Any) -> None:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHeaderView,
     QLabel,
+    QSizePolicy,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -39,6 +40,21 @@ def note(text: str = "") -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)
     label.setStyleSheet("color: #475467;")
+    return label
+
+
+def status_line(text: str = "") -> QLabel:
+    """A one-line note that changes often (a running run's progress): no wrapping and a fixed height.
+
+    Why: a new text in a wrapped label makes Qt lay the window out again, measuring every wrapped
+    label's height for its width, and can move what is below it (a repaint of all of it), several
+    times a second while a run goes on. Text beyond the width is cut; the table below has it all.
+    """
+    label = note(text)
+    label.setWordWrap(False)
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+    label.setMinimumWidth(1)
+    label.setFixedHeight(max(22, label.fontMetrics().height() + 6))  # the window's 13 px text, or larger
     return label
 
 
