@@ -28,7 +28,7 @@ from .baseline_dialogs import ConfirmApply
 from .baseline_pages import ApplyPage, ReportPage, ReviewPage, counts_text
 from .models.plan import prepare
 from .task_runner import Task, TaskRunner
-from .widgets import ErrorPanel, heading, note
+from .widgets import ErrorPanel, heading, note, status_line
 
 PLAN, REVIEW, APPLY, REPORT = range(4)
 
@@ -164,7 +164,7 @@ class BaselineTab(QWidget):
         self.plan_progress.setAccessibleName("Plan progress")
         self.plan_progress.setRange(0, 1)
         self.plan_progress.setValue(0)
-        self.plan_status = note("Ready.")
+        self.plan_status = status_line("Ready.")  # a new text per page read: one line, no relayout
         lay.addWidget(self.plan_progress)
         lay.addWidget(self.plan_status)
         lay.addStretch(1)

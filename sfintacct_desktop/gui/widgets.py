@@ -156,7 +156,11 @@ def table(model: RowsModel, *, stretch: str | None = None) -> QTableView:
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setAlternatingRowColors(True)
     view.setWordWrap(False)
-    view.setItemDelegate(ToneDelegate(view))
+    # only the coloured columns paint through Python (a delegate's Python runs for every cell it
+    # paints or measures, and measuring the columns to fit them asks every row)
+    for col, column in enumerate(model.columns):
+        if column.tone is not None:
+            view.setItemDelegateForColumn(col, ToneDelegate(view))
     light_selection(view)
     view.verticalHeader().setVisible(False)
     view.verticalHeader().setDefaultSectionSize(24)

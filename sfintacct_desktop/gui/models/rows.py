@@ -49,6 +49,15 @@ class Column:
         return "" if value is None else str(value)
 
 
+# Roles as plain ints: ``data`` runs for about seven roles of every cell painted or measured.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_LEFT = int(Qt.AlignmentFlag.AlignLeft) | int(Qt.AlignmentFlag.AlignVCenter)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight) | int(Qt.AlignmentFlag.AlignVCenter)
+
+
 class RowsModel(QAbstractTableModel):
     def __init__(self, columns: list[Column], parent: Any = None) -> None:
         super().__init__(parent)
@@ -81,19 +90,22 @@ class RowsModel(QAbstractTableModel):
             )
         return None
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        row_at = index.row()
+        if row_at < 0:  # an invalid index
             return None
-        row, col = self.rows[index.row()], self.columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return col.text(row)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            horizontal = Qt.AlignmentFlag.AlignRight if col.right else Qt.AlignmentFlag.AlignLeft
-            return int(horizontal) | int(Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and col.tooltip is not None:
-            return col.tooltip(row) or None
-        if role == Qt.ItemDataRole.ForegroundRole and col.tone is not None:
-            colour = TONES.get(col.tone(row))
+        if role == _DISPLAY:
+            return self.columns[index.column()].text(self.rows[row_at])
+        if role == _ALIGN:
+            return _RIGHT if self.columns[index.column()].right else _LEFT
+        if role == _TOOLTIP:
+            col = self.columns[index.column()]
+            return (col.tooltip(self.rows[row_at]) or None) if col.tooltip is not None else None
+        if role == _FOREGROUND:
+            col = self.columns[index.column()]
+            if col.tone is None:
+                return None
+            colour = TONES.get(col.tone(self.rows[row_at]))
             return QBrush(colour) if colour is not None else None
         return None
 
