@@ -139,9 +139,11 @@ from __future__ import annotations
 
 import argparse
 import collections
+import cProfile
 import gc
 import json
 import os
+import pstats
 import subprocess
 import sys
 import tempfile
@@ -175,6 +177,7 @@ from tests.support.file_keyring import FileKeyring  # noqa: E402
 APART = ("open", "idle")  # phases outside "overall": the window's construction, the idle floor
 LATE_MS = 30  # a beat this late has the watchdog sample every thread's stack
 SANDBOX_NICE = 10  # --sandbox-nice
+PROFILE: dict[str, Any] = {"phases": None}  # --profile PHASE...: cProfile of the GUI thread in those phases
 P99_MS = 20  # the p99 target: beats at least this long are counted per operator step
 STACK_DEPTH = 6
 
@@ -342,6 +345,15 @@ def run_path(app: QApplication, win: MainWindow, hb: Heartbeat, timings: dict[st
 
     def phase(name: str) -> float:
         hb.phase = hb.step = ACCOUNTING.phase = name
+        if PROFILE.get("phases") is not None:
+            prof = PROFILE.get("on")
+            if prof is not None:
+                prof.disable()
+                PROFILE.setdefault("done", []).append((PROFILE["name"], prof))
+                PROFILE["on"] = None
+            if any(name.startswith(p) for p in PROFILE["phases"]):
+                PROFILE["on"], PROFILE["name"] = cProfile.Profile(), name
+                PROFILE["on"].enable()
         return time.perf_counter()
 
     def step(name: str) -> None:
@@ -496,6 +508,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sandbox", choices=("inprocess", "process"), default="inprocess")
     parser.add_argument("--seed", default="scale:2000")
+    parser.add_argument("--profile", nargs="*", metavar="PHASE",
+                        help="cProfile the GUI thread in these phases (prefixes: plan, apply, sync)")  # fmt: skip
     parser.add_argument("--sandbox-nice", type=int, default=SANDBOX_NICE,
                         help="the process sandbox's niceness (default 10: servers are remote)")  # fmt: skip
     parser.add_argument("--worker", choices=("child", "inprocess"), default="child",
@@ -505,6 +519,8 @@ def main() -> int:
     parser.add_argument("--cpu-events", action="store_true",
                         help="time every Qt event too (a Python notify; see gui_cpu.py)")  # fmt: skip
     args = parser.parse_args()
+    if args.profile is not None:
+        PROFILE["phases"] = tuple(args.profile) or ("sync",)
     if args.worker == "inprocess":
         os.environ["SFINTACCT_INPROCESS_WORKER"] = "1"
     keyring.set_keyring(FileKeyring())
@@ -552,12 +568,18 @@ def main() -> int:
             app.processEvents()
         for key, value in facts.items():
             print(f"{key}: {value}")
+        if PROFILE.get("on") is not None:
+            PROFILE["on"].disable()
+            PROFILE.setdefault("done", []).append((PROFILE["name"], PROFILE["on"]))
+        for name, prof in PROFILE.get("done", []):
+            print(f"\ncProfile of the GUI thread in {name} (cumulative, top 25):")
+            pstats.Stats(prof, stream=sys.stdout).sort_stats("cumulative").print_stats(25)
         report(hb, timings)
         if ACCOUNTING.enabled:
             print("\nthe GUI thread's own work (time.thread_time), the 30 handlers with the longest single call:")
             print(ACCOUNTING.report(30))
             print("\nthe GUI thread's CPU by phase, the handlers with the most in all:")
-            print(ACCOUNTING.report_phases(("plan", "review", "apply", "sync 1", "sync 2")))
+            print(ACCOUNTING.report_phases(("plan", "review", "apply", "sync 1", "sync 2"), top=40))
         print(f"load at the end: {uptime()}")
         return 0
     finally:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 SKIP = {"__init__", "__repr__", "__str__", "__hash__", "__eq__", "__getattr__"}
 # called per cell or per row by Qt while painting, sorting or filtering: wrapping them would add more
@@ -38,7 +38,7 @@ SKIP = {"__init__", "__repr__", "__str__", "__hash__", "__eq__", "__getattr__"}
 HOT = {"data", "headerData", "flags", "rowCount", "columnCount", "index", "parent", "sizeHint", "paint",
        "initStyleOption", "filterAcceptsRow", "lessThan", "_display", "text", "money", "tone", "passes",
        "_sort_key", "decidable", "needs_review", "_decision", "_sides", "_reason", "_differs", "_details",
-       "review_row", "object_label", "_parse", "_plural"}  # fmt: skip
+       "review_row", "object_label", "_parse", "_plural", "cell", "flags_at", "row_of"}  # fmt: skip
 
 
 @dataclass
@@ -135,12 +135,11 @@ def _event_name(receiver: QObject, event: QEvent) -> str:
         owner = type(parent).__name__ if parent is not None else "no parent"
         return f"event {kind_name} -> QTimer({receiver.interval()} ms) of {owner}"
     name = type(receiver).__name__
-    # only events of widgets already built: asking a widget under construction for its parent makes
-    # PySide cache a wrapper of the wrong type for that parent
-    if kind_name in ("Paint", "UpdateRequest"):
-        parent = receiver.parent()  # a scroll area's viewport is a plain QWidget: name its view
-        label = receiver.objectName() or (parent.accessibleName() if parent is not None else "")
-        name += f" in {type(parent).__name__ if parent is not None else '-'}" + (f" '{label}'" if label else "")
+    # a painted widget is named by its class, name and size; never ask for its parent here (for a
+    # widget still being built PySide caches a wrapper of the wrong type for it, and the window
+    # fails later)
+    if kind_name in ("Paint", "UpdateRequest") and isinstance(receiver, QWidget):
+        name += f" '{receiver.objectName()}' {receiver.width()}x{receiver.height()}"
     return f"event {kind_name} -> {name}"
 
 

@@ -28,7 +28,7 @@ from ..app import customer_service
 from ..app import gui_support as gs
 from .models.rows import Column, RowsModel, money
 from .task_runner import TaskRunner
-from .widgets import ErrorPanel, fit_columns, heading, note, table
+from .widgets import ErrorPanel, fit_columns, heading, note, set_tab_text, table
 
 TYPING_PAUSE_MS = 300  # suggestions follow the typing once it pauses this long
 OWNERS = {"salesforce": "Salesforce owns", "intacct": "Intacct owns", "both": "Both (merged)"}
@@ -296,10 +296,10 @@ class CustomerTab(QWidget):
             self.models[key].set_rows(page[key])
             fit_columns(self.views[key])
         differs = len(page["differing"])
-        self.sections.setTabText(0, f"Fields ({differs} differ)" if differs else "Fields (all same)")
-        self.sections.setTabText(1, f"Deals ({len(page['deals'])})")
-        self.sections.setTabText(2, f"Invoices ({len(page['invoices'])})")
-        self.sections.setTabText(3, f"Payments ({len(page['payments'])})")
+        set_tab_text(self.sections, 0, f"Fields ({differs} differ)" if differs else "Fields (all same)")
+        set_tab_text(self.sections, 1, f"Deals ({len(page['deals'])})")
+        set_tab_text(self.sections, 2, f"Invoices ({len(page['invoices'])})")
+        set_tab_text(self.sections, 3, f"Payments ({len(page['payments'])})")
         self.loaded.emit(page)
 
     def _failed(self, exc: BaseException) -> None:

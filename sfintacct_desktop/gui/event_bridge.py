@@ -29,7 +29,7 @@ from ..app.gui_support import (
     RunStarted,
 )
 
-PROGRESS_MS = 200  # the shortest time between two progress signals
+PROGRESS_MS = 500  # the shortest time between two progress signals: twice a second reads as live
 
 
 class EventBridge(QObject):

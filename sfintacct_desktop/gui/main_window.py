@@ -38,6 +38,7 @@ from .service_banner import ServiceBanner
 from .sync_tab import SyncTab
 from .task_runner import TaskRunner
 from .tray import Tray
+from .widgets import set_tab_text
 
 log = logging.getLogger(__name__)
 
@@ -284,7 +285,6 @@ class MainWindow(QMainWindow):
         self.budget.setAccessibleName("API budgets used")
         self.statusBar().addPermanentWidget(self.schedule)
         self.statusBar().addPermanentWidget(self.budget)
-        self.statusBar().messageChanged.connect(lambda _text: self._fit_status())
         self.finishing = QLabel(FINISHING, self)
         self.finishing.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.finishing.setStyleSheet(
@@ -321,7 +321,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(health.title(name) if self.switching is None else window_title(name))
         self.sync_tab.show_health(health.headline, health.tone, health.tooltip, health.problem)
         index = self.tabs.indexOf(self.sync_tab)
-        self.tabs.setTabText(index, f"Sync ({health.open_items})" if health.open_items else "Sync")
+        set_tab_text(self.tabs, index, f"Sync ({health.open_items})" if health.open_items else "Sync")
         self.tabs.setTabToolTip(index, health.headline)
         self.schedule.setText(health.schedule_text)
         self.schedule.setToolTip(health.tooltip)
@@ -339,10 +339,14 @@ class MainWindow(QMainWindow):
 
     def _fit_status(self) -> None:
         """The budgets on two lines when one line would not fit the status bar (a narrow window):
-        a status bar cuts what does not fit instead of wrapping it."""
+        a status bar cuts what does not fit instead of wrapping it.
+
+        A passing message ("Working in the background…") does not count: it comes and goes with
+        every background task, and the status bar growing and shrinking with it moved the whole
+        window up and down and repainted all of it, several times during each sync run.
+        """
         one_line = self.budget.text().replace("\n", " · ")
         others = sum(w.sizeHint().width() for w in (self.status, self.kind_badge, self.schedule))
-        others += self.budget.fontMetrics().horizontalAdvance(self.statusBar().currentMessage())
         needed = others + self.budget.fontMetrics().horizontalAdvance(one_line) + STATUS_ROOM
         self.budget.setText(one_line.replace(" · ", "\n") if needed > self.width() else one_line)
 

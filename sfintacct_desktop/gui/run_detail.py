@@ -26,7 +26,7 @@ from ..app.gui_support import failure
 from .models.rows import RowsModel
 from .run_columns import CHANGE_COLUMNS, ERROR_COLUMNS, OPERATION_WORDS, run_error, took, when
 from .task_runner import TaskRunner
-from .widgets import ErrorPanel, fit_columns, heading, note, table
+from .widgets import ErrorPanel, fit_columns, heading, note, set_tab_text, table
 
 SUMMED = ("create", "update", "deactivate", "reactivate", "link", "conflict", "overwrite_back")
 
@@ -125,9 +125,9 @@ class RunDetail(QDialog):
             fit_columns(view)
         written = int(detail.get("changes_total") or len(changes))
         shown = f"{len(changes):,} newest of {written:,}" if written > len(changes) else f"{len(changes):,}"
-        self.tabs.setTabText(0, f"Changes ({shown})")
-        self.tabs.setTabText(1, f"Refused ({len(detail['errors'])})")
-        self.tabs.setTabText(2, f"Log ({len(lines)} lines)")
+        set_tab_text(self.tabs, 0, f"Changes ({shown})")
+        set_tab_text(self.tabs, 1, f"Refused ({len(detail['errors'])})")
+        set_tab_text(self.tabs, 2, f"Log ({len(lines)} lines)")
 
     def _failed(self, exc: BaseException) -> None:
         self.loaded = True

@@ -28,7 +28,7 @@ from .run_columns import CONFLICT_COLUMNS, ERROR_COLUMNS, RUN_COLUMNS, RUN_TONES
 from .run_detail import RunDetail
 from .runs_view import RunsView
 from .task_runner import TaskRunner
-from .widgets import Badge, ErrorPanel, heading, note
+from .widgets import Badge, ErrorPanel, heading, note, set_tab_text
 
 __all__ = ["CONFLICT_COLUMNS", "ERROR_COLUMNS", "RUN_COLUMNS", "RUN_TONES", "STREAM_COLUMNS", "SyncTab"]
 
@@ -296,8 +296,8 @@ class SyncTab(QWidget):
     def _counts(self) -> None:
         """The inbox tabs name how many items wait in each (an operator sees them from the run list)."""
         n_err, n_conf = len(self.errors.rows), len(self.conflicts.rows)
-        self.parts.setTabText(1, f"Error inbox ({n_err})" if n_err else "Error inbox")
-        self.parts.setTabText(2, f"Conflicts ({n_conf})" if n_conf else "Conflicts")
+        set_tab_text(self.parts, 1, f"Error inbox ({n_err})" if n_err else "Error inbox")
+        set_tab_text(self.parts, 2, f"Conflicts ({n_conf})" if n_conf else "Conflicts")
 
     def _read_failed(self, exc: BaseException) -> None:
         self.state_reason.show_error(gs.failure(exc))

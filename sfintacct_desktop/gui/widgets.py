@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -41,6 +42,14 @@ def note(text: str = "") -> QLabel:
     label.setWordWrap(True)
     label.setStyleSheet("color: #475467;")
     return label
+
+
+def set_tab_text(tabs: QTabWidget, index: int, text: str) -> None:
+    """A tab's label, set only when it changes: Qt lays the whole tab widget out again and repaints
+    all of it (every widget of the page shown) on each ``setTabText``, same text or not, and the
+    health sets the Sync tab's label on every burst of a run's progress."""
+    if tabs.tabText(index) != text:
+        tabs.setTabText(index, text)
 
 
 def status_line(text: str = "") -> QLabel:
