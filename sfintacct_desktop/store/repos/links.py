@@ -81,7 +81,7 @@ class LinkRepo(Repo):
         return to_link(row)
 
     def create_many(self, entity: Entity | str, specs: Iterable[Mapping[str, Any]]) -> list[Link]:
-        """:meth:`create` for a batch, in order: one clash query per 500 keys, one flush.
+        """:meth:`create` for a batch, in order: one clash query and one id query per 500 links, one insert.
 
         Each spec has ``sf_id``, ``ia_key`` and optionally ``ia_record_no``, ``sf_base``, ``ia_base``.
         A second link for any record (stored, or twice in the batch) is refused (DuplicateError)
@@ -96,10 +96,14 @@ class LinkRepo(Repo):
         ia_keys = [spec["ia_key"] for spec in items]
         if len(set(sf_ids)) != len(sf_ids) or len(set(ia_keys)) != len(ia_keys):
             raise DuplicateError(f"{entity}: the same record twice in one batch of links")
-        clash = self._many(entity, LinkRow.sf_id, sf_ids, False) or self._many(entity, LinkRow.ia_key, ia_keys, False)
-        if clash:
-            c = clash[0]
-            raise DuplicateError(f"{entity} already linked: {c.sf_id} <-> {c.ia_key} (link {c.id})")
+        table = LinkRow.__table__
+        cols = (table.c.id, table.c.sf_id, table.c.ia_key)
+        for i in range(0, len(items), _CHUNK):  # one query per 500 pairs, each key on its own index
+            by_sf = sa.select(*cols).where(table.c.entity == entity.value, table.c.sf_id.in_(sf_ids[i : i + _CHUNK]))
+            by_ia = sa.select(*cols).where(table.c.entity == entity.value, table.c.ia_key.in_(ia_keys[i : i + _CHUNK]))
+            clash = self._s.execute(sa.union_all(by_sf, by_ia).limit(1)).first()
+            if clash is not None:
+                raise DuplicateError(f"{entity} already linked: {clash.sf_id} <-> {clash.ia_key} (link {clash.id})")
         now = utcnow()
         rows = [
             {
@@ -117,7 +121,6 @@ class LinkRepo(Repo):
         ]
         if not rows:
             return []
-        table = LinkRow.__table__
         self._s.execute(sa.insert(table), rows)  # one executemany (the ORM inserted row by row)
         # read back the new ids only: the rest of each link is what was just written (reading the
         # links back, bases decoded again, was a third of a busy cycle's link writing)
