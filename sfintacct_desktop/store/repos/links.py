@@ -105,20 +105,25 @@ class LinkRepo(Repo):
             if clash is not None:
                 raise DuplicateError(f"{entity} already linked: {clash.sf_id} <-> {clash.ia_key} (link {clash.id})")
         now = utcnow()
-        rows = [
-            {
-                "entity": entity.value,
-                "sf_id": spec["sf_id"],
-                "ia_key": spec["ia_key"],
-                "ia_record_no": spec.get("ia_record_no"),
-                "sf_base": to_json(dict(spec.get("sf_base") or {})),
-                "ia_base": to_json(dict(spec.get("ia_base") or {})),
-                "state": LinkState.ACTIVE.value,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for spec in items
-        ]
+        rows = []
+        for spec in items:
+            sf_base = to_json(dict(spec.get("sf_base") or {}))
+            # a new pair's bases are most often the same values: converted once
+            same = spec.get("ia_base") is spec.get("sf_base")
+            ia_base = sf_base if same else to_json(dict(spec.get("ia_base") or {}))
+            rows.append(
+                {
+                    "entity": entity.value,
+                    "sf_id": spec["sf_id"],
+                    "ia_key": spec["ia_key"],
+                    "ia_record_no": spec.get("ia_record_no"),
+                    "sf_base": sf_base,
+                    "ia_base": ia_base,
+                    "state": LinkState.ACTIVE.value,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
         if not rows:
             return []
         self._s.execute(sa.insert(table), rows)  # one executemany (the ORM inserted row by row)
