@@ -99,6 +99,33 @@ Quiet machine, 2026-12-06 04:44 UTC (load 0.9 -> 0.2), main with the h-idle work
     next 0.75 (0.18 / 0.44, own 0.29)   idle 0.59 (0.18 / 0.44, own 0.13)   quiet 0.64 (0.18 / 0.44, own 0.17)
   each of next, idle and quiet: 1 Salesforce call, 1 Intacct transaction; the idle budget, 0.50 s, is
   missed by 0.09-0.14 s (Intacct's 400 ms round trip and the emulator's ~40 ms leave ~60 ms of own time).
+
+The busy cycle's own time at N = 10,000 (branch h-busy), 2026-12-06 06:38-06:58 UTC, same shared 2-core
+machine (load 1.2-2.6), --latency none --sandbox process, SQLite state, before (main) / after run in
+turns; wall s (waiting on either system, own s); every run 109 SF calls / 263 Intacct requests busy,
+20,000 writes each way, 10 / 10 next, 10 / 1 idle:
+    before   busy 28.25 (14.02, 14.23)   next 5.99 (3.95, 2.04)   idle 1.81 (0.95, 0.86)
+    after    busy 22.96 (13.28,  9.68)   next 4.18 (2.83, 1.35)   idle 1.16 (0.41, 0.74)
+    before   busy 30.13 (14.66, 15.47)   next 4.58 (3.00, 1.58)   idle 1.72 (0.93, 0.78)
+    after    busy 22.28 (12.68,  9.61)   next 4.88 (3.28, 1.60)   idle 1.18 (0.53, 0.65)
+    after    busy 30.61 (17.42, 13.19)   next 3.85 (2.74, 1.11)   idle 1.25 (0.47, 0.78)   (busier machine)
+    before   busy 39.14 (18.84, 20.30)   next 5.10 (3.28, 1.82)   idle 2.27 (1.04, 1.23)   (busier machine)
+  The busy cycle's own time is now about three quarters of its waiting (it was a little more than the
+  waiting). What went: new links read back from the store with their bases decoded again (now built
+  from what was written, ids read back), every JSON value converted twice (to_json, then again in the
+  serializer; now checked and converted once, by exact type), 100,000 timestamps bound one by one (a
+  batch's shared ``now`` is bound once), intents confirmed through the ORM row by row (one executemany),
+  a field looked up by scanning the mapping per value, a merge plan built to check each read-back
+  Account, Intacct leaves parsed by a call each, audit stamps parsed by strptime per row (once per
+  text). What remains is spread thin: SQLite's own executemany and commits (synchronous=FULL), the
+  Intacct functions built and answers parsed (lxml), Salesforce JSON, 40,000 links made and the
+  read-back's 20,000 links decoded. N = 1000, same flags, three runs each, busy wall (waiting, own):
+  before 3.06 (1.45, 1.61), 3.64 (1.65, 1.99), 2.72 (1.29, 1.43); after 2.40 (1.27, 1.12), 3.29 (1.68,
+  1.61), 2.81 (1.52, 1.28); own s of next 0.41-0.61 before, 0.36-0.41 after, of idle 0.23-0.34 before,
+  0.23-0.27 after. At N = 1000 the next cycle's probe read one Intacct page after, two before: it stops
+  after its first page only when our writes' audit rows fill that page, which depends on how the busy
+  cycle's writes fell into seconds (a 50 ms pause per batch of the faster code brings the second page
+  back), not on what these changes do.
 """
 
 from __future__ import annotations

@@ -41,6 +41,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -228,8 +229,15 @@ class ProbePages:
 
 
 def _stamp(raw: str) -> datetime | None:
+    return _parse_stamp(raw.strip()) if raw else None
+
+
+@lru_cache(maxsize=4096)
+def _parse_stamp(text: str) -> datetime | None:
+    """Parsed once per distinct text (why: a busy window has thousands of rows in a few seconds each,
+    and ``strptime`` was most of the probe's own time; datetimes are immutable, so sharing is safe)."""
     try:
-        return datetime.strptime(raw.strip(), IA_TIMESTAMP) if raw else None
+        return datetime.strptime(text, IA_TIMESTAMP)
     except ValueError:
         return None
 

@@ -118,10 +118,12 @@ class EntityMapping:
     use_source_number: bool  # use_account_number / use_product_code
 
     def field(self, name: str) -> FieldMapping:
-        for f in self.fields:
-            if f.name == name:
-                return f
-        raise KeyError(name)
+        return self._by_name[name]  # KeyError for a name not mapped
+
+    @cached_property
+    def _by_name(self) -> dict[str, FieldMapping]:
+        """Fields by name (why: ``apply`` and the merge look a field up per value of every record)."""
+        return {f.name: f for f in reversed(self.fields)}  # the first of a name, as a scan found it
 
     @property
     def names(self) -> tuple[str, ...]:

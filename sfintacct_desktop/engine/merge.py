@@ -187,7 +187,35 @@ def _quiet(
     so plain equality (allowing for how JSON stores them) decides without re-canonicalising; any
     doubt falls through to the full merge, which gives the same answer in the quiet case.
     """
-    decisions: list[FieldDecision] = []
+    agreed = _agreed(mapping, base_salesforce, base_intacct, salesforce, intacct)
+    if agreed is None:
+        return None
+    decisions = tuple(
+        FieldDecision(name, Decision.NO_CHANGE, v, v, v, v, v, "unchanged", "", True) for name, v in agreed.items()
+    )
+    values = MappingProxyType(agreed)
+    empty: MappingProxyType[str, Any] = MappingProxyType({})
+    return MergePlan(
+        entity=mapping.entity,
+        decisions=decisions,
+        write_salesforce=empty,
+        write_intacct=empty,
+        base_salesforce=values,
+        base_intacct=values,
+        conflicts=(),
+        bases_as_stored=True,
+    )
+
+
+def _agreed(
+    mapping: EntityMapping,
+    base_salesforce: Mapping[str, Any],
+    base_intacct: Mapping[str, Any],
+    salesforce: Mapping[str, Any],
+    intacct: Mapping[str, Any],
+) -> dict[str, Any] | None:
+    """``{field: value}`` when the four values agree on every field (see :func:`_quiet`), else None."""
+    agreed: dict[str, Any] = {}
     for spec in mapping.fields:
         name = spec.name
         if name not in base_salesforce or name not in base_intacct:
@@ -204,25 +232,14 @@ def _quiet(
                 return None
         if not (_stored_as(base_salesforce[name], sf) and _stored_as(base_intacct[name], sf)):
             return None
-        decisions.append(FieldDecision(name, Decision.NO_CHANGE, sf, sf, sf, sf, sf, "unchanged", "", True))
-    values = MappingProxyType({d.field: d.value for d in decisions})
-    empty: MappingProxyType[str, Any] = MappingProxyType({})
-    return MergePlan(
-        entity=mapping.entity,
-        decisions=tuple(decisions),
-        write_salesforce=empty,
-        write_intacct=empty,
-        base_salesforce=values,
-        base_intacct=values,
-        conflicts=(),
-        bases_as_stored=True,
-    )
+        agreed[name] = sf
+    return agreed
 
 
 def settled_as_base(mapping: EntityMapping, link: Any, salesforce: Mapping[str, Any]) -> bool:
     """Whether a merge of ``salesforce`` (as read) with the Intacct base would find nothing to do:
     every field equal to both stored bases (the check of a record read back after our write)."""
-    return _quiet(mapping, link.sf_base, link.ia_base, salesforce, link.ia_base) is not None
+    return _agreed(mapping, link.sf_base, link.ia_base, salesforce, link.ia_base) is not None
 
 
 def resolution_value(conflict: Conflict, take: str) -> Any:

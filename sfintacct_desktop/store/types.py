@@ -19,10 +19,27 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+_NATIVE = frozenset({str, int, bool, type(None)})  # exact types: a str or int subclass (an Enum) is converted
+
 
 def to_json(value: Any) -> Any:
-    """Return a JSON-native copy: Decimal -> str, date/datetime/time -> ISO str, tuple -> list."""
-    if value is None or isinstance(value, bool | int | str):
+    """Return a JSON-native copy: Decimal -> str, date/datetime/time -> ISO str, tuple -> list.
+
+    Exact-type checks first (why: a busy cycle converts some 100,000 bases and audit values,
+    nearly all plain text, and the isinstance chain was most of the store's Python time).
+    """
+    kind = type(value)
+    if kind in _NATIVE:
+        return value
+    if kind is dict:
+        return {k if type(k) is str else str(k): v if type(v) in _NATIVE else to_json(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [v if type(v) in _NATIVE else to_json(v) for v in value]
+    return _to_json_other(value)
+
+
+def _to_json_other(value: Any) -> Any:
+    if isinstance(value, bool | int | str):  # subclasses (a str Enum), as JSON encodes them
         return value
     if isinstance(value, float):
         raise TypeError("floats are not stored in the state store: use Decimal (money) or int")
@@ -41,9 +58,25 @@ def to_json(value: Any) -> Any:
     raise TypeError(f"cannot store {type(value).__name__} as JSON")
 
 
+def _is_native(value: Any) -> bool:
+    """Whether ``value`` is JSON-native already (exact types, text keys): what ``to_json`` returns."""
+    kind = type(value)
+    if kind in _NATIVE:
+        return True
+    if kind is dict:
+        return all(type(k) is str and (type(v) in _NATIVE or _is_native(v)) for k, v in value.items())
+    if kind is list:
+        return all(type(v) in _NATIVE or _is_native(v) for v in value)
+    return False
+
+
 def json_dumps(value: Any) -> str:
-    """Serializer for the engine: canonical (sorted keys), and strict about what it accepts."""
-    return json.dumps(to_json(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """Serializer for the engine: canonical (sorted keys), and strict about what it accepts.
+
+    The repositories hand over ``to_json`` output, so it is only checked, not copied again.
+    """
+    native = value if _is_native(value) else to_json(value)
+    return json.dumps(native, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def utcnow() -> datetime:
@@ -61,8 +94,31 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the state store; use an aware datetime")
-        value = value.astimezone(UTC)
+        if value.tzinfo is not UTC:
+            value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def bind_processor(self, dialect: Dialect) -> Any:
+        """The usual processing, remembering the last value: a batch of rows shares one ``now``.
+
+        Why: a busy cycle binds some 100,000 timestamps, most of them the same object per batch
+        (created/updated of its links); a datetime is immutable, and the memo holds it, so the
+        same object always gives the same answer.
+        """
+        inner = super().bind_processor(dialect)
+        if inner is None:
+            return None
+        memo: list[tuple[Any, Any]] = [(object(), None)]
+
+        def process(value: Any) -> Any:
+            last = memo[0]
+            if value is last[0]:
+                return last[1]
+            out = inner(value)
+            memo[0] = (value, out)
+            return out
+
+        return process
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:

@@ -31,6 +31,8 @@ def test_create_many_links_in_order_and_refuses_any_second_link(store: StateStor
     assert len({link.id for link in made}) == 3
     with store.read() as r:
         assert r.links.get(made[1].id).sf_base == {"credit": "1.50"}
+        # the links handed back are built from what was written: exactly as stored, stamps included
+        assert [r.links.get(link.id) for link in made] == made
         assert r.links.ia_keys(Entity.CUSTOMER) == {"C0", "C1", "C2"}
     for bad in (
         [{"sf_id": SF[3], "ia_key": "C1"}],  # Intacct side already linked

@@ -389,3 +389,16 @@ def test_link_mark_and_seen_marks_for_the_stamp_memo(store: StateStore) -> None:
         assert second[:2] == first[:2] and second[2] > first[2]
         assert r.links.sf_ids_updated_since(Entity.CUSTOMER, second[2]) == {SF1}
         assert r.links.sf_seen_marks(Entity.CUSTOMER, [SF1])[SF1][1] is True
+
+
+def test_json_values_are_stored_canonical_and_floats_refused_at_any_depth(store: StateStore) -> None:
+    value = {"b": [Decimal("1.50"), (1, "x")], "a": {"when": date(2026, 1, 2), "side": System.INTACCT}, 3: True}
+    with store.write() as tx:
+        tx.meta.set("k", value)
+    with store.read() as r:
+        assert r.meta.get("k") == {"a": {"side": "intacct", "when": "2026-01-02"}, "b": ["1.50", [1, "x"]], "3": True}
+    for bad in ({"x": [1.5]}, [{"y": 2.0}]):
+        with pytest.raises(TypeError, match="float"), store.write() as tx:
+            tx.meta.set("bad", bad)
+    with pytest.raises(Exception, match="float"), store.write() as tx:  # straight to the serializer too
+        tx.session.add(MetaRow(key="raw", value={"z": [{"w": 0.5}]}))
