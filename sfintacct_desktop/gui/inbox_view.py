@@ -55,11 +55,13 @@ class _InboxBox(QWidget):
     def set_rows(self, rows: list[dict[str, Any]]) -> None:
         """New rows; the item selected before stays selected if it is still there."""
         chosen = self.selected()
-        self.model.set_rows(rows)
-        fit_columns(self.view)
-        ids = [r.get("id") for r in rows]
-        if chosen is not None and chosen.get("id") in ids:
-            self.view.selectRow(ids.index(chosen.get("id")))
+        shown = self.model.update_rows(rows, "id")
+        if shown != "same":
+            fit_columns(self.view)
+        if shown == "reset":
+            ids = [r.get("id") for r in rows]
+            if chosen is not None and chosen.get("id") in ids:
+                self.view.selectRow(ids.index(chosen.get("id")))
         self.selection_changed()
 
     def selection_changed(self) -> None:  # overridden

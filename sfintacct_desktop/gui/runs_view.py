@@ -200,10 +200,14 @@ class RunsView(QWidget):
             elif self.offset == 0 and self._matches(live):
                 rows.insert(0, live)
                 self.total += 1
-        self.model.set_rows(rows)
-        fit_columns(self.view)
-        ids = [r.get("run_id") for r in rows]
-        self._select(ids.index(chosen) if chosen in ids else 0)
+        shown = self.model.update_rows(rows, "run_id")
+        if shown != "same":
+            fit_columns(self.view)
+        if shown == "reset":
+            ids = [r.get("run_id") for r in rows]
+            self._select(ids.index(chosen) if chosen in ids else 0)
+        elif shown == "changed":  # the selected run's streams may have changed with it
+            self._select(max(0, self.view.currentIndex().row()))
         self._update_paging()
 
     def _matches(self, run: dict[str, Any]) -> bool:

@@ -69,6 +69,23 @@ class RowsModel(QAbstractTableModel):
         self.rows = list(rows)
         self.endResetModel()
 
+    def update_rows(self, rows: list[dict[str, Any]], key: str) -> str:
+        """Show ``rows``: "same" when nothing changed, "changed" when the same records (by ``key``,
+        in the same order) changed in place (only those rows repaint, the selection stays),
+        "reset" otherwise.
+
+        Why: the tables are re-read after every run, and most often hold what they held; a reset
+        repaints the whole table and makes the view measure every row again."""
+        if len(rows) != len(self.rows) or any(a.get(key) != b.get(key) for a, b in zip(rows, self.rows, strict=True)):
+            self.set_rows(rows)
+            return "reset"
+        changed = False
+        for i, (new, old) in enumerate(zip(rows, self.rows, strict=True)):
+            if new != old:
+                self.replace_row(i, new)
+                changed = True
+        return "changed" if changed else "same"
+
     def row(self, index: int) -> dict[str, Any]:
         return self.rows[index]
 
