@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QDate, QTimer, Signal
 from PySide6.QtWidgets import (
     QDateEdit,
     QFileDialog,
@@ -243,10 +243,18 @@ class BaselineTab(QWidget):
         self.plan_status.setText(f"Plan written: {path}")
         self.counts.setText(counts_text(self.doc["counts"]))
         self.counts.setToolTip(f"Plan file: {path}")
-        self.model.set_rows(self.doc["actions"], rows)
-        self._update_accepted()
         self._go(REVIEW)
-        self.planned.emit(self.doc)
+        doc = self.doc
+        # the rows land on the next turn of the event loop: showing the review page for the first
+        # time and filling a table of thousands of rows were one stall of 60-80 ms, now two halves
+        QTimer.singleShot(0, lambda: self._fill_review(doc, rows))
+
+    def _fill_review(self, doc: dict[str, Any], rows: Any) -> None:
+        if doc is not self.doc:  # another plan (or none) came meanwhile
+            return
+        self.model.set_rows(doc["actions"], rows)
+        self._update_accepted()
+        self.planned.emit(doc)
 
     def _idle_plan_page(self) -> None:
         self.plan_button.setEnabled(True)
