@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from .clock import Clock
@@ -219,6 +219,22 @@ def validate_seed(seed: str) -> None:
     raise SandboxRequestError(f"unknown seed {seed!r}; use {SEEDS_HELP}")
 
 
+class _ClockedHandler(WSGIRequestHandler):
+    """Werkzeug's handler, whose ``Date`` header (added by ``BaseHTTPRequestHandler.send_response`` to
+    every answer, the one ``Date`` it carries) reads the emulator's clock instead of the wall clock.
+
+    Why: the product reads Salesforce's clock off ``Date`` (real servers send it on every answer,
+    RFC 7231 IMF-fixdate, whole seconds) and compares it with record stamps; a test that freezes or
+    shifts the emulator's clock must move both together.
+    """
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        clock = getattr(getattr(self.server, "app", None), "clock", None)
+        if timestamp is None and isinstance(clock, Clock):
+            timestamp = clock.now().timestamp()
+        return super().date_time_string(timestamp)
+
+
 class EmulatorServer:
     """Runs one emulator on a loopback port in a daemon thread (threaded werkzeug server)."""
 
@@ -230,7 +246,9 @@ class EmulatorServer:
         self.emulator = emulator
         self.host = host
         self.scheme = "https" if ssl_context is not None else "http"
-        self._server: BaseWSGIServer = make_server(host, port, emulator, threaded=True, ssl_context=ssl_context)
+        self._server: BaseWSGIServer = make_server(
+            host, port, emulator, threaded=True, request_handler=_ClockedHandler, ssl_context=ssl_context
+        )
         self._server.daemon_threads = True  # type: ignore[attr-defined]
         self.port = self._server.server_port
         self._thread: threading.Thread | None = None

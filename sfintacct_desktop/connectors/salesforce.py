@@ -62,7 +62,8 @@ def _soql_time(moment: datetime) -> str:
 
 
 class SalesforceReads(NamedTuple):
-    """One cycle's Salesforce read (``settled_accounts``: the overlap window's Accounts by stamp only)."""
+    """One cycle's Salesforce read (``settled_accounts``: the overlap window's Accounts by stamp only;
+    ``server_clock``: Salesforce's clock from an answer received before the read was sent, or None)."""
 
     customers: list[Customer]
     products: list[Product]
@@ -70,6 +71,7 @@ class SalesforceReads(NamedTuple):
     settled_accounts: list[m.SettledAccount]
     pricebooks: tuple[PriceBook, ...] = ()  # every custom book (a handful), read each cycle
     price_entries: tuple[PriceEntry, ...] = ()  # custom books' entries changed since the products cursor
+    server_clock: datetime | None = None
 
 
 class SalesforceConnector:
@@ -128,6 +130,10 @@ class SalesforceConnector:
         daily = body.get("DailyApiRequests") or {}
         total = int(daily.get("Max") or 0)
         return total - int(daily.get("Remaining") or 0), total
+
+    def server_clock(self) -> datetime | None:
+        """Salesforce's clock from the last answer received (wire client ``server_clock``), or None."""
+        return self.client.server_clock()
 
     @staticmethod
     def stream_specs() -> tuple[StreamSpec, ...]:
@@ -218,7 +224,8 @@ class SalesforceConnector:
         just those whose stamp it has not seen. Re-reading every Account of the last half hour in
         full, every cycle, was most of an idle cycle's time after a burst. ``settle_until`` (a stamp
         past the cursor, engine/echoes.py) moves the split point up to it: the Accounts the last
-        cycle wrote and read back come as stamps too.
+        cycle wrote and read back come as stamps too. ``server_clock`` of the answer is taken just
+        before the composite is sent: every change stamped before it is in this read (engine/sf_clock.py).
         """
         fields = f"{', '.join(m.PRODUCT_FIELDS)}, {m.PRICE_SUBQUERY}"
         split = settle_accounts and customers_since is not None
@@ -246,6 +253,7 @@ class SalesforceConnector:
                 f" WHERE SystemModstamp >= {_soql_time(customers_since - overlap)}"  # type: ignore[operator]
                 f" AND SystemModstamp < {_soql_time(upto)}"  # type: ignore[arg-type]
             )
+        clock = self.client.server_clock()  # before the read is sent, never after (engine/sf_clock.py)
         with self.errors():
             answers = self.client.query_many(soqls, include_deleted=True)
         customers = [m.customer_from_account(r) for r in answers[0]]
@@ -258,7 +266,7 @@ class SalesforceConnector:
             extra = sorted({text(r.get("Product2Id")) for r in prices} - seen)
             products += self._as_of(self.products_by_ids(extra), products, prices)
         settled = [m.settled_from_row(r) for r in answers[-1]] if split else []
-        return SalesforceReads(customers, products, opps, settled, tuple(books), tuple(entries))
+        return SalesforceReads(customers, products, opps, settled, tuple(books), tuple(entries), clock)
 
     @staticmethod
     def _as_of(extra: list[Product], products: list[Product], prices: list[dict[str, Any]]) -> list[Product]:

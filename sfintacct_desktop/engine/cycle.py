@@ -30,13 +30,14 @@ from .ia_reads import audit_settings, deleted_ia_keys, partial_error, record_fai
 from .invoices import ReceivablesSync
 from .mapping import Mapping
 from .orders import OrderSync, recover_orders
-from .pairing import pair_records, unsettled_accounts
+from .pairing import pair_records, settle_limit, unsettled_accounts
 from .pipeline import process
 from .pricebooks import PriceBookSync
 from .recovery import recover_intents
 from .run import EngineStopped, RunContext
 from .schedule import LAST_READ_META, Schedule
 from .settings import EngineSettings
+from .sf_clock import threshold, trusted
 from .stamp_memo import StampMemo
 from .streams import (
     IA_CUSTOMERS,
@@ -231,6 +232,7 @@ class SyncEngine:
                 return None
             return read_intacct(self.store, orders, starts, overlap=overlap, safety_net=safety, now=probe_now)
 
+        settle_from = settle_point(self.store)
         # The two systems are read at the same time: the cycle waits for the slower one, not the sum.
         with both_at_once(read_ia) as intacct_read:
             sf_read = self.sf.changed_streams(
@@ -239,9 +241,12 @@ class SyncEngine:
                 cursors.start(SF_OPPORTUNITIES),
                 overlap,
                 settle_accounts=True,
-                settle_until=settle_point(self.store),
+                settle_until=settle_from,
             )
+        # Salesforce's clock from before the read, unless it is behind a stamp already seen (sf_clock.py)
+        sf_clock = trusted(sf_read.server_clock, cursors.start(SF_CUSTOMERS), settle_from)
         sf_customers, sf_products, sf_opps = sf_read.customers, sf_read.products, sf_read.opportunities
+        read_in_full = list(sf_customers)  # the Accounts the settle point may pass (not the window's)
         settled = sf_read.settled_accounts
         ia_read = intacct_read.result()
         ia = ia_read.changes if ia_read is not None else IntacctChanges()
@@ -267,11 +272,19 @@ class SyncEngine:
                 run.tally(kind.ia_stream).read += len(ia_recs) + len(deletions)
             gone = deleted_ia_keys(self.store, self.ia, kind, deletions)
             settled_sf = settled_ids if kind.sf_stream == SF_CUSTOMERS else set()
-            pairs = pair_records(run, kind, sf_recs, ia_recs, gone, tallies=run.tallies, settled_sf=settled_sf)
+            pairs = pair_records(
+                run, kind, sf_recs, ia_recs, gone, tallies=run.tallies, settled_sf=settled_sf, sf_clock=sf_clock
+            )
             process(run, kind, pairs)
             done(kind.sf_stream, sf_recs)
             done(kind.ia_stream, ia_recs)
-        settled_up_to = settle_accounts(run, run.echoes.sf_accounts)  # our writes, read back (echoes.py)
+        known = max((t for t in (sf_clock, cursors.start(SF_CUSTOMERS), settle_from) if t is not None), default=None)
+        settled_up_to = settle_accounts(run, run.echoes.sf_accounts, known)  # our writes, read back (echoes.py)
+        # Every Account stamped before the clock taken before this read was in it and is processed
+        # now: the next cycle reads those by stamp only, not in full (sf_clock.py)
+        settled_up_to = threshold(settled_up_to, settle_limit(run, read_in_full, sf_clock))
+        if settled_up_to is not None and settle_from is not None and settled_up_to <= settle_from:
+            settled_up_to = None  # the settle point never moves back
         run.stop_if_asked()
         self._pricebooks(run, sf_read, ia, done)
         changed = {r.key for r in (*sf_customers, *sf_products, *ia.customers, *ia.items)}

@@ -17,11 +17,14 @@ nothing to do; that made it two to three times as long as an idle cycle.
   exactly what the link's base now holds gets its stamp recorded as seen, so the next stamp-only
   read leaves it out. Values, not the user who changed it, decide: a user's edit between our write
   and this read (even with the sync's own login) changes a value and is merged next cycle. Only a
-  stamp older than the newest stamp of the same answer is recorded: Salesforce stamps have whole
-  seconds, and an edit after this read in the same second would share the stamp.
+  stamp older than the newest stamp of the same answer, or than Salesforce's clock taken before the
+  read-back was sent (engine/sf_clock.py), is recorded: Salesforce stamps have whole seconds, and an
+  edit after this read in the same second would share the stamp.
   The newest stamp of the answer becomes the *settle point*: the next cycle reads Accounts up to it
   by stamp only (reading in full only those whose stamp it has not seen, as it does through the
-  overlap window) and in full from it on.
+  overlap window) and in full from it on. At the end of each cycle the settle point moves up to the
+  (trusted) clock taken before the cycle's read, when that is later: every Account stamped before
+  it was in that read, so the next cycle need not read it in full again.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from ..domain import SyncError
 from ..store import StateStore, WriteTx
 from .entity_work import sf_values
 from .merge import settled_as_base
+from .sf_clock import threshold, trusted
 
 ECHOES_META = "intacct_echoes"  # [[object type, [keys]], ...]: one audit row each, for the next probe
 SETTLE_META = "salesforce_settle_point"  # ISO stamp: Accounts below it are read by stamp only
@@ -106,14 +110,16 @@ def settle_point(store: StateStore) -> datetime | None:
         return None
 
 
-def settle_accounts(run: Any, written: dict[str, int]) -> datetime | None:
+def settle_accounts(run: Any, written: dict[str, int], seen: datetime | None = None) -> datetime | None:
     """Read back the Accounts the run wrote; record as seen those holding exactly their link's base.
 
     Returns the newest stamp of the answer (the next settle point), None when nothing was read.
-    ``run`` is the run's context (typed loosely: the run module holds the echoes).
+    ``run`` is the run's context (typed loosely: the run module holds the echoes); ``seen``: the
+    newest Salesforce stamp or clock the cycle already knows (a clock earlier than it is not trusted).
     """
     if not written:
         return None
+    clock = trusted(run.sf.server_clock(), seen)  # before the read-back is sent (engine/sf_clock.py)
     try:
         recs = run.sf.customers_read_back(sorted(written))
     except SyncError as exc:  # they are read in full next cycle instead, as before this existed
@@ -122,14 +128,16 @@ def settle_accounts(run: Any, written: dict[str, int]) -> datetime | None:
     stamps = [r.modified_at for r in recs if r.modified_at is not None]
     if not stamps:
         return None
-    top = max(stamps)  # the org's clock had passed every older stamp when it answered
+    top = max(stamps)
+    # the org's clock had passed every stamp older than this when it ran the read-back
+    below = threshold(top, clock) or top
     mapping = run.mapping.entity("customer")
     with run.store.read() as r:
         links = r.links.many_by_id(set(written.values()))
     changes = []
     for rec in recs:
         link = links.get(written.get(rec.key, -1))
-        if link is None or rec.modified_at is None or rec.modified_at >= top:
+        if link is None or rec.modified_at is None or rec.modified_at >= below:
             continue
         if rec.deleted or link.sf_deleted_at is not None or rec.cross_ref != link.ia_key:
             continue

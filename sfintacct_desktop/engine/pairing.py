@@ -3,6 +3,8 @@
 Records pair by their link, then by matching cross-references; the other side of a pair is read
 when the merge needs it. A cycle's pairs whose modstamps both equal the marks of their last quiet
 merge are left out before any merging: the overlap window re-reads them every cycle for nothing.
+A stamp is recorded as seen when it is older than the newest stamp of its read or, on the
+Salesforce side, than Salesforce's clock taken before the read was sent (engine/sf_clock.py).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from .entities import KINDS, EntityKind
 from .entity_sync import Pair, Tally
 from .pipeline import batch_runner
 from .run import RunContext
+from .sf_clock import threshold
 from .stamp_memo import SeenStamp, StampMemo, as_seen
 from .streams import SF_CUSTOMERS
 
@@ -28,13 +31,15 @@ def pair_records(
     *,
     tallies: dict[str, Tally] | None = None,
     settled_sf: set[str] | frozenset[str] = frozenset(),
+    sf_clock: datetime | None = None,
 ) -> list[Pair]:
     """Pair the changed records by link, then by matching cross-references; fetch what is missing.
 
     With ``tallies`` (a cycle's stream read, not a retry or resolve), unchanged pairs are left out
-    (counted as ``skipped`` and ``unchanged``).
+    (counted as ``skipped`` and ``unchanged``). ``sf_clock``: Salesforce's trusted clock from before
+    the read (engine/sf_clock.py), which may settle the newest second of the Salesforce side too.
     """
-    top_sf = _top(sf_recs)
+    top_sf = threshold(_top(sf_recs), sf_clock)
     top_ia = _top(ia_recs)
     pairs: list[Pair] = []
     by_sf: dict[str, Pair] = {}
@@ -170,29 +175,49 @@ def unsettled_accounts(
     return out, left_out
 
 
+def settle_limit(run: RunContext, accounts: list[Any], clock: datetime | None) -> datetime | None:
+    """How far the settle point may move on Salesforce's clock (engine/sf_clock.py): up to ``clock``,
+    but no further than the oldest Account of this read, stamped before it, not recorded as seen.
+
+    Why the limit: an Account read in full whose stamp is not recorded (our write to the other side
+    clears the mark; a refused record) must stay in the next cycle's full read: in the stamp-only
+    window it would cost one more call, to read it by Id. Run after the cycle's merges are committed.
+    """
+    if clock is None:
+        return None
+    below = [x for x in accounts if x.modified_at is not None and x.modified_at < clock]
+    if not below:
+        return clock
+    kind = next(k for k in KINDS if k.sf_stream == SF_CUSTOMERS)
+    with run.store.read() as r:
+        marks = r.links.sf_seen_marks(kind.entity, [x.key for x in below])
+    open_ = [x.modified_at for x in below if not as_seen(x, SeenStamp(*marks[x.key]) if x.key in marks else None)]
+    return min([clock, *open_])
+
+
 def _stamp(rec: Any) -> str:
     return rec.modified_at.isoformat() if rec is not None and rec.modified_at is not None else ""
 
 
-def _top(recs: list[Any]) -> str:
-    """The newest modstamp of one stream's read ("" when none)."""
+def _top(recs: list[Any]) -> datetime | None:
+    """The newest modstamp of one stream's read (None when none)."""
     stamps = [r.modified_at for r in recs if r.modified_at is not None]
-    return max(stamps).isoformat() if stamps else ""
+    return max(stamps) if stamps else None
 
 
-def _settled(rec: Any, top: str) -> str | None:
+def _settled(rec: Any, top: datetime | None) -> str | None:
     """The record's modstamp if it may be recorded as seen, "" if not, None when not read.
 
-    Why not every stamp: stamps have a granule (a second in Intacct), so an edit right after our
-    read can carry the same stamp. A stamp older than the newest one in the same read is safe: the
-    system's clock had already passed it, so any later edit gets a greater stamp.
+    Why not every stamp: stamps have a granule (a second on both sides), so an edit right after our
+    read can carry the same stamp. A stamp older than ``top`` is safe: the system's clock had already
+    passed it when the read ran (``top`` is the newest stamp of the read, or Salesforce's clock from
+    an answer received before the read was sent), so any later edit gets a greater stamp.
     """
     if rec is None:
         return None
     if rec.modified_at is None:
         return ""
-    stamp = rec.modified_at
-    return stamp.isoformat() if top and stamp < datetime.fromisoformat(top) else ""
+    return rec.modified_at.isoformat() if top is not None and rec.modified_at < top else ""
 
 
 def _sf_as_seen(rec: Any, link: Any) -> bool:

@@ -29,7 +29,7 @@ from . import oauth
 from .calls import call_with_policy
 from .errors import SalesforceApiError, SalesforceAuthError, SalesforceSignInRequired
 from .metadata import MetadataDeployer
-from .parse import QueryPage, RecordResult, parse_limit_info, parse_query_page
+from .parse import QueryPage, RecordResult, parse_http_date, parse_limit_info, parse_query_page
 from .session import login, make_session
 from .settings import AuthMethod, LoginTarget, SalesforceSecrets, SalesforceSettings, resolve_login_target
 from .writes import WritesMixin
@@ -75,6 +75,7 @@ class SalesforceClient(WritesMixin):
         self.session = make_session(settings, self._target)
         self.session.hooks["response"].append(self._read_limit_info)
         self.api_usage: tuple[int, int] | None = None
+        self._dates: tuple[datetime | None, datetime | None] = (None, None)  # (the one before, the last)
         self.api_calls = 0  # REST calls this client sent (each attempt), counted client-side
         self.instance = ""
         self._sf: Salesforce | None = None
@@ -170,6 +171,21 @@ class SalesforceClient(WritesMixin):
         usage = parse_limit_info(response.headers.get("Sforce-Limit-Info"))
         if usage is not None:
             self.api_usage = usage
+        if 200 <= response.status_code < 300 and _DATA_PATH.match(urlsplit(response.url).path):
+            self._dates = (self._dates[1], parse_http_date(response.headers.get("Date")))
+
+    def server_clock(self) -> datetime | None:
+        """Salesforce's clock as of the last REST answer received (its ``Date`` header, whole seconds).
+
+        Why: a query sent after that answer sees every change stamped before it, and any later change
+        gets a stamp at or after it (engine/sf_clock.py). Only the instance's data API answers count
+        (not the login or token hosts'), only successful ones. None when that answer had no readable
+        ``Date``, or when it went back from the answer before it (the servers disagree: trust neither).
+        """
+        before, last = self._dates
+        if last is None or (before is not None and last < before):
+            return None
+        return last
 
     def _rest(
         self,

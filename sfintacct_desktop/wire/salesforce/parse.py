@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, NamedTuple
 
 _USAGE = re.compile(r"api-usage=(\d+)/(\d+)")
@@ -135,3 +137,19 @@ def parse_limit_info(header: str | None) -> tuple[int, int] | None:
         return None
     match = _USAGE.search(header)
     return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def parse_http_date(header: str | None) -> datetime | None:
+    """``Date: Sun, 06 Dec 2026 06:14:46 GMT`` (RFC 7231 IMF-fixdate) → aware UTC, None if absent or unreadable.
+
+    A date without a zone (``-0000``, the obsolete forms) is refused: a clock of unknown zone is no clock.
+    """
+    if not header:
+        return None
+    try:
+        when = parsedate_to_datetime(header)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None or when.tzinfo is None:
+        return None
+    return when.astimezone(UTC)

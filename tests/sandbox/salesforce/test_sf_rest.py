@@ -211,3 +211,17 @@ def test_soap_login_fault_and_oauth_errors(api: Api) -> None:
     assert r.status_code == 400 and r.json()["error"] == "invalid_client_id"
     r = api.http.post(f"{api.url}/services/oauth2/token", data={"grant_type": "client_credentials"})
     assert r.status_code == 400 and set(r.json()) == {"error", "error_description"}
+
+
+def test_every_answer_carries_one_date_in_the_emulators_clock(api: Api) -> None:
+    """``Date`` (IMF-fixdate, whole seconds) follows a frozen or shifted clock, on REST and error answers."""
+    frozen = datetime(2031, 5, 6, 7, 8, 9, tzinfo=UTC)
+    api.admin("POST", "clock", {"frozen": True, "freeze_at": frozen.isoformat()})
+    try:
+        for r in (api.call("GET", "limits"), api.call("GET", "sobjects/Nope/describe"), api.http.get(f"{api.url}/")):
+            assert r.raw.headers.getlist("Date") == ["Tue, 06 May 2031 07:08:09 GMT"], r.status_code
+    finally:
+        api.admin("POST", "clock", {"frozen": False})
+    api.admin("POST", "clock", {"offset_seconds": 86400})
+    shifted = datetime.strptime(api.call("GET", "limits").headers["Date"], "%a, %d %b %Y %H:%M:%S GMT")
+    assert abs(shifted.replace(tzinfo=UTC) - datetime.now(UTC) - timedelta(days=1)) < timedelta(seconds=5)
