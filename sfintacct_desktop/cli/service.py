@@ -136,8 +136,22 @@ def _run_private(args: argparse.Namespace) -> int:
             print(json.dumps({"ok": False, "error": error_to_json(info)}), flush=True)
             return 1
         threading.Thread(target=watch_stdin, name="sfintacct-parent", daemon=True).start()
-        print(json.dumps({"ok": True, "pid": os.getpid(), "profiles": sorted(service.hubs)}), flush=True)
+        try:
+            print(json.dumps({"ok": True, "pid": os.getpid(), "profiles": sorted(service.hubs)}), flush=True)
+        except OSError:  # the window is gone already (its end of the pipe closed): stop as if it closed
+            _drop_stdout()
+            parent_gone.set()
         return service.serve(lambda: signals.hit or parent_gone.is_set())
+
+
+def _drop_stdout() -> None:
+    """Send what is still written to stdout nowhere: the reader is gone, and a write (even the flush
+    at exit) would raise again. Before this, that error left the started service's threads running
+    on with nobody to end them (a process per crashed window, holding the profile's lock)."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 # ------------------------------------------------------------------------------ status, logs

@@ -13,13 +13,15 @@ import signal
 import subprocess
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
+from sfintacct_desktop.app import service_protocol as sp
 from sfintacct_desktop.app.service_channel import ServiceRefused, ServiceUnavailable, ask
-from tests.integration.test_cli_sync import TIMEOUT, Bench, bench, cli, spawn  # noqa: F401
+from tests.integration.test_cli_sync import REPO, TIMEOUT, Bench, _argv, _env, bench, cli, spawn  # noqa: F401
 from tests.support.crash import kill_once_request_arrived
 
 
@@ -131,3 +133,23 @@ def test_service_syncs_survives_sigkill_without_duplicates_and_stops_on_sigterm(
     assert json.loads(once.stdout.splitlines()[-1])["writes"] == 0
     runs = json.loads(cli(bench.home, "status", "--json").stdout)["runs"]
     assert "manual" in [r["trigger"] for r in runs]
+
+
+def test_a_private_service_whose_window_died_while_it_started_exits(bench: Bench, tmp_path: Path) -> None:  # noqa: F811
+    """A window that dies while its private service starts closes both pipes before the service says
+    it is ready: the service must end, not live on unowned with the profile's lock."""
+    run_dir = tmp_path / "private"
+    sp.private_dir(run_dir)
+    proc = subprocess.Popen(
+        _argv("service", "run", "--private", "--profile", "sandbox", "--run-dir", str(run_dir), "--manual"),
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(bench.home), cwd=str(REPO),
+    )  # fmt: skip
+    assert proc.stdout is not None and proc.stdin is not None
+    proc.stdout.close()  # nobody reads the ready line
+    proc.stdin.close()  # and the window's end of stdin is gone
+    try:
+        assert proc.wait(TIMEOUT) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
