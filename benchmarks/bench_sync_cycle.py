@@ -182,6 +182,7 @@ def main() -> int:
     )
     parser.add_argument("--state", choices=("sqlite", "postgres"), default="sqlite", help="state store backend")
     parser.add_argument("--state-url", default="", help="an empty PostgreSQL database for the state store")
+    parser.add_argument("--profile", default="", help="cProfile this cycle (busy|next|idle|quiet) to stderr")
     args = parser.parse_args()
     n = args.n
     tmp = Path(tempfile.mkdtemp(prefix="sfintacct-bench-cycle-"))
@@ -221,13 +222,27 @@ def main() -> int:
             if label == "quiet_cycle":
                 time.sleep(args.quiet_after)
             before, t0, wire0 = target.stats(), time.perf_counter(), WIRE_TIMING.snapshot()
-            summary = engine.run_cycle("bench")
+            if args.profile and label.startswith(args.profile):
+                import cProfile
+                import pstats
+
+                prof = cProfile.Profile()
+                summary = prof.runcall(engine.run_cycle, "bench")
+                prof.dump_stats(str(tmp / f"{label}.prof"))
+                print(f"profile saved: {tmp / f'{label}.prof'}", file=sys.stderr)
+                pstats.Stats(prof, stream=sys.stderr).sort_stats("cumulative").print_stats(45)
+                pstats.Stats(prof, stream=sys.stderr).sort_stats("tottime").print_stats(25)
+            else:
+                summary = engine.run_cycle("bench")
             wire1, seconds = WIRE_TIMING.snapshot(), time.perf_counter() - t0
             assert summary.status == "ok", summary.error
             out[label] = {
                 **sandbox_target.diff(before, target.stats()),
                 "seconds": round(seconds, 2),
                 "time_split": split(wire0, wire1).as_dict(),
+                "records_read": {s.stream: s.read for s in summary.streams if s.read},
+                "left_out_by_stamp": sum(s.unchanged for s in summary.streams),
+                "merged_to_nothing": sum(s.skipped - s.unchanged for s in summary.streams),
             }
         store.close()
         budget = sandbox_target.idle_budget(target.latency)

@@ -7,7 +7,7 @@ and linking are the engine's job. Every wire error leaves as :class:`SyncError`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -134,6 +134,10 @@ class SalesforceConnector:
     def server_clock(self) -> datetime | None:
         """Salesforce's clock from the last answer received (wire client ``server_clock``), or None."""
         return self.client.server_clock()
+
+    def wait_next_second(self, should_stop: Callable[[], bool]) -> datetime | None:
+        """Wait until Salesforce's clock has passed the last answer's second (wire client), or None."""
+        return self.client.wait_next_second(should_stop)
 
     @staticmethod
     def stream_specs() -> tuple[StreamSpec, ...]:

@@ -25,12 +25,13 @@ from .echoes import SETTLE_META, settle_accounts, settle_point
 from .entities import KINDS, kind_of
 from .entity_sync import Pair
 from .events import Event, Progress, RunFinished, RunStarted, RunSummary, StreamCounters
+from .ia_echoes import read_back
 from .ia_probe import IntacctRead, read_intacct
 from .ia_reads import audit_settings, deleted_ia_keys, partial_error, record_failures, remember_audit
 from .invoices import ReceivablesSync
 from .mapping import Mapping
 from .orders import OrderSync, recover_orders
-from .pairing import pair_records, settle_limit, unsettled_accounts
+from .pairing import pair_records, remember_read_back, settle_limit, unsettled_accounts
 from .pipeline import process
 from .pricebooks import PriceBookSync
 from .recovery import recover_intents
@@ -278,13 +279,6 @@ class SyncEngine:
             process(run, kind, pairs)
             done(kind.sf_stream, sf_recs)
             done(kind.ia_stream, ia_recs)
-        known = max((t for t in (sf_clock, cursors.start(SF_CUSTOMERS), settle_from) if t is not None), default=None)
-        settled_up_to = settle_accounts(run, run.echoes.sf_accounts, known)  # our writes, read back (echoes.py)
-        # Every Account stamped before the clock taken before this read was in it and is processed
-        # now: the next cycle reads those by stamp only, not in full (sf_clock.py)
-        settled_up_to = threshold(settled_up_to, settle_limit(run, read_in_full, sf_clock))
-        if settled_up_to is not None and settle_from is not None and settled_up_to <= settle_from:
-            settled_up_to = None  # the settle point never moves back
         run.stop_if_asked()
         self._pricebooks(run, sf_read, ia, done)
         changed = {r.key for r in (*sf_customers, *sf_products, *ia.customers, *ia.items)}
@@ -296,6 +290,17 @@ class SyncEngine:
             ReceivablesSync(run).run(ia)
             done(IA_INVOICES, ia.invoices)
             done(IA_PAYMENTS, ia.payments)
+        # Last, after every other Salesforce write: our writes read back (echoes.py). Every Account
+        # stamped before the clock taken before this cycle's read was in it and is processed now:
+        # the next cycle reads those by stamp only, not in full (sf_clock.py)
+        known = max((t for t in (sf_clock, cursors.start(SF_CUSTOMERS), settle_from) if t is not None), default=None)
+        settled_up_to = settle_accounts(run, run.echoes.sf_accounts, known)
+        remember_read_back(run, self.stamp_memo, list(run.echoes.sf_accounts))  # next window: no lookup
+        settled_up_to = threshold(settled_up_to, settle_limit(run, read_in_full, sf_clock))
+        if settled_up_to is not None and settle_from is not None and settled_up_to <= settle_from:
+            settled_up_to = None  # the settle point never moves back
+        if run.echoes.ia and not run.should_stop():  # our Intacct writes' audit rows: seen now (ia_echoes.py)
+            run.echoes.ia = read_back(orders, ia_read, run.echoes.ia)
         with self.store.write() as tx:  # the cursors move only after every batch is committed
             cursors.commit(tx)
             if ia_due:

@@ -19,7 +19,11 @@ nothing to do; that made it two to three times as long as an idle cycle.
   and this read (even with the sync's own login) changes a value and is merged next cycle. Only a
   stamp older than the newest stamp of the same answer, or than Salesforce's clock taken before the
   read-back was sent (engine/sf_clock.py), is recorded: Salesforce stamps have whole seconds, and an
-  edit after this read in the same second would share the stamp.
+  edit after this read in the same second would share the stamp. So the read-back is the cycle's last
+  Salesforce request and waits, if need be, until Salesforce's clock has passed the second of the
+  answer before it (at most 1.2 s after that answer, measured on this machine's monotonic clock;
+  checked against the read-back's own ``Date``): then every Account the cycle wrote is recorded as
+  seen, and the next cycle reads none of them in full.
   The newest stamp of the answer becomes the *settle point*: the next cycle reads Accounts up to it
   by stamp only (reading in full only those whose stamp it has not seen, as it does through the
   overlap window) and in full from it on. At the end of each cycle the settle point moves up to the
@@ -84,21 +88,30 @@ def consume(fresh: Iterable[dict[str, Any]], expected: list[tuple[str, tuple[str
 
     A row matches by object type and key (its readable id or RECORDNO); a deletion never does.
     """
+    return split(fresh, expected)[0]
+
+
+def split(
+    fresh: Iterable[dict[str, Any]], expected: list[tuple[str, tuple[str, ...]]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[tuple[str, tuple[str, ...]]]]:
+    """``(others, ours, unmet)``: the rows not ours, the rows that met an expectation, the
+    expectations no row met (see :func:`consume`)."""
     left: Counter[tuple[str, tuple[str, ...]]] = Counter(expected)
     by_key: dict[tuple[str, str], list[tuple[str, tuple[str, ...]]]] = {}
     for exp in left:
         for key in exp[1]:
             by_key.setdefault((exp[0], key), []).append(exp)
-    out = []
+    others, ours = [], []
     for row in fresh:
         if m.field(row, "ACCESSMODE").upper() != "D":
             candidates = by_key.get((m.field(row, "OBJECTTYPE").lower(), audit.object_key(m.field(row, "OBJECTKEY"))))
             hit = next((e for e in candidates or () if left[e] > 0), None)
             if hit is not None:
                 left[hit] -= 1
+                ours.append(row)
                 continue
-        out.append(row)
-    return out
+        others.append(row)
+    return others, ours, [e for e, n in left.items() for _ in range(n)]
 
 
 def settle_point(store: StateStore) -> datetime | None:
@@ -113,24 +126,31 @@ def settle_point(store: StateStore) -> datetime | None:
 def settle_accounts(run: Any, written: dict[str, int], seen: datetime | None = None) -> datetime | None:
     """Read back the Accounts the run wrote; record as seen those holding exactly their link's base.
 
-    Returns the newest stamp of the answer (the next settle point), None when nothing was read.
+    Returns the newest stamp of the answer (the next settle point), or the second after the clock
+    the read-back was sent on when every Account was recorded, None when nothing was read.
     ``run`` is the run's context (typed loosely: the run module holds the echoes); ``seen``: the
     newest Salesforce stamp or clock the cycle already knows (a clock earlier than it is not trusted).
     """
     if not written:
         return None
     clock = trusted(run.sf.server_clock(), seen)  # before the read-back is sent (engine/sf_clock.py)
+    # every write was answered by then, so stamped at or before that second: once the clock has
+    # passed it, the read-back sees them all settled (else the newest second's are merged again)
+    ticked = run.sf.wait_next_second(run.should_stop) if clock is not None else None
     try:
         recs = run.sf.customers_read_back(sorted(written))
     except SyncError as exc:  # they are read in full next cycle instead, as before this existed
         log.info("Accounts written this cycle not read back: %s", exc.info.title)
         return None
+    after = run.sf.server_clock()
+    if ticked is not None and (after is None or after < ticked):
+        ticked = None  # the server's clock did not move as this machine's did: trust only the answer's
     stamps = [r.modified_at for r in recs if r.modified_at is not None]
     if not stamps:
         return None
     top = max(stamps)
     # the org's clock had passed every stamp older than this when it ran the read-back
-    below = threshold(top, clock) or top
+    below = threshold(top, ticked or clock) or top
     mapping = run.mapping.entity("customer")
     with run.store.read() as r:
         links = r.links.many_by_id(set(written.values()))
@@ -147,7 +167,20 @@ def settle_accounts(run: Any, written: dict[str, int], seen: datetime | None = N
     if changes:
         with run.store.write() as tx:
             tx.links.update_many(changes)
+    if ticked is not None and len(changes) == len(recs):
+        # all recorded: the next cycle reads the newest second by stamp only too (an Account changed
+        # since the cycle's read is then a stamp not seen, read by Id as in the overlap window)
+        return max(top, ticked)
     return top
 
 
-__all__ = ["ECHOES_META", "SETTLE_META", "Echoes", "consume", "expectations", "settle_accounts", "settle_point"]
+__all__ = [
+    "ECHOES_META",
+    "SETTLE_META",
+    "Echoes",
+    "consume",
+    "expectations",
+    "settle_accounts",
+    "settle_point",
+    "split",
+]

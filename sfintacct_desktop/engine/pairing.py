@@ -175,6 +175,15 @@ def unsettled_accounts(
     return out, left_out
 
 
+def remember_read_back(run: RunContext, memo: StampMemo, sf_ids: list[str]) -> None:
+    """Put the Accounts this cycle wrote and read back in the memo, as their links now hold them."""
+    if not sf_ids:
+        return
+    kind = next(k for k in KINDS if k.sf_stream == SF_CUSTOMERS)
+    with run.store.read() as r:
+        memo.learn(r.links, kind.entity, sf_ids)
+
+
 def settle_limit(run: RunContext, accounts: list[Any], clock: datetime | None) -> datetime | None:
     """How far the settle point may move on Salesforce's clock (engine/sf_clock.py): up to ``clock``,
     but no further than the oldest Account of this read, stamped before it, not recorded as seen.

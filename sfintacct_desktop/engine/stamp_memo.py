@@ -86,3 +86,15 @@ class StampMemo:
         if self.mark is None:
             self.verified_at = self.clock()
         self.mark, self.entries = mark, entries
+
+    def learn(self, links: Any, entity: Any, sf_ids: list[str]) -> None:
+        """Add the links of ``sf_ids`` as the store holds them now (the Accounts a cycle wrote and read
+        back: the next cycle's window holds them all, and would otherwise look each one up).
+
+        Same order as :meth:`usable`: the mark first, then the values, inside ``links``' one read.
+        """
+        mark, entries = self.usable(links, entity)
+        found = links.sf_seen_marks(entity, sf_ids)
+        merged = dict(entries)
+        merged.update((k, SeenStamp(*v)) for k, v in found.items() if v[0])
+        self.remember(mark, merged)

@@ -161,6 +161,21 @@ class WireTiming:
         finally:
             self.end(system, started)
 
+    @contextmanager
+    def waiting(self, system: str) -> Iterator[None]:
+        """Time spent waiting on ``system`` without a request in flight (its clock, say): busy, not a request."""
+        with self._lock:
+            now = self._clock()
+            self._busy.setdefault(system, _Busy()).start(now)
+            self._any.start(now)
+        try:
+            yield
+        finally:
+            with self._lock:
+                now = self._clock()
+                self._busy[system].end(now)
+                self._any.end(now)
+
     def snapshot(self) -> WireSnapshot:
         with self._lock:
             now = self._clock()

@@ -119,3 +119,61 @@ def test_the_clock_is_taken_before_the_read_is_sent(env: SyncEnv) -> None:
     sf.daily_api_requests()
     assert sf.server_clock() is None
     env.freeze("salesforce", None)
+
+
+def _sf_calls(env: SyncEnv) -> int:
+    return int(env.engine.sf.client.api_calls)
+
+
+def test_the_read_back_waits_for_the_clock_so_the_next_cycle_merges_nothing(env: SyncEnv) -> None:
+    """No clock moved by the test: the busy cycle's writes and read-back fall in one or two seconds.
+    The read-back waits until Salesforce's clock has passed its writes' second, so every Account it
+    wrote is recorded as seen and the very next cycle reads all of them by stamp only."""
+    _burst(env)
+    busy = ok(env)
+    assert busy.writes == 4 * N
+    before = _sf_calls(env)
+    first = ok(env)
+    assert first.writes == 0
+    assert _merged(first) == 0  # before the wait, the last second's Accounts were merged again here
+    assert _left_out_accounts(first) == 2 * N
+    assert _sf_calls(env) - before == 1  # the one composite read: nothing read by Id
+
+
+def _edit_before_read_back(env: SyncEnv, monkeypatch: Any, account_id: str, city: str) -> None:
+    """A user edits an Account after the cycle's read, before its read-back (same second or not)."""
+    real = env.engine.sf.customers_read_back
+
+    def read_back(ids: list[str]) -> Any:
+        env.update_sf("Account", account_id, BillingCity=city)
+        return real(ids)
+
+    monkeypatch.setattr(env.engine.sf, "customers_read_back", read_back)
+
+
+def test_an_edit_of_an_account_we_wrote_before_the_read_back_is_merged_next(env: SyncEnv, monkeypatch: Any) -> None:
+    made = _burst(env)
+    _edit_before_read_back(env, monkeypatch, made["C2"], "Edited Between")
+    assert ok(env).writes == 4 * N
+    monkeypatch.undo()
+    ok(env)
+    acc = env.account(made["C2"])
+    assert env.customer(acc["Intacct_Customer_ID__c"]).address.city == "Edited Between"
+    assert ok(env).writes == 0
+
+
+def test_an_edit_of_another_account_before_the_read_back_is_merged_next(env: SyncEnv, monkeypatch: Any) -> None:
+    """An Account the cycle did not write, edited after its read: the settle point moves past its
+    stamp, so the next cycle finds it by stamp (not seen) and reads it by Id."""
+    made = _burst(env)
+    assert ok(env).writes == 4 * N
+    assert ok(env).writes == 0
+    _edit_before_read_back(env, monkeypatch, made["C5"], "Edited Elsewhere")
+    other = env.create_account(Name="Clock SF extra", BillingCity="Oakland")  # the cycle writes this one back
+    assert ok(env).writes == 2
+    monkeypatch.undo()
+    ok(env)
+    acc = env.account(made["C5"])
+    assert env.customer(acc["Intacct_Customer_ID__c"]).address.city == "Edited Elsewhere"
+    assert env.account(other)["Intacct_Customer_ID__c"]
+    assert ok(env).writes == 0

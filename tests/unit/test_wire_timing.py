@@ -43,6 +43,18 @@ def test_one_system_then_the_other(clock):
     assert cut.any_busy_seconds == 3.0 and cut.own_seconds == 1.0 and cut.both_busy_seconds == 0.0
 
 
+def test_waiting_on_a_system_without_a_request_is_busy_but_not_a_request(clock):
+    """The read-back's wait for Salesforce's clock to pass a second is waiting on Salesforce, not own time."""
+    timing = WireTiming(clock)
+    before = timing.snapshot()
+    with timing.waiting(SALESFORCE):
+        clock.now = 0.7
+    clock.now = 1.0
+    cut = split(before, timing.snapshot())
+    assert cut.system(SALESFORCE).busy_seconds == 0.7 and cut.system(SALESFORCE).requests == 0
+    assert cut.own_seconds == pytest.approx(0.3)
+
+
 def test_overlapping_waits_count_once_in_the_union(clock):
     timing = WireTiming(clock)
     before = timing.snapshot()

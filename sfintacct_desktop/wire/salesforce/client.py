@@ -14,7 +14,8 @@ safe to resend then); a refused refresh token raises :class:`SalesforceSignInReq
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,6 +25,7 @@ import requests
 from simple_salesforce import Salesforce
 from simple_salesforce.format import format_soql
 
+from ..timing import SALESFORCE, WIRE_TIMING
 from ..transport import Backoff, InsecureTransportError, TransportError, check_url, is_loopback_host
 from . import oauth
 from .calls import call_with_policy
@@ -37,6 +39,7 @@ from .writes import WritesMixin
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*$")
 _DATA_PATH = re.compile(r"^/services/data/v\d+\.\d+/")
 MAX_QUERIES_PER_COMPOSITE = 5
+TICK_MARGIN = 0.2  # s past a whole second of Salesforce's clock: its servers' clocks may disagree a little
 
 
 def _name(value: str) -> str:
@@ -76,6 +79,7 @@ class SalesforceClient(WritesMixin):
         self.session.hooks["response"].append(self._read_limit_info)
         self.api_usage: tuple[int, int] | None = None
         self._dates: tuple[datetime | None, datetime | None] = (None, None)  # (the one before, the last)
+        self._dated_at = 0.0  # time.monotonic() when the last of them was received
         self.api_calls = 0  # REST calls this client sent (each attempt), counted client-side
         self.instance = ""
         self._sf: Salesforce | None = None
@@ -173,6 +177,7 @@ class SalesforceClient(WritesMixin):
             self.api_usage = usage
         if 200 <= response.status_code < 300 and _DATA_PATH.match(urlsplit(response.url).path):
             self._dates = (self._dates[1], parse_http_date(response.headers.get("Date")))
+            self._dated_at = time.monotonic()
 
     def server_clock(self) -> datetime | None:
         """Salesforce's clock as of the last REST answer received (its ``Date`` header, whole seconds).
@@ -186,6 +191,27 @@ class SalesforceClient(WritesMixin):
         if last is None or (before is not None and last < before):
             return None
         return last
+
+    def wait_next_second(self, should_stop: Callable[[], bool], margin: float = TICK_MARGIN) -> datetime | None:
+        """Wait until Salesforce's clock has passed the second of :meth:`server_clock`; return that next second.
+
+        Why: an answer's ``Date`` is at or before the server's clock when the answer was made, and
+        this machine's monotonic clock runs at the server's rate, so a request sent 1 s (plus
+        ``margin``, for Salesforce's servers' clocks disagreeing a little) after that answer arrived
+        is run in a later second. None when there is no clock or ``should_stop()`` turned true. The
+        wait counts as waiting on Salesforce in the wire timing: it is its clock the product waits for.
+        A caller checks the next answer's ``Date`` is at least the second returned (a server whose
+        clock stood still, like a frozen emulator, is then not trusted).
+        """
+        clock = self.server_clock()
+        if clock is None:
+            return None
+        with WIRE_TIMING.waiting(SALESFORCE):
+            while (left := 1.0 + margin - (time.monotonic() - self._dated_at)) > 0:
+                if should_stop():
+                    return None
+                time.sleep(min(left, 0.05))
+        return clock + timedelta(seconds=1)
 
     def _rest(
         self,
