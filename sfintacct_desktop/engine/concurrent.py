@@ -3,7 +3,8 @@
 Why: Salesforce and Intacct are independent; reading one and then the other makes every cycle wait
 for the sum of two round trips. Only the network wait overlaps (both calls spend it outside the
 interpreter lock); each system still gets one request at a time from the product, so Intacct's
-per-company concurrency limit is never approached. The helper thread touches no state store.
+per-company concurrency limit is never approached. The helper thread only reads the state store
+(each thread has its own session; the cycle's writes come after the block).
 """
 
 from __future__ import annotations

@@ -244,15 +244,15 @@ class SyncEngine:
                 settle_accounts=True,
                 settle_until=settle_from,
             )
+            # the overlap window's Accounts, by stamp (the memo answers for links unchanged since the
+            # last cycle): while Intacct's answer is still on its way, when it is the slower one
+            unsettled, settled_ids = unsettled_accounts(run, sf_read.settled_accounts, self.stamp_memo)
         # Salesforce's clock from before the read, unless it is behind a stamp already seen (sf_clock.py)
         sf_clock = trusted(sf_read.server_clock, cursors.start(SF_CUSTOMERS), settle_from)
         sf_customers, sf_products, sf_opps = sf_read.customers, sf_read.products, sf_read.opportunities
         read_in_full = list(sf_customers)  # the Accounts the settle point may pass (not the window's)
-        settled = sf_read.settled_accounts
         ia_read = intacct_read.result()
         ia = ia_read.changes if ia_read is not None else IntacctChanges()
-        # the overlap window's Accounts, by stamp (the memo answers for links unchanged since the last cycle)
-        unsettled, settled_ids = unsettled_accounts(run, settled, self.stamp_memo)
         sf_customers += unsettled
         run.tally(SF_CUSTOMERS).read += len(settled_ids)
         self._require_baseline([*sf_customers, *sf_products], [*ia.customers, *ia.items], sf_opps, now)
