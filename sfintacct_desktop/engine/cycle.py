@@ -222,7 +222,6 @@ class SyncEngine:
         with self.store.read() as r:
             last = r.meta.get(LAST_READ_META)
         ia_due = self.schedule.intacct_due(run.trigger, datetime.fromisoformat(last) if last else None, now)
-        audit_zone, audit_split = audit_settings(self.store)
         orders = IntacctOrders(self.ia)
         starts = cursors.starts()
         safety = timedelta(seconds=self.settings.intacct_safety_net_seconds)
@@ -233,9 +232,9 @@ class SyncEngine:
                 return None
             return read_intacct(self.store, orders, starts, overlap=overlap, safety_net=safety, now=probe_now)
 
-        settle_from = settle_point(self.store)
         # The two systems are read at the same time: the cycle waits for the slower one, not the sum.
         with both_at_once(read_ia) as intacct_read:
+            settle_from = settle_point(self.store)
             sf_read = self.sf.changed_streams(
                 cursors.start(SF_CUSTOMERS),
                 cursors.start(SF_PRODUCTS),
@@ -252,6 +251,7 @@ class SyncEngine:
         sf_customers, sf_products, sf_opps = sf_read.customers, sf_read.products, sf_read.opportunities
         read_in_full = list(sf_customers)  # the Accounts the settle point may pass (not the window's)
         ia_read = intacct_read.result()
+        audit_zone, audit_split = audit_settings(self.store)  # as the read found them (remember_audit)
         ia = ia_read.changes if ia_read is not None else IntacctChanges()
         sf_customers += unsettled
         run.tally(SF_CUSTOMERS).read += len(settled_ids)

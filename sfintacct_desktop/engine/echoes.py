@@ -80,7 +80,12 @@ class Echoes:
 def expectations(store: StateStore) -> list[tuple[str, tuple[str, ...]]]:
     with store.read() as r:
         raw = r.meta.get(ECHOES_META) or []
-    return [(str(t), tuple(str(k) for k in keys)) for t, keys in raw if isinstance(keys, list)]
+    return as_expectations(raw)
+
+
+def as_expectations(raw: Any) -> list[tuple[str, tuple[str, ...]]]:
+    """The stored expectations (state meta ``intacct_echoes``) as (object type, keys) pairs."""
+    return [(str(t), tuple(str(k) for k in keys)) for t, keys in raw or [] if isinstance(keys, list)]
 
 
 def consume(fresh: Iterable[dict[str, Any]], expected: list[tuple[str, tuple[str, ...]]]) -> list[dict[str, Any]]:
@@ -178,6 +183,7 @@ __all__ = [
     "ECHOES_META",
     "SETTLE_META",
     "Echoes",
+    "as_expectations",
     "consume",
     "expectations",
     "settle_accounts",

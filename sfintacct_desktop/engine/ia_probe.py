@@ -61,8 +61,8 @@ from ..connectors.ia_cycle import (
 from ..connectors.values import IA_TIMESTAMP
 from ..domain import SyncError
 from ..store import StateStore, WriteTx
-from .echoes import consume, expectations
-from .ia_reads import audit_settings
+from .echoes import ECHOES_META, as_expectations, consume
+from .ia_reads import audit_settings_in
 
 log = logging.getLogger(__name__)
 
@@ -197,7 +197,7 @@ class ProbePages:
                 {
                     rid: n
                     for rid, n in state.seen.items()
-                    if rid.partition("|")[0] in wanted and (_stamp(row_of(rid)["ACCESSTIME"]) or floor) >= floor
+                    if rid.partition("|")[0] in wanted and (_stamp(rid.rsplit("|", 1)[-1]) or floor) >= floor
                 }
             )
         self.totals: set[int | None] = set()
@@ -303,6 +303,9 @@ def _when(raw: Any) -> datetime | None:
 
 
 # ------------------------------------------------------------------------------ coverage
+_UNREAD: Any = object()
+
+
 def coverage(store: StateStore, record: dict[str, Any] | None = None) -> dict[str, str]:
     """Each object type's audit trail coverage (``record``: one just checked, else as last stored).
 
@@ -321,14 +324,16 @@ def coverage(store: StateStore, record: dict[str, Any] | None = None) -> dict[st
     }
 
 
-def check_due_coverage(store: StateStore, orders: Any, now: datetime) -> dict[str, Any] | None:
+def check_due_coverage(store: StateStore, orders: Any, now: datetime, raw: Any = _UNREAD) -> dict[str, Any] | None:
     """Check coverage once per profile, and again every day while a type is unverified.
 
     Returns the record to store (with the cycle's last transaction: this runs on the read thread,
-    which never writes), or None when no check was due or it could not be made.
+    which never writes), or None when no check was due or it could not be made. ``raw``: the
+    stored record, when the caller has read it already.
     """
-    with store.read() as r:
-        raw = r.meta.get(COVERAGE_META)
+    if raw is _UNREAD:
+        with store.read() as r:
+            raw = r.meta.get(COVERAGE_META)
     types = raw.get("types", {}) if isinstance(raw, dict) else {}
     checked = _when(raw.get("checked_at")) if isinstance(raw, dict) else None
     again = tuple(t for t in AUDIT_TYPES if (types.get(t) or {}).get("state", UNVERIFIED) == UNVERIFIED)
@@ -359,11 +364,13 @@ def read_intacct(
     """The cycle's Intacct read: the probe (and the streams read every cycle) in ONE request, then
     the streams it found changed in one more; every stream in full when the safety net is due."""
     now = now or datetime.now(UTC)
-    checked = check_due_coverage(store, orders, now)
-    with store.read() as r:
+    with store.read() as r:  # everything the read needs to know, in one read (it is on the critical path)
         state = ProbeState.of(r.meta.get(PROBE_META))
-    zone_conv, refused = audit_settings(store)
-    uncovered = {t for t, s in coverage(store, checked).items() if s == NOT_COVERED}
+        stored_coverage = r.meta.get(COVERAGE_META)
+        raw_echoes = r.meta.get(ECHOES_META) or []
+        zone_conv, refused = audit_settings_in(r)
+    checked = check_due_coverage(store, orders, now, stored_coverage)
+    uncovered = {t for t, s in coverage(store, checked or stored_coverage or {}).items() if s == NOT_COVERED}
     probe_types = [t for t in AUDIT_TYPES if t not in uncovered and t not in refused]
     fallback = [t for t in AUDIT_TYPES if t not in probe_types]
     full = state is None or state.full_at is None or now - state.full_at >= safety_net
@@ -388,7 +395,7 @@ def read_intacct(
     audits += [([t], since_cursor or since) for t in fallback if t in refused]  # until it works again
     idle_cost = None if full else len(objs) + len(audits)
     pages = ProbePages(state, probe_types, since, may_stop=not full)
-    expected = [] if full else expectations(store)  # our last writes' rows: seen (echoes.py)
+    expected = [] if full else as_expectations(raw_echoes)  # our last writes' rows: seen (echoes.py)
     # room on the first page for them too, so the next cycle after a burst still stops after one page
     first_page = None if full or pages.window is None else PROBE_FIRST_PAGE + len(expected)
     fetched = fetch(orders, objs, audits, cursors, overlap, pages.check if probe_types else None, first_page)

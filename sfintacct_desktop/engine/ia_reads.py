@@ -53,8 +53,13 @@ def deleted_ia_keys(
 def audit_settings(store: StateStore) -> tuple[str | None, list[str]]:
     """ACCESSTIME's clock (None until detected) and the object types to ask in functions of their own."""
     with store.read() as r:
-        zone = r.meta.get(AUDIT_ZONE_META)
-        refused = r.meta.get(AUDIT_REFUSED_META) or []
+        return audit_settings_in(r)
+
+
+def audit_settings_in(r: Any) -> tuple[str | None, list[str]]:
+    """:func:`audit_settings` inside a read the caller holds."""
+    zone = r.meta.get(AUDIT_ZONE_META)
+    refused = r.meta.get(AUDIT_REFUSED_META) or []
     return (zone if zone in ("company", "gmt") else None), [str(t) for t in refused]
 
 
