@@ -40,6 +40,15 @@ Figures on 2026-12-05, 2-core machine shared with other agents (load under 1 dur
   The product's 45.6 s: waiting on Intacct 33.9 s (33 requests, 20 of them 100 creates each), waiting on
   Salesforce 5.8 s, on both at once 0.0 s, own time 5.8 s. Its idle cycle: 1.25 s against a budget of
   0.50 s (not met; see bench_sync_cycle.py). Peak concurrency: 1 request on each emulator, both sides.
+
+Again on 2026-12-06 (quiet machine, same defaults), after the busy cycle reads back its own echoes:
+  product: one 43.9 s cycle, 12 Salesforce calls, 34 Intacct requests (2,030 transactions); waiting on
+  Intacct 35.1 s, on Salesforce 7.4 s (1.2 s of it for Salesforce's clock to pass our last write's
+  second), own 1.7 s. Next cycle 0.548 s, idle cycle 0.494 s: 1 call and 1 transaction each; the idle
+  one within its budget (0.50 s) this time.
+  script: 100 measured in 99.8 s, 2,000 extrapolated to 1,981 s (33 min), 6,002 calls.
+  ratios script / product: calls 130x (target 50x: met), Salesforce calls 167x, Intacct requests 118x,
+  transactions 2.0x, wall time 45x (target 20x: met).
 """
 
 from __future__ import annotations
