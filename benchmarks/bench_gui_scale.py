@@ -3,7 +3,18 @@
 Run:  .venv/bin/python benchmarks/bench_gui_scale.py [--sandbox inprocess|process] [--worker child|inprocess]
       [--seed scale:2000] [--no-cpu] [--cpu-events]
 
-On a quiet machine (2026-12-06 04:42-04:45 UTC, main with the h-stall and h-idle work, nothing else
+On a fresh quiet machine (2026-12-06 18:00-18:30 UTC, load 0.4-0.9), --no-cpu, overall longest / p99 ms
+after the window opened, before (main a83945b) and after the embedded sandbox stopped competing with
+the GUI thread (its JSON answers a record at a time, its server threads at nice 10, the window's GIL
+hand-over every 0.2 ms instead of 1 ms):
+  --sandbox process     before 48 / 19, 47 / 18, 45 / 22      after 35 / 16, 31 / 18
+  --sandbox inprocess   before 78 / 24, 66 / 23, 103 / 22     after 54 / 21, 31 / 17, 41 / 20, 50 / 24, 76 / 19
+  (inprocess, JSON a record at a time alone: 68 / 24, 70 / 22; with the 0.2 ms hand-over too: 56 / 22, 63 / 19)
+What is left in the inprocess syncs: the GUI thread still waits 20-40 ms per long stall for the GIL
+while the two emulators' request threads run Python (the Intacct query's filter and sort, the SOQL
+rows' build) and for a core (6-30 ms): Python threads of one process cannot be given priority.
+
+Earlier, on a quiet machine (2026-12-06 04:42-04:45 UTC, main with the h-stall and h-idle work, nothing else
 running: load 0.2-1.2), --no-cpu, two runs each, overall longest / p99 ms after the window opened:
   --sandbox process     65 / 25, 60 / 26   (longest stalls in the syncs: e.g. 65 = ran 32, waited 23 for
                                             a free core, blocked 11 on the GIL)
@@ -531,9 +542,10 @@ def main() -> int:
     if args.sandbox == "process":
         proc, info = start_process_sandbox(args.seed, args.sandbox_nice)
     else:
+        from sfintacct_desktop.app.sandbox_service import EMBEDDED_NICE
         from sfintacct_sandbox.runner import Sandbox, SandboxOptions
 
-        sandbox = Sandbox(SandboxOptions(seed=args.seed)).start()
+        sandbox = Sandbox(SandboxOptions(seed=args.seed, nice=EMBEDDED_NICE)).start()
         info = sandbox.connection_info("sandbox")
     print(f"sandbox up in {time.perf_counter() - t0:.1f} s")
     try:

@@ -43,7 +43,7 @@ def ensure_sandbox(profile: str) -> Any | None:
     Here and not in ``gui``: only app/cli wiring may import the sandbox. Returns the started
     sandbox (stopped on quit) or None when one was already running or the profile is a real one.
     """
-    from .app.sandbox_service import start_sandbox
+    from .app.sandbox_service import EMBEDDED_NICE, start_sandbox
     from .config import profiles as cfg
 
     if profile != cfg.SANDBOX_PROFILE:
@@ -55,7 +55,7 @@ def ensure_sandbox(profile: str) -> Any | None:
     urls = [str((prof.get(part) or {}).get("url") or "") for part in ("salesforce", "intacct")]
     if all(urls) and all(_listening(u) for u in urls):
         return None
-    return start_sandbox(profile=profile)
+    return start_sandbox(profile=profile, nice=EMBEDDED_NICE)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -30,6 +30,9 @@ class SandboxOptions:
     salesforce_options: dict[str, Any] = field(default_factory=dict)
     intacct_options: dict[str, Any] = field(default_factory=dict)
     latency: str | LatencyProfile = "none"
+    # > 0 when the sandbox is embedded in the window's process: its server threads yield the cores
+    # to the GUI thread (Linux; see EmulatorServer.start). A separate `sandbox serve` needs none.
+    nice: int = 0
 
 
 class Sandbox:
@@ -44,9 +47,7 @@ class Sandbox:
         self.latency = parse_latency(opts.latency)
         sf_dir = opts.data_dir / "salesforce" if opts.data_dir else None
         ia_dir = opts.data_dir / "intacct" if opts.data_dir else None
-        self.salesforce = SalesforceEmulator(
-            sf_dir, **{"latency": self.latency.salesforce, **opts.salesforce_options}
-        )
+        self.salesforce = SalesforceEmulator(sf_dir, **{"latency": self.latency.salesforce, **opts.salesforce_options})
         self.intacct = IntacctEmulator(ia_dir, **{"latency": self.latency.intacct, **opts.intacct_options})
         seeded = False
         for emu in (self.salesforce, self.intacct):
@@ -81,8 +82,8 @@ class Sandbox:
         write_private(path, json.dumps(self.ground_truth(), indent=2, sort_keys=True) + "\n")
 
     def start(self) -> Sandbox:
-        self.sf_server.start()
-        self.ia_server.start()
+        self.sf_server.start(nice=self.options.nice)
+        self.ia_server.start(nice=self.options.nice)
         return self
 
     def stop(self) -> None:

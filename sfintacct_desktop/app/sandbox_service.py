@@ -11,6 +11,10 @@ from sfintacct_sandbox.storage import table_counts
 from ..config.paths import app_paths
 from ..config.profiles import save_sandbox_profile
 
+# The sandbox the window starts for itself runs in the window's process: its server threads take a
+# lower CPU priority so that the GUI thread gets a core (and the GIL) first, as with remote servers.
+EMBEDDED_NICE = 10
+
 
 def default_data_dir() -> Path:
     return app_paths().sandbox_dir
@@ -26,11 +30,13 @@ def start_sandbox(
     reset: bool = False,
     profile: str = "sandbox",
     latency: str = "none",
+    nice: int = 0,
 ) -> Sandbox:
     """Start both emulators and point the connection profile at them.
 
     ``latency`` (none | lan | wan | sf=MS,ia=MS) makes every wire request cost what it would over a
-    real link; a bad spec raises ValueError."""
+    real link; a bad spec raises ValueError. ``nice`` (EMBEDDED_NICE inside the window) lowers the
+    server threads' CPU priority."""
     options = SandboxOptions(
         host=host,
         salesforce_port=salesforce_port,
@@ -39,6 +45,7 @@ def start_sandbox(
         data_dir=data_dir or default_data_dir(),
         reset=reset,
         latency=latency,
+        nice=nice,
     )
     running = Sandbox(options).start()
     try:

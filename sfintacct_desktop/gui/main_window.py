@@ -60,8 +60,9 @@ FINISHING = "Finishing the current batch…"
 # How long a thread waiting for the GIL waits before the holder must hand it over (Python's default
 # is 5 ms). The sync worker and the background tasks run Python beside the GUI thread, which needs
 # the GIL for every slot, timer and delegate call: with 5 ms per hand-over a busy worker turned one
-# repaint into stalls of hundreds of ms.
-GIL_SWITCH_S = 0.001
+# repaint into stalls of hundreds of ms; at 1 ms an embedded sandbox's two busy request threads
+# still kept it waiting 40-50 ms per stall in a sync, at 0.2 ms the hand-overs cost a few ms.
+GIL_SWITCH_S = 0.0002
 STATUS_ROOM = 60  # the status bar's margins, spacing and size grip, in pixels
 
 
