@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from . import __version__
 from .cli import main as cli_main
+from .domain import SyncError
 
 
 def _has_display() -> bool:
@@ -95,7 +96,12 @@ def main(argv: list[str] | None = None) -> int:
             start_sandbox=lambda: ensure_sandbox(profile),
             screenshot=known.screenshot,
         )
-    sandbox = ensure_sandbox(profile)
+    try:
+        sandbox = ensure_sandbox(profile)
+    except SyncError as exc:  # e.g. a sandbox of another profile already serves the same data
+        info = exc.info
+        print(f"{info.title}: {info.message}\nHint: {info.hint}", file=sys.stderr)
+        return 1
     on_quit = sandbox.stop if sandbox is not None else None
     return run(profile, [sys.argv[0], *rest], on_quit=on_quit, screenshot=known.screenshot)
 

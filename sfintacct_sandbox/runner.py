@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from . import credentials as cred
+from .datalock import DataLock
 from .files import write_private
 from .httpserver import EmulatorServer, validate_seed
 from .latency import LatencyProfile, parse_latency
@@ -39,12 +40,21 @@ class Sandbox:
     """Both emulators on loopback, seeded on first start, state kept in ``data_dir``."""
 
     def __init__(self, options: SandboxOptions | None = None) -> None:
-        from .intacct.app import IntacctEmulator
-        from .salesforce.app import SalesforceEmulator
-
         self.options = opts = options or SandboxOptions()
         validate_seed(opts.seed)
         self.latency = parse_latency(opts.latency)
+        # before the emulators open (or reset) their stores: one sandbox per data folder
+        self._lock = DataLock(opts.data_dir).acquire() if opts.data_dir is not None else None
+        try:
+            self._open(opts)
+        except BaseException:
+            self._release()
+            raise
+
+    def _open(self, opts: SandboxOptions) -> None:
+        from .intacct.app import IntacctEmulator
+        from .salesforce.app import SalesforceEmulator
+
         sf_dir = opts.data_dir / "salesforce" if opts.data_dir else None
         ia_dir = opts.data_dir / "intacct" if opts.data_dir else None
         self.salesforce = SalesforceEmulator(sf_dir, **{"latency": self.latency.salesforce, **opts.salesforce_options})
@@ -84,11 +94,21 @@ class Sandbox:
     def start(self) -> Sandbox:
         self.sf_server.start(nice=self.options.nice)
         self.ia_server.start(nice=self.options.nice)
+        if self._lock is not None:
+            self._lock.record(self.salesforce_url, self.intacct_url)
         return self
 
     def stop(self) -> None:
-        self.sf_server.stop()
-        self.ia_server.stop()
+        try:
+            self.sf_server.stop()
+            self.ia_server.stop()
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        lock, self._lock = self._lock, None
+        if lock is not None:
+            lock.release()
 
     def __enter__(self) -> Sandbox:
         return self.start()

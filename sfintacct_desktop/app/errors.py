@@ -71,6 +71,16 @@ def present_info(info: ErrorInfo, surface: Surface) -> ErrorInfo:
     return info.for_window()
 
 
+def one_shot_hint(hint: str) -> str:
+    """A hint for a command that ran once: nothing will retry it, so "...retries by itself" would mislead."""
+    if "by itself" not in hint:
+        return hint
+    if hint.startswith("Sync retries"):
+        return "Run the command again once it answers."
+    first = hint.split(";")[0].rstrip(".")
+    return f"{first}, then run the command again (for the sandbox: is `sfintacct sandbox serve` running?)."
+
+
 def present_both(exc: BaseException, **context: Any) -> ErrorInfo:
     """``exc`` worded for wherever it will be shown: the CLI's hint, and the window's beside it.
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from sfintacct_sandbox.datalock import SandboxBusy
 from sfintacct_sandbox.runner import Sandbox, SandboxOptions
 from sfintacct_sandbox.storage import table_counts
 
 from ..config.paths import app_paths
 from ..config.profiles import save_sandbox_profile
+from ..domain import ErrorInfo, ErrorKind, SyncError
 
 # The sandbox the window starts for itself runs in the window's process: its server threads take a
 # lower CPU priority so that the GUI thread gets a core (and the GIL) first, as with remote servers.
@@ -47,13 +49,30 @@ def start_sandbox(
         latency=latency,
         nice=nice,
     )
-    running = Sandbox(options).start()
+    try:
+        running = Sandbox(options).start()
+    except SandboxBusy as exc:
+        raise already_running(exc) from None
     try:
         save_sandbox_profile(running.connection_info(profile))
     except BaseException:
         running.stop()
         raise
     return running
+
+
+def already_running(exc: SandboxBusy) -> SyncError:
+    """A second sandbox on the same data would overwrite the first one's records: say where it runs."""
+    return SyncError(
+        ErrorInfo(
+            ErrorKind.BUSY,
+            "The sandbox is already running",
+            str(exc),
+            "Use the running one (the sandbox profile points at it while it runs), stop it first (Ctrl+C "
+            "in its terminal), or give this one its own data folder with --data DIR.",
+            window_hint="Close the other window or program that runs the sandbox, then try again.",
+        )
+    )
 
 
 def describe_sandbox(*, seed: str = "demo", data_dir: Path | None = None, profile: str = "sandbox") -> dict[str, Any]:

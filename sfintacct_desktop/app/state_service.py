@@ -29,6 +29,7 @@ from ..config import profiles as cfg
 from ..domain import ErrorInfo, ErrorKind, SyncError
 from ..store import StateStore, StoreOpenError, backups
 from ..store.backups import Backup
+from . import attempts
 from .state_target import is_postgres, state_path, state_target, where
 
 log = logging.getLogger(__name__)
@@ -215,9 +216,12 @@ def note_synced(profile: str, *, cutover: str | None = None, baseline_applied: b
 
 
 def after_run(profile: str, store: StateStore, summary: Any) -> None:
-    """After each run of the one writer: the marker once anything happened, the daily backup."""
+    """After each run of the one writer: the marker once anything happened, the daily backup, and
+    a failed attempt before this run is history."""
     if getattr(summary, "status", "") == "ok" or getattr(summary, "writes", 0):
         note_synced(profile)
+    if getattr(summary, "run_id", 0):
+        attempts.clear(profile)
     daily_backup(store)
 
 

@@ -32,7 +32,7 @@ from ..store import StateStore
 from ..wire.intacct import IntacctClient
 from ..wire.salesforce import SalesforceClient, SalesforceSettings
 from ..wire.transport import WireError
-from . import state_service
+from . import attempts, state_service
 from .connections import error_info, intacct_config, salesforce_config
 from .errors import present_both
 from .mapping_file import load_profile_mapping, mapping_path
@@ -121,7 +121,11 @@ def _session_budget_check(session: Session) -> float:
 
 
 def open_state_store(profile_name: str, *, writer: bool = False) -> StateStore:
-    """The profile's state store, checked (``state_service.open_state_store``: a clear error or a store)."""
+    """The profile's state store, checked (``state_service.open_state_store``: a clear error or a store).
+
+    An unknown profile raises ProfileError first: a misspelt name must not read as "no invoices"
+    from a new, empty store (nor leave that store's file behind)."""
+    cfg.get_profile(profile_name)
     return state_service.open_state_store(profile_name, writer=writer)
 
 
@@ -379,6 +383,7 @@ def start_worker(
         describe=_describe(profile_name),
         run_logs=run_logs_dir(profile_name),
         events=events,
+        on_failed_attempt=lambda summary: attempts.note_failed(profile_name, summary),
     )
     worker.daemon = daemon
     worker.start()

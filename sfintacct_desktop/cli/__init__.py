@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable
 
 from .. import __version__
-from ..app.errors import Surface, present
+from ..app.errors import Surface, one_shot_hint, present
 from ..app.logging_setup import secure_product_files, setup_logging
 from ..config.profiles import ProfileError
 from ..domain import SyncError
@@ -28,7 +29,7 @@ from . import sandbox as cli_sandbox
 from . import service as cli_service
 from . import state as cli_state
 from . import sync as cli_sync
-from .common import EXIT_FAILED, CliFailure, fail
+from .common import EXIT_FAILED, EXIT_OK, CliFailure, fail
 from .common import add_common_options as _common
 
 
@@ -48,6 +49,15 @@ def build_parser() -> argparse.ArgumentParser:
     cli_state.register(sub, _common)  # state check | backup | restore | rebuild
     cli_service.register(sub, _common)  # service run | install | uninstall | status | logs
     return parser
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at the null device, so the interpreter's last flush finds no closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real stdout (a test's capture): nothing to flush into a pipe
+        pass
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,14 +84,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Warning: cannot write the log file ({exc.__class__.__name__})", file=sys.stderr)
     secure_product_files()
     try:
-        return handlers[key](args)
+        code = handlers[key](args)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+        return code
+    except BrokenPipeError:  # `sfintacct status | head`: the reader has all it wanted
+        _quiet_stdout()
+        return EXIT_OK
     except CliFailure as exc:
         fail(args, exc.title, exc.message, exc.hint)
     except Exception as exc:  # one voice: the same title, message and hint as the window, CLI-worded hint
         if not isinstance(exc, ProfileError | CredentialStoreError | SyncError):  # a bug: traceback to the log only
             logging.getLogger(__name__).error("Unexpected error\n%s", redacted_exception_text(exc))
         info = present(exc, Surface.CLI)
-        fail(args, info.title, info.message, info.hint)
+        fail(args, info.title, info.message, one_shot_hint(info.hint))  # a command ran once: nothing retries
     return EXIT_FAILED
 
 

@@ -30,6 +30,12 @@ class CliFailure(Exception):
         self.title, self.message, self.hint = title, message, hint
 
 
+def fit(text: str, width: int) -> str:
+    """``text`` in at most ``width`` characters; a cut one ends in "…" so it never reads as another
+    value (a website cut to a shorter address)."""
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
 def add_common_options(parser: argparse.ArgumentParser) -> None:
     """``--profile``, ``--json`` and ``-v`` on a (sub)command: every command takes them."""
     parser.add_argument("--profile", default=SANDBOX_PROFILE, help="connection profile (default: sandbox)")

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from .common import EXIT_FAILED, EXIT_OK, Common
+from .common import EXIT_FAILED, EXIT_OK, Common, fit
 
 
 def register(sub: Any, common: Common) -> None:
@@ -87,7 +87,7 @@ def render(p: dict[str, Any]) -> list[str]:
     for d in p["deals"]:
         invs = f" invoices {', '.join(d['invoices'])}" if d["invoices"] else ""
         out.append(
-            f"  {d['name'][:30]:<30} {d['status']:<4} {d['close_date'] or '':<10}"
+            f"  {fit(d['name'], 30):<30} {d['status']:<4} {d['close_date'] or '':<10}"
             f" order {d['sales_order_id'] or '-':<10} {d['sync_status']}{invs}"
         )
     out.append(f"Invoices ({len(p['invoices'])}):")
@@ -113,4 +113,4 @@ def render(p: dict[str, Any]) -> list[str]:
 
 
 def _one(value: Any) -> str:
-    return "-" if value in (None, "") else str(value).replace("\n", " / ")[:28]
+    return "-" if value in (None, "") else fit(str(value).replace("\n", " / "), 28)

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from .common import EXIT_FAILED, EXIT_OK, Common
+from .common import EXIT_FAILED, EXIT_OK, Common, fit
 
 
 def register(sub: Any, common: Common) -> None:
@@ -56,6 +56,8 @@ def cmd_invoices(args: argparse.Namespace) -> int:
         print(json.dumps({"ok": True, **result}, sort_keys=True))
         return EXIT_OK
     for cid, roll in result["customers"].items():
+        if args.open and not roll["open_invoices"]:  # --open: only who owes something
+            continue
         print(
             f"{_who(cid, roll)}: open {roll['open_balance']}, overdue {roll['overdue']} ({roll['open_invoices']} open)"
         )
@@ -66,7 +68,7 @@ def cmd_invoices(args: argparse.Namespace) -> int:
     for inv in result["invoices"]:
         flag = " OVERDUE" if inv["overdue"] else ""
         print(
-            f"  {inv['number']:<12} {inv['customer_id']:<12} {inv['customer_name'][:30]:<30}"
+            f"  {inv['number']:<12} {inv['customer_id']:<12} {fit(inv['customer_name'], 30):<30}"
             f" {inv['invoice_date'] or '':<10} due {inv['due_date'] or '':<10}"
             f" total {inv['total']:>10} paid {inv['paid']:>10} due {inv['due']:>10} {inv['status']}{flag}"
         )

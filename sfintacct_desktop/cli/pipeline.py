@@ -12,7 +12,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from .common import EXIT_OK, Common, emit, session
+from .common import EXIT_OK, Common, emit, fit, session
 
 
 def register(sub: Any, common: Common) -> None:
@@ -26,7 +26,7 @@ def handlers() -> dict[tuple[str, None], Callable[[argparse.Namespace], int]]:
 
 
 def _line(label: str, count: int, amount: Any, weighted: Any, cur: str) -> str:
-    return f"  {label[:28]:<28} {count:>5} {amount:>15} {weighted:>15} {cur}"
+    return f"  {fit(label, 28):<28} {count:>5} {amount:>15} {weighted:>15} {cur}"
 
 
 def cmd_pipeline(args: argparse.Namespace) -> int:
@@ -49,7 +49,7 @@ def cmd_pipeline(args: argparse.Namespace) -> int:
     won, wait = p.read.won_this_month, p.read.waiting_total
     lines.append(f"Won this month: {won.count} for {won.amount} {cur}")
     lines.append(f"Won, waiting for an Intacct sales order: {wait.count} for {wait.amount} {cur}")
-    lines += [f"  {w.close_date} {w.name[:40]:<40} {w.amount:>12} {w.status}".rstrip() for w in p.read.waiting]
+    lines += [f"  {w.close_date} {fit(w.name, 40):<40} {w.amount:>12} {w.status}".rstrip() for w in p.read.waiting]
     if written:
         lines.append(f"CSV written to {written}")
     emit(args, payload, "\n".join(lines))

@@ -15,14 +15,25 @@ from ..app import sandbox_service
 from .common import EXIT_OK, CliFailure, Common, emit
 
 
+def port(text: str) -> int:
+    """A TCP port, 0 to 65535 (0 picks a free one): a bad one is a usage error, not a random port."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port: use 1-65535, or 0 for a free one")
+    return value
+
+
 def register(sub: Any, common: Common) -> None:
     sandbox = sub.add_parser("sandbox", help="the local Salesforce and Intacct emulators")
     sandbox_sub = sandbox.add_subparsers(dest="sandbox_command", required=True)
     serve = sandbox_sub.add_parser("serve", help="run both emulators in the foreground until SIGINT/SIGTERM")
     common(serve)
     serve.add_argument("--host", default="127.0.0.1", help="loopback address to listen on")
-    serve.add_argument("--salesforce-port", type=int, default=0, help="0 picks a free port")
-    serve.add_argument("--intacct-port", type=int, default=0, help="0 picks a free port")
+    serve.add_argument("--salesforce-port", type=port, default=0, help="0 picks a free port")
+    serve.add_argument("--intacct-port", type=port, default=0, help="0 picks a free port")
     serve.add_argument("--seed", default="demo", help="demo | empty | renamed | scale:N (into an empty data dir)")
     serve.add_argument("--data", type=Path, default=None, help="state directory (default under SFINTACCT_HOME)")
     serve.add_argument("--reset", action="store_true", help="drop the stored state and load --seed again")

@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from ..app import attempts
+from ..app.errors import one_shot_hint
 from ..config import profiles as cfg
 from ..engine.events import EngineStateChanged, RunFinished, RunSummary
 from ..engine.worker import SyncWorker
@@ -114,7 +116,7 @@ def _report(args: argparse.Namespace, summary: RunSummary) -> int:
         return _fail(
             args, "Sync interrupted", f"The run ended as {summary.status}.", "Run it again to go on.", printed=True
         )
-    return _fail(args, error.title, error.message, error.hint, printed=True)
+    return _fail(args, error.title, error.message, one_shot_hint(error.hint), printed=True)
 
 
 # ------------------------------------------------------------------------------ running the worker
@@ -244,10 +246,15 @@ def cmd_status(args: argparse.Namespace) -> int:
         info = getattr(exc, "info", None)
         status["budgets"] = {"error": info.as_dict() if info else {"title": type(exc).__name__}}
     status["profile"] = args.profile
+    failed = attempts.last_failed(args.profile, status["runs"])
+    status["last_failed_attempt"] = failed
     if args.json:
         _print_json(status)
         return EXIT_OK
     lines = [f"Profile {args.profile}: {status['open_errors']} open errors, {status['open_conflicts']} open conflicts"]
+    if failed is not None:  # newer than every run below: the runs alone would read as all fine
+        lines.append(f"The last sync attempt failed at {failed['at']}: {failed['title']}: {failed['message']}")
+        lines.append(f"  Hint: {one_shot_hint(str(failed.get('hint', '')))}")
     lines.append("Links: " + ", ".join(f"{k} {v}" for k, v in status["links"].items()))
     lines.append(status["cutover"]["text"])
     if status.get("budget_wait"):

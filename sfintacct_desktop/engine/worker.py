@@ -149,9 +149,11 @@ class SyncWorker(threading.Thread):
         budget_check: float = DEFAULT_BUDGET_CHECK,
         describe: Callable[[BaseException], ErrorInfo] | None = None,
         run_logs: Path | None = None,
+        on_failed_attempt: Callable[[RunSummary], None] | None = None,
     ) -> None:
         """``describe`` words a failure for people (the app passes its one presenter; the
-        fallback here only knows the engine's own errors)."""
+        fallback here only knows the engine's own errors). ``on_failed_attempt`` hears of an
+        attempt that failed before the engine recorded a run (the app keeps it for ``status``)."""
         super().__init__(name=name, daemon=False)
         self._describe = describe or _error_of
         self._factory = engine_factory
@@ -170,6 +172,7 @@ class SyncWorker(threading.Thread):
         self.waiting_reason = ""
         self._job: Job | None = None  # the job running now (its stop check joins the worker's)
         self.run_logs = run_logs
+        self._on_failed_attempt = on_failed_attempt
         self._run_log: RunLog | None = None  # the lines of the engine call running now
         self._sync_lock = threading.Lock()
         self._sync_wanted = False  # a SYNC_NOW is queued or its cycle runs: another one is coalesced
@@ -349,6 +352,7 @@ class SyncWorker(threading.Thread):
                     log.info("Sync engine call failed: %s: %s", info.title, info.message)
                 summary = RunSummary(0, "failed", started, _now(), error=info)
                 self._emit(ErrorRaised(_now(), info))
+                self._note_failed_attempt(summary)
             self._report(summary)
         finally:
             self._working = False
@@ -461,6 +465,14 @@ class SyncWorker(threading.Thread):
                 log.info("Recovered %d interrupted write(s) from an earlier run", recovered)
             self._engine = engine
         return self._engine
+
+    def _note_failed_attempt(self, summary: RunSummary) -> None:
+        if self._on_failed_attempt is None:
+            return
+        try:
+            self._on_failed_attempt(summary)
+        except Exception:  # a record of the failure must not become another failure
+            log.warning("could not record a failed attempt", exc_info=True)
 
     def _report(self, summary: RunSummary) -> None:
         """Publish the RunFinished, unless the engine already did for this run."""

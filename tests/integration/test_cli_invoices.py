@@ -30,6 +30,8 @@ def test_invoices_lookup_from_the_cache_and_live_refresh(bench: Bench) -> None: 
     fresh = cli_json(bench.home, "invoices", "--customer", "CLI-A", "--refresh", "--open")
     assert fresh["refreshed"] == "CLI-A" and fresh["invoices"] == []
     assert fresh["customers"]["CLI-A"]["open_balance"] == "0.00"
+    open_text = cli(bench.home, "invoices", "--open")  # who owes nothing is not listed as open
+    assert open_text.returncode == 0 and "CLI-A" not in open_text.stdout and "No open invoices." in open_text.stdout
     # the refresh filled the local copy only; the next sync brings Salesforce along, order link kept
     assert cli_json(bench.home, "sync", "--once")["status"] == "ok"
     [sf_invoice] = sf_invoices(users)

@@ -85,6 +85,7 @@ class Bench:
     info: dict[str, Any]
     sf: SalesforceConnector
     ia: IntacctConnector
+    sandbox_proc: subprocess.Popen[str] | None = None  # `sandbox serve`; a test may stop it
 
     @property
     def ia_base(self) -> str:
@@ -148,7 +149,7 @@ def bench(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Bench]:
     ia = IntacctConnector(ia_client, "America/Los_Angeles")
     ia.login()
     try:
-        yield Bench(tmp_path, info, sf, ia)
+        yield Bench(tmp_path, info, sf, ia, proc)
     finally:
         sf.client.close()
         proc.send_signal(signal.SIGTERM)

@@ -1,0 +1,29 @@
+"""Words a terminal shows: cut values say they are cut, and a one-shot command promises no retry."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sfintacct_desktop.app.errors import one_shot_hint
+from sfintacct_desktop.cli.common import fit
+
+
+def test_a_cut_value_ends_in_an_ellipsis_and_never_reads_as_another_value() -> None:
+    assert fit("http://nimbuslaboratories.co.uk/", 28) == "http://nimbuslaboratories.c…"
+    assert fit("short", 28) == "short"
+    assert fit("exactly", 7) == "exactly"
+
+
+@given(st.text(max_size=60), st.integers(min_value=1, max_value=40))
+def test_fit_keeps_the_width_and_the_start(text: str, width: int) -> None:
+    out = fit(text, width)
+    assert len(out) <= width
+    assert out == text or (out.endswith("…") and text.startswith(out[:-1]))
+
+
+def test_a_one_shot_command_is_told_to_run_again_not_that_it_retries() -> None:
+    hint = one_shot_hint("Check the network connection and the address; sync retries by itself.")
+    assert "by itself" not in hint and hint.startswith("Check the network connection and the address, then run")
+    assert one_shot_hint("Sync retries later by itself.") == "Run the command again once it answers."
+    assert one_shot_hint("Check the username.") == "Check the username."
