@@ -161,6 +161,18 @@ def cmd_apply(args: argparse.Namespace) -> int:
                 f"  historical opportunities marked: {report['historical_marked']}",
                 f"  writes {report['writes']}; API calls {report['api_calls']}",
             ]
+            left = report.get("not_applied_first") or []
+            if left:
+                why = "not accepted" if not args.accept_suggested else "they need a person's decision"
+                lines.append(f'  not applied ({why}; set "accepted": true in the plan file to apply them):')
+                lines += [
+                    f"    action {a['id']}: {a['entity']} {a['action']}"
+                    + (f" ({a['status']})" if a.get("status") else "")
+                    + (f" {a['name']!r}" if a.get("name") else "")
+                    for a in left
+                ]
+                if report["not_applied"] > len(left):
+                    lines.append(f"    … and {report['not_applied'] - len(left)} more")
             lines += [f"  problem: action {p['id']}: {p['message']}" for p in report["problems"]]
             if ok:
                 lines.append(f"  cut-over date {report['cutover_date']}: the live sync is ready (sfintacct sync)")

@@ -95,6 +95,12 @@ def test_apply_without_acceptance_writes_nothing_and_bad_plans_are_refused(bench
     report = base.cli_json(bench.home, "baseline", "apply")
     assert report["ok"] is True and report["accepted_actions"] == 0 and report["writes"] == 0
     assert report["links"] == {"customer": 0, "product": 0}
+    named = report["not_applied_first"]
+    assert len(named) == min(20, report["not_applied"]) and all(a["id"] and a["entity"] for a in named)
+    text = base.cli(bench.home, "baseline", "apply")  # the report names what it left alone
+    assert text.returncode == 0 and "not applied (not accepted;" in text.stdout
+    assert f"action {named[0]['id']}: {named[0]['entity']} {named[0]['action']}" in text.stdout
+    assert f"and {report['not_applied'] - len(named)} more" in text.stdout
 
     doc = json.loads(Path(out["plan"]).read_text())
     doc["actions"][0]["action"] = "lnk"
@@ -141,6 +147,8 @@ def test_sigkill_during_the_load_then_rerun_completes_without_duplicates(bench: 
 
     again = base.cli_json(bench.home, "baseline", "apply", "--accept-suggested")
     assert again["writes"] == 0  # a finished load re-applied is a no-op
+    left = again["not_applied_first"]  # only what a person must decide is left alone
+    assert len(left) == again["not_applied"] and all("review" in (a["action"], a["status"]) for a in left)
     # The live sync right after the load makes no write at all, on either emulator.
     before = (bench.admin(bench.sf_base, "stats")["writes"], bench.admin(bench.ia_base, "stats")["writes"])
     run = base.cli(bench.home, "sync", "--once", "--json")

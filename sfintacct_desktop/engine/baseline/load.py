@@ -312,6 +312,21 @@ def _written(creates: dict[str, int], summary: RunSummary) -> dict[str, int]:
     return out
 
 
+NOT_APPLIED_SHOWN = 20
+
+
+def _not_applied(actions: list[dict[str, Any]], accept_suggested: bool) -> list[dict[str, Any]]:
+    """The first actions the load left alone, so a report can name them (the rest are counted)."""
+    out = []
+    for a in actions:
+        if is_applied(a, accept_suggested):
+            continue
+        out.append({k: a.get(k) for k in ("id", "entity", "action", "name", "status")})
+        if len(out) >= NOT_APPLIED_SHOWN:
+            break
+    return out
+
+
 def apply_plan(
     engine: SyncEngine,
     doc: dict[str, Any],
@@ -339,6 +354,7 @@ def apply_plan(
         "run_id": summary.run_id,
         "accepted_actions": len(chosen),
         "not_applied": len(doc["actions"]) - len(chosen),
+        "not_applied_first": _not_applied(doc["actions"], accept_suggested),
         "links": links,
         "held_out": {e: {s: len(v) for s, v in sides.items()} for e, sides in left.items()},
         "historical_marked": loader.historical,
