@@ -72,13 +72,16 @@ def present_info(info: ErrorInfo, surface: Surface) -> ErrorInfo:
 
 
 def one_shot_hint(hint: str) -> str:
-    """A hint for a command that ran once: nothing will retry it, so "...retries by itself" would mislead."""
-    if "by itself" not in hint:
-        return hint
-    if hint.startswith("Sync retries"):
-        return "Run the command again once it answers."
-    first = hint.split(";")[0].rstrip(".")
-    return f"{first}, then run the command again (for the sandbox: is `sfintacct sandbox serve` running?)."
+    """A hint for a command that ran once: nothing will retry it, so "sync retries ..." would
+    mislead (a hint about what "a watching sync" does stays true and is kept)."""
+    if "; sync retries by itself" in hint:
+        first = hint.split(";")[0].rstrip(".")
+        return f"{first}, then run the command again (for the sandbox: is `sfintacct sandbox serve` running?)."
+    for said in ("Sync retries later by itself", "Sync retries later", "sync retries later"):
+        if said in hint:
+            again = "Run the command again later" if said[0] == "S" else "run the command again later"
+            return hint.replace(said, again, 1)
+    return hint
 
 
 def present_both(exc: BaseException, **context: Any) -> ErrorInfo:

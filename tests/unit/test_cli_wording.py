@@ -25,5 +25,11 @@ def test_fit_keeps_the_width_and_the_start(text: str, width: int) -> None:
 def test_a_one_shot_command_is_told_to_run_again_not_that_it_retries() -> None:
     hint = one_shot_hint("Check the network connection and the address; sync retries by itself.")
     assert "by itself" not in hint and hint.startswith("Check the network connection and the address, then run")
-    assert one_shot_hint("Sync retries later by itself.") == "Run the command again once it answers."
+    assert one_shot_hint("Sync retries later by itself.") == "Run the command again later."
+    assert one_shot_hint("Sync retries later; if it persists, contact support.") == (
+        "Run the command again later; if it persists, contact support."
+    )
+    assert "sync retries" not in one_shot_hint("Intacct kept answering 429 after backing off; sync retries later. X")
     assert one_shot_hint("Check the username.") == "Check the username."
+    watching = "Calls free up over 24 hours. A watching sync waits, then resumes by itself; if this recurs, sync less."
+    assert one_shot_hint(watching) == watching  # true of a watching sync, whoever reads it
