@@ -292,7 +292,24 @@ def _window(app: Any, cam: Camera) -> None:
             cam.shoot(win, "pipeline", "refresh")
         finally:
             win.close()
+        _background_confirm(app, cam)
         _service(app, cam)
+
+
+def _background_confirm(app: Any, cam: Camera) -> None:
+    """File > Sync in the background…: what the operator confirms before the service takes over."""
+    from sfintacct_desktop.gui.main_window import MainWindow
+
+    win = MainWindow("sandbox")
+    win.show()
+    try:
+        _wait(app, lambda: win.health.facts.state == "idle" and not win.health._reading)
+        box = win.ask_background_start()
+        cam.shoot(win, "service", "confirm", dialog=box)
+        if box is not None:
+            box.reject()
+    finally:
+        win.close()
 
 
 def _service(app: Any, cam: Camera) -> None:

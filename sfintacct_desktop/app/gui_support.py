@@ -50,6 +50,8 @@ from . import profiles as app_profiles
 from .child_worker import ChildWorker
 from .errors import Surface, present, present_info, present_signin_attempt
 from .inbox import SyncState
+from .service_setup import installed as service_installed
+from .service_setup import start_background_service, stop_background_service
 from .session import Session
 
 log = logging.getLogger(__name__)
@@ -78,11 +80,14 @@ __all__ = [
     "profile_names",
     "rebuild_state",
     "restore_state",
+    "service_installed",
     "sign_in",
     "sign_out",
     "signin_status",
+    "start_background_service",
     "start_worker",
     "state_problem",
+    "stop_background_service",
     "stop_worker",
     "sync_snapshot",
 ]

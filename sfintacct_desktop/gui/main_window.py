@@ -24,6 +24,7 @@ from ..app import health as hl
 from ..app import window_prefs
 from .accessibility import install as install_naming
 from .accessibility import name_widgets
+from .background_service import BackgroundSwitch
 from .baseline_tab import BaselineTab
 from .connections_tab import ConnectionsTab
 from .customer_tab import CustomerTab
@@ -258,6 +259,29 @@ class MainWindow(QMainWindow):
         """Sandbox or Production beside the profile name, so real systems are never mistaken for the demo."""
         self.kind_badge.show_session(self.session)
 
+    # ------------------------------------------------------------------ handing over to the service
+    @property
+    def is_closed(self) -> bool:
+        return self._closed
+
+    def begin_handover(self, text: str) -> None:
+        """The sync moves between the window and the background service: nothing is sent meanwhile."""
+        self.switching = self.session.name
+        self.tabs.setEnabled(False)
+        self._show_health(self.health.health)
+        self.status.setText(text)
+
+    def end_handover(self, session: gs.Session, keep: Any = None) -> None:
+        """Open the profile's worker again (the service's once it runs it, else the window's own);
+        ``keep``: the worker stayed as it was (a stop the system refused)."""
+        if keep is None:
+            self._switched(session)
+            return
+        self.switching = None
+        self.tabs.setEnabled(True)
+        self.status.setText(f"Profile: {session.name}")
+        self._show_health(self.health.health)
+
     def _not_stopped(self, name: str, exc: BaseException) -> None:
         """The old worker could not be stopped cleanly: stay on the current profile and say why."""
         self.switching = None
@@ -273,6 +297,7 @@ class MainWindow(QMainWindow):
         self.health = HealthMonitor(
             self.runner, self.bridge, self.worker, self.session, self._schedule_of(self.session)
         )
+        self.background = BackgroundSwitch(self)
         self.menus = WindowMenus(self, self, Tray.is_available())
         self.tray = Tray(self.menus.sync_now, self.menus.pause_resume, self)
         self.tray.open_requested.connect(self.show_from_tray)
@@ -333,10 +358,17 @@ class MainWindow(QMainWindow):
             "Intacct transactions this month against the monthly budget (the profile's sync settings)."
         )
         self.tray.show_health(health, name)
-        self.menus.update(health, self.health.facts.state, self.switching is None and not self._closed)
+        usable = self.switching is None and not self._closed
+        self.menus.update(health, self.health.facts.state, usable, gs.is_remote(self.worker))
 
     def sync_now(self) -> None:
         self.sync_tab.sync_now()
+
+    def ask_background_start(self) -> object:
+        return self.background.ask_start()
+
+    def ask_background_stop(self) -> object:
+        return self.background.ask_stop()
 
     def _fit_status(self) -> None:
         """The budgets on two lines when one line would not fit the status bar (a narrow window):

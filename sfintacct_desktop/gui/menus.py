@@ -32,6 +32,8 @@ class MenuHost(Protocol):
     def toggle_pause(self) -> None: ...
     def quit_app(self) -> None: ...
     def set_keep_in_tray(self, on: bool) -> None: ...
+    def ask_background_start(self) -> object: ...
+    def ask_background_stop(self) -> object: ...
 
 
 def find_field(tab: QWidget | None) -> QWidget | None:
@@ -69,6 +71,14 @@ class WindowMenus:
             else "This desktop shows no tray icons, so closing the window always stops the sync."
         )
         file_menu.addAction(self.keep_in_tray)
+        self.background_start = self._action("Sync in the &background…", host.ask_background_start)
+        self.background_start.setStatusTip(
+            "Run the sync as a service of your user account: it starts at log-in and goes on when the window closes."
+        )
+        file_menu.addAction(self.background_start)
+        self.background_stop = self._action("Stop the background &service…", host.ask_background_stop)
+        self.background_stop.setStatusTip("Stop the background service; the window runs the sync while it is open.")
+        file_menu.addAction(self.background_stop)
         file_menu.addSeparator()
         self.quit = self._action("&Quit", host.quit_app, QKeySequence("Ctrl+Q"))
         self.quit.setStatusTip("Stop syncing and close the window (the current batch finishes first).")
@@ -121,8 +131,11 @@ class WindowMenus:
         return action
 
     # ------------------------------------------------------------------ enabled states
-    def update(self, health: hl.Health, worker_state: str, usable: bool) -> None:
-        """Enable what can be used now; ``usable`` is False while switching profile or closing."""
+    def update(self, health: hl.Health, worker_state: str, usable: bool, remote: bool = False) -> None:
+        """Enable what can be used now; ``usable`` is False while switching profile or closing;
+        ``remote``: the background service runs the sync (the window drives it)."""
+        self.background_start.setEnabled(usable and not remote)
+        self.background_stop.setEnabled(usable and remote)
         paused = worker_state == "paused"
         self.sync_now.setEnabled(usable and worker_state in ("idle", "waiting"))
         self.pause_resume.setText("&Resume" if paused else "&Pause")
