@@ -71,6 +71,7 @@ __all__ = [
     "SyncError",
     "SyncWorker",
     "apply_reviewed_plan",
+    "backup_state",
     "check_connections",
     "failure",
     "invoice_lookup",
@@ -188,6 +189,11 @@ def state_problem(profile: ProfileRef) -> dict[str, Any] | None:
     except cfg.ProfileError:
         return None  # the Connections tab shows a missing profile
     return None
+
+
+def backup_state(profile: ProfileRef) -> dict[str, Any]:
+    """A backup of the profile's state store now, beside it (a sync may be running)."""
+    return state_admin.backup(_name(profile))
 
 
 def restore_state(profile: ProfileRef) -> dict[str, Any]:

@@ -100,6 +100,7 @@ def _no_file_tools(profile: str, what: str) -> None:
             "Use the database's own backups (pg_dump, or the server's point-in-time recovery); or copy it"
             " to a file with `sfintacct state migrate --to sqlite` (the profile then uses that file).",
             "STATE_ON_SERVER",
+            window="Use the database server's own backups (ask whoever runs it).",
         )
 
 
@@ -115,6 +116,7 @@ def backup(profile: str) -> dict[str, Any]:
             f"{path} does not exist yet.",
             "The state store is created at the first sync.",
             "STATE_NONE",
+            window="The state store is created at the first sync: press Sync now on the Sync tab first.",
         )
     ss.open_state_store(profile).close()  # a damaged store gets its own clear error, not a copy of the damage
     try:

@@ -36,6 +36,7 @@ from .kind_badge import KindBadge
 from .menus import WindowMenus
 from .pipeline_tab import PipelineTab
 from .service_banner import ServiceBanner
+from .state_backup import StateBackup
 from .sync_tab import SyncTab
 from .task_runner import TaskRunner
 from .tray import Tray
@@ -298,6 +299,7 @@ class MainWindow(QMainWindow):
             self.runner, self.bridge, self.worker, self.session, self._schedule_of(self.session)
         )
         self.background = BackgroundSwitch(self)
+        self.state_backup = StateBackup(self)
         self.menus = WindowMenus(self, self, Tray.is_available())
         self.tray = Tray(self.menus.sync_now, self.menus.pause_resume, self)
         self.tray.open_requested.connect(self.show_from_tray)
@@ -369,6 +371,9 @@ class MainWindow(QMainWindow):
 
     def ask_background_stop(self) -> object:
         return self.background.ask_stop()
+
+    def backup_state(self) -> None:
+        self.state_backup.backup_now()
 
     def _fit_status(self) -> None:
         """The budgets on two lines when one line would not fit the status bar (a narrow window):

@@ -34,6 +34,7 @@ class MenuHost(Protocol):
     def set_keep_in_tray(self, on: bool) -> None: ...
     def ask_background_start(self) -> object: ...
     def ask_background_stop(self) -> object: ...
+    def backup_state(self) -> None: ...
 
 
 def find_field(tab: QWidget | None) -> QWidget | None:
@@ -79,6 +80,9 @@ class WindowMenus:
         self.background_stop = self._action("Stop the background &service…", host.ask_background_stop)
         self.background_stop.setStatusTip("Stop the background service; the window runs the sync while it is open.")
         file_menu.addAction(self.background_stop)
+        self.backup = self._action("&Back up the sync state now", host.backup_state)
+        self.backup.setStatusTip("Copy the links, cursors and history of this profile beside its state store.")
+        file_menu.addAction(self.backup)
         file_menu.addSeparator()
         self.quit = self._action("&Quit", host.quit_app, QKeySequence("Ctrl+Q"))
         self.quit.setStatusTip("Stop syncing and close the window (the current batch finishes first).")
@@ -136,6 +140,7 @@ class WindowMenus:
         ``remote``: the background service runs the sync (the window drives it)."""
         self.background_start.setEnabled(usable and not remote)
         self.background_stop.setEnabled(usable and remote)
+        self.backup.setEnabled(usable)
         paused = worker_state == "paused"
         self.sync_now.setEnabled(usable and worker_state in ("idle", "waiting"))
         self.pause_resume.setText("&Resume" if paused else "&Pause")
