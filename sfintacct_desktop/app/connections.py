@@ -274,7 +274,7 @@ def check_salesforce(profile: ResolvedProfile, *, window: bool = False) -> dict[
     return result
 
 
-def check_intacct(profile: ResolvedProfile) -> dict[str, Any]:
+def check_intacct(profile: ResolvedProfile, *, window: bool = False) -> dict[str, Any]:
     settings, secrets = intacct_config(profile)
     extra: dict[str, Any] = {"company_id": settings.company_id, "user": settings.user_id, "endpoint": settings.endpoint}
     missing: list[str] = []
@@ -290,7 +290,7 @@ def check_intacct(profile: ResolvedProfile) -> dict[str, Any]:
         extra["transactions"] = client.transactions
     except Exception as exc:
         log.info("Intacct connection test failed", exc_info=True)
-        return _failed(error_info(exc, System.INTACCT), **extra)
+        return _failed(error_info(exc, System.INTACCT, profile=profile.name, window=window), **extra)
     warnings = [f"{key} is missing: {INTACCT_SCHEMA[key.split('.')[0]][key.split('.')[1]]}." for key in missing]
     refused = {name: got for name, got in reads.items() if got is not None}
     warnings += [f"{got['title']}: {got['message']} {got['hint']}" for got in refused.values()]
@@ -349,4 +349,4 @@ def check_connections(
         for value in profile.secrets.values():
             register_secret(value)
     log.info("Testing the connections of profile %s", profile_name)
-    return {"salesforce": check_salesforce(profile, window=window), "intacct": check_intacct(profile)}
+    return {"salesforce": check_salesforce(profile, window=window), "intacct": check_intacct(profile, window=window)}

@@ -71,16 +71,19 @@ def present_info(info: ErrorInfo, surface: Surface) -> ErrorInfo:
     return info.for_window()
 
 
-def one_shot_hint(hint: str) -> str:
-    """A hint for a command that ran once: nothing will retry it, so "sync retries ..." would
-    mislead (a hint about what "a watching sync" does stays true and is kept)."""
+def one_shot_hint(hint: str, *, window: bool = False) -> str:
+    """A hint for something done once (a command, a button's task): nothing will retry it, so
+    "sync retries ..." would mislead (a hint about what "a watching sync" does stays true and is kept).
+    ``window``: in the window's words (a button pressed again, never a command)."""
     if "; sync retries by itself" in hint:
         first = hint.split(";")[0].rstrip(".")
+        if window:
+            return f"{first}, then try again."
         return f"{first}, then run the command again (for the sandbox: is `sfintacct sandbox serve` running?)."
     for said in ("Sync retries later by itself", "Sync retries later", "sync retries later"):
         if said in hint:
-            again = "Run the command again later" if said[0] == "S" else "run the command again later"
-            return hint.replace(said, again, 1)
+            again = "try again later" if window else "run the command again later"
+            return hint.replace(said, again[0].upper() + again[1:] if said[0] == "S" else again, 1)
     return hint
 
 

@@ -48,7 +48,7 @@ from . import (
 )
 from . import profiles as app_profiles
 from .child_worker import ChildWorker
-from .errors import Surface, present, present_info, present_signin_attempt
+from .errors import Surface, one_shot_hint, present, present_info, present_signin_attempt
 from .inbox import SyncState
 from .service_setup import installed as service_installed
 from .service_setup import start_background_service, stop_background_service
@@ -125,7 +125,8 @@ def failure(exc: BaseException) -> dict[str, str]:
     if isinstance(exc, baseline_service.ExtractCancelled):
         return {"title": "Cancelled", "message": str(exc), "hint": "Nothing was written; start again when ready."}
     info = present(exc, Surface.WINDOW)  # one voice with the CLI; the hint names buttons and tabs
-    return {"title": info.title, "message": info.message, "hint": info.hint}
+    # a button's task ran once: nothing retries it by itself
+    return {"title": info.title, "message": info.message, "hint": one_shot_hint(info.hint, window=True)}
 
 
 # ------------------------------------------------------------------------------ connections

@@ -324,7 +324,7 @@ def try_form(
         }
     else:
         sf = connections.check_salesforce(resolved, window=True)
-    return {"errors": {}, "salesforce": sf, "intacct": connections.check_intacct(resolved)}
+    return {"errors": {}, "salesforce": sf, "intacct": connections.check_intacct(resolved, window=True)}
 
 
 # ------------------------------------------------------------------ saving, renaming, removing

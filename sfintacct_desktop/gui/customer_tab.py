@@ -197,6 +197,8 @@ class CustomerTab(QWidget):
         self.error.clear()
         self.summary.setText("Type a customer's name, ID, an invoice number or a deal name, then press Open.")
         self.balance.setText("")
+        for i, title in enumerate(("Fields", "Deals", "Invoices", "Payments")):
+            set_tab_text(self.sections, i, title)
         self.refresh_button.setEnabled(False)
 
     # ------------------------------------------------------------------- finding
@@ -269,7 +271,7 @@ class CustomerTab(QWidget):
             name,
             work,
             lambda page: self._show(page) if profile == self.profile else None,  # else: a profile left
-            lambda exc: self._failed(exc) if profile == self.profile else None,
+            lambda exc: self._failed(exc, refreshing=name == "customer refresh") if profile == self.profile else None,
         )
 
     # ------------------------------------------------------------------- showing
@@ -302,8 +304,14 @@ class CustomerTab(QWidget):
         set_tab_text(self.sections, 3, f"Payments ({len(page['payments'])})")
         self.loaded.emit(page)
 
-    def _failed(self, exc: BaseException) -> None:
+    def _failed(self, exc: BaseException, *, refreshing: bool = False) -> None:
+        """A refresh that failed leaves the page as it was read before (its heading back); a search
+        that found no one, or several, takes the last customer's page away: it is not the answer."""
         self.find_button.setEnabled(True)
+        if refreshing and self.page is not None:
+            self.summary.setText(summary_html(self.page))
+        elif not refreshing:
+            self._show_empty()
         self.refresh_button.setEnabled(self.page is not None)
         candidates = getattr(exc, "candidates", None)
         self.error.show_error(gs.failure(exc))

@@ -25,7 +25,8 @@ def _state_tone(r: dict[str, Any]) -> str:
 
 
 def _state_text(r: dict[str, Any]) -> str:
-    return f"{r.get('status', '')} (overdue)" if r.get("overdue") else str(r.get("status", ""))
+    # "Overdue" first: a narrow window elides the end of the text, and this is the word that matters
+    return f"Overdue: {r.get('status', '')}" if r.get("overdue") else str(r.get("status", ""))
 
 
 COLUMNS = [
@@ -121,7 +122,7 @@ class InvoicesTab(QWidget):
             "invoices",
             lambda task: gs.invoice_lookup(session, customer, open_only=open_only, refresh=refresh, worker=worker),
             lambda result: self._show(result) if session is self.session else None,  # else: a profile left
-            lambda exc: self._failed(exc) if session is self.session else None,
+            lambda exc: self._failed(exc, refresh) if session is self.session else None,
         )
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -167,7 +168,13 @@ class InvoicesTab(QWidget):
         self.totals.setText(text)
         self.loaded.emit(result)
 
-    def _failed(self, exc: BaseException) -> None:
+    def _failed(self, exc: BaseException, refresh: bool = False) -> None:
+        """A failed search shows no table (the old one is not its answer); a failed live refresh keeps
+        the local copy's rows and says that they are not refreshed."""
         self._enable()
-        self.totals.setText("")
+        if refresh and self.model.rowCount():
+            self.totals.setText("Not refreshed: the table shows the local copy as it was before.")
+        else:
+            self.model.set_rows([])
+            self.totals.setText("")
         self.error.show_error(gs.failure(exc))

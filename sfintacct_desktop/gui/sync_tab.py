@@ -182,10 +182,11 @@ class SyncTab(QWidget):
         self.detail.show()
 
     def _update_buttons(self) -> None:
-        """Sync now is off while a cycle is requested or runs; Cancel only while one runs."""
+        """Sync now is off while a cycle is requested or runs, and while the sync is paused (Resume is
+        the button then, as in the Sync menu); Cancel only while one runs."""
         live = self.runs_box.live
         pending = bool(getattr(self.worker, "sync_pending", False))
-        self.sync_button.setEnabled(live is None and not pending and self._state not in ("stopped", ""))
+        self.sync_button.setEnabled(live is None and not pending and self._state not in ("stopped", "paused", ""))
         can_cancel = live is not None and live.get("trigger") != "baseline" and not self.runs_box.notice
         self.cancel_button.setEnabled(can_cancel)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import requests
 from PySide6.QtCore import Qt
 
 from sfintacct_desktop.app.customer_search import AmbiguousCustomer, directory, normalize, resolve
@@ -67,6 +68,25 @@ def test_customer_page_found_by_invoice_then_refreshed_live(qtbot, window: MainW
     assert "differ" in tab.sections.tabText(0) and "Refreshed live" in tab.balance.text()
     named = [d for d in fresh["deals"] if invoice.number in d["invoices"]]  # the refresh read its deals' names
     assert len(named) == 1 and not named[0]["name"].startswith("Opportunity ")
+
+    # a refresh that fails keeps the page as read before, its heading back (not "Reading ...")
+    faults = sandbox.ia_server.url + "/__sandbox__/faults"
+    assert requests.post(faults, json={"operation": "*", "mode": "xxe", "count": 5}, timeout=5).ok
+    try:
+        tab.refresh_button.click()
+        qtbot.waitUntil(lambda: not tab.error.isHidden() and tab.find_button.isEnabled(), timeout=60_000)
+    finally:
+        requests.delete(faults, timeout=5)
+    assert "Reading" not in tab.summary.text() and page["customer_id"] in tab.summary.text()
+    assert tab.page is not None and tab.models["invoices"].rowCount() >= 1 and tab.refresh_button.isEnabled()
+
+    # a search that finds no one takes the last customer's page away: it is not the answer
+    tab.search.setText("zzz-no-such-customer")
+    tab.find_button.click()
+    qtbot.waitUntil(lambda: tab.page is None and not tab.error.isHidden(), timeout=30_000)
+    assert tab.error.title.text() and page["customer_id"] not in tab.summary.text()
+    assert all(m.rowCount() == 0 for m in tab.models.values()) and not tab.refresh_button.isEnabled()
+    assert "Open balance" not in tab.balance.text() and tab.sections.tabText(2) == "Invoices"
 
 
 def test_several_customers_are_listed_to_pick_from(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]

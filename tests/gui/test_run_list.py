@@ -212,3 +212,6 @@ def test_pause_says_so_at_once_then_holds_until_resume(qtbot: Any, window: MainW
     assert "Pausing after this batch…" in said["live"]
     qtbot.waitUntil(lambda: window.worker.state == "paused", timeout=20_000)
     assert tab.resume_button.isEnabled() and not tab.cancel_button.isEnabled()
+    # paused: Resume is the button, as in the Sync menu; Sync now would only be refused
+    qtbot.waitUntil(lambda: not tab.sync_button.isEnabled(), timeout=5_000)
+    assert not window.menus.sync_now.isEnabled()

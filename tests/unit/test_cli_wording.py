@@ -33,3 +33,10 @@ def test_a_one_shot_command_is_told_to_run_again_not_that_it_retries() -> None:
     assert one_shot_hint("Check the username.") == "Check the username."
     watching = "Calls free up over 24 hours. A watching sync waits, then resumes by itself; if this recurs, sync less."
     assert one_shot_hint(watching) == watching  # true of a watching sync, whoever reads it
+
+
+def test_in_the_window_a_one_shot_task_is_tried_again_with_its_button() -> None:
+    hint = one_shot_hint("Check the network connection and the address; sync retries by itself.", window=True)
+    assert hint == "Check the network connection and the address, then try again."
+    assert one_shot_hint("Sync retries later by itself.", window=True) == "Try again later."
+    assert "sfintacct" not in one_shot_hint("Check it; sync retries by itself.", window=True)
