@@ -40,6 +40,17 @@ class TransportError(WireError):
     retryable = True
 
 
+def no_answer(exc: BaseException) -> str:
+    """A failed request in plain words, without its text: a requests error names the URL, whose
+    query string may hold a token, so only its kind is kept (the class name stays, for support)."""
+    name = type(exc).__name__
+    if isinstance(exc, requests.exceptions.Timeout):
+        return f"no answer in time ({name})"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return f"no connection: refused, or the host cannot be reached ({name})"
+    return f"the request failed ({name})"
+
+
 class TlsVerificationError(WireError):
     """The server's certificate did not verify. Never retried, never bypassed."""
 

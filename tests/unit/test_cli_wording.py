@@ -1,4 +1,4 @@
-"""Words a terminal shows: cut values say they are cut, and a one-shot command promises no retry."""
+"""Words people read: cut values say they are cut, a one-shot task promises no retry, a failed request is plain."""
 
 from __future__ import annotations
 
@@ -40,3 +40,14 @@ def test_in_the_window_a_one_shot_task_is_tried_again_with_its_button() -> None:
     assert hint == "Check the network connection and the address, then try again."
     assert one_shot_hint("Sync retries later by itself.", window=True) == "Try again later."
     assert "sfintacct" not in one_shot_hint("Check it; sync retries by itself.", window=True)
+
+
+def test_a_failed_request_is_named_in_plain_words_without_its_url() -> None:
+    import requests
+
+    from sfintacct_desktop.wire.transport import no_answer
+
+    refused = requests.exceptions.ConnectionError("HTTPConnectionPool(host='x', port=1): /?token=s3cret refused")
+    assert no_answer(refused).startswith("no connection: refused") and "s3cret" not in no_answer(refused)
+    assert no_answer(requests.exceptions.ReadTimeout("read")).startswith("no answer in time")
+    assert "(InvalidURL)" in no_answer(requests.exceptions.InvalidURL("http://x/?token=s3cret"))

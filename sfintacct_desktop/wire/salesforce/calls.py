@@ -15,7 +15,7 @@ import requests
 from simple_salesforce.exceptions import SalesforceError
 from urllib3.exceptions import NewConnectionError
 
-from ..transport import Backoff, TlsVerificationError, TransportError
+from ..transport import Backoff, TlsVerificationError, TransportError, no_answer
 from .errors import SalesforceApiError, SalesforceAuthError, SalesforceBudgetError, SalesforceSessionError
 from .parse import parse_api_errors
 
@@ -104,9 +104,9 @@ def call_with_policy(
         except requests.RequestException as exc:
             safe = retry or _never_left(exc)
             if not safe:
-                raise Ambiguous(f"{what}: {type(exc).__name__}") from None
+                raise Ambiguous(f"{what}: {no_answer(exc)}") from None
             if attempt + 1 < backoff.max_attempts:
                 backoff.wait(attempt)
                 attempt += 1
                 continue
-            raise TransportError(f"Salesforce {what}: {type(exc).__name__} after {attempt + 1} attempts") from None
+            raise TransportError(f"Salesforce {what}: {no_answer(exc)}, {attempt + 1} attempts") from None

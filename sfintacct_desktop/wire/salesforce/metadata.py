@@ -20,7 +20,7 @@ import requests
 from lxml import etree
 from simple_salesforce.messages import CHECK_DEPLOY_STATUS_MSG, DEPLOY_MSG
 
-from ..transport import TransportError
+from ..transport import TransportError, no_answer
 from ..xml_safe import parse_untrusted
 from .errors import SalesforceApiError, SalesforceAuthError, SalesforceBudgetError
 
@@ -140,7 +140,7 @@ class MetadataDeployer:
                     timeout=self._timeout,
                 )
             except requests.RequestException as exc:
-                raise TransportError(f"the Metadata API did not answer ({type(exc).__name__})") from None
+                raise TransportError(f"the Metadata API did not answer: {no_answer(exc)}") from None
             root = parse_untrusted(answer.content, "the Metadata API's answer")
             fault = root.find(".//{http://schemas.xmlsoap.org/soap/envelope/}Fault")
             if fault is None:

@@ -18,7 +18,7 @@ from urllib.parse import urlencode, urlsplit
 import requests
 
 from ...secrets.redact import register_secret
-from ..transport import TlsVerificationError, TransportError, check_url, is_loopback_host
+from ..transport import TlsVerificationError, TransportError, check_url, is_loopback_host, no_answer
 from .errors import SalesforceAuthError, SalesforceBudgetError, SalesforceSignInRequired
 from .session import LIMIT_CODE, limit_exceeded
 from .settings import SF_SUFFIX, SalesforceSettings
@@ -147,7 +147,7 @@ def _post(session: requests.Session, url: str, form: dict[str, str], timeout: tu
     except requests.exceptions.SSLError:
         raise TlsVerificationError("Salesforce sign-in: the server certificate did not verify") from None
     except requests.RequestException as exc:
-        raise TransportError(f"Salesforce sign-in: {type(exc).__name__}") from None
+        raise TransportError(f"Salesforce sign-in: {no_answer(exc)}") from None
 
 
 def _token_answer(response: requests.Response) -> TokenResponse:

@@ -18,7 +18,7 @@ from simple_salesforce.exceptions import SalesforceAuthenticationFailed
 from simple_salesforce.login import SalesforceLogin
 
 from ..timing import SALESFORCE, WIRE_TIMING
-from ..transport import TlsVerificationError, TransportError, check_url, is_loopback_host, new_session
+from ..transport import TlsVerificationError, TransportError, check_url, is_loopback_host, new_session, no_answer
 from .errors import SalesforceAuthError, SalesforceBudgetError
 from .settings import SF_SUFFIX, SOAP_LOGIN_VERSION, AuthMethod, LoginTarget, SalesforceSecrets, SalesforceSettings
 
@@ -108,7 +108,7 @@ def login(
     except requests.exceptions.SSLError:
         raise TlsVerificationError("Salesforce login: the server certificate did not verify") from None
     except requests.RequestException as exc:
-        raise TransportError(f"Salesforce login failed: {type(exc).__name__}") from None
+        raise TransportError(f"Salesforce login failed: {no_answer(exc)}") from None
     except (OSError, ValueError) as exc:  # unreadable key file, bad version
         raise SalesforceAuthError(f"Salesforce login not attempted: {type(exc).__name__}", code="CONFIG") from None
     host = instance.split(":")[0]
