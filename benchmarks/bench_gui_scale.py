@@ -10,6 +10,10 @@ hand-over every 0.2 ms instead of 1 ms):
   --sandbox process     before 48 / 19, 47 / 18, 45 / 22      after 35 / 16, 31 / 18
   --sandbox inprocess   before 78 / 24, 66 / 23, 103 / 22     after 54 / 21, 31 / 17, 41 / 20, 50 / 24, 76 / 19
   (inprocess, JSON a record at a time alone: 68 / 24, 70 / 22; with the 0.2 ms hand-over too: 56 / 22, 63 / 19)
+  Again at 19:11-19:13 UTC (load 0.6-1.2) with the later window changes (the File menu's background service
+  and backup, the tabs' failure states): process 29 / 16, 32 / 16; inprocess 70 / 21, 45 / 17, 46 / 16.
+  So with the sandbox in another process (as remote servers are) every run met longest under 50 ms and p99
+  under 20 ms; in process, longest under 100 ms in all 8 runs and p99 under 20 ms in 5 of 8 (16-24).
 What is left in the inprocess syncs: the GUI thread still waits 20-40 ms per long stall for the GIL
 while the two emulators' request threads run Python (the Intacct query's filter and sort, the SOQL
 rows' build) and for a core (6-30 ms): Python threads of one process cannot be given priority.
