@@ -14,6 +14,8 @@ hand-over every 0.2 ms instead of 1 ms):
   and backup, the tabs' failure states): process 29 / 16, 32 / 16; inprocess 70 / 21, 45 / 17, 46 / 16.
   So with the sandbox in another process (as remote servers are) every run met longest under 50 ms and p99
   under 20 ms; in process, longest under 100 ms in all 8 runs and p99 under 20 ms in 5 of 8 (16-24).
+  Tried and not kept: the emulators' threads under SCHED_IDLE instead of nice 10 gave 67 / 18, 97 / 21,
+  63 / 18 in process: longer GIL waits (a holder the scheduler has put aside keeps the GUI thread waiting).
 What is left in the inprocess syncs: the GUI thread still waits 20-40 ms per long stall for the GIL
 while the two emulators' request threads run Python (the Intacct query's filter and sort, the SOQL
 rows' build) and for a core (6-30 ms): Python threads of one process cannot be given priority.
