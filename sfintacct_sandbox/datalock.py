@@ -66,14 +66,15 @@ class DataLock:
             fh.close()
             raise SandboxBusy(self.data_dir, self.holder())
         self._fh = fh
-        write_private(self.data_dir / HOLDER_NAME, json.dumps({"pid": os.getpid()}))
+        self._write_holder()
         return self
 
     def record(self, salesforce: str, intacct: str) -> None:
         """Where this sandbox listens, for the message a second start shows."""
-        write_private(
-            self.data_dir / HOLDER_NAME, json.dumps({"pid": os.getpid(), "salesforce": salesforce, "intacct": intacct})
-        )
+        self._write_holder(salesforce=salesforce, intacct=intacct)
+
+    def _write_holder(self, **where: str) -> None:
+        write_private(self.data_dir / HOLDER_NAME, json.dumps({"pid": os.getpid(), **where}))
 
     def holder(self) -> dict[str, Any]:
         try:

@@ -50,7 +50,6 @@ from . import profiles as app_profiles
 from .child_worker import ChildWorker
 from .errors import Surface, one_shot_hint, present, present_info, present_signin_attempt
 from .inbox import SyncState
-from .service_setup import installed as service_installed
 from .service_setup import start_background_service, stop_background_service
 from .session import Session
 
@@ -81,7 +80,6 @@ __all__ = [
     "profile_names",
     "rebuild_state",
     "restore_state",
-    "service_installed",
     "sign_in",
     "sign_out",
     "signin_status",

@@ -32,11 +32,6 @@ def _tool_said(exc: subprocess.CalledProcessError) -> str:
     return said[0] if said else f"exit status {exc.returncode}"
 
 
-def installed() -> bool:
-    """Whether this user's service unit is installed (it may be stopped)."""
-    return service_units.unit_file().exists()
-
-
 def start_background_service(profile: str, *, wait: float = START_WAIT) -> dict[str, Any]:
     """Install and start the service for every profile, then wait until it runs ``profile``.
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox
 
 from ..app import gui_support as gs
+from .widgets import message_box
 
 START_TEXT = (
     "The sync of every profile will run as a background service of your user account: it starts when "
@@ -121,8 +122,5 @@ class BackgroundSwitch:
         return box
 
     def _box(self, title: str, text: str, icon: QMessageBox.Icon) -> QMessageBox:
-        parent = self.window if isinstance(self.window, QWidget) else None
-        box = QMessageBox(icon, title, text, parent=parent)
-        box.setAccessibleName(title)
-        self.box = box
-        return box
+        self.box = message_box(self.window, icon, title, text)
+        return self.box

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox
 
 from ..app import gui_support as gs
+from .widgets import message_box
 
 
 class StateBackup:
@@ -51,9 +52,8 @@ class StateBackup:
         self._show(QMessageBox.Icon.Warning, problem["title"], f"{problem['message']}\n\n{problem['hint']}".strip())
 
     def _show(self, icon: QMessageBox.Icon, title: str, text: str) -> None:
-        parent = self.window if isinstance(self.window, QWidget) else None
-        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Close, parent)
-        box.setAccessibleName(title)
+        box = message_box(self.window, icon, title, text)
+        box.setStandardButtons(QMessageBox.StandardButton.Close)
         box.button(QMessageBox.StandardButton.Close).setAccessibleName("Close")
         self.box = box
         box.open()

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QSizePolicy,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -42,6 +43,14 @@ def note(text: str = "") -> QLabel:
     label.setWordWrap(True)
     label.setStyleSheet("color: #475467;")
     return label
+
+
+def message_box(owner: object, icon: QMessageBox.Icon, title: str, text: str) -> QMessageBox:
+    """A message over ``owner`` (a window, or None), named for assistive tools; the caller sets its
+    buttons and opens it (``open``: window-modal, the event loop goes on)."""
+    box = QMessageBox(icon, title, text, parent=owner if isinstance(owner, QWidget) else None)
+    box.setAccessibleName(title)
+    return box
 
 
 def set_tab_text(tabs: QTabWidget, index: int, text: str) -> None:

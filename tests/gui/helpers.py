@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+
+import requests
 
 from sfintacct_desktop.app import baseline_service
 
@@ -13,6 +17,17 @@ def apply_baseline() -> dict[str, Any]:
     report = baseline_service.apply_baseline("sandbox", accept_suggested=True)
     assert report["status"] == "ok", report
     return report
+
+
+@contextmanager
+def armed_fault(server: Any, **fault: Any) -> Iterator[None]:
+    """A fault armed on an emulator's server (``sandbox.ia_server``) for the block, cleared after it."""
+    faults = server.url + "/__sandbox__/faults"
+    assert requests.post(faults, json=fault, timeout=5).ok
+    try:
+        yield
+    finally:
+        requests.delete(faults, timeout=5)
 
 
 def sync_once(qtbot: Any, win: Any) -> Any:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import requests
 from PySide6.QtCore import Qt
 
 from sfintacct_desktop.app.customer_search import AmbiguousCustomer, directory, normalize, resolve
@@ -14,7 +13,7 @@ from sfintacct_desktop.gui.main_window import MainWindow
 from sfintacct_desktop.gui.models.rows import BAD
 from sfintacct_desktop.wire.intacct import update
 from sfintacct_sandbox.runner import Sandbox
-from tests.gui.helpers import apply_baseline, sync_once
+from tests.gui.helpers import apply_baseline, armed_fault, sync_once
 from tests.support.sync_env import ia_connector
 
 
@@ -70,13 +69,9 @@ def test_customer_page_found_by_invoice_then_refreshed_live(qtbot, window: MainW
     assert len(named) == 1 and not named[0]["name"].startswith("Opportunity ")
 
     # a refresh that fails keeps the page as read before, its heading back (not "Reading ...")
-    faults = sandbox.ia_server.url + "/__sandbox__/faults"
-    assert requests.post(faults, json={"operation": "*", "mode": "xxe", "count": 5}, timeout=5).ok
-    try:
+    with armed_fault(sandbox.ia_server, operation="*", mode="xxe", count=5):
         tab.refresh_button.click()
         qtbot.waitUntil(lambda: not tab.error.isHidden() and tab.find_button.isEnabled(), timeout=60_000)
-    finally:
-        requests.delete(faults, timeout=5)
     assert "Reading" not in tab.summary.text() and page["customer_id"] in tab.summary.text()
     assert tab.page is not None and tab.models["invoices"].rowCount() >= 1 and tab.refresh_button.isEnabled()
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-import requests
 from PySide6.QtCore import Qt
 
 from sfintacct_desktop.app.customer_search import AmbiguousCustomer, directory, normalize, resolve
 from sfintacct_desktop.app.inbox import SyncState
 from sfintacct_desktop.domain import SyncError
 from sfintacct_desktop.gui.main_window import MainWindow
-from tests.gui.helpers import apply_baseline, sync_once
+from tests.gui.helpers import apply_baseline, armed_fault, sync_once
 
 
 def test_invoice_lookup_lists_the_demo_invoices(qtbot, window: MainWindow, sandbox: Any) -> None:  # type: ignore[no-untyped-def]
@@ -46,13 +45,9 @@ def test_invoice_lookup_lists_the_demo_invoices(qtbot, window: MainWindow, sandb
 
     # Intacct fails the next live refresh: the local rows stay, said to be not refreshed; the hint
     # does not promise a retry that nobody makes, and names no command
-    faults = sandbox.ia_server.url + "/__sandbox__/faults"
-    assert requests.post(faults, json={"operation": "*", "mode": "http_500", "count": 50}, timeout=5).ok
-    try:
+    with armed_fault(sandbox.ia_server, operation="*", mode="http_500", count=50):
         tab.refresh_button.click()
         qtbot.waitUntil(lambda: not tab.error.isHidden() and tab.refresh_button.isEnabled(), timeout=90_000)
-    finally:
-        requests.delete(faults, timeout=5)
     assert tab.model.rowCount() == shown and tab.totals.text().startswith("Not refreshed")
     hint = tab.error.hint.text()
     assert "by itself" not in hint and "sfintacct" not in hint and "again" in hint.lower()
