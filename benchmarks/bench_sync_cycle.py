@@ -293,16 +293,10 @@ def main() -> int:
         assert isinstance(idle, dict)
         out["idle_cycle_budget_seconds"] = round(budget, 3)
         out["idle_cycle_within_budget"] = idle["time_split"]["wall_seconds"] <= budget
-        # the same rule with the round trips this run measured (the emulators' own time included, as a
-        # real server's is in a real round trip): the slower system's longest request of the idle cycle
+        # the same rule with the round trips this run measured (sandbox_target.observed_idle_budget)
         split_idle = idle["time_split"]
-        trips = [
-            split_idle[f"{name}_request_seconds_summed"] / split_idle[f"{name}_requests"]
-            for name in ("salesforce", "intacct")
-            if split_idle[f"{name}_requests"]
-        ]
-        if trips:
-            observed = max(trips) + 0.100
+        observed = sandbox_target.observed_idle_budget(split_idle)
+        if observed is not None:
             out["idle_cycle_budget_observed_seconds"] = round(observed, 3)
             out["idle_cycle_within_observed_budget"] = split_idle["wall_seconds"] <= observed
         quiet = out.get("quiet_cycle")

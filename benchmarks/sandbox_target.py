@@ -85,6 +85,17 @@ def idle_budget(profile: LatencyProfile) -> float:
     return max(profile.salesforce.round_trip, profile.intacct.round_trip) + 0.100
 
 
+def observed_idle_budget(split: dict[str, Any]) -> float | None:
+    """The same rule with the round trips a cycle measured (the emulators' own time included, as a
+    real server's is in a real round trip): the slower system's mean request of that cycle, plus 100 ms."""
+    trips = [
+        split[f"{name}_request_seconds_summed"] / split[f"{name}_requests"]
+        for name in ("salesforce", "intacct")
+        if split[f"{name}_requests"]
+    ]
+    return max(trips) + 0.100 if trips else None
+
+
 def start(mode: str, latency: str, seed: str, workdir: Path) -> Target:
     profile = parse_latency(latency)
     if mode == "process":

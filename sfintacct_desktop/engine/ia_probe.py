@@ -201,7 +201,7 @@ class ProbePages:
                 }
             )
         self.totals: set[int | None] = set()
-        self.rest: list[dict[str, str]] = []  # rows known seen, not read
+        self.rest: Counter[str] = Counter()  # ids of rows known seen, not read (counted)
         self.stopped = False
 
     def check(self, got: list[dict[str, Any]], res: Any) -> bool:
@@ -218,7 +218,7 @@ class ProbePages:
                 new += 1
         if new != res.totalcount - self.window.total() or left.total() != res.numremaining:
             return False
-        self.rest = [row_of(rid) for rid, n in left.items() for _ in range(n)]
+        self.rest = +left  # kept as ids: the next state counts them without rebuilding rows
         self.stopped = True
         return True
 
@@ -270,22 +270,34 @@ def next_state(
     full: bool,
     reach: timedelta = timedelta(0),
     exact: bool = False,
+    rest: Counter[str] | None = None,
 ) -> ProbeState:
     """The state after a cycle: every row returned is seen, except new rows of a failed stream's type.
 
     Seen rows are kept as far back as the next window reaches (the margin, and ``reach`` more while
-    a fall-back transition widens it), so widening it does not report old rows again.
+    a fall-back transition widens it), so widening it does not report old rows again. ``rest``: ids
+    of seen rows the probe did not read (:attr:`ProbePages.rest`), still seen. Each row's id and
+    stamp are computed once (why: after a burst the window holds thousands of rows, and this runs on
+    the idle cycle's critical path).
     """
     keep_new = {id(r) for r in fresh if m.field(r, "OBJECTTYPE").lower() in failed}
-    kept = [r for r in rows if id(r) not in keep_new]
-    stamps = [s for s in (_stamp(m.field(r, "ACCESSTIME")) for r in kept) if s is not None]
+    kept: list[tuple[str, datetime | None]] = []
+    held: list[datetime] = []
+    for r in rows:
+        rid = row_id(r)
+        stamp = _stamp(rid.rsplit("|", 1)[-1])
+        if id(r) not in keep_new:
+            kept.append((rid, stamp))
+        elif stamp is not None:
+            held.append(stamp)
+    for rid, n in (rest or {}).items():
+        kept.extend([(rid, _stamp(rid.rsplit("|", 1)[-1]))] * n)
     old_high = _stamp(old.high or "") if old else None
-    high = max([*stamps, *([old_high] if old_high else [])], default=None)
-    held = [s for s in (_stamp(m.field(r, "ACCESSTIME")) for r in rows if id(r) in keep_new) if s is not None]
+    high = max([*(s for _, s in kept if s is not None), *([old_high] if old_high else [])], default=None)
     if high is not None and held:
         high = min(high, min(held))  # the window keeps a failed stream's change in view
     floor = high - MARGIN - reach if high is not None else None
-    seen = Counter(row_id(r) for r in kept if floor is None or (_stamp(m.field(r, "ACCESSTIME")) or floor) >= floor)
+    seen = Counter(rid for rid, stamp in kept if floor is None or (stamp or floor) >= floor)
     return ProbeState(
         high.strftime(IA_TIMESTAMP) if high else None,
         dict(seen),
@@ -419,8 +431,8 @@ def read_intacct(
     changes = assemble(orders, fetched, used, audit_zone=zone_conv, all_payments=first)
     failed = {t for t in AUDIT_TYPES if STREAM_OF[OBJECT_OF[t]] in changes.failures}
     reach = fold_back(orders.zone, zone_conv, now, now)
-    kept = [*rows, *pages.rest]  # the rows past the page the probe did not need: still seen
-    new_state = next_state(state, kept, fresh, failed, now, full, reach, exact) if probe_types else state
+    # the rows past the page the probe did not need (pages.rest) stay seen
+    new_state = next_state(state, rows, fresh, failed, now, full, reach, exact, pages.rest) if probe_types else state
     if new_state is not None:
         new_state.prices_at = now if prices_due else (state.prices_at if state else None)
     return IntacctRead(changes, full, probe_types, objs, new_state, idle_cost, checked)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -86,6 +87,16 @@ def test_while_the_window_reaches_back_the_rows_it_covers_stay_seen() -> None:
     assert set(narrow.seen) == {row_id(late)} and set(wide.seen) == {row_id(early), row_id(late)}
 
 
+def test_seen_rows_the_probe_did_not_read_stay_seen_counted_within_the_margin() -> None:
+    read = row("customer", "5", "03/08/2026 10:00:10")
+    twice = row("customer", "1", "03/08/2026 10:00:01")  # two rows alike, both past the first page
+    gone = row("customer", "2", "03/08/2026 09:00:00")  # older than the next window: dropped
+    rest = Counter({row_id(twice): 2, row_id(gone): 1})
+    state = next_state(None, [read], [read], set(), datetime.now(UTC), full=False, rest=rest)
+    assert state.seen == {row_id(read): 1, row_id(twice): 2}
+    assert state.high == "03/08/2026 10:00:10"
+
+
 class _Page:
     """A ``query`` answer's counts, as the probe's page check reads them."""
 
@@ -105,7 +116,7 @@ def test_the_probe_stops_after_a_page_when_the_rest_is_seen() -> None:
     fresh = row("customer", "9", "03/08/2026 10:00:20")
     pages = ProbePages(_seen(A, B, C), ["customer"], SINCE, may_stop=True)
     assert pages.check([fresh, C], _Page(4, 2)) is True  # 4 rows, 3 seen, the 1 new one is on the page
-    assert sorted(map(row_id, pages.rest)) == sorted(map(row_id, [A, B]))  # kept seen, not read
+    assert sorted(pages.rest.elements()) == sorted(map(row_id, [A, B]))  # kept seen, not read
     assert pages.exact
 
 
