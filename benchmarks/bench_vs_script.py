@@ -26,13 +26,15 @@ script / product for calls (Salesforce calls + Intacct requests) and wall time, 
 (at least 50x fewer calls, at least 20x faster); and the idle cycle against its budget (one round
 trip to the slower system plus 100 ms).
 
-Figures on 2026-12-06 19:44-19:50 UTC, a quiet 2-core machine, defaults (two runs, script samples 100
-and 20): product busy 43.1 / 43.0 s (own 1.2, waiting on Intacct 34.8, on Salesforce 7.3), 12 Salesforce
-calls and 34 Intacct requests; the script extrapolated to 1,977 s and 6,002 calls: 130.5x fewer calls,
-45.9x / 46.0x faster. Next cycle 0.53 / 0.50 s, idle 0.58 / 0.56 s, 1 call and 1 transaction each. This
-idle cycle is over its 0.50 s budget (own 0.13-0.15 s, against 0.03-0.05 s in bench_sync_cycle's idle
-cycle at N = 1,000 on the same machine, which met it: 0.46-0.49 s); a cProfile of it shows 60-80 ms of
-Python for the 2,000 stamps of the overlap window, not yet explained why it is on the critical path here.
+Figures on 2026-12-06 20:35-20:42 UTC, a quiet 2-core machine, defaults (two runs, script samples 100
+and 20), after the probe keeps the rows it did not read as ids (engine/ia_probe.py): product busy 43.2 /
+43.1 s (own 1.3), 12 Salesforce calls and 34 Intacct requests; the script extrapolated to 1,981 / 1,974 s
+and 6,002 calls: 130.5x fewer calls, 45.8x faster. Next cycle 0.51 / 0.51 s; idle cycle 0.461 / 0.475 s
+(own 0.037 / 0.034 s), 1 call and 1 transaction: within its 0.50 s budget, and within the budget with the
+round trips measured (0.52-0.54 s: the Intacct emulator answers the probe in 15-30 ms).
+Before, 19:44-19:50 UTC: the same ratios, but the idle cycle took 0.58 / 0.56 s, over its budget: own time
+0.13-0.15 s, most of it the probe rebuilding 1,800 seen rows it had not read (as dicts) and computing each
+row's id and stamp again, on the read thread after Intacct's answer, so on the critical path.
 
 Earlier figures on 2026-12-05, 2-core machine shared with other agents (load under 1 during the run), defaults
 (N = 2,000, --latency wan, --sandbox process, --script-sample 100):

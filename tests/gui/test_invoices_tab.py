@@ -52,6 +52,20 @@ def test_invoice_lookup_lists_the_demo_invoices(qtbot, window: MainWindow, sandb
     hint = tab.error.hint.text()
     assert "by itself" not in hint and "sfintacct" not in hint and "again" in hint.lower()
 
+    # a 1024x640 window: every column in sight (the long text ones give way), a cut cell's whole
+    # text in its tooltip
+    window.show()
+    window.tabs.setCurrentWidget(tab)
+    window.resize(1024, 640)
+    qtbot.waitUntil(lambda: 900 < tab.view.viewport().width() < 1010, timeout=5_000)
+    header = tab.view.horizontalHeader()
+    assert sum(header.sectionSize(c) for c in range(tab.model.columnCount())) <= tab.view.viewport().width()
+    order_col = [c.key for c in tab.model.columns].index("sales_order_id")
+    with_order = next(i for i, r in enumerate(tab.model.rows) if r.get("sales_order_id"))
+    tip = tab.model.data(tab.model.index(with_order, order_col), Qt.ItemDataRole.ToolTipRole)
+    assert tip == tab.model.rows[with_order]["sales_order_id"]
+    assert tab.view.textElideMode() == Qt.TextElideMode.ElideMiddle
+
 
 def test_refresh_without_a_customer_asks_which(window: MainWindow) -> None:
     window.invoices_tab.refresh_button.click()
