@@ -3,7 +3,22 @@
 Run:  .venv/bin/python benchmarks/bench_gui_scale.py [--sandbox inprocess|process] [--worker child|inprocess]
       [--seed scale:2000] [--no-cpu] [--cpu-events]
 
-On a fresh quiet machine (2026-12-06 18:00-18:30 UTC, load 0.4-0.9), --no-cpu, overall longest / p99 ms
+On a quiet machine (2026-12-06 21:20-21:25 UTC, load 0.5-1), --no-cpu --sandbox inprocess, alternating runs
+with the window's embedded sandbox as it is now (its two emulators take turns for their CPU work and rest
+0.5 ms every 2 ms in a long query: sfintacct_sandbox/workgate.py) and with --no-serial (the emulators
+working at once, as before), overall longest / p99 ms (runs over 50 ms):
+  serial     60 / 24 (1), 33 / 23 (0), 37 / 22 (0); earlier the same hour 43 / 19, 53 / 19, 53 / 19, 49 / 24, 47 / 22
+  --no-serial  120 / 25 (4), 76 / 22 (3), 118 / 21 (2); earlier the same hour 61 / 20, 82 / 22, 32 / 23
+  Why: each thread that runs Python beside the GUI thread lengthens its wait for the interpreter lock, and
+  the GUI thread needs the lock for every call into Python (a table cell, a timer): with two emulator
+  threads busy it waited a switch interval per call (a 10 ms timer beside 1 / 2 / 3 busy threads: p99 late
+  0.8 / 5 / 12 ms). The longest stalls left (33-60 ms) are the GUI thread's own 20-25 ms (a repaint after a
+  run) plus 10-30 ms waiting for the lock while one emulator thread works. p99 (19-24) did not move: it is
+  the review steps' and the syncs' repaints (12-25 ms of the GUI thread's own CPU each), in both modes.
+  Tried and not kept: a 0.05 ms switch interval (longest 62-112 ms), no application-wide accessibility
+  event filter (34-54 / 19-26: no difference).
+
+Earlier on a fresh quiet machine (2026-12-06 18:00-18:30 UTC, load 0.4-0.9), --no-cpu, overall longest / p99 ms
 after the window opened, before (main a83945b) and after the embedded sandbox stopped competing with
 the GUI thread (its JSON answers a record at a time, its server threads at nice 10, the window's GIL
 hand-over every 0.2 ms instead of 1 ms):
@@ -531,6 +546,8 @@ def main() -> int:
                         help="the process sandbox's niceness (default 10: servers are remote)")  # fmt: skip
     parser.add_argument("--worker", choices=("child", "inprocess"), default="child",
                         help="the window's sync in its own child process (default) or in the window's")  # fmt: skip
+    parser.add_argument("--no-serial", action="store_true",
+                        help="inprocess: the emulators work at once (the window has them take turns)")  # fmt: skip
     parser.add_argument("--no-cpu", action="store_true",
                         help="no per-handler GUI-thread CPU accounting (it wraps every window method)")  # fmt: skip
     parser.add_argument("--cpu-events", action="store_true",
@@ -551,7 +568,7 @@ def main() -> int:
         from sfintacct_desktop.app.sandbox_service import EMBEDDED_NICE
         from sfintacct_sandbox.runner import Sandbox, SandboxOptions
 
-        sandbox = Sandbox(SandboxOptions(seed=args.seed, nice=EMBEDDED_NICE)).start()
+        sandbox = Sandbox(SandboxOptions(seed=args.seed, nice=EMBEDDED_NICE, serial_work=not args.no_serial)).start()
         info = sandbox.connection_info("sandbox")
     print(f"sandbox up in {time.perf_counter() - t0:.1f} s")
     try:

@@ -56,7 +56,7 @@ def ensure_sandbox(profile: str) -> Any | None:
     urls = [str((prof.get(part) or {}).get("url") or "") for part in ("salesforce", "intacct")]
     if all(urls) and all(_listening(u) for u in urls):
         return None
-    return start_sandbox(profile=profile, nice=EMBEDDED_NICE)
+    return start_sandbox(profile=profile, nice=EMBEDDED_NICE, serial_work=True)
 
 
 def main(argv: list[str] | None = None) -> int:

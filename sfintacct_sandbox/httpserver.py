@@ -30,6 +30,7 @@ from .faults import FaultRegistry, FaultSpecError
 from .latency import NO_LATENCY, UNITS_KEY, Latency
 from .stats import Stats
 from .storage import RecordStore
+from .workgate import OPEN_GATE, WorkGate, paced
 
 log = logging.getLogger(__name__)
 ADMIN_PREFIX = "/__sandbox__/"
@@ -66,7 +67,7 @@ def dumps_in_pieces(body: Any) -> str:
     the window's process that call stalls the GUI thread. Encoding a long list (a page's records, a
     composite answer) item by item lets the interpreter switch threads between items."""
     if isinstance(body, list) and len(body) > PIECE_ITEMS:
-        return "[" + ", ".join(dumps_in_pieces(item) for item in body) + "]"
+        return "[" + ", ".join(dumps_in_pieces(item) for item in paced(body)) + "]"
     if (
         isinstance(body, dict)
         and all(isinstance(k, str) for k in body)
@@ -99,6 +100,8 @@ class Emulator(ABC):
         self.faults = FaultRegistry()
         self.stats = Stats()
         self.seed_name: str | None = self.store.meta("seed")
+        # shared with the other emulator when the sandbox is embedded in the window (workgate.py)
+        self.gate: WorkGate = OPEN_GATE
 
     # ------------------------------------------------------------ to implement
     @abstractmethod
@@ -212,7 +215,8 @@ class Emulator(ABC):
         if latency.active:
             time.sleep(latency.before())
         try:
-            response = self.handle(request)
+            with self.gate.work():
+                response = self.handle(request)
         except DropConnection:
             if latency.active:
                 time.sleep(latency.after(int(environ.get(UNITS_KEY, 0))))
@@ -225,7 +229,8 @@ class Emulator(ABC):
             return []
         if latency.active:
             time.sleep(latency.after(int(environ.get(UNITS_KEY, 0))))
-        return response(environ, start_response)
+        with self.gate.work():
+            return self.gate.body(response(environ, start_response))
 
 
 def validate_seed(seed: str) -> None:

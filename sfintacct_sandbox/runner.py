@@ -12,6 +12,7 @@ from .datalock import DataLock
 from .files import write_private
 from .httpserver import EmulatorServer, validate_seed
 from .latency import LatencyProfile, parse_latency
+from .workgate import WorkGate
 
 
 @dataclass
@@ -34,6 +35,9 @@ class SandboxOptions:
     # > 0 when the sandbox is embedded in the window's process: its server threads yield the cores
     # to the GUI thread (Linux; see EmulatorServer.start). A separate `sandbox serve` needs none.
     nice: int = 0
+    # True when embedded in the window's process too: the two emulators take turns for their CPU
+    # work (their sleeps still overlap), so fewer threads compete with the GUI thread (workgate.py)
+    serial_work: bool = False
 
 
 class Sandbox:
@@ -68,6 +72,8 @@ class Sandbox:
                 seeded = emu.ensure_seeded(opts.seed) or seeded
         if seeded and opts.data_dir is not None:
             self.write_ground_truth(opts.data_dir / "ground_truth.json")
+        if opts.serial_work:
+            self.salesforce.gate = self.intacct.gate = WorkGate()
         self.sf_server = EmulatorServer(self.salesforce, opts.host, opts.salesforce_port)
         self.ia_server = EmulatorServer(self.intacct, opts.host, opts.intacct_port)
 

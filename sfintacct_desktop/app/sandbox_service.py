@@ -33,12 +33,14 @@ def start_sandbox(
     profile: str = "sandbox",
     latency: str = "none",
     nice: int = 0,
+    serial_work: bool = False,
 ) -> Sandbox:
     """Start both emulators and point the connection profile at them.
 
     ``latency`` (none | lan | wan | sf=MS,ia=MS) makes every wire request cost what it would over a
     real link; a bad spec raises ValueError. ``nice`` (EMBEDDED_NICE inside the window) lowers the
-    server threads' CPU priority."""
+    server threads' CPU priority; ``serial_work`` (inside the window too) has the two emulators take
+    turns for their CPU work, so fewer threads compete with the GUI thread."""
     options = SandboxOptions(
         host=host,
         salesforce_port=salesforce_port,
@@ -48,6 +50,7 @@ def start_sandbox(
         reset=reset,
         latency=latency,
         nice=nice,
+        serial_work=serial_work,
     )
     try:
         running = Sandbox(options).start()

@@ -7,7 +7,6 @@ keeps the store lock for the whole of one request so that requests apply one at 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -132,7 +131,7 @@ class IntacctEmulator(Emulator):
                 cloudflare_524(), status=524, content_type="text/html; charset=UTF-8", headers={"Server": "cloudflare"}
             )
         if fault.mode == "timeout":
-            time.sleep(max(fault.delay_seconds, 0.0))
+            self.gate.sleep(max(fault.delay_seconds, 0.0))
         if fault.mode == "no_result":
             return _xml(_without_results(response.get_data()))
         return response

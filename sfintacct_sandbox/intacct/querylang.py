@@ -24,6 +24,7 @@ from typing import Any
 
 from lxml import etree
 
+from ..workgate import paced
 from .querycore import (  # re-exported: readbyquery, reads and schema import them from here
     AGGREGATES,
     COMPARATORS,
@@ -355,7 +356,7 @@ def _sort_per_field(rows: list[dict], order: list[tuple[str, bool]], field_types
 
 def run_query(pq: ParsedQuery, rows: Iterable[dict]) -> tuple[list[dict], int]:
     """Filter, group (when aggregating), sort and page. Returns (page rows in select order, totalcount)."""
-    matched = [row for row in rows if pq.predicate(row)]
+    matched = [row for row in paced(rows) if pq.predicate(row)]
     if pq.aggregates:
         result = _aggregate(pq, matched)
         result = sort_rows(result, pq.order, pq.field_types) if pq.order else result
@@ -365,7 +366,7 @@ def run_query(pq: ParsedQuery, rows: Iterable[dict]) -> tuple[list[dict], int]:
     if pq.order:
         matched = sort_rows(matched, pq.order, pq.field_types, limit=pq.offset + pq.pagesize)
     names = pq.fields
-    page = [{n: row.get(n, "") for n in names} for row in matched[pq.offset : pq.offset + pq.pagesize]]
+    page = [{n: row.get(n, "") for n in names} for row in paced(matched[pq.offset : pq.offset + pq.pagesize])]
     return page, total
 
 

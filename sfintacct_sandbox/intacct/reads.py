@@ -18,6 +18,7 @@ from typing import Any
 from lxml import etree
 
 from ..storage import RecordStore
+from ..workgate import paced
 from .envelope import sub, text
 from .errors import ErrorItem, FunctionError, fail
 from .objects import field_types_for, get_object
@@ -36,7 +37,7 @@ def query_error(exc: QueryError) -> FunctionError:
 
 
 def rows_element(parent: etree._Element, tag: str, rows: list[dict[str, Any]], fields: list[str] | None) -> None:
-    for row in rows:
+    for row in paced(rows):
         el = etree.SubElement(parent, tag)
         for name in fields if fields is not None else list(row):
             sub(el, name, str(row.get(name, "") or ""))

@@ -11,7 +11,6 @@ and ``rules.py``.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -240,7 +239,7 @@ class SalesforceEmulator(Emulator):
         if fault is None:
             return
         if fault.mode == "timeout":
-            time.sleep(fault.delay_seconds)
+            self.gate.sleep(fault.delay_seconds)
         elif fault.mode == "drop_after_apply":
             raise DropConnection
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from ..workgate import paced
 from .soql import (
     Call,
     Comparison,
@@ -388,7 +389,7 @@ class _Plan:
         q = self.q
         stop = None if self.order or q.limit is None else (q.offset or 0) + q.limit
         out: list[Row] = []
-        for row in rows:
+        for row in paced(rows):
             if (keep_deleted or not row.get("IsDeleted")) and (pred is None or pred(row)):
                 out.append(row)
                 if stop is not None and len(out) >= stop:
@@ -495,5 +496,5 @@ def execute(
         return _run_count(ctx, q, sobject)
     plan = _Plan(ctx, q, sobject)
     rows = plan.select(source.rows(sobject))
-    records = [plan.build(sobject, r, plan.shape) for r in rows]
+    records = [plan.build(sobject, r, plan.shape) for r in paced(rows)]
     return QueryResult(records, len(records), False)
