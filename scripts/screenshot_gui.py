@@ -6,8 +6,8 @@ script, a throw-away keyring), and walks the operator's path: welcome, connectio
 checklist (all set, and fields missing, deploying the Salesforce metadata), the profile editor,
 the baseline (plan, review, confirmation, applying, report), the sync (up to date, syncing, failing,
 needs attention, error inbox, conflicts, paused), a run's detail, the invoices, a customer's page (its
-fields after a live refresh, its invoices), the pipeline, and the window attached to a background
-service (and that service stopped). Files are named
+fields after a live refresh, its invoices), the pipeline, the backups to restore from, and the window
+attached to a background service (and that service stopped). Files are named
 ``<nn>-<page>-<state>-<w>x<h>.png``. Dialogs are drawn over the window at their place, as the
 operator sees them.
 """
@@ -290,10 +290,23 @@ def _window(app: Any, cam: Camera) -> None:
             pipe.refresh()
             _wait(app, lambda: win.runner.idle and pipe.pipeline is not None)
             cam.shoot(win, "pipeline", "refresh")
+            _restore_choose(app, cam, win)
         finally:
             win.close()
         _background_confirm(app, cam)
         _service(app, cam)
+
+
+def _restore_choose(app: Any, cam: Camera, win: Any) -> None:
+    """File > Restore the sync state from a backup…: the backups kept, each checked, one to choose."""
+    from sfintacct_desktop.app import gui_support as gs
+
+    gs.backup_state(win.session)
+    _wait(app, lambda: win.runner.idle)
+    dialog = win.ask_restore_state()
+    _wait(app, lambda: dialog is not None and dialog.model.rowCount() > 0)
+    cam.shoot(win, "state", "restore-choose", dialog=dialog)
+    dialog.reject()
 
 
 def _background_confirm(app: Any, cam: Camera) -> None:

@@ -195,9 +195,14 @@ def backup_state(profile: ProfileRef) -> dict[str, Any]:
     return state_admin.backup(_name(profile))
 
 
-def restore_state(profile: ProfileRef) -> dict[str, Any]:
-    """Restore the newest good backup (the current file is kept aside)."""
-    return state_admin.restore(_name(profile))
+def restore_state(profile: ProfileRef, name: str | None = None) -> dict[str, Any]:
+    """Restore the named backup, else the newest good one (the current file is kept aside)."""
+    return state_admin.restore(_name(profile), name)
+
+
+def list_backups(profile: ProfileRef) -> dict[str, Any]:
+    """The profile's backups, newest first, each with its integrity check (``ok``)."""
+    return state_admin.list_backups(_name(profile))
 
 
 def rebuild_state(profile: ProfileRef) -> dict[str, Any]:

@@ -127,6 +127,15 @@ def backup(profile: str) -> dict[str, Any]:
     return {"profile": profile, "backup": made.as_dict(), "backups": _backup_rows(path)}
 
 
+def list_backups(profile: str) -> dict[str, Any]:
+    """The backups kept beside the profile's store, newest first, each checked (``ok``)."""
+    cfg.get_profile(profile)
+    _no_file_tools(profile, "file restore")
+    path = ss.state_path(profile)
+    rows = sorted(_backup_rows(path), key=lambda r: str(r["taken_at"]), reverse=True)
+    return {"profile": profile, "path": str(path), "backups": rows}
+
+
 # ------------------------------------------------------------------------------ moving aside
 def move_aside(path: Path, label: str) -> list[str]:
     """Rename the store and its side files to ``<name>.<label>-<stamp>``; returns the new paths."""
@@ -175,6 +184,7 @@ def _choose(path: Path, name: str | None) -> backups.Backup:
                 f"{candidate} does not exist.",
                 "See `sfintacct state check` for the backups beside the store.",
                 "BACKUP_NOT_FOUND",
+                window="It may have been removed meanwhile: open File > Restore the sync state again to see the list.",
             )
         problems = check_copy(candidate)
         if problems:
@@ -183,6 +193,7 @@ def _choose(path: Path, name: str | None) -> backups.Backup:
                 f"{candidate}: {'; '.join(problems[:3])}.",
                 "Choose another one (see `sfintacct state check`), or run `sfintacct state rebuild`.",
                 "BACKUP_DAMAGED",
+                window="Choose another backup in the list (its check says Good).",
             )
         parsed = backups.parse(path, candidate)
         taken = datetime.fromtimestamp(candidate.stat().st_mtime, UTC)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from ..app import customer_service
 from ..app import gui_support as gs
-from .models.rows import Column, RowsModel, money
+from .models.rows import Column, RowsModel, money, order_column
 from .task_runner import TaskRunner
 from .widgets import ErrorPanel, fit_columns, heading, note, set_tab_text, table
 
@@ -57,7 +57,7 @@ DEAL_COLUMNS = [
     Column("stage", "Stage"),
     Column("close_date", "Close date"),
     Column("amount", "Amount", fmt=lambda r: money(r.get("amount")), right=True),
-    Column("sales_order_id", "Sales order"),
+    order_column(),
     Column(
         "sync_status",
         "Order status",
@@ -79,7 +79,7 @@ INVOICE_COLUMNS = [
     Column("total", "Total", fmt=lambda r: money(r["total"]), right=True),
     Column("paid", "Paid", fmt=lambda r: money(r["paid"]), right=True),
     Column("due", "Amount due", fmt=lambda r: money(r["due"]), right=True),
-    Column("sales_order_id", "Sales order"),
+    order_column(),
 ]
 
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from ..app import gui_support as gs
-from .models.rows import Column, RowsModel, money
+from .models.rows import Column, RowsModel, money, order_column
 from .task_runner import TaskRunner
 from .widgets import ErrorPanel, fit_columns, heading, note, table
 
@@ -25,7 +25,7 @@ def _state_tone(r: dict[str, Any]) -> str:
 
 
 def _state_text(r: dict[str, Any]) -> str:
-    # "Overdue" first: the word that matters, and a narrow window cuts the middle of the text
+    # "Overdue" first: a narrow window elides the end of the text, and this is the word that matters
     return f"Overdue: {r.get('status', '')}" if r.get("overdue") else str(r.get("status", ""))
 
 
@@ -40,11 +40,11 @@ COLUMNS = [
     Column("paid", "Paid", fmt=lambda r: money(r.get("paid")), right=True),
     Column("due", "Amount due", fmt=lambda r: money(r.get("due")), right=True, tone=_state_tone),
     Column("currency", "Currency"),
-    Column("sales_order_id", "Sales order", tooltip=lambda r: str(r.get("sales_order_id") or "")),
+    order_column("Order"),
 ]
 
 
-SALES_ORDER_ROOM = 110  # what the last (stretching) column keeps when the window is narrow
+SALES_ORDER_ROOM = 90  # what the last (stretching) column keeps when the window is narrow
 
 
 class InvoicesTab(QWidget):
@@ -92,9 +92,6 @@ class InvoicesTab(QWidget):
         self.model = RowsModel(COLUMNS, self)
         self.view = table(self.model, stretch="sales_order_id")
         self.view.setAccessibleName("Invoices found")
-        # a narrow window cuts the middle, so both ends stay readable ("Overdue: …ly Paid",
-        # "Sales …SO0001"); the cell's tooltip has the whole text
-        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         layout.addWidget(self.view, 1)
 
     def set_session(self, session: gs.Session, worker: Any) -> None:
@@ -142,7 +139,7 @@ class InvoicesTab(QWidget):
         stretch = keys.index("sales_order_id")
         used = sum(header.sectionSize(i) for i in range(len(keys)) if i != stretch) + SALES_ORDER_ROOM
         excess = used - self.view.viewport().width()
-        for key, least in (("customer_name", 110), ("status", 130), ("customer_id", 80)):
+        for key, least in (("customer_name", 120), ("status", 130)):
             if excess <= 0:
                 return
             col = keys.index(key)

@@ -37,6 +37,7 @@ from .menus import WindowMenus
 from .pipeline_tab import PipelineTab
 from .service_banner import ServiceBanner
 from .state_backup import StateBackup
+from .state_restore import StateRestore
 from .sync_tab import SyncTab
 from .task_runner import TaskRunner
 from .tray import Tray
@@ -300,6 +301,7 @@ class MainWindow(QMainWindow):
         )
         self.background = BackgroundSwitch(self)
         self.state_backup = StateBackup(self)
+        self.state_restore = StateRestore(self)
         self.menus = WindowMenus(self, self, Tray.is_available())
         self.tray = Tray(self.menus.sync_now, self.menus.pause_resume, self)
         self.tray.open_requested.connect(self.show_from_tray)
@@ -374,6 +376,9 @@ class MainWindow(QMainWindow):
 
     def backup_state(self) -> None:
         self.state_backup.backup_now()
+
+    def ask_restore_state(self) -> object:
+        return self.state_restore.ask()
 
     def _fit_status(self) -> None:
         """The budgets on two lines when one line would not fit the status bar (a narrow window):

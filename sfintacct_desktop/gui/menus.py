@@ -35,6 +35,7 @@ class MenuHost(Protocol):
     def ask_background_start(self) -> object: ...
     def ask_background_stop(self) -> object: ...
     def backup_state(self) -> None: ...
+    def ask_restore_state(self) -> object: ...
 
 
 def find_field(tab: QWidget | None) -> QWidget | None:
@@ -83,6 +84,12 @@ class WindowMenus:
         self.backup = self._action("&Back up the sync state now", host.backup_state)
         self.backup.setStatusTip("Copy the links, cursors and history of this profile beside its state store.")
         file_menu.addAction(self.backup)
+        self.restore = self._action("&Restore the sync state from a backup…", host.ask_restore_state)
+        self.restore.setStatusTip(
+            "Go back to a backup of the links and cursors (the current state is kept aside). "
+            "Not while the background service runs the sync."
+        )
+        file_menu.addAction(self.restore)
         file_menu.addSeparator()
         self.quit = self._action("&Quit", host.quit_app, QKeySequence("Ctrl+Q"))
         self.quit.setStatusTip("Stop syncing and close the window (the current batch finishes first).")
@@ -141,6 +148,7 @@ class WindowMenus:
         self.background_start.setEnabled(usable and not remote)
         self.background_stop.setEnabled(usable and remote)
         self.backup.setEnabled(usable)
+        self.restore.setEnabled(usable and not remote)
         paused = worker_state == "paused"
         self.sync_now.setEnabled(usable and worker_state in ("idle", "waiting"))
         self.pause_resume.setText("&Resume" if paused else "&Pause")

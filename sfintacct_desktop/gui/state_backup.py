@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtWidgets import QMessageBox
 
 from ..app import gui_support as gs
-from .widgets import message_box
+from .widgets import answer_box
 
 
 class StateBackup:
@@ -52,8 +52,4 @@ class StateBackup:
         self._show(QMessageBox.Icon.Warning, problem["title"], f"{problem['message']}\n\n{problem['hint']}".strip())
 
     def _show(self, icon: QMessageBox.Icon, title: str, text: str) -> None:
-        box = message_box(self.window, icon, title, text)
-        box.setStandardButtons(QMessageBox.StandardButton.Close)
-        box.button(QMessageBox.StandardButton.Close).setAccessibleName("Close")
-        self.box = box
-        box.open()
+        self.box = answer_box(self.window, icon, title, text)

@@ -53,6 +53,15 @@ def message_box(owner: object, icon: QMessageBox.Icon, title: str, text: str) ->
     return box
 
 
+def answer_box(owner: object, icon: QMessageBox.Icon, title: str, text: str) -> QMessageBox:
+    """A finished task's answer: a window-modal box with one Close button, opened (not exec'd)."""
+    box = message_box(owner, icon, title, text)
+    box.setStandardButtons(QMessageBox.StandardButton.Close)
+    box.button(QMessageBox.StandardButton.Close).setAccessibleName("Close")
+    box.open()
+    return box
+
+
 def set_tab_text(tabs: QTabWidget, index: int, text: str) -> None:
     """A tab's label, set only when it changes: Qt lays the whole tab widget out again and repaints
     all of it (every widget of the page shown) on each ``setTabText``, same text or not, and the

@@ -11,6 +11,7 @@ from sfintacct_desktop.app.customer_search import AmbiguousCustomer, directory, 
 from sfintacct_desktop.app.inbox import SyncState
 from sfintacct_desktop.domain import SyncError
 from sfintacct_desktop.gui.main_window import MainWindow
+from sfintacct_desktop.gui.models.rows import document_number
 from tests.gui.helpers import apply_baseline, armed_fault, sync_once
 
 
@@ -53,7 +54,7 @@ def test_invoice_lookup_lists_the_demo_invoices(qtbot, window: MainWindow, sandb
     assert "by itself" not in hint and "sfintacct" not in hint and "again" in hint.lower()
 
     # a 1024x640 window: every column in sight (the long text ones give way), a cut cell's whole
-    # text in its tooltip
+    # text in its tooltip, the sales order by its document number
     window.show()
     window.tabs.setCurrentWidget(tab)
     window.resize(1024, 640)
@@ -63,8 +64,17 @@ def test_invoice_lookup_lists_the_demo_invoices(qtbot, window: MainWindow, sandb
     order_col = [c.key for c in tab.model.columns].index("sales_order_id")
     with_order = next(i for i, r in enumerate(tab.model.rows) if r.get("sales_order_id"))
     tip = tab.model.data(tab.model.index(with_order, order_col), Qt.ItemDataRole.ToolTipRole)
-    assert tip == tab.model.rows[with_order]["sales_order_id"]
-    assert tab.view.textElideMode() == Qt.TextElideMode.ElideMiddle
+    docid = tab.model.rows[with_order]["sales_order_id"]
+    assert tip == docid and docid.startswith("Sales Order-")
+    assert tab.model.data(tab.model.index(with_order, order_col)) == docid.removeprefix("Sales Order-")
+
+
+def test_the_sales_order_column_shows_the_document_number() -> None:
+    assert document_number("Sales Order-SO0001") == "SO0001"
+    assert document_number("Sales Order-SO-0001") == "SO-0001"  # a numbering prefix with a hyphen
+    assert document_number("Sales Order - Services-SOS12") == "SOS12"  # a type with a spaced hyphen
+    assert document_number("SO0001") == "SO0001" and document_number("") == ""
+    assert document_number("Sales Order-") == "Sales Order-"  # no number: the id as it is
 
 
 def test_refresh_without_a_customer_asks_which(window: MainWindow) -> None:

@@ -1,0 +1,167 @@
+"""File > Restore the sync state from a backup: choose one of the backups kept beside the store.
+
+Why in the window: the window offered only the newest good backup, and only when the store could not be
+opened. An operator who finds the links wrong after a bad change (a mapping edited by mistake, a
+Salesforce data restore) wants an older copy while the store is still healthy. The restore is the
+CLI's ``state restore``: the current file is kept aside, changes since the backup are read again at the
+next sync, and sales orders sent since then are found by their Opportunity Id before anything is sent.
+
+The window's own sync stops after its current batch first (the restore needs the profile's lock) and
+starts again afterwards, whether the restore worked or not. Listing the backups checks each one's
+integrity, so it runs on the task runner like the restore itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMessageBox, QVBoxLayout, QWidget
+
+from ..app import gui_support as gs
+from .models.rows import Column, RowsModel
+from .widgets import answer_box, fit_columns, note, table
+
+KINDS = {"daily": "Daily", "manual": "Taken by hand", "pre-migration": "Before an upgrade", "other": "Other"}
+COLUMNS = [
+    Column("taken_at", "Taken (UTC)", fmt=lambda r: str(r.get("taken_at", "")).replace("T", " ")[:19]),
+    Column("kind", "Kind", fmt=lambda r: KINDS.get(str(r.get("kind")), str(r.get("kind") or ""))),
+    Column("bytes", "Size", fmt=lambda r: f"{int(r.get('bytes') or 0) / 1024:,.0f} KB", right=True),
+    Column(
+        "ok",
+        "Check",
+        fmt=lambda r: "Good" if r.get("ok") else "Damaged: cannot be restored",
+        tone=lambda r: "ok" if r.get("ok") else "error",
+    ),
+    Column("name", "File", tooltip=lambda r: str(r.get("path") or "")),
+]
+EXPLAIN = (
+    "The sync state (the links between records, the cursors, the run history) goes back to the chosen "
+    "backup. The current state is kept beside it, renamed, so nothing is lost. Changes made in either "
+    "system since the backup are read again at the next sync; sales orders sent since then are looked "
+    "up by their Opportunity Id first, so none is sent twice. The window's sync stops after its current "
+    "batch for the restore and starts again afterwards."
+)
+
+
+class RestoreDialog(QDialog):
+    """The backups, newest first; Restore is enabled for a good one."""
+
+    def __init__(self, profile: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Restore the sync state of {profile}")
+        self.setAccessibleName("Restore the sync state from a backup")
+        self.setModal(True)
+        lay = QVBoxLayout(self)
+        intro = QLabel(EXPLAIN)
+        intro.setWordWrap(True)
+        lay.addWidget(intro)
+        self.status = note("Reading the backups and checking each one…")
+        self.status.setAccessibleName("Backups found")
+        lay.addWidget(self.status)
+        self.model = RowsModel(COLUMNS, self)
+        self.view = table(self.model, stretch="name")
+        self.view.setAccessibleName("Backups of the sync state")
+        self.view.setMinimumHeight(160)
+        lay.addWidget(self.view, 1)
+        self.buttons = QDialogButtonBox()
+        self.restore = self.buttons.addButton("Restore this backup", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.restore.setAccessibleName("Restore this backup")
+        self.restore.setEnabled(False)
+        cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setAccessibleName("Cancel the restore")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        lay.addWidget(self.buttons)
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self._selected())
+        self.resize(760, 420)
+
+    def show_backups(self, rows: list[dict[str, Any]]) -> None:
+        self.model.set_rows(rows)
+        fit_columns(self.view)
+        good = sum(1 for r in rows if r.get("ok"))
+        if not rows:
+            self.status.setText(
+                "No backup is kept for this profile yet. File > Back up the sync state now takes one; a daily "
+                "backup is taken by the sync itself."
+            )
+            return
+        self.status.setText(f"{len(rows)} backup(s), {good} good. Choose the one to go back to.")
+        first_good = next((i for i, r in enumerate(rows) if r.get("ok")), None)
+        if first_good is not None:
+            self.view.selectRow(first_good)
+
+    def show_problem(self, problem: dict[str, str]) -> None:
+        self.status.setText(f"{problem['title']}: {problem['message']} {problem['hint']}".strip())
+
+    def chosen(self) -> dict[str, Any] | None:
+        rows = self.view.selectionModel().selectedRows()
+        if not rows:
+            return None
+        row = self.model.rows[rows[0].row()]
+        return row if row.get("ok") else None
+
+    def _selected(self) -> None:
+        self.restore.setEnabled(self.chosen() is not None)
+
+
+class StateRestore:
+    """Opens the dialog for the window's profile and runs the chosen restore (``window``: the main window)."""
+
+    def __init__(self, window: Any) -> None:
+        self.window = window
+        self.dialog: RestoreDialog | None = None
+        self.box: QMessageBox | None = None  # the last answer shown (the tests read it)
+
+    def available(self) -> bool:
+        w = self.window
+        return not w.is_closed and w.switching is None and not w.baseline_tab.applying and not gs.is_remote(w.worker)
+
+    def ask(self) -> RestoreDialog | None:
+        w = self.window
+        if not self.available():
+            return None
+        session = w.session
+        dialog = self.dialog = RestoreDialog(session.name, w)
+        dialog.accepted.connect(lambda: self._restore(session, dialog.chosen()))
+        w.runner.submit(
+            "state-backups",
+            lambda _task: gs.list_backups(session),
+            lambda report: dialog.show_backups(report["backups"]),
+            lambda exc: dialog.show_problem(gs.failure(exc)),
+        )
+        dialog.open()
+        return dialog
+
+    def _restore(self, session: Any, row: dict[str, Any] | None) -> None:
+        w = self.window
+        if row is None or not self.available() or session is not w.session:
+            return
+        old = w.worker
+        w.begin_handover(f"Restoring the sync state of {session.name} from the backup of {row['taken_at']}…")
+
+        def work(_task: Any) -> dict[str, Any]:
+            gs.stop_worker(old)
+            return gs.restore_state(session, str(row["path"]))
+
+        w.runner.submit("state-restore", work, lambda r: self._done(session, r), lambda e: self._failed(session, e))
+
+    def _done(self, session: Any, report: dict[str, Any]) -> None:
+        self.window.end_handover(session)
+        links = report.get("links") or {}
+        aside = report.get("kept_aside") or []
+        text = (
+            f"Restored from the backup of {report['restored_from']['taken_at']} "
+            f"({links.get('customer', 0):,} customer and {links.get('product', 0):,} product links).\n\n"
+            + (f"The state before the restore is kept as {aside[0]}.\n\n" if aside else "")
+            + "The sync has started again: changes since the backup are read at its next run, and sales "
+            "orders sent since then are looked up before anything is sent."
+        )
+        self._show(QMessageBox.Icon.Information, "Sync state restored", text)
+
+    def _failed(self, session: Any, exc: BaseException) -> None:
+        self.window.end_handover(session)
+        problem = gs.failure(exc)
+        self._show(QMessageBox.Icon.Warning, problem["title"], f"{problem['message']}\n\n{problem['hint']}".strip())
+
+    def _show(self, icon: QMessageBox.Icon, title: str, text: str) -> None:
+        self.box = answer_box(self.window, icon, title, text)
