@@ -45,7 +45,11 @@ def _stamp() -> str:
 
 
 def _backup_rows(path: Path) -> list[dict[str, Any]]:
-    return [{**b.as_dict(), "ok": not check_copy(b.path)} for b in backups.list_backups(path)]
+    rows = []
+    for b in backups.list_backups(path):
+        problems = check_copy(b.path)
+        rows.append({**b.as_dict(), "ok": not problems, "problem": "; ".join(problems[:2])})
+    return rows
 
 
 # ------------------------------------------------------------------------------ check
@@ -186,19 +190,37 @@ def _choose(path: Path, name: str | None) -> backups.Backup:
                 "BACKUP_NOT_FOUND",
                 window="It may have been removed meanwhile: open File > Restore the sync state again to see the list.",
             )
+        live = {Path(f"{path}{suffix}").resolve() for suffix in ("", *SIDE_FILES)}
+        if candidate.resolve() in live:
+            raise _fail(
+                "That is the current state, not a backup",
+                f"{candidate} is the profile's state store itself (or one of its files).",
+                "Name one of the backups beside it (see `sfintacct state check`).",
+                "BACKUP_IS_LIVE",
+                window="Choose a backup in the list.",
+            )
         problems = check_copy(candidate)
         if problems:
             raise _fail(
-                "That backup is damaged too",
+                "That backup is damaged",
                 f"{candidate}: {'; '.join(problems[:3])}.",
-                "Choose another one (see `sfintacct state check`), or run `sfintacct state rebuild`.",
+                "Choose another one (see `sfintacct state check`); nothing was changed.",
                 "BACKUP_DAMAGED",
-                window="Choose another backup in the list (its check says Good).",
+                window="Choose another backup in the list (its check says Good); nothing was changed.",
             )
         parsed = backups.parse(path, candidate)
         taken = datetime.fromtimestamp(candidate.stat().st_mtime, UTC)
         return parsed or backups.Backup(candidate, "other", taken)
     good = backups.newest_good(path)
+    if good is None and not path.exists() and not backups.list_backups(path):
+        raise _fail(
+            "Nothing to restore yet",
+            f"{path} does not exist and no backup of it is kept: this profile has not synced yet.",
+            "Nothing needs restoring: the state store is created at the first sync (after the baseline, see"
+            " `sfintacct baseline plan`).",
+            "STATE_NONE",
+            window="Nothing needs restoring: the state store is created at the first sync.",
+        )
     if good is None:
         raise _fail(
             "No good backup to restore",

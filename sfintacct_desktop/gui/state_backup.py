@@ -41,8 +41,8 @@ class StateBackup:
             QMessageBox.Icon.Information,
             "Sync state backed up",
             f"Backed up to {made['path']} ({made['bytes']:,} bytes).\n\n"
-            f"{kept} backup(s) are kept beside the state store; the newest good one is offered when the "
-            "store cannot be opened.",
+            f"{kept:,} backup{'' if kept == 1 else 's'} {'is' if kept == 1 else 'are'} kept beside the state store; "
+            "File > Restore the sync state from a backup… goes back to one of them.",
         )
 
     def _failed(self, exc: BaseException) -> None:

@@ -29,8 +29,9 @@ COLUMNS = [
     Column(
         "ok",
         "Check",
-        fmt=lambda r: "Good" if r.get("ok") else "Damaged: cannot be restored",
+        fmt=lambda r: "Good" if r.get("ok") else f"Damaged: {r.get('problem') or 'it fails its integrity check'}",
         tone=lambda r: "ok" if r.get("ok") else "error",
+        tooltip=lambda r: "" if r.get("ok") else str(r.get("problem") or ""),
     ),
     Column("name", "File", tooltip=lambda r: str(r.get("path") or "")),
 ]
@@ -41,6 +42,15 @@ EXPLAIN = (
     "up by their Opportunity Id first, so none is sent twice. The window's sync stops after its current "
     "batch for the restore and starts again afterwards."
 )
+
+
+def backups_text(n: int) -> str:
+    return f"{n:,} backup{'' if n == 1 else 's'}"
+
+
+def when(iso: str) -> str:
+    """``2026-12-06T21:18:44+00:00`` as the dialog shows it: ``2026-12-06 21:18:44 UTC``."""
+    return f"{iso.replace('T', ' ')[:19]} UTC" if iso else ""
 
 
 class RestoreDialog(QDialog):
@@ -85,7 +95,17 @@ class RestoreDialog(QDialog):
                 "backup is taken by the sync itself."
             )
             return
-        self.status.setText(f"{len(rows)} backup(s), {good} good. Choose the one to go back to.")
+        if not good:
+            which = (
+                "The only backup cannot be restored (the reason is in its Check column)."
+                if len(rows) == 1
+                else f"None of the {backups_text(len(rows))} can be restored (each reason is in its Check column)."
+            )
+            self.status.setText(
+                f"{which} While the sync state is healthy, File > Back up the sync state now takes a good one."
+            )
+            return
+        self.status.setText(f"{backups_text(len(rows))}, {good:,} good. Choose the one to go back to.")
         first_good = next((i for i, r in enumerate(rows) if r.get("ok")), None)
         if first_good is not None:
             self.view.selectRow(first_good)
@@ -134,27 +154,45 @@ class StateRestore:
 
     def _restore(self, session: Any, row: dict[str, Any] | None) -> None:
         w = self.window
-        if row is None or not self.available() or session is not w.session:
+        if row is None:
+            return
+        if session is not w.session or not self.available():
+            why = (
+                f"The window now shows profile {w.session.name}, not {session.name}."
+                if session is not w.session
+                else "The window is busy with another change of its sync (a profile switch, the background "
+                "service, a baseline load)."
+            )
+            self._show(QMessageBox.Icon.Warning, "Nothing was restored", f"{why} Open File > Restore again if needed.")
             return
         old = w.worker
-        w.begin_handover(f"Restoring the sync state of {session.name} from the backup of {row['taken_at']}…")
+        cut = old.state == "running"  # the run in progress stops after its current batch
+        w.begin_handover("Restoring the sync state…")
 
         def work(_task: Any) -> dict[str, Any]:
             gs.stop_worker(old)
             return gs.restore_state(session, str(row["path"]))
 
-        w.runner.submit("state-restore", work, lambda r: self._done(session, r), lambda e: self._failed(session, e))
+        w.runner.submit(
+            "state-restore", work, lambda r: self._done(session, r, cut), lambda e: self._failed(session, e)
+        )
 
-    def _done(self, session: Any, report: dict[str, Any]) -> None:
+    def _done(self, session: Any, report: dict[str, Any], cut: bool = False) -> None:
         self.window.end_handover(session)
         links = report.get("links") or {}
         aside = report.get("kept_aside") or []
         text = (
-            f"Restored from the backup of {report['restored_from']['taken_at']} "
+            f"Restored from the backup of {when(str(report['restored_from']['taken_at']))} "
             f"({links.get('customer', 0):,} customer and {links.get('product', 0):,} product links).\n\n"
             + (f"The state before the restore is kept as {aside[0]}.\n\n" if aside else "")
-            + "The sync has started again: changes since the backup are read at its next run, and sales "
-            "orders sent since then are looked up before anything is sent."
+            + (
+                "The run in progress was stopped after its current batch for the restore.\n\n"
+                if cut
+                else ""
+            )
+            + "The run history goes back to the backup too. The sync has started again: changes since the "
+            "backup are read at its next run, and sales orders sent since then are looked up before "
+            "anything is sent."
         )
         self._show(QMessageBox.Icon.Information, "Sync state restored", text)
 

@@ -31,6 +31,7 @@ STATES = [
     "customers-fields",
     "customers-invoices",
     "pipeline-refresh",
+    "state-restore-choose",
     "service-confirm",
     "service-attached",
     "service-stopped",

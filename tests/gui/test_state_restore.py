@@ -73,6 +73,26 @@ def test_the_operator_restores_a_chosen_backup_from_the_window(qtbot: Any, windo
     assert _product_links(db) == links
 
 
+def test_when_no_backup_is_good_the_dialog_says_why_and_what_to_do(qtbot: Any, window: MainWindow) -> None:
+    apply_baseline()
+    assert sync_once(qtbot, window).summary.status == "ok"
+    db = ss.state_path("sandbox")
+    for kept in db.parent.glob(f"{db.name}.bak-*"):
+        kept.unlink()
+    damaged = db.with_name(f"{db.name}.bak-manual-20000101T000000Z")
+    damaged.write_bytes(b"not a database" * 100)
+    dialog = window.ask_restore_state()
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 1, timeout=30_000)
+    status = dialog.status.text()
+    assert status.startswith("The only backup cannot be restored") and "Back up the sync state now" in status
+    check = [c.key for c in dialog.model.columns].index("ok")
+    reason = dialog.model.data(dialog.model.index(0, check))
+    assert reason.startswith("Damaged: ") and len(reason) > len("Damaged: ") + 5  # the reason, not only the verdict
+    assert not dialog.restore.isEnabled() and dialog.chosen() is None
+    dialog.reject()
+
+
 def test_restore_is_not_offered_while_the_background_service_runs_the_sync(window: MainWindow) -> None:
     window.menus.update(window.health.health, window.worker.state, True, remote=True)
     assert not window.menus.restore.isEnabled()

@@ -167,7 +167,17 @@ def test_restore_of_a_named_damaged_backup_is_refused(home: Home) -> None:
     bad = backups.take_backup(home.db, backups.MANUAL)
     DAMAGE["truncated"](bad.path)
     run = home.run("state", "restore", bad.name)
-    assert run.returncode == 1 and "That backup is damaged too" in run.stderr and "Traceback" not in run.stderr
+    assert run.returncode == 1 and "That backup is damaged" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_restore_refuses_the_live_store_as_its_own_backup(home: Home) -> None:
+    before = home.db.read_bytes()
+    Path(f"{home.db}-wal").touch(exist_ok=True)  # its write-ahead log: part of the store too
+    for name in (home.db.name, str(home.db), f"{home.db.name}-wal"):
+        run = home.run("state", "restore", name)
+        assert run.returncode == 1 and "That is the current state, not a backup" in run.stderr, run.stderr
+    assert home.db.read_bytes() == before
+    assert not [p for p in home.db.parent.iterdir() if ".replaced-" in p.name or ".damaged-" in p.name]
 
 
 def test_restore_without_any_backup_says_so(home: Home) -> None:
