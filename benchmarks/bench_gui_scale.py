@@ -18,6 +18,11 @@ working at once, as before), overall longest / p99 ms (runs over 50 ms):
   Tried and not kept: a 0.05 ms switch interval (longest 62-112 ms), no application-wide accessibility
   event filter (34-54 / 19-26: no difference).
 
+At the end of the day (21:42-21:45 UTC, load 0.2-1.3, with the Restore dialog and the Invoices changes in),
+alternating, overall longest / p99 ms: --sandbox process 48 / 20, 49 / 20, 41 / 18 (the longest: the plan's
+review page landing, 41-43 ms of the GUI thread's own work: Qt's layout and first paint of the page);
+--sandbox inprocess 46 / 21, 47 / 23, 53 / 20.
+
 Earlier on a fresh quiet machine (2026-12-06 18:00-18:30 UTC, load 0.4-0.9), --no-cpu, overall longest / p99 ms
 after the window opened, before (main a83945b) and after the embedded sandbox stopped competing with
 the GUI thread (its JSON answers a record at a time, its server threads at nice 10, the window's GIL

@@ -27,6 +27,15 @@ you name (it must be empty).
 ``--sandbox process`` runs them in a child process (``sfintacct sandbox serve``) so their work does
 not count as the product's own time (in-process emulators share its GIL).
 
+Figures on 2026-12-06 21:45-21:50 UTC, a quiet 2-core machine, N = 1000, --sandbox process, after the
+Intacct probe keeps the rows it did not read as ids (engine/ia_probe.py), wall s (own s):
+  --latency none   busy 2.96 (0.91), 3.09 (0.98), 2.90 (0.86): own below waiting (2.0-2.1) every time;
+                   next / idle 0.102 / 0.070, 0.080 / 0.123, 0.073 / 0.065 (1.46, 0.65, 1.12: at 65-125 ms the
+                   ratio is the machine's noise; each cycle is 1 Salesforce call and 1 Intacct transaction)
+  --latency wan    busy 41.1 (own 1.1, waiting on Intacct 34.0, on Salesforce 6.2), 12 calls / 32 requests;
+                   next 0.481 (own 0.042), idle 0.484 (own 0.042): within the 0.50 s budget (0.536 s with the
+                   round trips measured)
+
 Figures on 2026-12-05, 2-core machine shared with other agents (load 0.4-1.1 during the run), N = 1000:
 
   --latency wan --sandbox process        busy       next      idle
