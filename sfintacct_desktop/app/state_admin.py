@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sqlite3
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -52,6 +53,17 @@ def _backup_rows(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
+def kept_aside(path: Path) -> list[dict[str, Any]]:
+    """The files a restore, a rebuild or a migration kept beside the store (``<db>.damaged-<stamp>``,
+    ``<db>.replaced-<stamp>`` and their side files), oldest first: never deleted by the product, so
+    ``state check`` lists them for the operator to remove when no longer needed."""
+    pattern = re.compile(rf"^{re.escape(path.name)}\.(damaged|replaced)-\d{{8}}T\d{{6}}Z(-\d+)?(-wal|-shm|-journal)?$")
+    if not path.parent.is_dir():
+        return []
+    found = sorted(p for p in path.parent.iterdir() if pattern.match(p.name) and p.is_file())
+    return [{"path": str(p), "name": p.name, "bytes": p.stat().st_size} for p in found]
+
+
 # ------------------------------------------------------------------------------ check
 def check(profile: str) -> dict[str, Any]:
     """Health of the profile's store: ``ok`` with counts, or ``problem`` (title/message/hint)."""
@@ -68,6 +80,7 @@ def check(profile: str) -> dict[str, Any]:
         "exists": True if pg else path.exists(),
         "synced_before": marker.get("synced_before"),
         "backups": [] if pg else _backup_rows(path),
+        "kept_aside": [] if pg else kept_aside(path),
         "problem": None,
     }
     if not pg and not path.exists() and not marker.get("synced_before"):

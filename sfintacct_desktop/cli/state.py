@@ -117,8 +117,20 @@ def cmd_check(args: argparse.Namespace) -> int:
         if report["private"] is not None:
             private = report["private"]
             lines.append("  Files: private" if private else "  Files: readable by others (repaired at the next start)")
-    print("\n".join(lines + _backup_lines(report["backups"])))
+    print("\n".join(lines + _backup_lines(report["backups"]) + _aside_lines(report.get("kept_aside") or [])))
     return EXIT_OK
+
+
+def _aside_lines(rows: list[dict[str, Any]]) -> list[str]:
+    """Files earlier restores or rebuilds kept beside the store: named, so they can be removed."""
+    if not rows:
+        return []
+    total = sum(int(r["bytes"]) for r in rows)
+    files = f"{len(rows)} file{'' if len(rows) == 1 else 's'}"
+    lines = [f"Kept aside by earlier restores or rebuilds ({files}, {total:,} bytes; never deleted by sfintacct:"
+             " delete them when you no longer need them):"]  # fmt: skip
+    lines += [f"  {r['name']:<58} {int(r['bytes']):>10,} bytes" for r in rows]
+    return lines
 
 
 def cmd_backup(args: argparse.Namespace) -> int:

@@ -161,6 +161,9 @@ def test_restore_puts_the_newest_good_backup_back_and_keeps_the_damaged_file(hom
     assert good.path.exists()  # the backup itself stays
     check = json.loads(home.run("state", "check", "--json").stdout)
     assert check["ok"] is True and check["private"] is True
+    assert {r["name"] for r in check["kept_aside"]} == {p.name for p in aside}  # listed, for the operator to remove
+    text = home.run("state", "check").stdout
+    assert "Kept aside by earlier restores" in text and aside[0].name in text
 
 
 def test_restore_of_a_named_damaged_backup_is_refused(home: Home) -> None:
