@@ -149,8 +149,7 @@ def list_backups(profile: str) -> dict[str, Any]:
     cfg.get_profile(profile)
     _no_file_tools(profile, "file restore")
     path = ss.state_path(profile)
-    rows = sorted(_backup_rows(path), key=lambda r: str(r["taken_at"]), reverse=True)
-    return {"profile": profile, "path": str(path), "backups": rows}
+    return {"profile": profile, "path": str(path), "backups": _backup_rows(path)}  # newest first, as listed
 
 
 # ------------------------------------------------------------------------------ moving aside

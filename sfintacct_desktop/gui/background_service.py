@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from PySide6.QtWidgets import QMessageBox
 
 from ..app import gui_support as gs
-from .widgets import message_box
+from .widgets import message_box, problem_box
 
 START_TEXT = (
     "The sync of every profile will run as a background service of your user account: it starts when "
@@ -35,11 +35,9 @@ class HandoverHost(Protocol):
     session: Any
     worker: Any
     runner: Any
-    switching: str | None
-    baseline_tab: Any
 
     @property
-    def is_closed(self) -> bool: ...
+    def can_hand_over(self) -> bool: ...
     def begin_handover(self, text: str) -> None: ...
     def end_handover(self, session: Any, keep: Any = None) -> None: ...
 
@@ -97,18 +95,13 @@ class BackgroundSwitch:
 
     # ------------------------------------------------------------------ shared
     def _free(self) -> bool:
-        w = self.window
-        return not w.is_closed and w.switching is None and not w.baseline_tab.applying
+        return self.window.can_hand_over
 
     def _failed(self, session: Any, exc: BaseException, kept: Any = None) -> None:
         """A step failed: the sync goes on as before (the service's, or the window's own again)."""
         w = self.window
         w.end_handover(session, keep=kept)
-        problem = gs.failure(exc)
-        text = f"{problem['message']}\n\n{problem['hint']}".strip()
-        box = self._box(problem["title"], text, QMessageBox.Icon.Warning)
-        box.setStandardButtons(QMessageBox.StandardButton.Close)
-        box.open()
+        self.box = problem_box(w, gs.failure(exc))
 
     def _confirm(self, title: str, text: str, button: str, then: Any) -> QMessageBox:
         """A window-modal question that does not block the event loop; ``then`` runs on OK."""

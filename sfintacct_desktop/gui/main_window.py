@@ -266,6 +266,12 @@ class MainWindow(QMainWindow):
     def is_closed(self) -> bool:
         return self._closed
 
+    @property
+    def can_hand_over(self) -> bool:
+        """Whether the sync may change hands now (to the service, back, or around a restore): not
+        while closing, switching profile, handing over already, or loading a baseline."""
+        return not self._closed and self.switching is None and not self.baseline_tab.applying
+
     def begin_handover(self, text: str) -> None:
         """The sync moves between the window and the background service: nothing is sent meanwhile."""
         self.switching = self.session.name

@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtWidgets import QMessageBox
 
 from ..app import gui_support as gs
-from .widgets import answer_box
+from .widgets import answer_box, problem_box
 
 
 class StateBackup:
@@ -37,7 +37,8 @@ class StateBackup:
         made = report["backup"]
         kept = len(report.get("backups") or [])
         self.window.status.setText(f"Profile: {report['profile']}")
-        self._show(
+        self.box = answer_box(
+            self.window,
             QMessageBox.Icon.Information,
             "Sync state backed up",
             f"Backed up to {made['path']} ({made['bytes']:,} bytes).\n\n"
@@ -48,8 +49,4 @@ class StateBackup:
     def _failed(self, exc: BaseException) -> None:
         self.running = False
         self.window.status.setText(f"Profile: {self.window.session.name}")
-        problem = gs.failure(exc)
-        self._show(QMessageBox.Icon.Warning, problem["title"], f"{problem['message']}\n\n{problem['hint']}".strip())
-
-    def _show(self, icon: QMessageBox.Icon, title: str, text: str) -> None:
-        self.box = answer_box(self.window, icon, title, text)
+        self.box = problem_box(self.window, gs.failure(exc))

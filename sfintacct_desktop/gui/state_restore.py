@@ -19,11 +19,11 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMessageBox, QV
 
 from ..app import gui_support as gs
 from .models.rows import Column, RowsModel
-from .widgets import answer_box, fit_columns, note, table
+from .widgets import answer_box, fit_columns, note, problem_box, table
 
 KINDS = {"daily": "Daily", "manual": "Taken by hand", "pre-migration": "Before an upgrade", "other": "Other"}
 COLUMNS = [
-    Column("taken_at", "Taken (UTC)", fmt=lambda r: str(r.get("taken_at", "")).replace("T", " ")[:19]),
+    Column("taken_at", "Taken (UTC)", fmt=lambda r: plain_time(str(r.get("taken_at") or ""))),
     Column("kind", "Kind", fmt=lambda r: KINDS.get(str(r.get("kind")), str(r.get("kind") or ""))),
     Column("bytes", "Size", fmt=lambda r: f"{int(r.get('bytes') or 0) / 1024:,.0f} KB", right=True),
     Column(
@@ -48,9 +48,14 @@ def backups_text(n: int) -> str:
     return f"{n:,} backup{'' if n == 1 else 's'}"
 
 
+def plain_time(iso: str) -> str:
+    """``2026-12-06T21:18:44+00:00`` (a backup's ``taken_at``, UTC) as ``2026-12-06 21:18:44``."""
+    return iso.replace("T", " ")[:19]
+
+
 def when(iso: str) -> str:
-    """``2026-12-06T21:18:44+00:00`` as the dialog shows it: ``2026-12-06 21:18:44 UTC``."""
-    return f"{iso.replace('T', ' ')[:19]} UTC" if iso else ""
+    """The same with its zone, for a sentence: ``2026-12-06 21:18:44 UTC``."""
+    return f"{plain_time(iso)} UTC" if iso else ""
 
 
 class RestoreDialog(QDialog):
@@ -133,8 +138,7 @@ class StateRestore:
         self.box: QMessageBox | None = None  # the last answer shown (the tests read it)
 
     def available(self) -> bool:
-        w = self.window
-        return not w.is_closed and w.switching is None and not w.baseline_tab.applying and not gs.is_remote(w.worker)
+        return self.window.can_hand_over and not gs.is_remote(self.window.worker)
 
     def ask(self) -> RestoreDialog | None:
         w = self.window
@@ -198,8 +202,7 @@ class StateRestore:
 
     def _failed(self, session: Any, exc: BaseException) -> None:
         self.window.end_handover(session)
-        problem = gs.failure(exc)
-        self._show(QMessageBox.Icon.Warning, problem["title"], f"{problem['message']}\n\n{problem['hint']}".strip())
+        self.box = problem_box(self.window, gs.failure(exc))
 
     def _show(self, icon: QMessageBox.Icon, title: str, text: str) -> None:
         self.box = answer_box(self.window, icon, title, text)

@@ -62,6 +62,12 @@ def answer_box(owner: object, icon: QMessageBox.Icon, title: str, text: str) -> 
     return box
 
 
+def problem_box(owner: object, problem: dict[str, str]) -> QMessageBox:
+    """A failed task's answer (``gui_support.failure``'s title, message and hint), opened."""
+    text = f"{problem['message']}\n\n{problem['hint']}".strip()
+    return answer_box(owner, QMessageBox.Icon.Warning, problem["title"], text)
+
+
 def set_tab_text(tabs: QTabWidget, index: int, text: str) -> None:
     """A tab's label, set only when it changes: Qt lays the whole tab widget out again and repaints
     all of it (every widget of the page shown) on each ``setTabText``, same text or not, and the

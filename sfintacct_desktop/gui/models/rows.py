@@ -39,10 +39,8 @@ def document_number(docid: str) -> str:
     tooltip keeps the whole id. The type may hold spaces and hyphens ("Sales Order - Services"), the
     number no space: it starts after the first hyphen with no space after it.
     """
-    for i, ch in enumerate(docid):
-        if ch == "-" and " " not in docid[i + 1 :] and docid[i + 1 :]:
-            return docid[i + 1 :]
-    return docid
+    _type_end, hyphen, number = docid[docid.rfind(" ") + 1 :].partition("-")
+    return number if hyphen and number else docid
 
 
 @dataclass(frozen=True)
