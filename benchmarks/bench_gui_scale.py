@@ -186,7 +186,6 @@ import sys
 import tempfile
 import threading
 import time
-import traceback
 from pathlib import Path
 from typing import Any
 
@@ -225,8 +224,8 @@ class Heartbeat:
     A watchdog thread wakes every 5 ms; while a beat is late it samples every thread's Python stack
     (``sys._current_frames``). It needs the GIL for that, so it also notes how late it woke itself:
     a watchdog that could not run for long means some thread held the GIL (a long C call: a parse,
-    a big sort), and the busy threads it then sees are the suspects. (faulthandler's GIL-free dumps
-    would be exact, but walking running threads' frames crashes the interpreter now and then.)
+    a big sort), and the busy threads it then sees are the suspects. The frame objects it touched
+    are freed on the GUI thread (see ``_stacks``).
     """
 
     def __init__(self) -> None:
@@ -249,6 +248,7 @@ class Heartbeat:
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.timeout.connect(self._beat)
         self._stop = threading.Event()
+        self._release: list[Any] = []  # what the watchdog hands back to be freed on the GUI thread
         self.watchdog = threading.Thread(target=self._watch, name="bench-watchdog", daemon=True)
         self.gc_pauses: list[tuple[str, int, float, str]] = []  # (phase, generation, ms, thread) of each collection
         self._gc_started = 0.0
@@ -265,6 +265,7 @@ class Heartbeat:
         self.timer.stop()
         self._stop.set()
         self.watchdog.join(2)
+        self._release.clear()
 
     def _gc(self, event: str, info: dict[str, int]) -> None:
         """Times each cyclic garbage collection: it holds the GIL from start to end, whatever thread runs it."""
@@ -294,6 +295,8 @@ class Heartbeat:
         self.last = now
         self.last_wall = time.perf_counter()
         self.beat_no += 1
+        if self._release:
+            self._release.clear()  # the watchdog's frame objects: their locals are freed on this thread
 
     def _watch(self) -> None:
         woke = time.perf_counter()
@@ -305,18 +308,42 @@ class Heartbeat:
                 continue
             beat = self.beat_no
             names = {t.ident: t.name for t in threading.enumerate()}
+            kept: list[Any] = []  # every frame object this sample touched, released on the GUI thread
             lines: list[str] = []
-            for ident, frame in sys._current_frames().items():
-                if ident == threading.get_ident():
-                    continue
-                stack = [
-                    f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(traceback.extract_stack(frame))
-                ]
+            for ident, stack in _stacks(kept).items():
                 if ident == self.main_ident:
                     lines.insert(0, "GUI thread: " + " <- ".join(stack[:STACK_DEPTH]))
                 elif stack and not stack[0].endswith(IDLE):
                     lines.append(f"busy {names.get(ident, ident)}: " + " <- ".join(stack[:3]))
+            self._release.append(kept)
+            del kept
             self.samples[beat].append((late, overslept, lines))
+
+
+def _stacks(kept: list[Any]) -> dict[int, list[str]]:
+    """Each other thread's stack, innermost first; every frame object touched is appended to ``kept``.
+
+    Why kept: a frame object outlives its function's return while someone holds it, and then owns
+    the function's locals. Had the last reference dropped here, a Qt object local to a GUI-thread
+    function (the QTimer of ``wait``) would be deleted on this thread: Qt then keeps firing the
+    timer of a deleted object, and the process crashed (segmentation fault) about once in 15 runs.
+    The Heartbeat lets the GUI thread drop ``kept``.
+    """
+    stacks: dict[int, list[str]] = {}
+    me = threading.get_ident()
+    frames = sys._current_frames()
+    kept.append(frames)
+    for ident, top in frames.items():
+        if ident == me:
+            continue
+        stack: list[str] = []
+        f = top
+        while f is not None:
+            kept.append(f)
+            stack.append(f"{Path(f.f_code.co_filename).name}:{f.f_lineno} {f.f_code.co_name}")
+            f = f.f_back
+        stacks[ident] = stack
+    return stacks
 
 
 IDLE = ("wait", "select", "poll", "accept", "recv_into", "readinto", "readline", "_wait_for_tstate_lock",

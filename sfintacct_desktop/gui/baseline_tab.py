@@ -289,8 +289,7 @@ class BaselineTab(QWidget):
 
     def _update_accepted(self) -> None:
         n = self.model.accepted_count()
-        self.review.accepted_label.setText(f"{n:,} accepted")
-        self.review.shown.setText(f"{self.proxy.rowCount():,} of {self.model.rowCount():,} shown")
+        self.review.show_counts(n, self.proxy.rowCount(), self.model.rowCount())
         self.apply_button.setEnabled(n > 0)
 
     # ------------------------------------------------------------------ export

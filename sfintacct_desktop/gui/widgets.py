@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,6 +31,40 @@ STYLES = {
 }
 
 
+class WrapLabel(QLabel):
+    """A word-wrapped label that measures its height for a width once per text.
+
+    Why: Qt asks a wrapped label's height for its width on every relayout of its window (any
+    label's new text elsewhere), and a rich-text or selectable label answers by laying its text
+    out again, which also repaints it unchanged: on a large review page that was a 40-60 kpx
+    repaint per filter change, in every page holding such a note.
+    """
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+        self._heights: dict[int, int] = {}
+        self._measured = text  # the text the heights are for (setText, clear, setNum alike)
+
+    def heightForWidth(self, width: int) -> int:
+        text = self.text()
+        if text != self._measured:
+            self._heights.clear()
+            self._measured = text
+        height = self._heights.get(width)
+        if height is None:
+            height = self._heights[width] = super().heightForWidth(width)
+        return height
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in _REMEASURE:
+            self._heights.clear()
+        super().changeEvent(event)
+
+
+_REMEASURE = frozenset((QEvent.Type.FontChange, QEvent.Type.StyleChange, QEvent.Type.ContentsRectChange))
+
+
 def heading(text: str) -> QLabel:
     label = QLabel(text)
     label.setObjectName("heading")
@@ -39,8 +73,7 @@ def heading(text: str) -> QLabel:
 
 
 def note(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
+    label = WrapLabel(text)
     label.setStyleSheet("color: #475467;")
     return label
 
@@ -121,11 +154,9 @@ class ErrorPanel(QFrame):
         layout = QVBoxLayout(self)
         self.title = QLabel()
         self.title.setStyleSheet("color: #b42318; font-weight: 700;")
-        self.message = QLabel()
-        self.message.setWordWrap(True)
+        self.message = WrapLabel()
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.hint = QLabel()
-        self.hint.setWordWrap(True)
+        self.hint = WrapLabel()
         self.hint.setStyleSheet("color: #344054;")
         for w in (self.title, self.message, self.hint):
             layout.addWidget(w)
