@@ -1,7 +1,7 @@
 """Does the window stay responsive through the operator's heavy path on a large company?
 
 Run:  .venv/bin/python benchmarks/bench_gui_scale.py [--sandbox inprocess|process] [--worker child|inprocess]
-      [--seed scale:2000] [--no-cpu] [--cpu-events]
+      [--seed scale:2000] [--no-cpu] [--cpu-events] [--paints]
 
 On a quiet machine (2026-12-06 21:20-21:25 UTC, load 0.5-1), --no-cpu --sandbox inprocess, alternating runs
 with the window's embedded sandbox as it is now (its two emulators take turns for their CPU work and rest
@@ -200,8 +200,8 @@ os.environ["PYTHON_KEYRING_BACKEND"] = "tests.support.file_keyring.FileKeyring" 
 os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
 
 import keyring  # noqa: E402
-from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QElapsedTimer, QEvent, QEventLoop, QObject, Qt, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from benchmarks.gui_cpu import ACCOUNTING, AccountingApp, instrument  # noqa: E402
 from sfintacct_desktop.config.profiles import save_sandbox_profile  # noqa: E402
@@ -234,6 +234,7 @@ class Heartbeat:
         self.steps: dict[int, str] = {}  # beat -> the step during a late beat
         self.gaps: list[tuple[str, float, int]] = []  # (phase, gap ms, beat number)
         self.sched: dict[int, tuple[float, float]] = {}  # beat -> GUI thread's (on CPU, waiting for a core) ms
+        self.cpu: collections.Counter[str] = collections.Counter()  # phase -> the GUI thread's CPU ms in all
         self.schedstat = Path(f"/proc/self/task/{threading.get_native_id()}/schedstat")
         self.last_sched = self._schedstat()
         self.clock = QElapsedTimer()
@@ -288,6 +289,7 @@ class Heartbeat:
         gap = float(now - self.last)
         self.gaps.append((self.phase, gap, self.beat_no))
         sched = self._schedstat()
+        self.cpu[self.phase] += sched[0] - self.last_sched[0]
         if gap >= P99_MS:
             self.steps[self.beat_no] = self.step
             self.sched[self.beat_no] = (sched[0] - self.last_sched[0], sched[1] - self.last_sched[1])
@@ -507,7 +509,7 @@ def run_path(app: QApplication, win: MainWindow, hb: Heartbeat, timings: dict[st
 def report(hb: Heartbeat, timings: dict[str, float]) -> None:
     phases = list(dict.fromkeys(p for p, _, _ in hb.gaps))
     print(f"{'phase':<10} {'took s':>7} {'beats':>7} {'longest ms':>11} {'p99 ms':>7} {'>50 ms':>7} "
-          f"{'blocked ms':>11} {'no core ms':>11} {'own cpu ms':>11}")  # fmt: skip
+          f"{'blocked ms':>11} {'no core ms':>11} {'own cpu ms':>11} {'gui cpu ms':>11}")  # fmt: skip
     rows = [(p, [(g, b) for q, g, b in hb.gaps if q == p]) for p in phases]
     rows.append(("overall", [(g, b) for q, g, b in hb.gaps if q not in APART]))  # the path, after the window opened
     for p, beats in rows:
@@ -519,8 +521,10 @@ def report(hb: Heartbeat, timings: dict[str, float]) -> None:
         blocked = max((max(0.0, g - cpu - runq) for g, cpu, runq in late), default=0.0)
         no_core = max((runq for _, _, runq in late), default=0.0)
         own = max((cpu for _, cpu, _ in late), default=0.0)  # the GUI thread's own CPU within one late beat
+        spent = sum(n for q, n in hb.cpu.items() if q not in APART) if p == "overall" else hb.cpu[p]
+        over = sum(1 for g in gaps if g > 50)
         print(f"{p:<10} {took:>7.1f} {len(gaps):>7} {max(gaps, default=0):>11.0f} {pct(gaps, 0.99):>7.0f} "
-              f"{sum(1 for g in gaps if g > 50):>7} {blocked:>11.0f} {no_core:>11.0f} {own:>11.0f}")  # fmt: skip
+              f"{over:>7} {blocked:>11.0f} {no_core:>11.0f} {own:>11.0f} {spent:>11.0f}")  # fmt: skip
     print("\ncyclic garbage collections (each holds the GIL throughout): count, longest and total ms per phase")
     for p in phases:
         pauses = [(g, ms) for q, g, ms, _ in hb.gc_pauses if q == p]
@@ -564,6 +568,49 @@ def report(hb: Heartbeat, timings: dict[str, float]) -> None:
                 print(f"      {line}")
 
 
+class Painted(QObject):
+    """``--paints``: the area each operator step repaints, per widget (what a relayout costs).
+
+    Why: most of the GUI thread's own time in a step is Qt painting pixels (the raster engine's
+    fills and text), so a step that repaints the whole page instead of the one table it changed
+    is the first thing to look for. Timings taken with it on are not comparable (a Python call
+    per event).
+    """
+
+    def __init__(self, hb: Heartbeat, app: QApplication) -> None:
+        super().__init__()
+        self.hb = hb
+        self.area: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
+        self.moved: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
+        app.installEventFilter(self)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if self.hb.phase == "open":
+            # not while widgets are being built: wrapping one in Python from its constructor's events
+            # fixes its wrapper's type too early (a header view later read back as a plain QWidget)
+            return False
+        if event.type() == QEvent.Type.Paint and isinstance(obj, QWidget):
+            r = event.rect()
+            name = obj.objectName() or obj.accessibleName()
+            self.area[self.hb.step][f"{type(obj).__name__}{' ' + name if name else ''}"] += r.width() * r.height()
+        elif event.type() in _GEOMETRY and isinstance(obj, QWidget):
+            name = obj.objectName()
+            self.moved[self.hb.step][f"{event.type().name} {type(obj).__name__}{' ' + name if name else ''}"] += 1
+        return False
+
+    def report(self) -> None:
+        print("\npixels repainted per operator step (kpx; each widget's own paint, parents included):")
+        for step, widgets in self.area.items():
+            top = ", ".join(f"{w} {n / 1000:.0f}" for w, n in widgets.most_common(5))
+            print(f"  {step:<28} {sum(widgets.values()) / 1000:>7.0f}  {top}")
+            moved = ", ".join(f"{w} {n}" for w, n in self.moved[step].most_common(4))
+            if moved:
+                print(f"  {'':<28} {'':>7}  moved or resized: {moved}")
+
+
+_GEOMETRY = (QEvent.Type.Move, QEvent.Type.Resize)
+
+
 def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.split("load")[-1].strip()
 
@@ -582,6 +629,8 @@ def main() -> int:
                         help="inprocess: the emulators work at once (the window has them take turns)")  # fmt: skip
     parser.add_argument("--no-cpu", action="store_true",
                         help="no per-handler GUI-thread CPU accounting (it wraps every window method)")  # fmt: skip
+    parser.add_argument("--paints", action="store_true",
+                        help="count the pixels each step repaints, per widget (a Python call per event)")  # fmt: skip
     parser.add_argument("--cpu-events", action="store_true",
                         help="time every Qt event too (a Python notify; see gui_cpu.py)")  # fmt: skip
     args = parser.parse_args()
@@ -613,6 +662,7 @@ def main() -> int:
             app = AccountingApp([]) if args.cpu_events else QApplication([])
         hb = Heartbeat()
         hb.start()
+        painted = Painted(hb, app) if args.paints else None
         timings: dict[str, float] = {}
         t = time.perf_counter()
         win = MainWindow("sandbox")
@@ -642,6 +692,8 @@ def main() -> int:
             print(f"\ncProfile of the GUI thread in {name} (cumulative, top 25):")
             pstats.Stats(prof, stream=sys.stdout).sort_stats("cumulative").print_stats(25)
         report(hb, timings)
+        if painted is not None:
+            painted.report()
         if ACCOUNTING.enabled:
             print("\nthe GUI thread's own work (time.thread_time), the 30 handlers with the longest single call:")
             print(ACCOUNTING.report(30))

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import QApplication, QMainWindow
 
 from ..app import gui_support as gs
 from ..app.logging_setup import setup_logging
-from .accessibility import install as install_naming
 from .app_icon import install as install_icon
 from .first_paint import FirstPaint
 from .main_window import PROFILE_INTERVAL, MainWindow
@@ -139,7 +138,6 @@ def run(
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName("sfintacct-desktop")
     install_icon(app)
-    install_naming()  # every window's interactive widgets get an accessible name when shown
     sys.excepthook = _log_unexpected
     launcher = Launcher(profile, first_run=first_run, start_sandbox=start_sandbox)
     if screenshot is not None:

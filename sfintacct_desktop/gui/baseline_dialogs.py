@@ -10,10 +10,13 @@ from typing import Any
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
+from .accessibility import install as install_naming
+
 
 class ConfirmApply(QDialog):
     def __init__(self, summary: dict[str, Any], plan_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        install_naming(self)  # named when shown, whatever it was opened from
         self.setWindowTitle("Apply the baseline?")
         self.setAccessibleName("Confirm the baseline load")
         self.setModal(True)

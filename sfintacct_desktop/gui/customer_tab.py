@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QTableView,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -28,7 +27,7 @@ from ..app import customer_service
 from ..app import gui_support as gs
 from .models.rows import Column, RowsModel, money, order_column
 from .task_runner import TaskRunner
-from .widgets import ErrorPanel, fit_columns, heading, note, set_tab_text, table
+from .widgets import ErrorPanel, QuietTabs, fit_columns, heading, note, set_tab_text, table
 
 TYPING_PAUSE_MS = 300  # suggestions follow the typing once it pauses this long
 OWNERS = {"salesforce": "Salesforce owns", "intacct": "Intacct owns", "both": "Both (merged)"}
@@ -158,7 +157,7 @@ class CustomerTab(QWidget):
         self.balance = note()
         self.balance.setAccessibleName("Open balance and aging")
         layout.addWidget(self.balance)
-        self.sections = QTabWidget()
+        self.sections = QuietTabs()
         self.sections.setAccessibleName("Customer sections")
         self.models: dict[str, RowsModel] = {}
         self.views: dict[str, QTableView] = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
 from ..app.guide import GUIDE, GUIDE_TITLE
+from .accessibility import install as install_naming
 
 
 class GuideDialog(QDialog):
@@ -16,6 +17,7 @@ class GuideDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        install_naming(self)  # named when shown, whatever it was opened from
         self.setWindowTitle(f"{GUIDE_TITLE} - sfintacct")
         self.setAccessibleName(GUIDE_TITLE)
         self.setModal(False)

@@ -17,7 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QResizeEvent
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from ..app import gui_support as gs
 from ..app import health as hl
@@ -41,7 +41,7 @@ from .state_restore import StateRestore
 from .sync_tab import SyncTab
 from .task_runner import TaskRunner
 from .tray import Tray
-from .widgets import set_tab_text
+from .widgets import QuietTabs, set_tab_text
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ class MainWindow(QMainWindow):
         self.runner.busy_changed.connect(lambda busy: busy or self.heap.work_done())
         self.bridge.run_finished.connect(self.heap.work_done)
         self.bridge.state_changed.connect(lambda state, _why: state == "running" or self.heap.work_done())
-        self.tabs = QTabWidget()
+        self.tabs = QuietTabs()
         self.connections_tab = ConnectionsTab(self.runner, self.session)
         self.baseline_tab = BaselineTab(self.runner, self.session, worker=self.worker)
         self.sync_tab = SyncTab(self.runner, self.bridge, self.worker, self.session)
@@ -138,7 +138,7 @@ class MainWindow(QMainWindow):
         self.switching: str | None = None  # the profile being opened, while the old worker stops
         self._setup_health()
         self.tabs.tabBar().setAccessibleName("Window tabs")
-        install_naming()  # every window shown (this one, its dialogs) names what is still unnamed
+        install_naming(self)  # this window and its dialogs name what is still unnamed when shown
         self.tabs.currentChanged.connect(lambda _i: name_widgets(self))  # pages built later
 
     @property

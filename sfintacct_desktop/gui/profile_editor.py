@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from ..app import gui_support as gs
 from ..app import profile_editing as pe
+from .accessibility import install as install_naming
 from .checklist import ChecklistPanel, TestSummary
 from .task_runner import TaskRunner
 from .widgets import Badge, ErrorPanel, heading, note
@@ -68,6 +69,7 @@ class ProfileEditor(QDialog):
         self, runner: TaskRunner, original: str | None = None, *, open_profile: str = "", parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
+        install_naming(self)  # named when shown, whatever it was opened from
         self.runner = runner
         self.original = original
         self.open_profile = open_profile

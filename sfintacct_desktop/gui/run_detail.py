@@ -16,17 +16,17 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QPlainTextEdit,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from ..app import run_history
 from ..app.gui_support import failure
+from .accessibility import install as install_naming
 from .models.rows import RowsModel
 from .run_columns import CHANGE_COLUMNS, ERROR_COLUMNS, OPERATION_WORDS, run_error, took, when
 from .task_runner import TaskRunner
-from .widgets import ErrorPanel, fit_columns, heading, note, set_tab_text, table
+from .widgets import ErrorPanel, QuietTabs, fit_columns, heading, note, set_tab_text, table
 
 SUMMED = ("create", "update", "deactivate", "reactivate", "link", "conflict", "overwrite_back")
 
@@ -61,6 +61,7 @@ class RunDetail(QDialog):
 
     def __init__(self, runner: TaskRunner, session: Any, run_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        install_naming(self)  # named when shown, whatever it was opened from
         self.run_id = run_id
         self.loaded = False
         self.setWindowTitle(f"Run {run_id}")
@@ -77,7 +78,7 @@ class RunDetail(QDialog):
         self.sums.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.sums)
 
-        self.tabs = QTabWidget()
+        self.tabs = QuietTabs()
         self.tabs.setAccessibleName("Run detail")
         self.changes = RowsModel(CHANGE_COLUMNS, self)
         self.changes_view = table(self.changes, stretch="fields")

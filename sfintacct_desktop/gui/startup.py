@@ -15,6 +15,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QPushButton, QVBoxLayout, QWidget
 
 from ..app import gui_support as gs
+from .accessibility import install as install_naming
 from .task_runner import TaskRunner
 from .widgets import ErrorPanel, heading, note
 
@@ -26,6 +27,7 @@ class StartupProblemWindow(QMainWindow):
 
     def __init__(self, profile: str | gs.Session, problem: dict[str, Any], *, actions: bool = True) -> None:
         super().__init__()
+        install_naming(self)  # its widgets (and its dialogs') get accessible names when shown
         self.session = profile  # the launcher's session: trying again reuses its secrets
         self.profile = profile.name if isinstance(profile, gs.Session) else profile
         self.setWindowTitle(f"sfintacct — cannot open profile {self.profile}")

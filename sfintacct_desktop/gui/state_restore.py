@@ -18,6 +18,7 @@ from typing import Any
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMessageBox, QVBoxLayout, QWidget
 
 from ..app import gui_support as gs
+from .accessibility import install as install_naming
 from .models.rows import Column, RowsModel
 from .widgets import answer_box, fit_columns, note, problem_box, table
 
@@ -63,6 +64,7 @@ class RestoreDialog(QDialog):
 
     def __init__(self, profile: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        install_naming(self)  # named when shown, whatever it was opened from
         self.setWindowTitle(f"Restore the sync state of {profile}")
         self.setAccessibleName("Restore the sync state from a backup")
         self.setModal(True)

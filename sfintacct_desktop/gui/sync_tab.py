@@ -16,7 +16,6 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QPushButton,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -28,7 +27,7 @@ from .run_columns import CONFLICT_COLUMNS, ERROR_COLUMNS, RUN_COLUMNS, RUN_TONES
 from .run_detail import RunDetail
 from .runs_view import RunsView
 from .task_runner import TaskRunner
-from .widgets import Badge, ErrorPanel, heading, note, set_tab_text
+from .widgets import Badge, ErrorPanel, QuietTabs, heading, note, set_tab_text
 
 __all__ = ["CONFLICT_COLUMNS", "ERROR_COLUMNS", "RUN_COLUMNS", "RUN_TONES", "STREAM_COLUMNS", "SyncTab"]
 
@@ -96,7 +95,7 @@ class SyncTab(QWidget):
         self.conflicts_box = ConflictsView(lambda item, take: self.worker.resolve(item, take))
         self.conflicts, self.conflicts_view = self.conflicts_box.model, self.conflicts_box.view
         self.take_sf, self.take_ia = self.conflicts_box.take_sf, self.conflicts_box.take_ia
-        self.parts = QTabWidget()
+        self.parts = QuietTabs()
         self.parts.setAccessibleName("Runs and inboxes")
         self.parts.addTab(self.runs_box, "Runs")
         self.parts.addTab(self.errors_box, "Error inbox")

@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMainWindow, QPushButton, QVBoxLayout, QWidget
 
 from ..app import gui_support as gs
+from .accessibility import install as install_naming
 from .profile_editor import ProfileEditor
 from .task_runner import Task, TaskRunner
 from .widgets import ErrorPanel, heading, note
@@ -44,6 +45,7 @@ class WelcomeWindow(QMainWindow):
 
     def __init__(self, start_sandbox: Callable[[], Any] | None = None) -> None:
         super().__init__()
+        install_naming(self)  # its widgets (and its dialogs') get accessible names when shown
         self.setWindowTitle("sfintacct — Salesforce ↔ Sage Intacct: welcome")
         self.resize(900, 560)
         self.runner = TaskRunner(self)

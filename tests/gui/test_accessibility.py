@@ -69,11 +69,29 @@ def test_the_check_finds_an_unnamed_control(qtbot: Any) -> None:
 def test_the_welcome_page_names_its_controls(qtbot: Any, home: Any) -> None:
     from sfintacct_desktop.gui.welcome import WelcomeWindow
 
-    install()
-    page = WelcomeWindow()
+    page = WelcomeWindow()  # it watches itself for its first show
     qtbot.addWidget(page)
     page.show()
     qtbot.waitUntil(page.isVisible, timeout=5_000)
     assert unnamed(page) == []
     page.close()
 
+
+
+def test_a_dialog_opened_over_a_watched_window_is_named_when_shown(qtbot: Any) -> None:
+    """Windows are watched one by one (no application-wide filter): a dialog over one is found at its polish."""
+    from PySide6.QtWidgets import QDialog, QMainWindow, QPushButton, QVBoxLayout
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    install(window)
+    window.show()
+    dialog = QDialog(window)
+    button = QPushButton()
+    button.setToolTip("Retry the selected record")
+    QVBoxLayout(dialog).addWidget(button)
+    assert not button.accessibleName()
+    dialog.show()
+    qtbot.waitUntil(dialog.isVisible, timeout=5_000)
+    assert button.accessibleName() == "Retry the selected record"
+    dialog.close()
