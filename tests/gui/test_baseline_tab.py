@@ -250,3 +250,24 @@ def test_review_model_alone_sorts_numbers_and_keeps_review_rows_out_of_accept_al
     assert model.accept_above(0.25) == 1 and rows[1]["accepted"]
     proxy.set_filter(text="globex")
     assert proxy.rowCount() == 1
+
+
+def test_the_rows_shown_are_the_rows_each_passing_the_filter(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """``passing`` (one pass, run by every filter and sort) agrees with ``passes`` row by row."""
+    rows = [
+        {"id": i, "entity": "customer", "action": ("link", "create", "review")[i % 3], "target": "intacct",
+         "status": ("auto", "suggested", "review")[i % 3], "salesforce": f"001{i}", "intacct": f"C-{i}",
+         "name": ("Northwind", "Globex", "Initech")[i % 3] + f" {i}", "accepted": i % 4 == 0,
+         "score": round(i / 40, 2), "writes": []}
+        for i in range(1, 40)
+    ]  # fmt: skip
+    model = PlanModel()
+    model.set_rows(rows)
+    every = (("", "", ""), ("glob", "", ""), ("", "create", ""), ("", "", "review"), ("", "", "accepted"),
+             ("", "", "not_accepted"), ("init", "", "accepted"), ("zzz", "", ""))  # fmt: skip
+    for criteria in every:
+        model.criteria = criteria
+        shown = model.passing()
+        model.criteria = criteria  # judged afresh for the row-by-row answer
+        assert shown == [i for i in range(len(rows)) if model.passes(i)], criteria
+    assert model.passing() == []  # nothing matches "zzz"

@@ -208,8 +208,22 @@ class PlanModel(QAbstractTableModel):
         return True
 
     def passing(self) -> list[int]:
-        """The rows passing the review's filter, in the model's order (one pass)."""
-        return [i for i in range(len(self.rows)) if self.passes(i)]
+        """The rows passing the review's filter, in the model's order: one comprehension over the
+        judged rows, not a call of :meth:`passes` per row (each filter and sort runs this)."""
+        if not self.rows:
+            return []
+        self.passes(0)  # judges every row for the criteria a tick cannot change, once per change
+        keep = self._keep
+        assert keep is not None
+        status = self._criteria[2]
+        if status in ("accepted", "not_accepted"):
+            want = status == "accepted"
+            return [
+                i
+                for i, (k, r, a) in enumerate(zip(keep, self.rows, self.actions, strict=True))
+                if k and (bool(a.get("accepted")) and r.decidable) == want
+            ]
+        return [i for i, k in enumerate(keep) if k]
 
     # ------------------------------------------------------------------ Qt
     def rowCount(self, parent: Index = ROOT) -> int:
