@@ -43,20 +43,12 @@ from .models.plan import (
     PlanModel,
     ReviewFilter,
 )
-from .widgets import ToneDelegate, WrapLabel, light_selection, note
+from .review_delegate import ReviewDelegate
+from .widgets import WrapLabel, light_selection, note
 
 # Widths of the fixed columns; the two names and the reason share the rest (no sideways scrolling).
 WIDTHS = {ACCEPT: 64, ID: 44, ENTITY: 82, ACTION: 128, STATUS: 98, SF_KEY: 114, IA_KEY: 84, SCORE: 58}
 SHARED = {SF_NAME: 0.36, IA_NAME: 0.34, REASON: 0.30}  # of the width the fixed columns leave
-
-
-class _IdDelegate(ToneDelegate):
-    """IDs elide in the middle ('0015e…SAAQ'): their two ends tell records apart."""
-
-    def initStyleOption(self, option: Any, index: Any) -> None:
-        super().initStyleOption(option, index)
-        if index.column() in (SF_KEY, IA_KEY):
-            option.textElideMode = Qt.TextElideMode.ElideMiddle
 
 
 class ReviewView(QTableView):
@@ -182,11 +174,9 @@ class ReviewPage(QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setAlternatingRowColors(True)
         self.view.setWordWrap(False)
-        # Python delegates only where they matter (a cell painted through one calls Python twice
-        # more): the status keeps its colour on a selected row, the IDs elide in the middle
-        self.view.setItemDelegateForColumn(STATUS, ToneDelegate(self.view))
-        for col in (SF_KEY, IA_KEY):
-            self.view.setItemDelegateForColumn(col, _IdDelegate(self.view))
+        # one Python call per painted cell (Qt's own delegate asks the model seven times); the
+        # status keeps its colour on a selected row, the IDs elide in the middle
+        self.view.setItemDelegate(ReviewDelegate(self.proxy, self.view))
         light_selection(self.view)
         self.view.verticalHeader().setVisible(False)
         self.view.verticalHeader().setDefaultSectionSize(24)

@@ -50,7 +50,7 @@ _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
 _SORT = int(SORT_ROLE)
 _LEFT = int(Qt.AlignmentFlag.AlignLeft) | int(Qt.AlignmentFlag.AlignVCenter)
 _RIGHT = int(Qt.AlignmentFlag.AlignRight) | int(Qt.AlignmentFlag.AlignVCenter)
-_ALIGNMENT = tuple(_RIGHT if col in (ID, SCORE) else _LEFT for col in range(len(COLUMNS)))
+ALIGNMENT = tuple(_RIGHT if col in (ID, SCORE) else _LEFT for col in range(len(COLUMNS)))
 _TIPPED = frozenset((REASON, SF_NAME, IA_NAME, SCORE))
 _BASE_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
@@ -258,7 +258,7 @@ class PlanModel(QAbstractTableModel):
         if role == _DISPLAY:
             return self.display[row][col]
         if role == _ALIGN:
-            return _ALIGNMENT[col]
+            return ALIGNMENT[col]
         if role == _CHECK:
             if col != ACCEPT:
                 return None

@@ -1,0 +1,113 @@
+"""The tables' one-call-per-cell delegates draw the same pixels as Qt's own delegate reading the
+models' roles: tones kept on selected rows, check boxes, numbers to the right, IDs elided in the
+middle of the review table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QStyledItemDelegate, QTableView
+
+from sfintacct_desktop.gui.models.plan import IA_KEY, SF_KEY, PlanModel, ReviewFilter
+from sfintacct_desktop.gui.models.rows import Column, RowsModel
+from sfintacct_desktop.gui.review_delegate import ReviewDelegate
+from sfintacct_desktop.gui.widgets import ToneDelegate, light_selection, table
+
+
+class _RolesDelegate(ToneDelegate):
+    """What the review table drew with before: Qt's own reading of every role, plus the two rules."""
+
+    def initStyleOption(self, option: Any, index: Any) -> None:
+        super().initStyleOption(option, index)
+        if index.column() in (SF_KEY, IA_KEY):
+            option.textElideMode = Qt.TextElideMode.ElideMiddle
+
+
+def _actions() -> list[dict[str, Any]]:
+    actions: list[dict[str, Any]] = []
+    for i in range(1, 30):
+        a: dict[str, Any] = {"id": i, "entity": "customer", "writes": [], "name": f"Northwind {i}",
+                             "salesforce": f"0015e000000{i:04d}QAAQXYZ", "accepted": i % 3 == 0}  # fmt: skip
+        if i % 4 == 0:
+            a.update(action="review", status="review", intacct=f"C-{i}", score=0.4,
+                     reasons={"name": 0.2, "review_because": "the names differ"})  # fmt: skip
+        elif i % 4 == 1:
+            a.update(action="link", status="existing", intacct=f"C-{i}", score=1.0)
+        elif i % 4 == 2:
+            a.update(action="create", target="intacct", status="suggested")
+        else:
+            a.update(action="link", status="auto", intacct=f"C-{i}", intacct_name=f"Northwind {i} Inc", score=0.97)
+        actions.append(a)
+    return actions
+
+
+def _pictures(qtbot: Any, delegate: str) -> list[QImage]:
+    model, rows = PlanModel(), ReviewFilter()
+    model.set_rows(_actions())
+    rows.setSourceModel(model)
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(rows)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    light_selection(view)
+    view.setColumnWidth(SF_KEY, 90)
+    view.setColumnWidth(IA_KEY, 60)
+    if delegate == "roles":
+        view.setItemDelegate(QStyledItemDelegate(view))
+        for col in range(rows.columnCount()):
+            view.setItemDelegateForColumn(col, _RolesDelegate(view))
+    else:
+        view.setItemDelegate(ReviewDelegate(rows, view))
+    view.resize(1200, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    pictures = []
+    for row in (0, 3, 4):  # an existing (green), a needs-review (amber) and a ticked row selected
+        view.selectRow(row)
+        qtbot.wait(20)
+        pictures.append(view.viewport().grab().toImage())
+    return pictures
+
+
+def test_the_review_delegate_draws_what_the_roles_draw(qtbot: Any) -> None:
+    ours, roles = _pictures(qtbot, "review"), _pictures(qtbot, "roles")
+    assert len(ours) == len(roles) == 3
+    for mine, theirs in zip(ours, roles, strict=True):
+        assert not mine.isNull() and mine.size() == theirs.size()
+        assert mine == theirs
+
+
+def _run_pictures(qtbot: Any, delegate: str) -> list[QImage]:
+    columns = [
+        Column("id", "#", right=True),
+        Column("status", "Status", tone=lambda r: {"ok": "ok", "failed": "error"}.get(r["status"], "")),
+        Column("errors", "Err.", right=True, tone=lambda r: "error" if r["errors"] else ""),
+        Column("problem", "Problem", fmt=lambda r: r["problem"] or "—"),
+    ]
+    model = RowsModel(columns)
+    model.set_rows([{"id": i, "status": ("ok", "failed", "running")[i % 3], "errors": i % 2,
+                     "problem": "Could not reach Intacct" if i % 3 == 1 else ""} for i in range(1, 15)])  # fmt: skip
+    view = table(model)
+    qtbot.addWidget(view)
+    if delegate == "roles":
+        view.setItemDelegate(QStyledItemDelegate(view))
+        for col in (1, 2):
+            view.setItemDelegateForColumn(col, ToneDelegate(view))
+    view.resize(700, 420)
+    view.show()
+    qtbot.waitExposed(view)
+    pictures = []
+    for row in (0, 1, 4):
+        view.selectRow(row)
+        qtbot.wait(20)
+        pictures.append(view.viewport().grab().toImage())
+    return pictures
+
+
+def test_the_rows_delegate_draws_what_the_roles_draw(qtbot: Any) -> None:
+    ours, roles = _run_pictures(qtbot, "rows"), _run_pictures(qtbot, "roles")
+    for mine, theirs in zip(ours, roles, strict=True):
+        assert not mine.isNull() and mine == theirs
