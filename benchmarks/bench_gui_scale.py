@@ -3,6 +3,27 @@
 Run:  .venv/bin/python benchmarks/bench_gui_scale.py [--sandbox inprocess|process] [--worker child|inprocess]
       [--seed scale:2000] [--no-cpu] [--cpu-events] [--paints]
 
+On a quiet 2-core machine (2026-12-07 00:00-00:11 UTC), --no-cpu, the code at the start of the day's
+work (8019668, "before") and after it, in turn; overall longest / p99 ms, and the GUI thread's CPU over
+the whole path ("gui cpu ms" in the table):
+  --sandbox process    before 47 / 21, 29 / 19, 35 / 19 (1660-1827 ms)
+                       after  37 / 17, 34 / 17, 34 / 16, 43 / 18, 46 / 18, 41 / 22 (1069-1522 ms)
+  --sandbox inprocess  before 56 / 20, 36 / 21, 44 / 23 (1720-1894 ms)
+                       after  41 / 19, 46 / 18, 34 / 16, 31 / 17, 49 / 22, 52 / 18 (1135-1461 ms)
+  the longest during the apply and the two syncs, after: process 31, 32, 27, 43, 46, 36; inprocess 27,
+  46, 34, 30, 49, 27 (every run under 50). p99 under 20 ms in 10 of the 12 runs after (2 of 6 before).
+What changed: the GUI thread painted 4-10 times the pixels a step changed (``--paints``): Qt's tab
+widget repainted every page, the whole window, on any relayout inside a page (widgets.QuietTabs), a
+wrapped rich-text label repainted on each relayout (widgets.WrapLabel), a count of changing width
+moved its neighbours; a review filter went from 8.6-17.5 Mpx to 0.6-1.5, sync 1 from 176 to 26. Each
+table cell asked Python seven times (one call now: review_delegate.ReviewDelegate, widgets.RowsDelegate;
+a review table repaint 12.4 -> 7.7 ms), and an application-wide event filter ran Python for every event
+(13,252 calls, 102 ms; accessibility.install now watches windows). What is left in p99: a sync's end
+(the run list, the health, the tabs' counts: 11-19 ms of the GUI thread per beat), the plan's landing
+(a 2,748-row page's first layout and paint) and, on a busy machine, waiting for a core.
+Also found and fixed here: the watchdog's stack samples freed the GUI thread's frames on the watchdog
+thread, deleting a QTimer there; the bench crashed about once in 15 runs (see ``_stacks``).
+
 On a quiet machine (2026-12-06 21:20-21:25 UTC, load 0.5-1), --no-cpu --sandbox inprocess, alternating runs
 with the window's embedded sandbox as it is now (its two emulators take turns for their CPU work and rest
 0.5 ms every 2 ms in a long query: sfintacct_sandbox/workgate.py) and with --no-serial (the emulators
