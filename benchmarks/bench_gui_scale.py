@@ -232,6 +232,7 @@ from sfintacct_desktop.gui.models.plan import COLUMNS, ID, SCORE, SF_NAME  # noq
 from tests.support.file_keyring import FileKeyring  # noqa: E402
 
 APART = ("open", "idle")  # phases outside "overall": the window's construction, the idle floor
+PAINT_TOP = int(os.environ.get("BENCH_PAINT_TOP", "5"))  # --paints: widgets listed per step
 LATE_MS = 30  # a beat this late has the watchdog sample every thread's stack
 SANDBOX_NICE = 10  # --sandbox-nice
 PROFILE: dict[str, Any] = {"phases": None}  # --profile PHASE...: cProfile of the GUI thread in those phases
@@ -622,7 +623,7 @@ class Painted(QObject):
     def report(self) -> None:
         print("\npixels repainted per operator step (kpx; each widget's own paint, parents included):")
         for step, widgets in self.area.items():
-            top = ", ".join(f"{w} {n / 1000:.0f}" for w, n in widgets.most_common(5))
+            top = ", ".join(f"{w} {n / 1000:.0f}" for w, n in widgets.most_common(PAINT_TOP))
             print(f"  {step:<28} {sum(widgets.values()) / 1000:>7.0f}  {top}")
             moved = ", ".join(f"{w} {n}" for w, n in self.moved[step].most_common(4))
             if moved:

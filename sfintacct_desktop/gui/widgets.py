@@ -157,13 +157,17 @@ class Badge(QLabel):
         self.set(text, tone)
 
     def set(self, text: str, tone: str = "idle") -> None:
-        fg, bg = STYLES.get(tone, STYLES["idle"])
-        self.tone = tone
-        self.setText(text)
-        self.setStyleSheet(
-            f"color: {fg}; background: {bg}; border: 1px solid {fg}; border-radius: 4px;"
-            " padding: 2px 8px; font-weight: 600;"
-        )
+        """Only what changed: a new style sheet re-polishes the badge, and a new text can move what
+        sits beside it (the health is set again every few seconds, mostly unchanged)."""
+        if text != self.text():
+            self.setText(text)
+        if tone != getattr(self, "tone", None):
+            self.tone = tone
+            fg, bg = STYLES.get(tone, STYLES["idle"])
+            self.setStyleSheet(
+                f"color: {fg}; background: {bg}; border: 1px solid {fg}; border-radius: 4px;"
+                " padding: 2px 8px; font-weight: 600;"
+            )
 
 
 class ErrorPanel(QFrame):
