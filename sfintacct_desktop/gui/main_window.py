@@ -359,7 +359,13 @@ class MainWindow(QMainWindow):
         index = self.tabs.indexOf(self.sync_tab)
         set_tab_text(self.tabs, index, f"Sync ({health.open_items})" if health.open_items else "Sync")
         self.tabs.setTabToolTip(index, health.headline)
-        self.schedule.setText(health.schedule_text)
+        if self.schedule.text() != health.schedule_text:
+            self.schedule.setText(health.schedule_text)
+            # wide enough for the widest text so far: a label a pixel narrower or wider moves every
+            # widget of the status bar, and the window repainted all of it at each run's start and end
+            width = self.schedule.sizeHint().width()
+            if width > self.schedule.minimumWidth():
+                self.schedule.setMinimumWidth(width)
         self.schedule.setToolTip(health.tooltip)
         self.budget.setText(health.budget)
         self._fit_status()
