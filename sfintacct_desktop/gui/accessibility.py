@@ -152,8 +152,10 @@ class _NameOnShow(QObject):
         return False
 
     def activated(self, window: QWindow | None) -> None:
+        if window is None:
+            return
         for widget in QApplication.topLevelWidgets():
-            if window is not None and widget.windowHandle() is window and widget.isVisible():
+            if widget.windowHandle() is window and widget.isVisible():
                 name_widgets(widget)
                 return
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .models.rows import TONES, RowsModel
+from .models.rows import RowsModel
 
 STYLES = {
     "ok": ("#1e7b34", "#e8f5ec"),
@@ -229,19 +229,57 @@ _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
-class RowsDelegate(QStyledItemDelegate):
-    """Draws a :class:`RowsModel` table's cells with one Python call each, status colours kept on a
-    selected row (as :class:`ToneDelegate`).
+class CellDelegate(QStyledItemDelegate):
+    """A delegate that fills a cell's style option itself, with what Qt's reading of the model's
+    roles would have given (the same pixels), in one Python call per cell painted or measured.
 
-    Why: Qt's own delegate asks the model seven roles of every cell it paints or measures, each a
-    call into Python; the run list, the inbox and the invoices repaint after every run. This one
-    reads the row and its column's text, alignment and tone directly: the same pixels.
+    Why: Qt's own delegate asks the model seven roles of every cell (font, alignment, colour,
+    check state, icon, text, background), each a call into Python; a table's repaint after a run,
+    a sort or a filter was hundreds of them. Subclasses find the cell's text and tone and call
+    :meth:`fill`; a status colour stays on a selected row (as :class:`ToneDelegate`).
     """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._features: dict[tuple[Any, bool], Any] = {}  # (the view's features, checkable) -> with ours
+
+    def fill(
+        self,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+        text: str,
+        alignment: Qt.AlignmentFlag,
+        brush: QBrush | None = None,
+        checked: bool | None = None,
+    ) -> None:
+        """``checked``: None for a cell without a check box."""
+        option.index = index
+        key = (option.features, checked is not None)
+        features = self._features.get(key)
+        if features is None:
+            features = key[0] | _FEATURE.HasDisplay
+            if key[1]:
+                features |= _FEATURE.HasCheckIndicator
+            self._features[key] = features
+        option.features = features
+        if checked is not None:
+            option.checkState = Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked
+        option.text = text
+        option.displayAlignment = alignment
+        if brush is not None:
+            palette = option.palette
+            palette.setBrush(QPalette.ColorRole.Text, brush)
+            palette.setBrush(QPalette.ColorRole.HighlightedText, brush)  # kept on a selected row
+            option.palette = palette
+        option.styleObject = None  # as Qt's own: no style animations inside item views
+
+
+class RowsDelegate(CellDelegate):
+    """Draws a :class:`RowsModel` table's cells from its rows and columns (see :class:`CellDelegate`)."""
 
     def __init__(self, model: RowsModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
-        self._features: dict[Any, Any] = {}  # the view's features -> with the text's
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
         model, at, col = self.model, index.row(), index.column()
@@ -249,21 +287,7 @@ class RowsDelegate(QStyledItemDelegate):
             super().initStyleOption(option, index)
             return
         column, row = model.columns[col], model.rows[at]
-        option.index = index
-        features = self._features.get(option.features)
-        if features is None:
-            features = self._features[option.features] = option.features | _FEATURE.HasDisplay
-        option.features = features
-        option.text = column.text(row)
-        option.displayAlignment = _RIGHT if column.right else _LEFT
-        if column.tone is not None:
-            colour = TONES.get(column.tone(row))
-            if colour is not None:
-                brush, palette = QBrush(colour), option.palette
-                palette.setBrush(QPalette.ColorRole.Text, brush)
-                palette.setBrush(QPalette.ColorRole.HighlightedText, brush)
-                option.palette = palette
-        option.styleObject = None  # as Qt's own: no style animations inside item views
+        self.fill(option, index, column.text(row), _RIGHT if column.right else _LEFT, column.brush(row))
 
 
 SELECTION, SELECTED_TEXT = QColor("#d1e9ff"), QColor("#101828")

@@ -61,11 +61,17 @@ def _pictures(qtbot: Any, delegate: str) -> list[QImage]:
             view.setItemDelegateForColumn(col, _RolesDelegate(view))
     else:
         view.setItemDelegate(ReviewDelegate(rows, view))
-    view.resize(1200, 700)
+    # an existing (green), a needs-review (amber) and a ticked row selected
+    return _selected_pictures(qtbot, view, (1200, 700), (0, 3, 4))
+
+
+def _selected_pictures(qtbot: Any, view: QTableView, size: tuple[int, int], rows: tuple[int, ...]) -> list[QImage]:
+    """The table shown at ``size``, drawn once with each of ``rows`` selected."""
+    view.resize(*size)
     view.show()
     qtbot.waitExposed(view)
     pictures = []
-    for row in (0, 3, 4):  # an existing (green), a needs-review (amber) and a ticked row selected
+    for row in rows:
         view.selectRow(row)
         qtbot.wait(20)
         pictures.append(view.viewport().grab().toImage())
@@ -96,15 +102,7 @@ def _run_pictures(qtbot: Any, delegate: str) -> list[QImage]:
         view.setItemDelegate(QStyledItemDelegate(view))
         for col in (1, 2):
             view.setItemDelegateForColumn(col, ToneDelegate(view))
-    view.resize(700, 420)
-    view.show()
-    qtbot.waitExposed(view)
-    pictures = []
-    for row in (0, 1, 4):
-        view.selectRow(row)
-        qtbot.wait(20)
-        pictures.append(view.viewport().grab().toImage())
-    return pictures
+    return _selected_pictures(qtbot, view, (700, 420), (0, 1, 4))
 
 
 def test_the_rows_delegate_draws_what_the_roles_draw(qtbot: Any) -> None:

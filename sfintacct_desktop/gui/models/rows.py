@@ -59,6 +59,11 @@ class Column:
         value = row.get(self.key)
         return "" if value is None else str(value)
 
+    def brush(self, row: dict[str, Any]) -> QBrush | None:
+        """The text's colour for ``row`` (its tone), or None for the palette's own."""
+        colour = TONES.get(self.tone(row)) if self.tone is not None else None
+        return QBrush(colour) if colour is not None else None
+
 
 # Roles as plain ints: ``data`` runs for about seven roles of every cell painted or measured.
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
@@ -130,11 +135,7 @@ class RowsModel(QAbstractTableModel):
             col = self.columns[index.column()]
             return (col.tooltip(self.rows[row_at]) or None) if col.tooltip is not None else None
         if role == _FOREGROUND:
-            col = self.columns[index.column()]
-            if col.tone is None:
-                return None
-            colour = TONES.get(col.tone(self.rows[row_at]))
-            return QBrush(colour) if colour is not None else None
+            return self.columns[index.column()].brush(self.rows[row_at])
         return None
 
     def replace_row(self, index: int, row: dict[str, Any]) -> None:
