@@ -607,14 +607,12 @@ class Painted(QObject):
         app.installEventFilter(self)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if self.hb.phase == "open":
-            # not while widgets are being built: wrapping one in Python from its constructor's events
-            # fixes its wrapper's type too early (a header view later read back as a plain QWidget)
-            return False
         if event.type() == QEvent.Type.Paint and isinstance(obj, QWidget):
-            r = event.rect()
+            # the region's own rectangles: its bounding rectangle (``event.rect()``) reads a badge and
+            # the status bar changed together as the whole window between them
+            area = sum(r.width() * r.height() for r in event.region())
             name = obj.objectName() or obj.accessibleName()
-            self.area[self.hb.step][f"{type(obj).__name__}{' ' + name if name else ''}"] += r.width() * r.height()
+            self.area[self.hb.step][f"{type(obj).__name__}{' ' + name if name else ''}"] += area
         elif event.type() in _GEOMETRY and isinstance(obj, QWidget):
             name = obj.objectName()
             self.moved[self.hb.step][f"{event.type().name} {type(obj).__name__}{' ' + name if name else ''}"] += 1
@@ -684,7 +682,6 @@ def main() -> int:
             app = AccountingApp([]) if args.cpu_events else QApplication([])
         hb = Heartbeat()
         hb.start()
-        painted = Painted(hb, app) if args.paints else None
         timings: dict[str, float] = {}
         t = time.perf_counter()
         win = MainWindow("sandbox")
@@ -695,6 +692,10 @@ def main() -> int:
         ready = time.perf_counter() - t
         settle(app)
         timings["open"] = time.perf_counter() - t
+        # installed once the window is built: a Python filter wraps each object its events reach, and
+        # wrapping one from its constructor's events fixes its wrapper's type too early (a header view
+        # later read back as a plain QAbstractItemView)
+        painted = Painted(hb, app) if args.paints else None
         child = getattr(win.worker, "child_pid", None) if getattr(win.worker, "in_child", False) else None
         print(f"window built in {built * 1000:.0f} ms, its sync ready (idle) after {ready * 1000:.0f} ms; "
               f"the sync runs in {f'child process {child}' if child else 'the window process'}")  # fmt: skip

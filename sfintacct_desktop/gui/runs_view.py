@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -321,11 +322,42 @@ class RunsView(QWidget):
         self.live_label.show()
 
     # ------------------------------------------------------------------ the selected run's streams
+    def _add_streams(self, rows: list[dict[str, Any]]) -> None:
+        """Show ``rows`` (sorted by stream, a superset of those shown) by inserting the new ones and
+        changing the changed: a reset repainted the whole table each time a stream began."""
+        for i, line in enumerate(rows):
+            current = self.streams.rows[i] if i < len(self.streams.rows) else None
+            if current is None or current.get("stream") != line["stream"]:
+                self.streams.insert_row(i, line)
+            elif current != line:
+                self.streams.replace_row(i, line)
+
     def _fit_streams(self) -> None:
-        """Fit the streams of the running run shown now (its bars keep a fixed width)."""
-        fit_columns(self.streams_view)
-        if not self.streams_view.isColumnHidden(PROGRESS_COL):
-            self.streams_view.setColumnWidth(PROGRESS_COL, 170)
+        """Fit the streams of the running run shown now: widths from the font, never narrower.
+
+        Why not ``fit_columns``: it measures every cell through the delegate (a Python call each)
+        and resizes every column, which repaints the table; a running run reaches a new stream
+        every few batches. Its counts get room for seven digits, its bars a fixed width; the run,
+        once finished, is fitted to what it shows."""
+        view = self.streams_view
+        if view.isColumnHidden(PROGRESS_COL):
+            fit_columns(view)
+            return
+        metrics, header = view.fontMetrics(), view.horizontalHeader()
+        pad = 2 * metrics.horizontalAdvance("0") + 8
+        digits = metrics.horizontalAdvance("0000000")
+        for col, column in enumerate(STREAM_COLUMNS):
+            if header.sectionResizeMode(col) == QHeaderView.ResizeMode.Stretch:
+                continue
+            if col == PROGRESS_COL:
+                width = 170
+            elif column.key == "stream":
+                width = max((metrics.horizontalAdvance(str(r.get("stream", ""))) for r in self.streams.rows), default=0)
+            else:
+                width = digits
+            width = max(width + pad, header.sectionSizeHint(col))
+            if header.sectionSize(col) < width:
+                header.resizeSection(col, width)
 
     def _show_streams(self, row: int) -> None:
         if not 0 <= row < len(self.model.rows):
@@ -343,10 +375,18 @@ class RunsView(QWidget):
             rows.append(line)
         shown = (run.get("run_id"), tuple(names), running)
         if shown == self._streams_shown and len(rows) == len(self.streams.rows):
-            for i, line in enumerate(rows):  # a running run's progress: the same streams, new counts
-                self.streams.replace_row(i, line)
+            # a running run's progress: the same streams, new counts in the one or two at work (a
+            # row changed is repainted; every row of the table was, 10-20 ms each batch)
+            for i, (line, before) in enumerate(zip(rows, self.streams.rows, strict=True)):
+                if line != before:
+                    self.streams.replace_row(i, line)
             return  # columns, title and paging are as they were: no re-measuring every batch
-        self._streams_shown = shown
+        before, self._streams_shown = self._streams_shown, shown
+        had = [str(r.get("stream")) for r in self.streams.rows]
+        if running and before[0::2] == (shown[0], True) and set(had) <= set(names):
+            self._add_streams(rows)  # the running run reached new streams: their rows, in place
+            self._fit_live.start()
+            return
         self.streams.set_rows(rows)
         self.streams_view.setColumnHidden(PROGRESS_COL, not running)
         if running:

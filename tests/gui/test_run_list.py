@@ -43,6 +43,9 @@ def test_the_running_run_shows_at_once_with_a_bar_per_stream_then_its_counts(
         seen["live"] = tab.runs_box.live_label.text()
 
     def drawn(events: list[Any]) -> None:  # the tab draws each burst of progress once, right after it
+        names = [r["stream"] for r in tab.streams.rows]  # streams join the table in place, in order
+        seen.setdefault("streams", set()).update(ev.stream for ev in events if "." in ev.stream)
+        seen.setdefault("orders", []).append(names == sorted(names) and seen["streams"] <= set(names))
         for ev in events:
             if ev.phase != "writing" or "." not in ev.stream:
                 continue
@@ -60,6 +63,7 @@ def test_the_running_run_shows_at_once_with_a_bar_per_stream_then_its_counts(
     bars = [p for p in seen["progress"] if p[0] == "salesforce.customers"]
     assert bars and bars[-1][:3] == ("salesforce.customers", 3, 3)
     assert all(p[1:3] == p[3:5] and not p[5] for p in bars)  # the bar shows the event's numbers
+    assert len(seen["streams"]) > 1 and all(seen["orders"]), seen["orders"]
     # the same row now holds the finished run's counts, before any re-read of the store
     top = tab.runs.row(0)
     assert top["run_id"] == finished.run_id and top["status"] == "ok"
