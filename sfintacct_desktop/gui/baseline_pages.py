@@ -218,9 +218,12 @@ class ReviewPage(QWidget):
             (self.accepted_label, f"{accepted:,} accepted", f"{widest} accepted"),
             (self.shown, f"{shown:,} of {total:,} shown", f"{widest} of {widest} shown"),
         ):
-            width = label.fontMetrics().horizontalAdvance(longest) + 8
-            if label.minimumWidth() != width:
-                label.setMinimumWidth(width)
+            metrics = label.fontMetrics()
+            width = metrics.horizontalAdvance(longest) + 8
+            if label.minimumWidth() != width or label.maximumWidth() != width:
+                # a fixed size: Qt then takes a new text for one that cannot move anything (a
+                # label of any other size asks the whole window to lay itself out again)
+                label.setFixedSize(width, max(label.sizeHint().height(), metrics.height()))
                 label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             label.setText(text)
 
