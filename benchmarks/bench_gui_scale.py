@@ -3,6 +3,29 @@
 Run:  .venv/bin/python benchmarks/bench_gui_scale.py [--sandbox inprocess|process] [--worker child|inprocess]
       [--seed scale:2000] [--no-cpu] [--cpu-events] [--paints]
 
+On a quiet 2-core machine on 2026-12-07 01:50-02:52 UTC (a later session than the figures below;
+load under 1.2), the same code ran 25-40% slower than in the session before (the GUI thread's CPU
+over the path at the start, b481493: 1589-2130 ms, against 1069-1522), and the figures are noisier
+than the changes; --no-cpu, overall longest / p99 ms:
+  at the start (b481493)  process 39 / 20, 61 / 21, 39 / 20; inprocess 43 / 22, 58 / 24, 51 / 22
+  after                   process 46 / 21, 69 / 20, 55 / 19, 61 / 23, 38 / 22, 55 / 21;
+                          inprocess 37 / 22, 54 / 22, 58 / 26, 60 / 24, 52 / 22, 43 / 19
+  (the GUI thread's CPU after: 1340-2153 ms). Longest under 100 ms in every run; p99 under 20 ms in 2 of 12.
+What changed, measured per step (``--paints`` and a per-step timer): a review sort's own handler went
+from 9-13 ms to 2-4 (each column's order is sorted once on the plan task's thread; QTableView's
+sortByColumn asked for the same sort twice; the accepted count was counted at every step), a filter's
+from 2.6-3.3 to 1-2 ms; a running run's streams table no longer repaints every row at each batch
+(307 kpx, 9-20 ms) nor measures every cell when a stream begins. Found: the "whole-area repaint at
+each run's start and end" was this bench's measure, not the window: a paint event's ``rect()`` is its
+region's bounding box, and a badge and the status bar repainted together read as the whole window
+(``--paints`` now adds the region's own rectangles). What is left in p99: each review step that
+changes the rows shown repaints the table (~180 cells, 12-20 ms of the GUI thread: Qt's item
+drawing lays each cell's text out three to four times, and each cell is a Python call), one beat of
+20-35 ms per step, 13 such steps; then the plan's landing and each run's start and end.
+Tried and not kept: drawing a plain cell's text from a cache of laid-out QStaticText (the same
+pixels, the delegate pixel tests passed; no faster: a repaint's CPU 9.3 ms against Qt's 9.4, the
+Python calls it adds cost what Qt's text layout did).
+
 On a quiet 2-core machine (2026-12-07 00:00-00:11 UTC), --no-cpu, the code at the start of the day's
 work (8019668, "before") and after it, in turn; overall longest / p99 ms, and the GUI thread's CPU over
 the whole path ("gui cpu ms" in the table):
