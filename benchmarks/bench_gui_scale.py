@@ -449,6 +449,30 @@ def pct(values: list[float], p: float) -> float:
     return s[min(len(s) - 1, int(p * (len(s) - 1) + 0.5))] if s else 0.0
 
 
+def review_steps(tab: Any) -> list[tuple[str, Any]]:
+    """The operator's review steps on the Baseline tab ``tab``, in order: (name, the click)."""
+    review = tab.review
+    steps: list[tuple[str, Any]] = []
+    for column, order in ((SCORE, Qt.SortOrder.DescendingOrder), (SF_NAME, Qt.SortOrder.AscendingOrder),
+                          (ID, Qt.SortOrder.AscendingOrder)):  # fmt: skip
+        steps.append((f"sort by {COLUMNS[column][0]}", lambda c=column, o=order: tab.view.sortByColumn(c, o)))
+        steps.append(("select the first row", lambda: tab.view.selectRow(0)))
+    for text in ("a", "ac", "acme", ""):  # typing, one key at a time
+        steps.append((f"find {text!r}", lambda x=text: review.search.setText(x)))
+    for box, key in ((review.decision, "create_salesforce"), (review.decision, ""), (review.status, "review"),
+                     (review.status, "")):  # fmt: skip
+        steps.append((f"show {key or 'all'}", lambda b=box, k=key: b.setCurrentIndex(max(0, b.findData(k)))))
+    review.threshold.setValue(0.95)
+    steps += [
+        ("accept scores >= 0.95", review.accept_above.click),
+        ("reject all", review.reject_all.click),
+        ("accept all suggestions", tab.accept_all.click),
+        ("show accepted", lambda: review.status.setCurrentIndex(review.status.findData("accepted"))),
+        ("show all", lambda: review.status.setCurrentIndex(0)),
+    ]
+    return steps
+
+
 def run_path(app: QApplication, win: MainWindow, hb: Heartbeat, timings: dict[str, float]) -> dict[str, Any]:
     """The operator's heavy path; returns facts worth printing (plan size, apply status, runs)."""
     facts: dict[str, Any] = {}
@@ -485,25 +509,7 @@ def run_path(app: QApplication, win: MainWindow, hb: Heartbeat, timings: dict[st
     facts["actions"] = tab.model.rowCount()
 
     t = phase("review")
-    review = tab.review
-    steps: list[tuple[str, Any]] = []
-    for column, order in ((SCORE, Qt.SortOrder.DescendingOrder), (SF_NAME, Qt.SortOrder.AscendingOrder),
-                          (ID, Qt.SortOrder.AscendingOrder)):  # fmt: skip
-        steps.append((f"sort by {COLUMNS[column][0]}", lambda c=column, o=order: tab.view.sortByColumn(c, o)))
-        steps.append(("select the first row", lambda: tab.view.selectRow(0)))
-    for text in ("a", "ac", "acme", ""):  # typing, one key at a time
-        steps.append((f"find {text!r}", lambda x=text: review.search.setText(x)))
-    for box, key in ((review.decision, "create_salesforce"), (review.decision, ""), (review.status, "review"),
-                     (review.status, "")):  # fmt: skip
-        steps.append((f"show {key or 'all'}", lambda b=box, k=key: b.setCurrentIndex(max(0, b.findData(k)))))
-    review.threshold.setValue(0.95)
-    steps += [
-        ("accept scores >= 0.95", review.accept_above.click),
-        ("reject all", review.reject_all.click),
-        ("accept all suggestions", tab.accept_all.click),
-        ("show accepted", lambda: review.status.setCurrentIndex(review.status.findData("accepted"))),
-        ("show all", lambda: review.status.setCurrentIndex(0)),
-    ]
+    steps = review_steps(tab)
     for name, action in steps:
         step(name)
         started = time.perf_counter()

@@ -33,37 +33,18 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import keyring  # noqa: E402
-from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from benchmarks.bench_gui_scale import REVIEW, MainWindow, settle, start_process_sandbox, wait  # noqa: E402
+from benchmarks.bench_gui_scale import (  # noqa: E402
+    REVIEW,
+    MainWindow,
+    review_steps,
+    settle,
+    start_process_sandbox,
+    wait,
+)
 from sfintacct_desktop.config.profiles import save_sandbox_profile  # noqa: E402
-from sfintacct_desktop.gui.models.plan import COLUMNS, ID, SCORE, SF_NAME  # noqa: E402
 from tests.support.file_keyring import FileKeyring  # noqa: E402
-
-
-def steps(win: MainWindow) -> list[tuple[str, Any]]:
-    """The review steps of ``bench_gui_scale.py``, in its order."""
-    tab, review = win.baseline_tab, win.baseline_tab.review
-    out: list[tuple[str, Any]] = []
-    for column, order in ((SCORE, Qt.SortOrder.DescendingOrder), (SF_NAME, Qt.SortOrder.AscendingOrder),
-                          (ID, Qt.SortOrder.AscendingOrder)):  # fmt: skip
-        out.append((f"sort by {COLUMNS[column][0]}", lambda c=column, o=order: tab.view.sortByColumn(c, o)))
-        out.append(("select the first row", lambda: tab.view.selectRow(0)))
-    for text in ("a", "ac", "acme", ""):
-        out.append((f"find {text!r}", lambda x=text: review.search.setText(x)))
-    for box, key in ((review.decision, "create_salesforce"), (review.decision, ""), (review.status, "review"),
-                     (review.status, "")):  # fmt: skip
-        out.append((f"show {key or 'all'}", lambda b=box, k=key: b.setCurrentIndex(max(0, b.findData(k)))))
-    review.threshold.setValue(0.95)
-    out += [
-        ("accept scores >= 0.95", review.accept_above.click),
-        ("reject all", review.reject_all.click),
-        ("accept all suggestions", tab.accept_all.click),
-        ("show accepted", lambda: review.status.setCurrentIndex(review.status.findData("accepted"))),
-        ("show all again", lambda: review.status.setCurrentIndex(0)),
-    ]
-    return out
 
 
 def main() -> int:
@@ -88,21 +69,21 @@ def main() -> int:
         wait(app, lambda: bool(planned) and tab.pages.currentIndex() == REVIEW, 600)
         settle(app, 1.0)
         print(f"{tab.model.rowCount()} actions; {args.rounds} rounds; median wall ms")
-        timed: dict[str, tuple[list[float], list[float]]] = {}
+        timed: dict[tuple[int, str], tuple[list[float], list[float]]] = {}  # (place, name): a name can recur
         for _ in range(args.rounds):
-            for name, action in steps(win):
+            for place, (name, action) in enumerate(review_steps(tab)):
                 t0 = time.perf_counter()
                 action()
                 t1 = time.perf_counter()
                 for _ in range(5):
                     app.processEvents()
                 t2 = time.perf_counter()
-                mine, after = timed.setdefault(name, ([], []))
+                mine, after = timed.setdefault((place, name), ([], []))
                 mine.append((t1 - t0) * 1000)
                 after.append((t2 - t1) * 1000)
                 settle(app, 0.02)
         print(f"{'step':<26} {'action':>7} {'flush':>7}")
-        for name, (mine, after) in timed.items():
+        for (_, name), (mine, after) in timed.items():
             print(f"{name:<26} {statistics.median(mine):>7.1f} {statistics.median(after):>7.1f}")
         win.close()
         app.processEvents()
