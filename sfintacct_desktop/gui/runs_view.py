@@ -324,7 +324,8 @@ class RunsView(QWidget):
     # ------------------------------------------------------------------ the selected run's streams
     def _add_streams(self, rows: list[dict[str, Any]]) -> None:
         """Show ``rows`` (sorted by stream, a superset of those shown) by inserting the new ones and
-        changing the changed: a reset repainted the whole table each time a stream began."""
+        changing only the rows that changed: a reset repainted the whole table each time a stream
+        began, and a change of every row at each batch."""
         for i, line in enumerate(rows):
             current = self.streams.rows[i] if i < len(self.streams.rows) else None
             if current is None or current.get("stream") != line["stream"]:
@@ -337,24 +338,27 @@ class RunsView(QWidget):
 
         Why not ``fit_columns``: it measures every cell through the delegate (a Python call each)
         and resizes every column, which repaints the table; a running run reaches a new stream
-        every few batches. Its counts get room for seven digits, its bars a fixed width; the run,
-        once finished, is fitted to what it shows."""
+        every few batches. A count gets room for five digits or for its stream's total (a count
+        never passes it), its bars a fixed width; the run, once finished, is fitted to what it
+        shows."""
         view = self.streams_view
         if view.isColumnHidden(PROGRESS_COL):
             fit_columns(view)
             return
         metrics, header = view.fontMetrics(), view.horizontalHeader()
         pad = 2 * metrics.horizontalAdvance("0") + 8
-        digits = metrics.horizontalAdvance("0000000")
+        rows = self.streams.rows
+        counts = max((metrics.horizontalAdvance(str(r.get("total") or "")) for r in rows), default=0)
+        counts = max(counts, metrics.horizontalAdvance("00000"))
         for col, column in enumerate(STREAM_COLUMNS):
             if header.sectionResizeMode(col) == QHeaderView.ResizeMode.Stretch:
                 continue
             if col == PROGRESS_COL:
                 width = 170
-            elif column.key == "stream":
-                width = max((metrics.horizontalAdvance(str(r.get("stream", ""))) for r in self.streams.rows), default=0)
             else:
-                width = digits
+                width = max((metrics.horizontalAdvance(column.text(r)) for r in rows), default=0)
+                if column.key != "stream":
+                    width = max(width, counts)
             width = max(width + pad, header.sectionSizeHint(col))
             if header.sectionSize(col) < width:
                 header.resizeSection(col, width)
@@ -375,11 +379,9 @@ class RunsView(QWidget):
             rows.append(line)
         shown = (run.get("run_id"), tuple(names), running)
         if shown == self._streams_shown and len(rows) == len(self.streams.rows):
-            # a running run's progress: the same streams, new counts in the one or two at work (a
-            # row changed is repainted; every row of the table was, 10-20 ms each batch)
-            for i, (line, before) in enumerate(zip(rows, self.streams.rows, strict=True)):
-                if line != before:
-                    self.streams.replace_row(i, line)
+            # a running run's progress: the same streams, new counts in the one or two at work (only
+            # a row that changed is repainted; every row of the table was, 10-20 ms each batch)
+            self._add_streams(rows)
             return  # columns, title and paging are as they were: no re-measuring every batch
         before, self._streams_shown = self._streams_shown, shown
         had = [str(r.get("stream")) for r in self.streams.rows]

@@ -38,10 +38,14 @@ def test_a_new_stream_joins_in_place_and_only_changed_rows_are_redrawn(qtbot: An
     header, metrics = view.streams_view.horizontalHeader(), view.streams_view.fontMetrics()
     assert not view.streams_view.isColumnHidden(PROGRESS_COL)
     read = [c.key for c in view.streams.columns].index("read")
-    assert header.sectionSize(read) > metrics.horizontalAdvance("1234567")  # seven digits fit
+    assert header.sectionSize(read) > metrics.horizontalAdvance("12345")  # five digits fit, and the totals
     stream_width = header.sectionSize(0)
     assert stream_width > metrics.horizontalAdvance("salesforce.customers")
 
     view.progress(_progress("intacct.customers", 1500, 1500))
     assert header.sectionSize(0) == stream_width  # no re-fit, no repaint of every row, for counts
     assert view.streams.rows[0]["done"] == 1500 and not resets
+
+    view.progress(_progress("salesforce.pricebooks", 0, 2_500_000))  # a count never passes its total
+    qtbot.wait(20)
+    assert header.sectionSize(read) > metrics.horizontalAdvance("2500000")
