@@ -212,7 +212,13 @@ def test_sync_watch_keeps_running_through_a_spent_allocation_and_status_says_so(
             wait = json.loads(status.stdout).get("budget_wait") if status.returncode == 0 else None
             if wait or time.monotonic() > deadline or proc.poll() is not None:
                 break
-        assert wait is not None and proc.poll() is None, "the watch must wait, not exit"
+        if wait is None or proc.poll() is not None:  # say what the watch did: its output and the last status
+            proc.kill()
+            out, err = proc.stdout.read(), proc.stderr.read()  # type: ignore[union-attr]
+            pytest.fail(
+                f"the watch must wait, not exit (exit {proc.wait()}); last status: {status.stdout[-2000:]}"
+                f"\nwatch stdout: {out[-2000:]}\nwatch stderr: {err[-4000:]}"
+            )
         text = cli(bench.home, "status")
         assert "Waiting for the API budget until" in text.stdout
         requests.delete(f"{base}/__sandbox__/faults", timeout=10).raise_for_status()  # the allocation is back
