@@ -3,6 +3,20 @@
 Run:  .venv/bin/python benchmarks/bench_gui_scale.py [--sandbox inprocess|process] [--worker child|inprocess]
       [--seed scale:2000] [--no-cpu] [--cpu-events] [--paints]
 
+On a quiet 2-core machine on 2026-12-07 04:50-05:40 UTC (a later session, load under 1), --no-cpu,
+overall longest / p99 ms, before the change below (28b1692): --sandbox process 26-44 / 15-17 (6 runs),
+--sandbox inprocess 25-58 / 15-21 (46 runs, p99 at 20 or 21 in 6 of them); after it:
+  process    23 / 13, 24 / 15, 33 / 15, 33 / 14, 27 / 14, 23 / 14, 39 / 14, 37 / 15, 24 / 14
+  inprocess  26 / 13, 31 / 17, 41 / 16, 35 / 14, 27 / 15, 28 / 15, 28 / 16, 38 / 17, 49 / 15
+  (the GUI thread's CPU over the path: 1050-1650 ms before, 710-1240 after). Longest under 50 ms and
+  p99 under 20 ms in every run after, with the sandbox in process and in its own process.
+What changed: the review table draws its text cells itself, as Qt's item style does (the same
+pixels, tested), with one text layout per cell where Qt's item drawing made three or four, and
+what the cells share read once (gui/review_delegate.py): the table's repaint after a sort or a
+filter went from 9-14 to 6-9 ms, a review step's whole flush (``bench_review_steps.py``) from
+13-19 to 5-9 ms. What is left in the top 1%: the two syncs' starts and ends (the run list, the
+health, the tabs' counts), the plan's landing, and a review step now and then.
+
 On a quiet 2-core machine on 2026-12-07 01:50-02:52 UTC (a later session than the figures below;
 load under 1.2), the same code ran 25-40% slower than in the session before (the GUI thread's CPU
 over the path at the start, b481493: 1589-2130 ms, against 1069-1522), and the figures are noisier

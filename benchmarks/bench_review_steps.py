@@ -16,6 +16,11 @@ thread, the accepted count kept, the filter's answers moved with their rows): so
 2.2-2.7, by Salesforce 12.9 -> 3.4-4.2, by # 9.1 -> 2.7-3.0; the text and list filters 2.6-3.3 ->
 1.0-2.0. Flush: 17-31 ms for a step that changes the rows shown (4-6 ms for one that shows a few),
 before and after: the review table's repaint (about 180 cells), Qt's item drawing.
+
+Later (2026-12-07 05:20 UTC, the same machine), with the review table's text cells drawn by its
+delegate in one text layout each (gui/review_delegate.py), median of 4 rounds: flush 5-9 ms for a
+step that changes the rows shown (13-19 ms just before, in the same hour), 2-3 ms for one that
+shows a few; actions 1-2 ms.
 """
 
 from __future__ import annotations

@@ -4,16 +4,24 @@ middle of the review table."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QStyledItemDelegate, QTableView
 
+from sfintacct_desktop.gui.main_window import STYLE
 from sfintacct_desktop.gui.models.plan import IA_KEY, SF_KEY, PlanModel, ReviewFilter
 from sfintacct_desktop.gui.models.rows import Column, RowsModel
 from sfintacct_desktop.gui.review_delegate import ReviewDelegate
 from sfintacct_desktop.gui.widgets import ToneDelegate, light_selection, table
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 class _RolesDelegate(ToneDelegate):
@@ -28,7 +36,8 @@ class _RolesDelegate(ToneDelegate):
 def _actions() -> list[dict[str, Any]]:
     actions: list[dict[str, Any]] = []
     for i in range(1, 30):
-        a: dict[str, Any] = {"id": i, "entity": "customer", "writes": [], "name": f"Northwind {i}",
+        name = f"Northwind {i}" if i % 5 else f"Northwind Trading and Logistics Partners of the Pacific {i}"
+        a: dict[str, Any] = {"id": i, "entity": "customer", "writes": [], "name": name,
                              "salesforce": f"0015e000000{i:04d}QAAQXYZ", "accepted": i % 3 == 0}  # fmt: skip
         if i % 4 == 0:
             a.update(action="review", status="review", intacct=f"C-{i}", score=0.4,
@@ -43,12 +52,14 @@ def _actions() -> list[dict[str, Any]]:
     return actions
 
 
-def _pictures(qtbot: Any, delegate: str) -> list[QImage]:
+def _pictures(qtbot: Any, delegate: str, style: str = "", then: str | None = None) -> list[QImage]:
+    """The review table drawn with ``delegate``; with ``then``, drawn again after that style sheet."""
     model, rows = PlanModel(), ReviewFilter()
     model.set_rows(_actions())
     rows.setSourceModel(model)
     view = QTableView()
     qtbot.addWidget(view)
+    view.setStyleSheet(style)
     view.setModel(rows)
     view.setAlternatingRowColors(True)
     view.setWordWrap(False)
@@ -62,7 +73,11 @@ def _pictures(qtbot: Any, delegate: str) -> list[QImage]:
     else:
         view.setItemDelegate(ReviewDelegate(rows, view))
     # an existing (green), a needs-review (amber) and a ticked row selected
-    return _selected_pictures(qtbot, view, (1200, 700), (0, 3, 4))
+    pictures = _selected_pictures(qtbot, view, (1200, 700), (0, 3, 4))
+    if then is not None:
+        view.setStyleSheet(then)
+        pictures += _selected_pictures(qtbot, view, (1200, 700), (0, 3, 4))
+    return pictures
 
 
 def _selected_pictures(qtbot: Any, view: QTableView, size: tuple[int, int], rows: tuple[int, ...]) -> list[QImage]:
@@ -78,11 +93,25 @@ def _selected_pictures(qtbot: Any, view: QTableView, size: tuple[int, int], rows
     return pictures
 
 
-def test_the_review_delegate_draws_what_the_roles_draw(qtbot: Any) -> None:
-    ours, roles = _pictures(qtbot, "review"), _pictures(qtbot, "roles")
+@pytest.mark.parametrize("style", ["", STYLE, STYLE + "QWidget { font-size: 26px; }"], ids=["plain", "window", "large"])
+def test_the_review_delegate_draws_what_the_roles_draw(qtbot: Any, style: str) -> None:
+    """The same pixels with and without the window's style sheet, and at a large font: long names
+    elided at the right, numbers to the right, status colours, selected rows."""
+    ours, roles = _pictures(qtbot, "review", style), _pictures(qtbot, "roles", style)
     assert len(ours) == len(roles) == 3
     for mine, theirs in zip(ours, roles, strict=True):
         assert not mine.isNull() and mine.size() == theirs.size()
+        assert mine == theirs
+
+
+def test_the_review_delegate_follows_a_new_font_and_palette(qtbot: Any) -> None:
+    """The delegate keeps the font's metrics and the palette's colours between cells: a style
+    sheet set while the table is shown (another font size, another selection colour) is drawn as Qt draws it."""
+    then = STYLE + "QWidget { font-size: 17px; } QTableView { selection-background-color: #fde68a; }"
+    ours, roles = _pictures(qtbot, "review", "", then), _pictures(qtbot, "roles", "", then)
+    assert len(ours) == len(roles) == 6
+    assert ours[0] != ours[3]  # the new look is drawn
+    for mine, theirs in zip(ours, roles, strict=True):
         assert mine == theirs
 
 
@@ -109,3 +138,18 @@ def test_the_rows_delegate_draws_what_the_roles_draw(qtbot: Any) -> None:
     ours, roles = _run_pictures(qtbot, "rows"), _run_pictures(qtbot, "roles")
     for mine, theirs in zip(ours, roles, strict=True):
         assert not mine.isNull() and mine == theirs
+
+
+def test_the_review_delegate_draws_what_the_roles_draw_at_fractional_and_double_scaling() -> None:
+    """At 150% and 200% (another process: the scale is read when Qt starts) the text lands on the
+    same device pixels as Qt's, whose positions are fractions of a logical pixel there."""
+    if os.environ.get("SFINTACCT_TEST_SCALED"):
+        pytest.skip("already the scaled run")
+    for factor in ("1.5", "2"):
+        env = {**os.environ, "QT_SCALE_FACTOR": factor, "SFINTACCT_TEST_SCALED": "1", "QT_QPA_PLATFORM": "offscreen"}
+        argv = [sys.executable, "-m", "pytest", "-q", "-n0", "-p", "no:cacheprovider", f"{__file__}::{_SAME.__name__}"]
+        proc = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=str(REPO), timeout=120)
+        assert proc.returncode == 0 and " passed" in proc.stdout, f"at {factor}x:\n{proc.stdout[-3000:]}"
+
+
+_SAME = test_the_review_delegate_draws_what_the_roles_draw
