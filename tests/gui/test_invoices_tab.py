@@ -55,12 +55,22 @@ def test_invoice_lookup_lists_the_demo_invoices(qtbot, window: MainWindow, sandb
 
     # a 1024x640 window: every column in sight (the long text ones give way), a cut cell's whole
     # text in its tooltip, the sales order by its document number
+    tab.customer.setText("")
+    tab.open_only.setChecked(False)
+    with qtbot.waitSignal(tab.loaded, timeout=30_000):
+        tab.search_button.click()
     window.show()
     window.tabs.setCurrentWidget(tab)
     window.resize(1024, 640)
     qtbot.waitUntil(lambda: 900 < tab.view.viewport().width() < 1010, timeout=5_000)
     header = tab.view.horizontalHeader()
     assert sum(header.sectionSize(c) for c in range(tab.model.columnCount())) <= tab.view.viewport().width()
+    status_col = [c.key for c in tab.model.columns].index("status")  # the status is read whole
+    longest = max(tab.view.fontMetrics().horizontalAdvance(tab.model.data(tab.model.index(r, status_col)))
+                  for r in range(tab.model.rowCount()))  # fmt: skip
+    assert header.sectionSize(status_col) >= longest + 6
+    statuses = [str(tab.model.data(tab.model.index(r, status_col))) for r in range(tab.model.rowCount())]
+    assert len(statuses) == len(invoices) and any(s.startswith("Overdue: Partially") for s in statuses)
     order_col = [c.key for c in tab.model.columns].index("sales_order_id")
     with_order = next(i for i, r in enumerate(tab.model.rows) if r.get("sales_order_id"))
     tip = tab.model.data(tab.model.index(with_order, order_col), Qt.ItemDataRole.ToolTipRole)
