@@ -6,8 +6,9 @@ script, a throw-away keyring), and walks the operator's path: welcome, connectio
 checklist (all set, and fields missing, deploying the Salesforce metadata), the profile editor,
 the baseline (plan, review, confirmation, applying, report), the sync (up to date, syncing, failing,
 needs attention, error inbox, conflicts, paused), a run's detail, the invoices, a customer's page (its
-fields after a live refresh, its invoices), the pipeline, the backups to restore from, and the window
-attached to a background service (and that service stopped). Files are named
+fields after a live refresh, its invoices), the pipeline, the backups to restore from, the move of the
+sync state to PostgreSQL, and the window attached to a background service (and that service stopped).
+Files are named
 ``<nn>-<page>-<state>-<w>x<h>.png``. Dialogs are drawn over the window at their place, as the
 operator sees them.
 """
@@ -291,6 +292,7 @@ def _window(app: Any, cam: Camera) -> None:
             _wait(app, lambda: win.runner.idle and pipe.pipeline is not None)
             cam.shoot(win, "pipeline", "refresh")
             _restore_choose(app, cam, win)
+            _move_choose(app, cam, win)
         finally:
             win.close()
         _background_confirm(app, cam)
@@ -306,6 +308,15 @@ def _restore_choose(app: Any, cam: Camera, win: Any) -> None:
     dialog = win.ask_restore_state()
     _wait(app, lambda: dialog is not None and dialog.model.rowCount() > 0)
     cam.shoot(win, "state", "restore-choose", dialog=dialog)
+    dialog.reject()
+
+
+def _move_choose(app: Any, cam: Camera, win: Any) -> None:
+    """File > Move the sync state to another database…: where it lives now, a PostgreSQL address typed."""
+    dialog = win.ask_move_state()
+    _wait(app, lambda: dialog is not None and dialog.now.text().startswith("Now:"))
+    dialog.address.setText("postgresql://sync@db.example.com:5432/sfintacct")
+    cam.shoot(win, "state", "move-choose", dialog=dialog)
     dialog.reject()
 
 

@@ -44,6 +44,7 @@ from . import (
     signin,
     state_admin,
     state_service,
+    state_target,
     sync_service,
 )
 from . import profiles as app_profiles
@@ -203,6 +204,27 @@ def restore_state(profile: ProfileRef, name: str | None = None) -> dict[str, Any
 def list_backups(profile: ProfileRef) -> dict[str, Any]:
     """The profile's backups, newest first, each with its integrity check (``ok``)."""
     return state_admin.list_backups(_name(profile))
+
+
+def state_location(profile: ProfileRef) -> dict[str, Any]:
+    """Where the profile's state lives now, for a sentence (a PostgreSQL URL's password masked), and
+    whether the profile keeps a PostgreSQL password in its keyring (the sandbox profile does not)."""
+    name = _name(profile)
+    target = state_target.state_target(name)
+    sandbox = cfg.get_profile(name).get("kind") == cfg.KIND_SANDBOX  # its database password is never stored
+    where, postgres = state_target.where(target), state_target.is_postgres(target)
+    return {"where": where, "postgres": postgres, "keeps_password": not sandbox}
+
+
+def move_state(profile: ProfileRef, to: str, *, password: str | None = None, replace: bool = False) -> dict[str, Any]:
+    """Copy the profile's state to ``to`` (a PostgreSQL URL, or ``sqlite``: its own file) and switch to it.
+
+    A PostgreSQL password goes to the profile's keyring first (never into the URL, which is saved in
+    the profiles file); the sync must be stopped (the copy takes the profile's lock).
+    """
+    if password:
+        state_target.save_password(_name(profile), password)
+    return state_admin.migrate(_name(profile), to, replace=replace)
 
 
 def rebuild_state(profile: ProfileRef) -> dict[str, Any]:

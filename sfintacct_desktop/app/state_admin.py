@@ -422,7 +422,7 @@ def migrate(profile: str, to: str, *, replace: bool = False) -> dict[str, Any]:
     try:
         stored = None if to.strip().lower() in DEFAULT_TARGETS else cfg.check_state_url(to)
     except cfg.ProfileError as exc:
-        raise _fail("Not a state store URL", str(exc), exc.hint, "STATE_URL_BAD") from None
+        raise _fail("Not a state store URL", str(exc), exc.hint, "STATE_URL_BAD", window=exc.hint) from None
     source, dest = state_target(profile), resolve_url(profile, stored)
     if where(source) == where(dest):
         raise _fail(
@@ -430,6 +430,7 @@ def migrate(profile: str, to: str, *, replace: bool = False) -> dict[str, Any]:
             f"The state of profile {profile} already lives in {where(dest)}.",
             "Give another target with --to.",
             "STATE_SAME",
+            window="Choose the other kind of store, or another PostgreSQL database.",
         )
     with ProfileLock(profile, target=source), ProfileLock(profile, target=dest):
         src = ss.open_state_store(profile)
@@ -442,12 +443,19 @@ def migrate(profile: str, to: str, *, replace: bool = False) -> dict[str, Any]:
             try:
                 report = copy_state(src.engine, target.engine, replace=replace)
             except CopyError as exc:
+                held = "already holds" in str(exc)
                 hint = (
                     "Choose an empty database, or add --replace to overwrite what it holds."
-                    if "already holds" in str(exc)
+                    if held
                     else "Nothing was switched; see the log file."
                 )
-                raise _fail("The state was not migrated", f"{where(dest)}: {exc}.", hint, "STATE_MIGRATE") from None
+                window = (
+                    "Choose an empty database, or tick “Replace what it holds” to overwrite it."
+                    if held
+                    else "Nothing was switched; the log file (Help > Open log folder) says why."
+                )
+                message = f"{where(dest)}: {exc}."
+                raise _fail("The state was not migrated", message, hint, "STATE_MIGRATE", window) from None
             finally:
                 target.close()
         finally:
@@ -476,6 +484,7 @@ def _clear_file_target(dest: Path | Any, replace: bool) -> list[str]:
                 f"{dest} exists and is not a usable state store.",
                 "Add --replace to keep it aside and write a new one.",
                 "STATE_MIGRATE",
+                window="Tick “Replace what it holds” to keep it aside and write a new one.",
             )
         return move_aside(dest, "damaged")
     with StateStore.open(dest) as existing:
@@ -486,6 +495,7 @@ def _clear_file_target(dest: Path | Any, replace: bool) -> list[str]:
             f"{dest} already holds sync state ({held} rows).",
             "Choose another file, or add --replace to keep it aside and write a new one.",
             "STATE_MIGRATE",
+            window="Tick “Replace what it holds” to keep it aside and write a new one.",
         )
     return move_aside(dest, "replaced") if held else []
 

@@ -37,6 +37,7 @@ from .menus import WindowMenus
 from .pipeline_tab import PipelineTab
 from .service_banner import ServiceBanner
 from .state_backup import StateBackup
+from .state_move import StateMove
 from .state_restore import StateRestore
 from .sync_tab import SyncTab
 from .task_runner import TaskRunner
@@ -308,6 +309,7 @@ class MainWindow(QMainWindow):
         self.background = BackgroundSwitch(self)
         self.state_backup = StateBackup(self)
         self.state_restore = StateRestore(self)
+        self.state_move = StateMove(self)
         self.menus = WindowMenus(self, self, Tray.is_available())
         self.tray = Tray(self.menus.sync_now, self.menus.pause_resume, self)
         self.tray.open_requested.connect(self.show_from_tray)
@@ -391,6 +393,9 @@ class MainWindow(QMainWindow):
 
     def ask_restore_state(self) -> object:
         return self.state_restore.ask()
+
+    def ask_move_state(self) -> object:
+        return self.state_move.ask()
 
     def _fit_status(self) -> None:
         """The budgets on two lines when one line would not fit the status bar (a narrow window):

@@ -36,6 +36,7 @@ class MenuHost(Protocol):
     def ask_background_stop(self) -> object: ...
     def backup_state(self) -> None: ...
     def ask_restore_state(self) -> object: ...
+    def ask_move_state(self) -> object: ...
 
 
 def find_field(tab: QWidget | None) -> QWidget | None:
@@ -90,6 +91,12 @@ class WindowMenus:
             "Not while the background service runs the sync."
         )
         file_menu.addAction(self.restore)
+        self.move_state = self._action("&Move the sync state to another database…", host.ask_move_state)
+        self.move_state.setStatusTip(
+            "Copy the links, cursors and history to PostgreSQL (or back to this computer's file) and use it "
+            "from then on. Not while the background service runs the sync."
+        )
+        file_menu.addAction(self.move_state)
         file_menu.addSeparator()
         self.quit = self._action("&Quit", host.quit_app, QKeySequence("Ctrl+Q"))
         self.quit.setStatusTip("Stop syncing and close the window (the current batch finishes first).")
@@ -149,6 +156,7 @@ class WindowMenus:
         self.background_stop.setEnabled(usable and remote)
         self.backup.setEnabled(usable)
         self.restore.setEnabled(usable and not remote)
+        self.move_state.setEnabled(usable and not remote)
         paused = worker_state == "paused"
         self.sync_now.setEnabled(usable and worker_state in ("idle", "waiting"))
         self.pause_resume.setText("&Resume" if paused else "&Pause")

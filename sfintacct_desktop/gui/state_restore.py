@@ -20,7 +20,8 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMessageBox, QV
 from ..app import gui_support as gs
 from .accessibility import install as install_naming
 from .models.rows import Column, RowsModel
-from .widgets import answer_box, fit_columns, note, problem_box, table
+from .state_change import StateChange
+from .widgets import fit_columns, note, table
 
 KINDS = {"daily": "Daily", "manual": "Taken by hand", "pre-migration": "Before an upgrade", "other": "Other"}
 COLUMNS = [
@@ -131,16 +132,12 @@ class RestoreDialog(QDialog):
         self.restore.setEnabled(self.chosen() is not None)
 
 
-class StateRestore:
+class StateRestore(StateChange):
     """Opens the dialog for the window's profile and runs the chosen restore (``window``: the main window)."""
 
     def __init__(self, window: Any) -> None:
-        self.window = window
+        super().__init__(window)
         self.dialog: RestoreDialog | None = None
-        self.box: QMessageBox | None = None  # the last answer shown (the tests read it)
-
-    def available(self) -> bool:
-        return self.window.can_hand_over and not gs.is_remote(self.window.worker)
 
     def ask(self) -> RestoreDialog | None:
         w = self.window
@@ -149,42 +146,23 @@ class StateRestore:
         session = w.session
         dialog = self.dialog = RestoreDialog(session.name, w)
         dialog.accepted.connect(lambda: self._restore(session, dialog.chosen()))
-        w.runner.submit(
-            "state-backups",
-            lambda _task: gs.list_backups(session),
-            lambda report: dialog.show_backups(report["backups"]),
-            lambda exc: dialog.show_problem(gs.failure(exc)),
+        self.open_dialog(
+            dialog, "state-backups", lambda: gs.list_backups(session), lambda r: dialog.show_backups(r["backups"])
         )
-        dialog.open()
         return dialog
 
     def _restore(self, session: Any, row: dict[str, Any] | None) -> None:
-        w = self.window
-        if row is None:
+        if row is None or self.refused(session, "Nothing was restored", "File > Restore"):
             return
-        if session is not w.session or not self.available():
-            why = (
-                f"The window now shows profile {w.session.name}, not {session.name}."
-                if session is not w.session
-                else "The window is busy with another change of its sync (a profile switch, the background "
-                "service, a baseline load)."
-            )
-            self._show(QMessageBox.Icon.Warning, "Nothing was restored", f"{why} Open File > Restore again if needed.")
-            return
-        old = w.worker
-        cut = old.state == "running"  # the run in progress stops after its current batch
-        w.begin_handover("Restoring the sync state…")
-
-        def work(_task: Any) -> dict[str, Any]:
-            gs.stop_worker(old)
-            return gs.restore_state(session, str(row["path"]))
-
-        w.runner.submit(
-            "state-restore", work, lambda r: self._done(session, r, cut), lambda e: self._failed(session, e)
+        self.run(
+            session,
+            "state-restore",
+            "Restoring the sync state…",
+            lambda: gs.restore_state(session, str(row["path"])),
+            self._done,
         )
 
-    def _done(self, session: Any, report: dict[str, Any], cut: bool = False) -> None:
-        self.window.end_handover(session)
+    def _done(self, report: dict[str, Any], cut: bool = False) -> None:
         links = report.get("links") or {}
         aside = report.get("kept_aside") or []
         text = (
@@ -200,11 +178,4 @@ class StateRestore:
             "backup are read at its next run, and sales orders sent since then are looked up before "
             "anything is sent."
         )
-        self._show(QMessageBox.Icon.Information, "Sync state restored", text)
-
-    def _failed(self, session: Any, exc: BaseException) -> None:
-        self.window.end_handover(session)
-        self.box = problem_box(self.window, gs.failure(exc))
-
-    def _show(self, icon: QMessageBox.Icon, title: str, text: str) -> None:
-        self.box = answer_box(self.window, icon, title, text)
+        self.show(QMessageBox.Icon.Information, "Sync state restored", text)

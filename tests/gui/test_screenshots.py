@@ -32,6 +32,7 @@ STATES = [
     "customers-invoices",
     "pipeline-refresh",
     "state-restore-choose",
+    "state-move-choose",
     "service-confirm",
     "service-attached",
     "service-stopped",
