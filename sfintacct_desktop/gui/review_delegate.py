@@ -9,17 +9,18 @@ with what the roles would have given (the same pixels), so each cell costs one c
 keeps a row's status colour when the row is selected, and elides IDs in the middle
 ('0015e…SAAQ'), whose two ends tell records apart.
 
-Then Qt's item drawing lays each cell's text out three to four times (to place it, to elide it,
-to draw it) through the window's style sheet, and the table's repaint after a sort or a filter
-(about 170 new cells) was 9-15 ms of the GUI thread, the longest beat of each review step. A
-text cell (every column but the tick box, and not the cell with the keyboard focus, whose frame
-Qt draws) is drawn here as Qt's item style draws it: the selection's fill, the text elided (IDs
-in the middle, the rest at the right) within the same margins, one line at the same baseline,
-numbers to the right, in the same colour. What the cells share (the font's metrics, the margin,
-the palette's colours) is read once until the view's font, palette or style changes, and each
-elided text is kept per text and width (sorting back shows the same texts). The same repaint is
-6-9 ms; tests compare the pixels with Qt's own drawing, with and without the window's style
-sheet, at another font size and after a change of look.
+Then Qt's item drawing lays each cell's text out three to four times (to place it, to elide it, to
+draw it) through the window's style sheet, and the table's repaint after a sort or a filter (about
+170 new cells) was 9-15 ms of the GUI thread, the longest beat of each review step. A text cell
+(every column but the tick box, and not the cell with the keyboard focus, whose frame Qt draws, nor
+a right-to-left layout, where Qt mirrors the alignment) is drawn here as Qt's item style draws it:
+the selection's fill, the text elided (IDs in the middle, the rest at the right) within the same
+margins, one line at the same baseline, numbers to the right, in the same colour. What the cells
+share (the font's metrics, the margin, the palette's colours) is read once until the view's font,
+palette, style or direction changes, and each elided text is kept per text and width (sorting back
+shows the same texts). The same repaint is 6-9 ms; tests compare the pixels with Qt's own drawing,
+with and without the window's style sheet, at another font size, after a change of look, right to
+left, and at 150% and 200% scaling.
 """
 
 from __future__ import annotations
@@ -48,7 +49,9 @@ _GROUPS = {  # the state's enabled and active bits -> the palette's colour group
     _ACTIVE: QPalette.ColorGroup.Disabled,
     0: QPalette.ColorGroup.Disabled,
 }
-_LOOK_CHANGES = frozenset((QEvent.Type.FontChange, QEvent.Type.PaletteChange, QEvent.Type.StyleChange))
+_LOOK_CHANGES = frozenset(
+    (QEvent.Type.FontChange, QEvent.Type.PaletteChange, QEvent.Type.StyleChange, QEvent.Type.LayoutDirectionChange)
+)
 _ELIDED_KEPT = 50_000  # elided texts kept (a plan's cells are a few tens of thousands)
 
 
@@ -85,6 +88,9 @@ class ReviewDelegate(CellDelegate):
         plan = self.rows.sourceModel()
         src = shown[row]
         look = self._look or self._look_for(option)
+        if look.mirrored:  # right to left: Qt's drawing mirrors the alignment
+            super().paint(painter, option, index)
+            return
         selected = bool(state & _SELECTED)
         group = _GROUPS[state & _ENABLED_ACTIVE]
         rect = option.rect
@@ -130,11 +136,13 @@ class ReviewDelegate(CellDelegate):
 
 
 class _Look:
-    """The font's metrics, the text margin, the palette's colours and the elided texts of one look."""
+    """The font's metrics, the text margin, the palette's colours and the elided texts of one look
+    (and whether it is right to left: then Qt draws every cell)."""
 
     def __init__(self, option: QStyleOptionViewItem, margin: int) -> None:
         self.metrics = QFontMetricsF(option.font)
         self.margin = margin
+        self.mirrored = option.direction == Qt.LayoutDirection.RightToLeft
         self.ascent = self.metrics.ascent()
         self.height = math.ceil(self.ascent + self.metrics.descent())  # a text line's height, as Qt rounds it
         palette = option.palette

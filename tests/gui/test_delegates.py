@@ -52,7 +52,9 @@ def _actions() -> list[dict[str, Any]]:
     return actions
 
 
-def _pictures(qtbot: Any, delegate: str, style: str = "", then: str | None = None) -> list[QImage]:
+def _pictures(
+    qtbot: Any, delegate: str, style: str = "", then: str | None = None, rtl: bool = False
+) -> list[QImage]:
     """The review table drawn with ``delegate``; with ``then``, drawn again after that style sheet."""
     model, rows = PlanModel(), ReviewFilter()
     model.set_rows(_actions())
@@ -60,6 +62,8 @@ def _pictures(qtbot: Any, delegate: str, style: str = "", then: str | None = Non
     view = QTableView()
     qtbot.addWidget(view)
     view.setStyleSheet(style)
+    if rtl:
+        view.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
     view.setModel(rows)
     view.setAlternatingRowColors(True)
     view.setWordWrap(False)
@@ -111,6 +115,13 @@ def test_the_review_delegate_follows_a_new_font_and_palette(qtbot: Any) -> None:
     ours, roles = _pictures(qtbot, "review", "", then), _pictures(qtbot, "roles", "", then)
     assert len(ours) == len(roles) == 6
     assert ours[0] != ours[3]  # the new look is drawn
+    for mine, theirs in zip(ours, roles, strict=True):
+        assert mine == theirs
+
+
+def test_the_review_delegate_draws_right_to_left_as_qt_does(qtbot: Any) -> None:
+    """A right-to-left layout mirrors each cell's alignment: the delegate leaves those cells to Qt."""
+    ours, roles = _pictures(qtbot, "review", STYLE, rtl=True), _pictures(qtbot, "roles", STYLE, rtl=True)
     for mine, theirs in zip(ours, roles, strict=True):
         assert mine == theirs
 
