@@ -438,6 +438,21 @@ def settle(app: QApplication, seconds: float = 0.3) -> None:
     wait(app, lambda: time.perf_counter() >= until, seconds + 5)
 
 
+def _child_setup(nice: int) -> None:
+    """In the sandbox's process before it starts: its priority, and (Linux) its end with the bench's.
+
+    Why the end: a bench that dies without its ``finally`` (a crash of the window under test) left
+    the sandbox serving, holding the caller's stdout pipe open, so a shell loop over runs hung.
+    """
+    if nice:
+        os.nice(nice)
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
+
+
 def start_process_sandbox(seed: str, nice: int = SANDBOX_NICE) -> tuple[subprocess.Popen[str], dict[str, Any]]:
     env = dict(os.environ)
     env["SFINTACCT_HOME"] = str(HOME / "sandbox-home")
@@ -447,9 +462,7 @@ def start_process_sandbox(seed: str, nice: int = SANDBOX_NICE) -> tuple[subproce
     cmd = [str(ROOT / ".venv/bin/sfintacct"), "sandbox", "serve", "--seed", seed, "--data", str(HOME / "sandbox-data")]
     # the emulators stand in for servers that are not on the operator's machine: at a low priority
     # they do not take the window's core (--sandbox-nice 0 lets them compete as equals)
-    proc = subprocess.Popen(
-        cmd, env=env, stdout=subprocess.PIPE, text=True, preexec_fn=(lambda: os.nice(nice)) if nice else None
-    )
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, text=True, preexec_fn=lambda: _child_setup(nice))
     assert proc.stdout is not None
     line = proc.stdout.readline()
     if not line:
