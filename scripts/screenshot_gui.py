@@ -293,6 +293,7 @@ def _window(app: Any, cam: Camera) -> None:
             cam.shoot(win, "pipeline", "refresh")
             _restore_choose(app, cam, win)
             _move_choose(app, cam, win)
+            _rules_edit(app, cam, win)
         finally:
             win.close()
         _background_confirm(app, cam)
@@ -317,6 +318,19 @@ def _move_choose(app: Any, cam: Camera, win: Any) -> None:
     _wait(app, lambda: dialog is not None and dialog.now.text().startswith("Now:"))
     dialog.address.setText("postgresql://sync@db.example.com:5432/sfintacct")
     cam.shoot(win, "state", "move-choose", dialog=dialog)
+    dialog.reject()
+
+
+def _rules_edit(app: Any, cam: Camera, win: Any) -> None:
+    """Connections > Sync rules…: the customers' fields and owners, the phone being handed to Intacct."""
+    conn = win.connections_tab
+    win.tabs.setCurrentWidget(conn)
+    dialog = conn.open_rules("sandbox")
+    _wait(app, lambda: dialog.rules is not None and not dialog.busy)
+    phone = next(i for i, row in enumerate(dialog.pages["customer"].rows) if row.name == "phone")
+    combo = dialog.pages["customer"].owners[phone]
+    combo.setCurrentIndex(combo.findData("intacct"))
+    cam.shoot(win, "connections", "sync-rules", dialog=dialog)
     dialog.reject()
 
 

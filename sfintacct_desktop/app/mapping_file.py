@@ -6,7 +6,9 @@ with it; both need the same rule without importing each other.
 
 from __future__ import annotations
 
+from collections.abc import Mapping as AnyMapping
 from pathlib import Path
+from typing import Any
 
 from ..config.paths import app_paths
 from ..domain import ErrorInfo, ErrorKind, SyncError
@@ -14,13 +16,33 @@ from ..engine.mapping import Mapping, MappingError, load_mapping
 from .profiles import ResolvedProfile
 
 
-def mapping_path(profile: ResolvedProfile) -> Path | None:
-    """The profile's own mapping file when the user has one, else None (the shipped default)."""
-    named = profile.settings.get("mapping_file")
+def own_mapping_file(name: str, settings: AnyMapping[str, Any]) -> Path:
+    """The file that holds the profile's own rules: the one its settings name, else one named after it."""
+    named = settings.get("mapping_file")
     if named:
         return Path(str(named)).expanduser()
-    own = app_paths().config_dir / "mappings" / f"{profile.name}.toml"
-    return own if own.exists() else None
+    return app_paths().config_dir / "mappings" / f"{name}.toml"
+
+
+def mapping_path(profile: ResolvedProfile) -> Path | None:
+    """The profile's own mapping file when the user has one, else None (the shipped default).
+
+    A file the settings name is used even when missing, so that a wrong name is an error, not the default.
+    """
+    own = own_mapping_file(profile.name, profile.settings)
+    return own if profile.settings.get("mapping_file") or own.exists() else None
+
+
+def mapping_stamp(profile: ResolvedProfile) -> tuple[str, int, int, int] | None:
+    """What changes when the rules are saved again (path, mtime, size, inode): cheap enough before every run."""
+    path = mapping_path(profile)
+    if path is None:
+        return None
+    try:
+        st = path.stat()
+    except OSError:
+        return (str(path), 0, 0, 0)
+    return (str(path), st.st_mtime_ns, st.st_size, st.st_ino)
 
 
 def load_profile_mapping(profile: ResolvedProfile) -> Mapping:
@@ -32,4 +54,4 @@ def load_profile_mapping(profile: ResolvedProfile) -> Mapping:
         raise SyncError(ErrorInfo(ErrorKind.SCHEMA, exc.title, exc.message + where, exc.hint)) from None
 
 
-__all__ = ["load_profile_mapping", "mapping_path"]
+__all__ = ["load_profile_mapping", "mapping_path", "mapping_stamp", "own_mapping_file"]

@@ -25,6 +25,7 @@ from ..wire.salesforce.settings import DEFAULT_API_VERSION, OLDEST_API_VERSION
 from . import connections, signin
 from . import profiles as app_profiles
 from .profiles import REFRESH_TOKEN_KEY, SECRET_KEYS, ResolvedProfile, default_store, needed_secrets
+from .sync_rules import move_rules
 
 # The login methods the window offers, the browser sign-in first (the default), legacy ones last.
 LOGIN_CHOICES: tuple[tuple[str, str], ...] = (
@@ -383,6 +384,7 @@ def _save_edit(checked: Checked, original: str) -> None:
         raise
     if checked.name != original:
         cfg.remove_profile(original)
+        move_rules(original, checked.name)
         with contextlib.suppress(CredentialStoreError):
             store.delete_profile(original, SECRET_KEYS)
     else:  # secrets the new login method does not use are not kept

@@ -35,7 +35,7 @@ from ..wire.transport import WireError
 from . import attempts, state_service
 from .connections import error_info, intacct_config, salesforce_config
 from .errors import present_both
-from .mapping_file import load_profile_mapping, mapping_path
+from .mapping_file import load_profile_mapping, mapping_path, mapping_stamp
 from .profile_lock import ProfileLock
 from .profiles import ResolvedProfile, StoreFactory, default_store, resolve_profile
 from .session import Session
@@ -140,18 +140,39 @@ class ProfileEngine:
         *,
         writer: bool = False,
         lock: ProfileLock | None = None,
+        profile: ResolvedProfile | None = None,
     ) -> None:
         self.engine = engine
         self.store = engine.store
         self._closers = closers
         self._writer = writer
         self._lock = lock
+        self._profile = profile
+        self._rules_stamp = mapping_stamp(profile) if profile is not None else None
 
     def _before(self) -> None:
         if self._lock is not None:  # a PostgreSQL writer lock lost with its connection is taken again
             self._lock.ensure()
+        self._reload_rules()
         if self._writer:  # after a restore: complete the order ledger before anything is sent
             state_service.settle_restore(self.engine)
+
+    def _reload_rules(self) -> None:
+        """Rules saved since the last run (the window's editor, a text editor) apply from this run on.
+
+        Why here: the engine outlives many runs (a watching sync, the background service), and a
+        restart to take new rules would drop the budget's and the cursors' warm state. A file that
+        no longer loads fails this run with its own words and is read again before the next one.
+        """
+        if self._profile is None:
+            return
+        stamp = mapping_stamp(self._profile)
+        if stamp == self._rules_stamp:
+            return
+        self.engine.mapping = load_profile_mapping(self._profile)
+        self.engine.stamp_memo.clear()
+        self._rules_stamp = stamp
+        log.info("The sync rules changed (%s); this run uses them", stamp[0] if stamp else "the shipped default")
 
     def _after(self, summary: RunSummary) -> RunSummary:
         if self._writer:  # the marker that this profile has synced, and the daily backup
@@ -282,7 +303,7 @@ def build_engine(
     engine = SyncEngine(
         store, salesforce, intacct, mapping, settings, emit=emit, should_stop=should_stop, preflight=preflight
     )
-    return ProfileEngine(engine, closers, writer=writing and store_opener is None, lock=lock)
+    return ProfileEngine(engine, closers, writer=writing and store_opener is None, lock=lock, profile=profile)
 
 
 def engine_factory(

@@ -15,14 +15,14 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from ..app import connections, profiles, signin
+from ..app import connections, profiles, signin, sync_rules
 from ..app.errors import Surface, present_signin_attempt
 from ..config.profiles import AUTH_METHODS, CREDENTIAL_BACKENDS
 from ..domain import SyncError
 from ..wire.salesforce import SalesforceSignInError
 from ..wire.salesforce.settings import DEFAULT_API_VERSION
 from ..wire.transport import WireError
-from .common import EXIT_FAILED, EXIT_OK, Common, session
+from .common import EXIT_FAILED, EXIT_OK, Common, fail, session
 from .common import emit as _emit
 
 
@@ -69,6 +69,18 @@ def register(sub: Any, common: Common) -> None:
         if name != "list":
             p.add_argument("name", nargs="?", help="profile name (default: --profile)")
 
+    rules = prof_sub.add_parser(
+        "rules",
+        help="show or change the sync rules: which fields sync, each field's owner, who wins a conflict",
+        description="Without --set, prints the rules. Each --set changes one rule; all are checked before the "
+        "profile's rules file is written (its comments are kept). A running sync uses them from its next run.",
+        epilog="KEY=VALUE: " + sync_rules.SETTING_HELP,
+    )
+    common(rules)
+    rules.add_argument("name", nargs="?", help="profile name (default: --profile)")
+    rules.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="change one rule")
+    rules.add_argument("--reset", action="store_true", help="go back to the shipped rules (then --set, if any)")
+
     login = prof_sub.add_parser(
         "login",
         help="sign in to Salesforce in the browser (web profiles); prints the URL and waits",
@@ -98,6 +110,7 @@ def handlers() -> dict[tuple[str, str], Callable[[argparse.Namespace], int]]:
         ("profile", "remove"): cmd_remove,
         ("profile", "login"): cmd_login,
         ("profile", "logout"): cmd_logout,
+        ("profile", "rules"): cmd_rules,
         ("connections", "test"): cmd_connections_test,
     }
 
@@ -173,6 +186,30 @@ def cmd_remove(args: argparse.Namespace) -> int:
     if result["warning"]:
         print(f"Warning: {result['warning']}", file=sys.stderr)
     _emit(args, {"ok": True, **result}, f"Profile {result['profile']} removed.")
+    return EXIT_OK
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    name = _name(args)
+    profiles.cfg.get_profile(name)  # an unknown profile fails here with its own words
+    rules = sync_rules.default_rules(name) if args.reset else sync_rules.read_rules(name)
+    try:
+        for setting in args.set:
+            rules = sync_rules.apply_setting(rules, setting)
+        result = sync_rules.save_rules(rules) if (args.set or args.reset) else None
+    except sync_rules.RulesError as exc:
+        message = "; ".join(f"{key}: {why}" for key, why in exc.errors.items())
+        return fail(args, "Sync rules not saved", message, f"Nothing was written. Settings: {sync_rules.SETTING_HELP}.")
+    if rules.problem and result is None:
+        print(f"Warning: {rules.problem['title']}: {rules.problem['message']} {rules.problem['hint']}", file=sys.stderr)
+    lines = sync_rules.rules_lines(sync_rules.read_rules(name) if result else rules)
+    if result is not None:
+        lines = [*(result["changes"] or ["Nothing changed."]), "", *lines]
+    _emit(
+        args,
+        {"ok": True, "changes": (result or {}).get("changes", []), **sync_rules.rules_payload(rules)},
+        "\n".join(lines),
+    )
     return EXIT_OK
 
 

@@ -25,8 +25,9 @@ from ..app import profile_editing as pe
 from .checklist import ChecklistPanel
 from .profile_editor import ProfileEditor
 from .signin_panel import SignInPanel
+from .sync_rules_dialog import SyncRulesDialog, changes_text
 from .task_runner import TaskRunner
-from .widgets import Badge, ErrorPanel, heading, note
+from .widgets import Badge, ErrorPanel, answer_box, heading, note
 
 SIDES = (("salesforce", "Salesforce"), ("intacct", "Sage Intacct"))
 
@@ -100,14 +101,18 @@ class ProfilesPanel(QGroupBox):
         layout.addWidget(self.list, 1)
         self.add_button = QPushButton("Add profile…")
         self.edit_button = QPushButton("Edit…")
+        self.rules_button = QPushButton("Sync rules…")
         self.remove_button = QPushButton("Remove…")
         row = QHBoxLayout()
         for button in (self.edit_button, self.remove_button):
             button.setAccessibleName(f"{button.text().rstrip('…')} the selected profile")
             row.addWidget(button)
+        self.rules_button.setAccessibleName("Sync rules of the selected profile")
+        self.rules_button.setToolTip("Which fields sync, which system owns each, who wins a conflict.")
         self.add_button.setAccessibleName("Add a connection profile")
         layout.addWidget(self.add_button)
         layout.addLayout(row)
+        layout.addWidget(self.rules_button)  # a row of its own: the panel is narrow at 1024x640
         self.note = note()
         self.note.hide()
         layout.addWidget(self.note)
@@ -139,6 +144,7 @@ class ProfilesPanel(QGroupBox):
         self.edit_button.setEnabled(bool(name) and not sandbox)
         self.edit_button.setToolTip("The sandbox profile is written by the sandbox itself." if sandbox else "")
         self.remove_button.setEnabled(bool(name))
+        self.rules_button.setEnabled(bool(name))
 
     def say(self, text: str, tone: str = "") -> None:
         self.note.setStyleSheet("color: #9a6700;" if tone == "warn" else "color: #475467;")
@@ -158,6 +164,8 @@ class ConnectionsTab(QWidget):
         self.session: gs.Session | None = profile if isinstance(profile, gs.Session) else None
         self._quiet = False  # True while the list is filled or set by the program, not the operator
         self.editor: ProfileEditor | None = None
+        self.rules_dialog: SyncRulesDialog | None = None
+        self.rules_box: QMessageBox | None = None
         self.confirm: QMessageBox | None = None
         root = QHBoxLayout(self)
         self.manage = ProfilesPanel()
@@ -214,6 +222,7 @@ class ConnectionsTab(QWidget):
         self.manage.add_button.clicked.connect(lambda: self.open_editor(None))
         self.manage.edit_button.clicked.connect(lambda: self.open_editor(self.manage.selected))
         self.manage.remove_button.clicked.connect(self.ask_remove)
+        self.manage.rules_button.clicked.connect(lambda: self.open_rules(self.manage.selected))
         self.manage.list.itemDoubleClicked.connect(lambda item: self.manage.edit_button.click())
         self._watch_profiles()
 
@@ -283,6 +292,18 @@ class ConnectionsTab(QWidget):
         self.editor = editor
         editor.open()
         return editor
+
+    def open_rules(self, name: str) -> SyncRulesDialog:
+        """The sync rules of ``name`` (which fields sync, their owners), over this tab."""
+        self.manage.say("")
+        dialog = self.rules_dialog = SyncRulesDialog(self.runner, name, parent=self)
+        dialog.saved.connect(self._rules_saved)
+        dialog.open()
+        return dialog
+
+    def _rules_saved(self, result: dict[str, Any]) -> None:
+        self.manage.say(f"Sync rules of {result['profile']} saved.")
+        self.rules_box = answer_box(self, QMessageBox.Icon.Information, "Sync rules saved", changes_text(result))
 
     def _profile_saved(self, name: str, renamed_from: str) -> None:
         created = self.editor is not None and self.editor.original is None

@@ -38,6 +38,13 @@ def test_every_interactive_widget_of_the_window_has_an_accessible_name(qtbot: An
     qtbot.waitUntil(editor.isVisible, timeout=5_000)
     missing += _check("profile editor")
     editor.reject()
+    # the sync rules (a dialog over the Connections tab), each record type's page once its rules are read
+    rules = window.connections_tab.open_rules("sandbox")
+    qtbot.waitUntil(lambda: rules.rules is not None and not rules.busy, timeout=10_000)
+    for index in range(rules.tabs.count()):
+        rules.tabs.setCurrentIndex(index)
+        missing += _check(f"sync rules, {rules.tabs.tabText(index)}")
+    rules.reject()
     # a run's detail
     window.tabs.setCurrentWidget(window.sync_tab)
     finished = sync_once(qtbot, window)

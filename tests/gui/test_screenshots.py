@@ -33,6 +33,7 @@ STATES = [
     "pipeline-refresh",
     "state-restore-choose",
     "state-move-choose",
+    "connections-sync-rules",
     "service-confirm",
     "service-attached",
     "service-stopped",
