@@ -51,7 +51,12 @@ def load_profile_mapping(profile: ResolvedProfile) -> Mapping:
         return load_mapping(mapping_path(profile))
     except MappingError as exc:
         where = f" ({exc.path})" if getattr(exc, "path", "") else ""
-        raise SyncError(ErrorInfo(ErrorKind.SCHEMA, exc.title, exc.message + where, exc.hint)) from None
+        window = (
+            f"{exc.hint} Or open Connections > Sync rules… and press Save: the rules shown there replace "
+            "the file, and the old one is kept beside it as .bad."
+        ).strip()
+        info = ErrorInfo(ErrorKind.SCHEMA, exc.title, exc.message + where, exc.hint, window_hint=window)
+        raise SyncError(info) from None
 
 
 __all__ = ["load_profile_mapping", "mapping_path", "mapping_stamp", "own_mapping_file"]

@@ -55,6 +55,7 @@ def test_saved_rules_apply_to_the_next_run_and_a_broken_file_fails_only_until_fi
         with pytest.raises(SyncError) as err:
             engine.run_cycle("test")
         assert err.value.info.title == "Bad owner" and str(path) in err.value.info.message
+        assert "Sync rules" in err.value.info.for_window().hint and "Sync rules" not in err.value.info.hint
 
         path.write_text(good.replace("version = 1", "version = 1\n# fixed by hand"), encoding="utf-8")
         sf.client.update_many("Account", [{"Id": acc[0].id, "Name": "Reload Co Renamed"}])
