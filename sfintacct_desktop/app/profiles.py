@@ -14,9 +14,11 @@ import getpass
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from ..config import profiles as cfg
+from ..config.paths import app_paths
 from ..config.profiles import KIND_SANDBOX, ProfileError
 from ..secrets import BACKEND_CRYPTFILE, CredentialStore, CredentialStoreError, InsecureBackendError
 
@@ -207,7 +209,20 @@ def remove_profile(name: str, *, store_factory: StoreFactory = default_store) ->
             # Nothing could have been saved on this backend; do not keep the profile hostage.
             warning = f"The keyring could not be checked for this profile's secrets: {exc.message}"
     cfg.remove_profile(name)
-    return {"profile": name, "removed": True, "warning": warning}
+    aside = _set_rules_aside(name)
+    return {"profile": name, "removed": True, "warning": warning, "rules_kept_as": aside}
+
+
+def _set_rules_aside(name: str) -> str:
+    """A removed profile's own sync rules file is renamed, not deleted (the operator's edits are kept),
+    so that a new profile of the same name starts from the shipped rules instead of inheriting them."""
+    own = app_paths().config_dir / "mappings" / f"{name}.toml"
+    if not own.exists():
+        return ""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    aside = own.with_name(f"{name}.toml.removed-{stamp}")
+    os.replace(own, aside)
+    return str(aside)
 
 
 @dataclass(frozen=True)

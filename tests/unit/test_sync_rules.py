@@ -146,3 +146,15 @@ def test_the_cli_twin_shows_changes_and_refuses_a_bad_setting(capsys: pytest.Cap
     assert '"changes": ["Customers: Phone is now owned by both systems.", "Customers: Website now syncs."]' in (
         capsys.readouterr().out
     )
+
+
+def test_a_removed_profiles_rules_are_kept_aside_and_a_new_one_of_its_name_starts_from_the_shipped_rules() -> None:
+    sr.save_rules(sr.with_field(sr.read_rules("acme"), "customer", "phone", owner="intacct"))
+    path = Path(sr.read_rules("acme").path)
+    assert pe.remove("acme")["removed"]
+    assert not path.exists()
+    (aside,) = path.parent.glob("acme.toml.removed-*")
+    assert load_mapping(aside).customer.field("phone").owner is Owner.INTACCT
+    assert pe.save_form(FORM, SECRETS)["errors"] == {}
+    again = sr.read_rules("acme")
+    assert not again.own_file and again.customer.field("phone").owner == "both"
