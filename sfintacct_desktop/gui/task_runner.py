@@ -55,9 +55,9 @@ class TaskRunner(QObject):
 
     def __init__(self, parent: QObject | None = None, poll_ms: int = 30) -> None:
         super().__init__(parent)
-        self._outbox: queue.Queue[tuple[Task, str, Any]] = queue.Queue()
+        self._outbox: queue.Queue[list[Any]] = queue.Queue()  # [task, kind, value, work], emptied by drain
         self._tasks: list[Task] = []
-        self._jobs: queue.Queue[tuple[Task, Callable[[Task], Any]] | None] = queue.Queue()
+        self._jobs: queue.Queue[list[Any] | None] = queue.Queue()  # [task, work], emptied by the thread
         self._threads: list[threading.Thread] = []
         self._free = 0  # kept threads waiting for a job (guarded by _lock)
         self._lock = threading.Lock()
@@ -86,7 +86,7 @@ class TaskRunner(QObject):
             start = self._free == 0
             if not start:
                 self._free -= 1
-            self._jobs.put((task, work))
+            self._jobs.put([task, work])
         if start:
             self._threads = [t for t in self._threads if t.is_alive()]
             thread = threading.Thread(target=self._serve, name=f"sfintacct-task-{len(self._threads)}", daemon=True)
@@ -109,29 +109,50 @@ class TaskRunner(QObject):
                 continue
             if item is None:
                 return
-            task, work = item
-            try:
-                self._outbox.put((task, "done", work(task)))
-            except BaseException as exc:  # handed to the GUI as an error panel, never a crash
-                log.info("Background task %s failed", task.name, exc_info=True)
-                self._outbox.put((task, "error", exc))
-            finally:
-                task.finished.set()
+            self._run(item)  # empties it: this loop's ``item`` holds nothing of the task afterwards
             with self._lock:
                 self._free += 1
 
+    def _run(self, item: list[Any]) -> None:
+        """Run one job and hand everything it holds to the GUI thread, keeping no reference here.
+
+        Why: a task holds the GUI's callbacks (bound methods of widgets and dialogs) and its work
+        closure often holds widgets too. Dropped by this thread, a Qt wrapper's last reference made
+        shiboken delete its C++ object later from a pending call in the GUI thread, which crashed the
+        window (a segmentation fault in QtWidgets under ``runDeletionInMainThread``, seen in the stall
+        benchmark). The outcome travels in a list the GUI thread empties (``drain``), so whichever
+        thread lets go last, the objects themselves are released there.
+        """
+        task, work = item
+        item.clear()
+        finished = task.finished
+        box: list[Any] = [task, None, None, work]
+        del work
+        try:
+            box[1], box[2] = "done", box[3](task)
+        except BaseException as exc:  # handed to the GUI as an error panel, never a crash
+            log.info("Background task %s failed", task.name, exc_info=True)
+            box[1], box[2] = "error", exc
+            del exc
+        del task
+        self._outbox.put(box)
+        del box
+        finished.set()
+
     def progress(self, task: Task, value: Any) -> None:
         """Called from the task's thread: queue a progress value for the GUI thread."""
-        self._outbox.put((task, "progress", value))
+        self._outbox.put([task, "progress", value, None])
 
     def drain(self) -> int:
         """Deliver every queued outcome on the calling (GUI) thread; returns how many."""
         n = 0
         while True:
             try:
-                task, kind, value = self._outbox.get_nowait()
+                box = self._outbox.get_nowait()
             except queue.Empty:
                 return n
+            task, kind, value, _work = box
+            box.clear()  # the task's thread may still hold the list: it must hold nothing in it
             n += 1
             if kind == "progress":
                 if task.on_progress is not None:

@@ -4,7 +4,7 @@ hung task neither blocks another task nor keeps shutdown waiting."""
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Any, ClassVar
 
 from sfintacct_desktop.gui.task_runner import TaskRunner
 
@@ -42,3 +42,42 @@ def test_a_hung_task_does_not_delay_another_and_shutdown_is_bounded(qtbot: Any) 
     runner.shutdown(timeout=0.5)  # returns although the hung task still runs (its thread is a daemon)
     assert any(t.is_alive() for t in runner._threads)
     release.set()
+
+
+class _Tracked:
+    """Notes the thread that frees it (a widget's wrapper freed off the GUI thread crashed the window)."""
+
+    freed_on: ClassVar[list[str]] = []
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __del__(self) -> None:
+        _Tracked.freed_on.append(f"{self.name}@{threading.current_thread().name}")
+
+
+def test_what_a_task_holds_is_released_on_the_gui_thread_even_when_its_thread_takes_another_job(
+    qtbot: Any,
+) -> None:
+    runner = TaskRunner()
+    _Tracked.freed_on.clear()
+    gui = threading.current_thread().name
+
+    def submit(name: str, fail: bool) -> None:
+        in_work, in_done = _Tracked(f"{name}-work"), _Tracked(f"{name}-callback")
+
+        def work(task: Any) -> str:
+            if fail:
+                raise ValueError(in_work.name)  # the traceback holds this frame, and with it in_work
+            return in_work.name
+
+        runner.submit(name, work, lambda v, keep=in_done: None, lambda e, keep=in_done: None)
+
+    for name, fail in (("first", False), ("second", True), ("third", False)):
+        submit(name, fail)
+        qtbot.waitUntil(lambda: runner.idle, timeout=5_000)
+        qtbot.wait(50)  # the kept thread waits for its next job: a reference it kept would die with it
+    runner.shutdown(timeout=5)
+    freed = {entry.split("@")[0]: entry.split("@")[1] for entry in _Tracked.freed_on}
+    assert set(freed) == {f"{n}-{part}" for n in ("first", "second", "third") for part in ("work", "callback")}
+    assert all(thread == gui for thread in freed.values()), freed
