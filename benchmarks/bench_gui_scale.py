@@ -325,7 +325,8 @@ class Heartbeat:
         self.timer.stop()
         self._stop.set()
         self.watchdog.join(2)
-        self._release.clear()
+        while self._release:
+            self._release.pop().clear()
 
     def _gc(self, event: str, info: dict[str, int]) -> None:
         """Times each cyclic garbage collection: it holds the GIL from start to end, whatever thread runs it."""
@@ -356,8 +357,8 @@ class Heartbeat:
         self.last = now
         self.last_wall = time.perf_counter()
         self.beat_no += 1
-        if self._release:
-            self._release.clear()  # the watchdog's frame objects: their locals are freed on this thread
+        while self._release:  # the watchdog's frame objects: their locals are freed on this thread
+            self._release.pop().clear()  # emptied here, so it holds nothing whoever drops the list last
 
     def _watch(self) -> None:
         woke = time.perf_counter()
@@ -376,7 +377,7 @@ class Heartbeat:
                     lines.insert(0, "GUI thread: " + " <- ".join(stack[:STACK_DEPTH]))
                 elif stack and not stack[0].endswith(IDLE):
                     lines.append(f"busy {names.get(ident, ident)}: " + " <- ".join(stack[:3]))
-            self._release.append(kept)
+            self._release.append(kept)  # the GUI thread empties this list: see _beat
             del kept
             self.samples[beat].append((late, overslept, lines))
 
@@ -388,7 +389,11 @@ def _stacks(kept: list[Any]) -> dict[int, list[str]]:
     the function's locals. Had the last reference dropped here, a Qt object local to a GUI-thread
     function (the QTimer of ``wait``) would be deleted on this thread: Qt then keeps firing the
     timer of a deleted object, and the process crashed (segmentation fault) about once in 15 runs.
-    The Heartbeat lets the GUI thread drop ``kept``.
+    The Heartbeat lets the GUI thread empty ``kept``: emptying it there, not only dropping it, matters.
+    Dropped by the GUI thread between the watchdog's ``append`` and its ``del``, the list died with the
+    watchdog's reference, on its thread: shiboken then deleted a window-building function's Qt objects
+    from a pending call (``runDeletionInMainThread``), a segmentation fault right after the window
+    opened in about one run in ten (core dumps, this bench, the sandbox in the window's process).
     """
     stacks: dict[int, list[str]] = {}
     me = threading.get_ident()
