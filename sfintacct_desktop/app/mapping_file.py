@@ -21,7 +21,7 @@ def own_mapping_file(name: str, settings: AnyMapping[str, Any]) -> Path:
     named = settings.get("mapping_file")
     if named:
         return Path(str(named)).expanduser()
-    return app_paths().config_dir / "mappings" / f"{name}.toml"
+    return app_paths().mapping_file(name)
 
 
 def mapping_path(profile: ResolvedProfile) -> Path | None:

@@ -216,7 +216,7 @@ def remove_profile(name: str, *, store_factory: StoreFactory = default_store) ->
 def _set_rules_aside(name: str) -> str:
     """A removed profile's own sync rules file is renamed, not deleted (the operator's edits are kept),
     so that a new profile of the same name starts from the shipped rules instead of inheriting them."""
-    own = app_paths().config_dir / "mappings" / f"{name}.toml"
+    own = app_paths().mapping_file(name)
     if not own.exists():
         return ""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")

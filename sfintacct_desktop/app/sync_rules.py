@@ -120,8 +120,7 @@ def rules_path(profile: str) -> tuple[Path, bool]:
 
 def move_rules(old: str, new: str) -> None:
     """A renamed profile keeps its own rules (a file named after a profile, never a named one)."""
-    folder = app_paths().config_dir / "mappings"
-    src, dst = folder / f"{old}.toml", folder / f"{new}.toml"
+    src, dst = app_paths().mapping_file(old), app_paths().mapping_file(new)
     if src.exists() and not dst.exists():
         os.replace(src, dst)
 
@@ -145,9 +144,9 @@ def read_rules(profile: str) -> SyncRules:
 
 def default_rules(profile: str) -> SyncRules:
     """The shipped rules, to be saved as the profile's own (the editor's "Reset")."""
-    current = read_rules(profile)
+    path, exists = rules_path(profile)
     default = load_mapping(None)
-    return _rules(profile, default, default, path=current.path, own=current.own_file, text=default_mapping_text())
+    return _rules(profile, default, default, path=str(path), own=exists, text=default_mapping_text())
 
 
 def _rules(
@@ -168,7 +167,7 @@ def _rules(
         for f in dm.fields:  # a default field the file leaves out: shown, not synced, in the default's place
             if f.name not in mapped:
                 row = FieldRule(f.name, f.salesforce, f.intacct, f.owner.value, f.transform_name, synced=False)
-                rows.insert(_place(rows, f.name, dm.names), row)
+                rows.insert(_place([r.name for r in rows], f.name, dm.names), row)
         entities[name] = EntityRules(name, em.conflict_policy.value, em.use_source_number, em.id_pattern, rows)
     return SyncRules(
         profile,
@@ -183,13 +182,13 @@ def _rules(
     )
 
 
-def _place(rows: list[FieldRule], name: str, order: tuple[str, ...]) -> int:
-    """Where a field goes among ``rows``: before the first row that comes after it in ``order``."""
+def _place(names: list[str], name: str, order: tuple[str, ...]) -> int:
+    """Where field ``name`` goes among ``names``: before the first that comes after it in ``order``."""
     rank = order.index(name)
-    for i, row in enumerate(rows):
-        if row.name in order and order.index(row.name) > rank:
+    for i, other in enumerate(names):
+        if other in order and order.index(other) > rank:
             return i
-    return len(rows)
+    return len(names)
 
 
 # ----------------------------------------------------------------------------- writing
@@ -221,7 +220,7 @@ def _write_fields(section: Any, er: EntityRules) -> None:
     if "fields" not in section:
         section["fields"] = tomlkit.aot()
     aot = section["fields"]
-    wanted = {f.name: f for f in er.fields if f.synced}
+    wanted = {f.name for f in er.fields if f.synced}
     for i in reversed(range(len(aot))):
         if aot[i].get("name") not in wanted:
             del aot[i]
@@ -243,17 +242,14 @@ def _write_fields(section: Any, er: EntityRules) -> None:
         ):
             table[key] = value
         table.add(tomlkit.nl())
-        at = len(present)
-        for j, other in enumerate(present):
-            if other in order and order.index(other) > order.index(rule.name):
-                at = j
-                break
+        at = _place(present, rule.name, order)
         aot.insert(at, table)
         present.insert(at, rule.name)
 
 
-def check(rules: SyncRules) -> Mapping:
-    """The rules as the engine will read them, or :class:`RulesError` naming the editor's field."""
+def check(rules: SyncRules) -> str:
+    """The rules as the TOML text the engine will read (parsed by its parser here), or
+    :class:`RulesError` naming the editor's field."""
     errors: dict[str, str] = {}
     for name in ENTITIES:
         for f in rules.entity(name).fields:
@@ -263,8 +259,9 @@ def check(rules: SyncRules) -> Mapping:
                 errors[f"{name}.fields"] = f"{f.label}: the owner must be one of {', '.join(OWNERS)}."
     if errors:
         raise RulesError(errors)
+    text = render(rules)
     try:
-        return parse_mapping(render(rules), path=rules.path)
+        parse_mapping(text, path=rules.path)
     except MappingError as exc:
         key, message = exc.field, exc.message
         for name in ENTITIES:
@@ -272,6 +269,7 @@ def check(rules: SyncRules) -> Mapping:
                 key = f"{name}.id_pattern"
                 message = "The pattern " + message.split(" = ", 1)[-1]  # the file's key means nothing here
         raise RulesError({key or "rules": f"{message}. {exc.hint}".strip()}) from None
+    return text
 
 
 def save_rules(rules: SyncRules) -> dict[str, Any]:
@@ -279,8 +277,7 @@ def save_rules(rules: SyncRules) -> dict[str, Any]:
 
     A file that could not be read is kept aside as ``<name>.toml.bad`` before it is replaced.
     """
-    check(rules)
-    text = render(rules)
+    text = check(rules)
     path = Path(rules.path)
     before = read_rules(rules.profile)
     if rules.problem and path.exists():

@@ -44,6 +44,10 @@ class AppPaths:
     def state_db(self, profile: str) -> Path:
         return self.state_dir / f"{profile}.sqlite3"
 
+    def mapping_file(self, profile: str) -> Path:
+        """The profile's own sync rules (field mapping), when its settings name no other file."""
+        return self.config_dir / "mappings" / f"{profile}.toml"
+
 
 def app_paths() -> AppPaths:
     """Resolve paths now (tests change SFINTACCT_HOME between cases, so never cache this)."""
